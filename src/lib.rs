@@ -1,0 +1,6 @@
+//! caisse: a terminal point-of-sale for mobile-money counters in Senegal and Côte d'Ivoire,
+//! on the Intech API V2 aggregator with Intram as a second gateway.
+
+pub mod catalog;
+pub mod money;
+pub mod secret;
