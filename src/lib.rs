@@ -2,5 +2,6 @@
 //! on the Intech API V2 aggregator with Intram as a second gateway.
 
 pub mod catalog;
+pub mod http;
 pub mod money;
 pub mod secret;
