@@ -1,0 +1,562 @@
+//! Configuration: a TOML file, then environment variables on top.
+//!
+//! Where the file is: `--config PATH`, else `CAISSE_CONFIG`, else `config.toml` in the OS
+//! config directory (`~/.config/caisse/` on Linux). A file named explicitly must exist; the
+//! default one may be absent (then only the environment configures caisse, and with no
+//! gateway configured the app runs in demo mode on the built-in sandbox).
+//!
+//! Secrets: every key is a [`Secret`], so `{:?}` of a `Config` prints `[REDACTED]`. A file
+//! that holds a secret and is readable by every user of the machine is refused: on a shared
+//! kiosk host that would hand the shop's API key to every cashier account.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::secret::Secret;
+
+pub const DEFAULT_INTECH_URL: &str = "https://api.intech.sn";
+pub const DEFAULT_INTRAM_URL: &str = "https://webservices.intram.org:4002/api/v1";
+/// The vendor asks for at least 60 s on the client.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntechSettings {
+    pub url: String,
+    pub api_key: Secret,
+    pub hmac_secret: Option<Secret>,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntramSettings {
+    pub url: String,
+    pub public_key: Secret,
+    pub private_key: Secret,
+    pub secret_key: Secret,
+    pub marchand_key: Option<Secret>,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    #[default]
+    French,
+    English,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The file that was read, if any.
+    pub source: Option<PathBuf>,
+    /// `None`: Intech is not configured (demo mode).
+    pub intech: Option<IntechSettings>,
+    pub intram: Option<IntramSettings>,
+    pub journal_path: PathBuf,
+    /// The URL sent to Intech as `callbackUrl`.
+    pub callback_url: Option<String>,
+    /// Where the callback listener binds, when it runs.
+    pub callback_listen: Option<SocketAddr>,
+    pub language: Language,
+}
+
+impl Config {
+    /// True when no gateway is configured: the app then runs on the built-in sandbox.
+    pub fn is_demo(&self) -> bool {
+        self.intech.is_none() && self.intram.is_none()
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ConfigError {
+    #[error("fichier de configuration introuvable : {path} (donné par {origin})")]
+    Missing { path: PathBuf, origin: &'static str },
+    #[error("impossible de lire le fichier de configuration {path} : {reason}")]
+    Unreadable { path: PathBuf, reason: String },
+    #[error(
+        "le fichier de configuration {path} est lisible par tous les utilisateurs (droits {mode:03o}) \
+         alors qu'il contient une clé secrète ; corrigez avec : chmod 600 {path}"
+    )]
+    WorldReadable { path: PathBuf, mode: u32 },
+    /// `reason` never quotes the file's text: a line of it may hold a key.
+    #[error("fichier de configuration {path} invalide{}: {reason}", line.map(|l| format!(" (ligne {l}) ")).unwrap_or_else(|| " ".into()))]
+    Invalid {
+        path: PathBuf,
+        line: Option<usize>,
+        reason: String,
+    },
+    #[error("valeur invalide pour {name} : {reason}")]
+    BadValue { name: String, reason: String },
+    #[error("{0}")]
+    Incomplete(String),
+}
+
+/// The file as written (every field optional; unknown keys are refused to catch typos).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    intech: FileIntech,
+    #[serde(default)]
+    intram: FileIntram,
+    #[serde(default)]
+    journal: FileJournal,
+    #[serde(default)]
+    callback: FileCallback,
+    #[serde(default)]
+    ui: FileUi,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileIntech {
+    url: Option<String>,
+    api_key: Option<Secret>,
+    hmac_secret: Option<Secret>,
+    timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileIntram {
+    url: Option<String>,
+    public_key: Option<Secret>,
+    private_key: Option<Secret>,
+    secret_key: Option<Secret>,
+    marchand_key: Option<Secret>,
+    timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileJournal {
+    path: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileCallback {
+    url: Option<String>,
+    listen: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileUi {
+    language: Option<String>,
+}
+
+impl FileConfig {
+    fn holds_secret(&self) -> bool {
+        self.intech.api_key.is_some()
+            || self.intech.hmac_secret.is_some()
+            || self.intram.private_key.is_some()
+            || self.intram.secret_key.is_some()
+    }
+}
+
+/// Where configuration comes from; tests pass a fake environment and directories.
+pub struct Sources<'a> {
+    pub cli_path: Option<&'a Path>,
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// `config.toml`'s directory when neither `--config` nor `CAISSE_CONFIG` is given.
+    pub default_config_dir: Option<PathBuf>,
+    /// Where the journal goes when nothing says otherwise.
+    pub default_data_dir: Option<PathBuf>,
+}
+
+impl Sources<'_> {
+    /// The real process: its environment and the OS directories.
+    pub fn from_process(cli_path: Option<&Path>) -> Sources<'_> {
+        let dirs = directories::ProjectDirs::from("sn", "caisse", "caisse");
+        Sources {
+            cli_path,
+            env: &process_env,
+            default_config_dir: dirs.as_ref().map(|d| d.config_dir().to_path_buf()),
+            default_data_dir: dirs.as_ref().map(|d| d.data_dir().to_path_buf()),
+        }
+    }
+}
+
+fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Reads the file (if any) and applies the environment on top.
+pub fn load(sources: &Sources<'_>) -> Result<Config, ConfigError> {
+    let env = |name: &str| (sources.env)(name).filter(|v| !v.is_empty());
+
+    let (path, origin) = match (sources.cli_path, env("CAISSE_CONFIG")) {
+        (Some(p), _) => (Some(p.to_path_buf()), Some("--config")),
+        (None, Some(p)) => (Some(PathBuf::from(p)), Some("CAISSE_CONFIG")),
+        (None, None) => (
+            sources
+                .default_config_dir
+                .as_ref()
+                .map(|d| d.join("config.toml")),
+            None,
+        ),
+    };
+
+    let (file, source) = match path {
+        Some(path) => match read_file(&path, origin)? {
+            Some(file) => (file, Some(path)),
+            None => (FileConfig::default(), None),
+        },
+        None => (FileConfig::default(), None),
+    };
+
+    let intech = resolve_intech(&file.intech, &env)?;
+    let intram = resolve_intram(&file.intram, &env)?;
+
+    let journal_path = env("CAISSE_DB")
+        .map(PathBuf::from)
+        .or(file.journal.path.clone())
+        .or_else(|| {
+            sources
+                .default_data_dir
+                .as_ref()
+                .map(|d| d.join("journal.db"))
+        })
+        .unwrap_or_else(|| PathBuf::from("caisse-journal.db"));
+
+    let callback_url = env("CAISSE_CALLBACK_URL").or(file.callback.url.clone());
+    let callback_listen = match env("CAISSE_CALLBACK_LISTEN").or(file.callback.listen.clone()) {
+        Some(addr) => Some(addr.parse().map_err(|_| ConfigError::BadValue {
+            name: "CAISSE_CALLBACK_LISTEN / [callback] listen".into(),
+            reason: format!("« {addr} » n'est pas une adresse IP:port"),
+        })?),
+        None => None,
+    };
+
+    let language = match env("CAISSE_LANG").or(file.ui.language.clone()).as_deref() {
+        None | Some("fr") => Language::French,
+        Some("en") => Language::English,
+        Some(other) => {
+            return Err(ConfigError::BadValue {
+                name: "CAISSE_LANG / [ui] language".into(),
+                reason: format!("« {other} » : choisissez fr ou en"),
+            });
+        }
+    };
+
+    Ok(Config {
+        source,
+        intech,
+        intram,
+        journal_path,
+        callback_url,
+        callback_listen,
+        language,
+    })
+}
+
+/// `Ok(None)` when the default file is simply absent.
+fn read_file(path: &Path, origin: Option<&'static str>) -> Result<Option<FileConfig>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return match origin {
+                Some(origin) => Err(ConfigError::Missing {
+                    path: path.to_path_buf(),
+                    origin,
+                }),
+                None => Ok(None),
+            };
+        }
+        Err(e) => {
+            return Err(ConfigError::Unreadable {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            });
+        }
+    };
+    let file: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line: e
+            .span()
+            .map(|span| text[..span.start.min(text.len())].lines().count().max(1)),
+        // `message()` is the parser's reason without the quoted source line.
+        reason: e.message().to_owned(),
+    })?;
+    if file.holds_secret() {
+        check_not_world_readable(path)?;
+    }
+    Ok(Some(file))
+}
+
+#[cfg(unix)]
+fn check_not_world_readable(path: &Path) -> Result<(), ConfigError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map_err(|e| ConfigError::Unreadable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?
+        .permissions()
+        .mode()
+        & 0o777;
+    if mode & 0o004 != 0 {
+        return Err(ConfigError::WorldReadable {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_not_world_readable(_path: &Path) -> Result<(), ConfigError> {
+    Ok(())
+}
+
+fn timeout(
+    env: &dyn Fn(&str) -> Option<String>,
+    name: &str,
+    file: Option<u64>,
+) -> Result<Duration, ConfigError> {
+    let secs = match env(name) {
+        Some(v) => v.trim().parse::<u64>().map_err(|_| ConfigError::BadValue {
+            name: name.into(),
+            reason: format!("« {v} » n'est pas un nombre de secondes"),
+        })?,
+        None => match file {
+            Some(secs) => secs,
+            None => return Ok(DEFAULT_TIMEOUT),
+        },
+    };
+    if secs == 0 {
+        return Err(ConfigError::BadValue {
+            name: name.into(),
+            reason: "le délai doit dépasser 0 s".into(),
+        });
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+fn resolve_intech(
+    file: &FileIntech,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<IntechSettings>, ConfigError> {
+    let url = env("CAISSE_INTECH_URL").or(file.url.clone());
+    let api_key = env("CAISSE_INTECH_API_KEY")
+        .map(Secret::from)
+        .or(file.api_key.clone());
+    let hmac_secret = env("CAISSE_INTECH_HMAC_SECRET")
+        .map(Secret::from)
+        .or(file.hmac_secret.clone());
+    let api_key = match (url.is_some(), api_key) {
+        (false, None) => return Ok(None),
+        (true, None) => {
+            return Err(ConfigError::Incomplete(
+                "adresse Intech donnée mais clé API manquante : renseignez CAISSE_INTECH_API_KEY \
+                 ou [intech] api_key"
+                    .into(),
+            ));
+        }
+        (_, Some(key)) => key,
+    };
+    Ok(Some(IntechSettings {
+        url: trim_url(url.unwrap_or_else(|| DEFAULT_INTECH_URL.into())),
+        api_key,
+        hmac_secret,
+        timeout: timeout(env, "CAISSE_INTECH_TIMEOUT_SECS", file.timeout_secs)?,
+    }))
+}
+
+fn resolve_intram(
+    file: &FileIntram,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<IntramSettings>, ConfigError> {
+    let url = env("CAISSE_INTRAM_URL").or(file.url.clone());
+    let key =
+        |name: &str, from_file: &Option<Secret>| env(name).map(Secret::from).or(from_file.clone());
+    let public_key = key("CAISSE_INTRAM_PUBLIC_KEY", &file.public_key);
+    let private_key = key("CAISSE_INTRAM_PRIVATE_KEY", &file.private_key);
+    let secret_key = key("CAISSE_INTRAM_SECRET_KEY", &file.secret_key);
+    let marchand_key = key("CAISSE_INTRAM_MARCHAND_KEY", &file.marchand_key);
+    if url.is_none() && public_key.is_none() && private_key.is_none() && secret_key.is_none() {
+        return Ok(None);
+    }
+    let missing: Vec<&str> = [
+        ("CAISSE_INTRAM_PUBLIC_KEY", public_key.is_none()),
+        ("CAISSE_INTRAM_PRIVATE_KEY", private_key.is_none()),
+        ("CAISSE_INTRAM_SECRET_KEY", secret_key.is_none()),
+    ]
+    .iter()
+    .filter(|(_, absent)| *absent)
+    .map(|(name, _)| *name)
+    .collect();
+    if !missing.is_empty() {
+        return Err(ConfigError::Incomplete(format!(
+            "configuration Intram incomplète : il manque {} (ou la clé correspondante dans [intram])",
+            missing.join(", ")
+        )));
+    }
+    Ok(Some(IntramSettings {
+        url: trim_url(url.unwrap_or_else(|| DEFAULT_INTRAM_URL.into())),
+        public_key: public_key.unwrap_or_default(),
+        private_key: private_key.unwrap_or_default(),
+        secret_key: secret_key.unwrap_or_default(),
+        marchand_key,
+        timeout: timeout(env, "CAISSE_INTRAM_TIMEOUT_SECS", file.timeout_secs)?,
+    }))
+}
+
+fn trim_url(url: String) -> String {
+    url.trim_end_matches('/').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load_with(
+        file: Option<(&str, u32)>,
+        vars: &[(&str, &str)],
+    ) -> (tempfile::TempDir, Result<Config, ConfigError>) {
+        let dir = tempfile::tempdir().unwrap();
+        if let Some((text, mode)) = file {
+            let path = dir.path().join("config.toml");
+            std::fs::write(&path, text).unwrap();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            }
+        }
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let env = move |name: &str| vars.get(name).cloned();
+        let sources = Sources {
+            cli_path: None,
+            env: &env,
+            default_config_dir: Some(dir.path().to_path_buf()),
+            default_data_dir: Some(dir.path().join("data")),
+        };
+        let result = load(&sources);
+        (dir, result)
+    }
+
+    #[test]
+    fn nothing_configured_is_demo_mode() {
+        let (dir, config) = load_with(None, &[]);
+        let config = config.unwrap();
+        assert!(config.is_demo());
+        assert_eq!(config.journal_path, dir.path().join("data/journal.db"));
+        assert_eq!(config.source, None);
+    }
+
+    #[test]
+    fn file_then_environment() {
+        let text = "[intech]\nurl = \"http://file.example/\"\napi_key = \"file-key\"\ntimeout_secs = 90\n\
+                    [journal]\npath = \"/tmp/j.db\"\n";
+        let (_dir, config) =
+            load_with(Some((text, 0o600)), &[("CAISSE_INTECH_API_KEY", "env-key")]);
+        let intech = config.unwrap().intech.unwrap();
+        assert_eq!(intech.url, "http://file.example");
+        assert_eq!(intech.api_key.expose(), "env-key");
+        assert_eq!(intech.timeout, Duration::from_secs(90));
+
+        let (_dir, config) = load_with(Some((text, 0o600)), &[("CAISSE_DB", "/x/y.db")]);
+        assert_eq!(config.unwrap().journal_path, PathBuf::from("/x/y.db"));
+    }
+
+    #[test]
+    fn world_readable_file_with_a_secret_is_refused() {
+        let text = "[intech]\napi_key = \"canary-secret-value\"\n";
+        let (_dir, result) = load_with(Some((text, 0o644)), &[]);
+        let err = result.unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::WorldReadable { mode: 0o644, .. }
+        ));
+        let shown = err.to_string();
+        assert!(shown.contains("chmod 600"), "{shown}");
+        assert!(!shown.contains("canary"), "{shown}");
+        // Without a secret, a readable file is fine.
+        let (_dir, result) = load_with(Some(("[ui]\nlanguage = \"en\"\n", 0o644)), &[]);
+        assert_eq!(result.unwrap().language, Language::English);
+    }
+
+    #[test]
+    fn explicit_missing_file_is_an_error() {
+        let env = |_: &str| None;
+        let sources = Sources {
+            cli_path: Some(Path::new("/nonexistent/caisse.toml")),
+            env: &env,
+            default_config_dir: None,
+            default_data_dir: None,
+        };
+        let err = load(&sources).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::Missing {
+                origin: "--config",
+                ..
+            }
+        ));
+        assert!(err.to_string().contains("introuvable"));
+    }
+
+    #[test]
+    fn a_parse_error_never_quotes_the_secret_line() {
+        let text = "[intech]\nurl = \"http://x\"\napi_key = \"canary-unterminated\n";
+        let (_dir, result) = load_with(Some((text, 0o600)), &[]);
+        let err = result.unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            matches!(err, ConfigError::Invalid { line: Some(3), .. }),
+            "{shown}"
+        );
+        assert!(!shown.contains("canary"), "{shown}");
+    }
+
+    #[test]
+    fn typos_and_half_configurations_are_explained() {
+        let (_dir, result) = load_with(Some(("[intech]\napikey = \"k\"\n", 0o600)), &[]);
+        assert!(result.unwrap_err().to_string().contains("apikey"));
+        let (_dir, result) = load_with(None, &[("CAISSE_INTECH_URL", "http://x")]);
+        assert!(
+            result
+                .unwrap_err()
+                .to_string()
+                .contains("CAISSE_INTECH_API_KEY")
+        );
+        let (_dir, result) = load_with(None, &[("CAISSE_INTRAM_PUBLIC_KEY", "p")]);
+        let shown = result.unwrap_err().to_string();
+        assert!(
+            shown.contains("CAISSE_INTRAM_PRIVATE_KEY")
+                && shown.contains("CAISSE_INTRAM_SECRET_KEY")
+        );
+        let (_dir, result) = load_with(
+            None,
+            &[
+                ("CAISSE_INTECH_API_KEY", "k"),
+                ("CAISSE_INTECH_TIMEOUT_SECS", "abc"),
+            ],
+        );
+        assert!(matches!(result.unwrap_err(), ConfigError::BadValue { .. }));
+    }
+
+    #[test]
+    fn debug_output_hides_every_key() {
+        let (_dir, config) = load_with(
+            None,
+            &[
+                ("CAISSE_INTECH_API_KEY", "canary-intech"),
+                ("CAISSE_INTECH_HMAC_SECRET", "canary-hmac"),
+                ("CAISSE_INTRAM_PUBLIC_KEY", "canary-pub"),
+                ("CAISSE_INTRAM_PRIVATE_KEY", "canary-priv"),
+                ("CAISSE_INTRAM_SECRET_KEY", "canary-sec"),
+            ],
+        );
+        let shown = format!("{:?}", config.unwrap());
+        assert!(!shown.contains("canary"), "{shown}");
+    }
+}
