@@ -1,0 +1,169 @@
+//! One function per subcommand. Each one loads the configuration, talks to the gateway
+//! (or to an in-process sandbox in demo mode) and prints a French table.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use super::Failure;
+use super::table::{Align, Table};
+use crate::catalog::services;
+use crate::config::{self, Config};
+use crate::gateway::intech::{IntechClient, IntechConfig};
+use crate::money::{fcfa, fcfa_balance};
+use crate::sandbox::{self, SandboxArgs, SandboxConfig, SandboxHandle};
+use crate::secret::Secret;
+
+pub async fn sandbox(args: SandboxArgs) -> Result<(), Failure> {
+    sandbox::run(args.config(), args.listen())
+        .await
+        .map_err(|e| Failure { message: format!("sandbox : {e}"), code: super::ExitCode::Config })
+}
+
+/// The Intech client the command talks to. In demo mode the sandbox lives as long as this.
+struct Connection {
+    client: IntechClient,
+    _demo: Option<SandboxHandle>,
+}
+
+async fn connect(config_path: Option<&Path>) -> Result<Connection, Failure> {
+    let config: Config = config::load(&config::Sources::from_process(config_path))?;
+    match &config.intech {
+        Some(intech) => {
+            let client = IntechClient::new(IntechConfig {
+                base_url: intech.url.clone(),
+                api_key: intech.api_key.clone(),
+                hmac_secret: intech.hmac_secret.clone(),
+                timeout: intech.timeout,
+            })?;
+            Ok(Connection { client, _demo: None })
+        }
+        None => {
+            let demo = SandboxConfig::default();
+            let key = Secret::new(demo.api_key.clone());
+            let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+            let handle = sandbox::spawn(demo, loopback).await.map_err(|e| Failure {
+                message: format!("mode démo : impossible de démarrer la sandbox intégrée : {e}"),
+                code: super::ExitCode::Config,
+            })?;
+            eprintln!(
+                "Mode DÉMO : aucune passerelle configurée, sandbox intégrée ({}) — aucun argent réel ne circule.",
+                handle.url()
+            );
+            let client = IntechClient::new(IntechConfig::new(handle.url(), key))?;
+            Ok(Connection { client, _demo: Some(handle) })
+        }
+    }
+}
+
+fn direction(type_operation: &str) -> &'static str {
+    match type_operation {
+        "DEBIT" => "Débit",
+        "CREDIT" => "Crédit",
+        _ => "?",
+    }
+}
+
+pub async fn services(config_path: Option<&Path>) -> Result<(), Failure> {
+    let conn = connect(config_path).await?;
+    let list = conn.client.services().await?;
+    let mut table = Table::new(&[
+        ("Code service", Align::Left),
+        ("Nom", Align::Left),
+        ("Type", Align::Left),
+        ("Solde", Align::Left),
+    ]);
+    for s in &list {
+        table.row(vec![
+            s.code_service.clone(),
+            s.name.clone(),
+            s.type_service.clone(),
+            direction(&s.type_operation).to_owned(),
+        ]);
+    }
+    print!("{}", table.render());
+    println!("{} service(s).", list.len());
+    Ok(())
+}
+
+pub async fn balance(config_path: Option<&Path>) -> Result<(), Failure> {
+    let conn = connect(config_path).await?;
+    let balance = conn.client.balance().await?;
+    println!("Solde : {} ({})", fcfa_balance(balance.balance), balance.currency);
+    Ok(())
+}
+
+pub async fn errors(config_path: Option<&Path>) -> Result<(), Failure> {
+    let conn = connect(config_path).await?;
+    let list = conn.client.errors().await?;
+    let mut table =
+        Table::new(&[("Id", Align::Right), ("Code", Align::Left), ("Message", Align::Left)]);
+    for e in &list {
+        table.row(vec![
+            e.id.map(|id| id.to_string()).unwrap_or_else(|| "-".into()),
+            e.code.clone(),
+            e.message.clone(),
+        ]);
+    }
+    print!("{}", table.render());
+    println!("{} code(s) d'erreur.", list.len());
+    Ok(())
+}
+
+/// Intech's own rule for account numbers (letters and digits, 8 to 20 long): checked here
+/// so a typo never leaves the terminal.
+fn valid_account_number(account: &str) -> bool {
+    (8..=20).contains(&account.len()) && account.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+pub async fn bills(config_path: Option<&Path>, service: &str, account: &str) -> Result<(), Failure> {
+    let service = service.trim().to_ascii_uppercase();
+    let account = account.trim();
+    if !service.ends_with("_BILL_PAY") {
+        let known: Vec<&str> =
+            services::SERVICES.iter().filter(|s| s.type_service == "BILL_PAY").map(|s| s.code).collect();
+        return Err(Failure::bad_input(format!(
+            "« {service} » n'est pas un service de factures ; choisissez parmi : {}",
+            known.join(", ")
+        )));
+    }
+    if !valid_account_number(account) {
+        return Err(Failure::bad_input(format!(
+            "numéro de compte « {account} » invalide : 8 à 20 lettres ou chiffres, sans espace"
+        )));
+    }
+    let conn = connect(config_path).await?;
+    let bills = conn.client.pending_bills(&service, account).await?;
+    if bills.is_empty() {
+        println!("Aucune facture en attente pour le compte {account} ({service}).");
+        return Ok(());
+    }
+    let mut table = Table::new(&[
+        ("Référence", Align::Left),
+        ("Montant", Align::Right),
+        ("Détails", Align::Left),
+    ]);
+    for bill in &bills {
+        let details: Vec<String> =
+            bill.infos.iter().map(|i| format!("{} : {}", i.label, i.value)).collect();
+        table.row(vec![bill.bill_reference.clone(), fcfa(bill.amount), details.join(" ; ")]);
+    }
+    println!("Factures en attente pour le compte {account} ({service}) :");
+    print!("{}", table.render());
+    let total: i64 = bills.iter().map(|b| b.amount).sum();
+    println!("{} facture(s), total {}.", bills.len(), fcfa(total));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_numbers_follow_intech_rule() {
+        assert!(valid_account_number("21050176023"));
+        assert!(valid_account_number("AB123456"));
+        assert!(!valid_account_number("1234567"));
+        assert!(!valid_account_number("123456789012345678901"));
+        assert!(!valid_account_number("2105 0176023"));
+    }
+}

@@ -1,0 +1,114 @@
+//! The command line: `caisse <command>`. Every command prints French for the cashier or
+//! the shop owner; errors go to stderr with a documented exit code (see [`ExitCode`]).
+
+mod commands;
+pub mod table;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::ConfigError;
+use crate::gateway::GatewayError;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "caisse",
+    version,
+    about = "Caisse de transfert d'argent mobile (Intech API V2, Intram) pour le terminal",
+    long_about = "Caisse de transfert d'argent mobile pour le terminal : encaissements Wave / \
+                  Orange Money / Free…, dépôts, factures, recharges et crédit, via Intech API V2 \
+                  et Intram.\n\nSans configuration, caisse fonctionne en mode démo sur la sandbox \
+                  intégrée : aucun argent réel ne circule."
+)]
+pub struct Cli {
+    /// Fichier de configuration TOML (sinon $CAISSE_CONFIG, sinon ~/.config/caisse/config.toml).
+    #[arg(long, global = true, value_name = "FICHIER")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lance la sandbox hors ligne qui émule Intech API V2 et Intram.
+    Sandbox(crate::sandbox::SandboxArgs),
+    /// Liste les services de la passerelle Intech.
+    Services,
+    /// Affiche le solde du compte marchand Intech.
+    Balance,
+    /// Liste le catalogue des codes d'erreur Intech et leurs messages.
+    Errors,
+    /// Liste les factures impayées d'un compte (Sénélec, SenEau, UCAD…).
+    Bills {
+        /// Code du service de facturation, par exemple SENELEC_SN_BILL_PAY.
+        #[arg(long, value_name = "CODE")]
+        service: String,
+        /// Numéro de contrat, référence client ou numéro de carte (8 à 20 lettres ou chiffres).
+        #[arg(long, value_name = "NUMÉRO")]
+        account: String,
+    },
+}
+
+/// Exit codes, documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    Ok = 0,
+    /// The gateway answered and refused.
+    Refused = 1,
+    /// Bad input on the command line (clap uses 2 as well).
+    BadInput = 2,
+    /// Configuration missing, unreadable or unsafe.
+    Config = 3,
+    /// The gateway could not be reached or did not answer in time.
+    Network = 4,
+    /// The gateway answered something caisse cannot read.
+    BadReply = 5,
+}
+
+/// An error on its way to stderr: the French sentence and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: ExitCode,
+}
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Self {
+        Failure { message: format!("configuration : {e}"), code: ExitCode::Config }
+    }
+}
+
+impl From<GatewayError> for Failure {
+    fn from(e: GatewayError) -> Self {
+        let code = match &e {
+            GatewayError::Refused { .. } => ExitCode::Refused,
+            GatewayError::Timeout { .. } | GatewayError::Transport { .. } => ExitCode::Network,
+            GatewayError::Http { .. } | GatewayError::Decode { .. } => ExitCode::BadReply,
+        };
+        Failure { message: e.french_message(None), code }
+    }
+}
+
+impl Failure {
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Failure { message: message.into(), code: ExitCode::BadInput }
+    }
+}
+
+/// Runs one command to completion. `None` (no subcommand) is handled by the caller.
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let Some(command) = cli.command else {
+        return Ok(());
+    };
+    match command {
+        Command::Sandbox(args) => commands::sandbox(args).await,
+        Command::Services => commands::services(cli.config.as_deref()).await,
+        Command::Balance => commands::balance(cli.config.as_deref()).await,
+        Command::Errors => commands::errors(cli.config.as_deref()).await,
+        Command::Bills { service, account } => {
+            commands::bills(cli.config.as_deref(), &service, &account).await
+        }
+    }
+}
