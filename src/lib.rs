@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod gateway;
 pub mod http;
 pub mod money;
 pub mod secret;

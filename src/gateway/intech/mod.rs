@@ -1,0 +1,3 @@
+//! Intech API V2.
+
+pub mod signing;
