@@ -124,24 +124,57 @@ mod tests {
         let now = 1_700_000_000_000;
         let sig = hmac_signature("s", "POST", &now.to_string(), body);
         let ts = now.to_string();
-        assert_eq!(verify_hmac("s", "POST", Some(&sig), Some(&ts), body, now), Ok(()));
+        assert_eq!(
+            verify_hmac("s", "POST", Some(&sig), Some(&ts), body, now),
+            Ok(())
+        );
         // Uppercase hex is the same digest.
         let upper = sig.to_ascii_uppercase();
-        assert_eq!(verify_hmac("s", "POST", Some(&upper), Some(&ts), body, now + 1000), Ok(()));
+        assert_eq!(
+            verify_hmac("s", "POST", Some(&upper), Some(&ts), body, now + 1000),
+            Ok(())
+        );
         assert!(matches!(
-            verify_hmac("s", "POST", Some(&sig), Some(&ts), body, now + HMAC_MAX_AGE_MS + 1),
+            verify_hmac(
+                "s",
+                "POST",
+                Some(&sig),
+                Some(&ts),
+                body,
+                now + HMAC_MAX_AGE_MS + 1
+            ),
             Err(HmacError::Expired { .. })
         ));
         assert!(matches!(
-            verify_hmac("s", "POST", Some(&sig), Some(&ts), body, now - HMAC_MAX_AGE_MS - 1),
+            verify_hmac(
+                "s",
+                "POST",
+                Some(&sig),
+                Some(&ts),
+                body,
+                now - HMAC_MAX_AGE_MS - 1
+            ),
             Err(HmacError::FromTheFuture { .. })
         ));
         assert_eq!(
-            verify_hmac("s", "POST", Some(&sig), Some(&ts), b"{\"status\":\"FAILLED\"}", now),
+            verify_hmac(
+                "s",
+                "POST",
+                Some(&sig),
+                Some(&ts),
+                b"{\"status\":\"FAILLED\"}",
+                now
+            ),
             Err(HmacError::Mismatch)
         );
-        assert_eq!(verify_hmac("other", "POST", Some(&sig), Some(&ts), body, now), Err(HmacError::Mismatch));
-        assert_eq!(verify_hmac("s", "POST", None, Some(&ts), body, now), Err(HmacError::Missing));
+        assert_eq!(
+            verify_hmac("other", "POST", Some(&sig), Some(&ts), body, now),
+            Err(HmacError::Mismatch)
+        );
+        assert_eq!(
+            verify_hmac("s", "POST", None, Some(&ts), body, now),
+            Err(HmacError::Missing)
+        );
         assert!(matches!(
             verify_hmac("s", "POST", Some(&sig), Some("abc"), body, now),
             Err(HmacError::BadTimestamp(_))

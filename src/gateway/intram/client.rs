@@ -1,0 +1,172 @@
+//! The Intram client.
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::models::{IntramConfirm, IntramPaymentReply, IntramPaymentRequest};
+use crate::config::DEFAULT_TIMEOUT;
+use crate::gateway::GatewayError;
+use crate::gateway::wire::{self, RawReply};
+use crate::secret::Secret;
+
+#[derive(Debug, Clone)]
+pub struct IntramConfig {
+    /// `https://webservices.intram.org:4002/api/v1`, or the sandbox's `…/api/v1`.
+    pub base_url: String,
+    pub public_key: Secret,
+    pub private_key: Secret,
+    pub secret_key: Secret,
+    /// The merchant id; Intram's newer docs say it is no longer required.
+    pub marchand_key: Option<Secret>,
+    pub timeout: Duration,
+}
+
+impl IntramConfig {
+    pub fn new(
+        base_url: impl Into<String>,
+        public: Secret,
+        private: Secret,
+        secret: Secret,
+    ) -> Self {
+        IntramConfig {
+            base_url: base_url.into(),
+            public_key: public,
+            private_key: private,
+            secret_key: secret,
+            marchand_key: None,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct IntramClient {
+    http: reqwest::Client,
+    base: String,
+    config: IntramConfig,
+}
+
+impl IntramClient {
+    pub fn new(config: IntramConfig) -> Result<Self, GatewayError> {
+        let http = crate::http::client_builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(15)))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| GatewayError::Transport {
+                endpoint: "client",
+                connect: true,
+                reason: e.to_string(),
+            })?;
+        let base = config.base_url.trim_end_matches('/').to_owned();
+        Ok(IntramClient { http, base, config })
+    }
+
+    fn secrets(&self) -> Vec<&str> {
+        let mut s = vec![
+            self.config.public_key.expose(),
+            self.config.private_key.expose(),
+            self.config.secret_key.expose(),
+        ];
+        if let Some(m) = &self.config.marchand_key {
+            s.push(m.expose());
+        }
+        s
+    }
+
+    /// The four key headers on every request (`X-MARCHAND-KEY` only when configured).
+    fn with_keys(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let mut request = request
+            .header("X-API-KEY", self.config.public_key.expose())
+            .header("X-PRIVATE-KEY", self.config.private_key.expose())
+            .header("X-SECRET-KEY", self.config.secret_key.expose())
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        if let Some(m) = &self.config.marchand_key {
+            request = request.header("X-MARCHAND-KEY", m.expose());
+        }
+        request
+    }
+
+    /// `POST payments/request`.
+    pub async fn payment_request(
+        &self,
+        request: &IntramPaymentRequest,
+    ) -> Result<IntramPaymentReply, GatewayError> {
+        const ENDPOINT: &str = "payments/request";
+        let body = request.body(
+            self.config.public_key.expose(),
+            self.config.private_key.expose(),
+            self.config.secret_key.expose(),
+        );
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let http = self
+            .with_keys(self.http.post(format!("{}/payments/request", self.base)))
+            .body(bytes);
+        let reply = wire::send(http, ENDPOINT, self.config.timeout).await?;
+        self.decode(ENDPOINT, &reply)
+    }
+
+    /// `GET transactions/confirm/{id}`.
+    pub async fn confirm(&self, transaction_id: &str) -> Result<IntramConfirm, GatewayError> {
+        const ENDPOINT: &str = "transactions/confirm";
+        // The id goes in the path: refuse anything that would change the path.
+        if transaction_id.is_empty()
+            || !transaction_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(GatewayError::Refused {
+                code: 400,
+                message: format!(
+                    "identifiant de transaction Intram invalide : « {transaction_id} »"
+                ),
+                error_type: None,
+                fields: Default::default(),
+                transaction_id: None,
+                http_status: 0,
+            });
+        }
+        let http = self.with_keys(self.http.get(format!(
+            "{}/transactions/confirm/{transaction_id}",
+            self.base
+        )));
+        let reply = wire::send(http, ENDPOINT, self.config.timeout).await?;
+        self.decode(ENDPOINT, &reply)
+    }
+
+    /// 2xx → the typed reply; 4xx with a readable message → a refusal carrying the HTTP
+    /// status as its code; 5xx and unreadable errors → HTTP errors.
+    fn decode<T: DeserializeOwned>(
+        &self,
+        endpoint: &'static str,
+        reply: &RawReply,
+    ) -> Result<T, GatewayError> {
+        let value = wire::parse_json(endpoint, reply, &self.secrets())?;
+        if reply.is_success() {
+            return wire::typed(endpoint, "", value);
+        }
+        if (400..500).contains(&reply.status) {
+            let message = value
+                .get("message")
+                .or_else(|| value.get("error"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            return Err(GatewayError::Refused {
+                code: i64::from(reply.status),
+                message,
+                error_type: None,
+                fields: Default::default(),
+                transaction_id: None,
+                http_status: reply.status,
+            });
+        }
+        Err(GatewayError::Http {
+            endpoint,
+            status: reply.status,
+            snippet: wire::snippet(&reply.body, &self.secrets()),
+        })
+    }
+}
