@@ -10,8 +10,13 @@ use caisse::sandbox::{self, SandboxConfig, SandboxHandle};
 const CANARY_KEY: &str = "canary-api-key-7f3a9c";
 
 async fn sandbox_with_canary_key() -> SandboxHandle {
-    let config = SandboxConfig { api_key: CANARY_KEY.into(), ..SandboxConfig::default() };
-    sandbox::spawn(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap()
+    let config = SandboxConfig {
+        api_key: CANARY_KEY.into(),
+        ..SandboxConfig::default()
+    };
+    sandbox::spawn(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap()
 }
 
 /// Runs the binary with a clean environment: no config file from the developer's home,
@@ -27,7 +32,9 @@ async fn caisse(home: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
     for (k, v) in vars {
         cmd.env(k, v);
     }
-    tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap()
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
 }
 
 fn text(output: &Output) -> (String, String) {
@@ -53,8 +60,14 @@ async fn services_balance_errors_and_bills_print_french_tables() {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.starts_with("Code service"), "{stdout}");
-    assert!(stdout.contains("WAVE_SN_API_CASH_OUT") && stdout.contains("Crédit"), "{stdout}");
-    assert!(stdout.contains("SENELEC_SN_BILL_PAY") && stdout.contains("Débit"), "{stdout}");
+    assert!(
+        stdout.contains("WAVE_SN_API_CASH_OUT") && stdout.contains("Crédit"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("SENELEC_SN_BILL_PAY") && stdout.contains("Débit"),
+        "{stdout}"
+    );
     assert!(!stdout.contains(CANARY_KEY) && !stderr.contains(CANARY_KEY));
 
     let out = caisse(home.path(), &["balance"], &vars).await;
@@ -70,23 +83,44 @@ async fn services_balance_errors_and_bills_print_french_tables() {
     assert!(!stderr.contains(CANARY_KEY));
 
     // Accounts ending in 3 have three pending bills in the sandbox.
-    let args = ["bills", "--service", "SENELEC_SN_BILL_PAY", "--account", "21050176023"];
+    let args = [
+        "bills",
+        "--service",
+        "SENELEC_SN_BILL_PAY",
+        "--account",
+        "21050176023",
+    ];
     let out = caisse(home.path(), &args, &vars).await;
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
-    assert!(stdout.contains("Référence") && stdout.contains("FCFA"), "{stdout}");
+    assert!(
+        stdout.contains("Référence") && stdout.contains("FCFA"),
+        "{stdout}"
+    );
     assert!(stdout.contains("3 facture(s)"), "{stdout}");
     assert!(stdout.contains("Nom client"), "{stdout}");
     assert!(!stderr.contains(CANARY_KEY) && !stdout.contains(CANARY_KEY));
 
     // Accounts ending in 0 have none.
-    let args = ["bills", "--service", "SENEAU_SN_BILL_PAY", "--account", "106032682910"];
+    let args = [
+        "bills",
+        "--service",
+        "SENEAU_SN_BILL_PAY",
+        "--account",
+        "106032682910",
+    ];
     let out = caisse(home.path(), &args, &vars).await;
     assert!(out.status.success());
     assert!(text(&out).0.contains("Aucune facture"));
 
     // Accounts ending in 4 are refused by the gateway: exit 1 with its message.
-    let args = ["bills", "--service", "SENELEC_SN_BILL_PAY", "--account", "21050176024"];
+    let args = [
+        "bills",
+        "--service",
+        "SENELEC_SN_BILL_PAY",
+        "--account",
+        "21050176024",
+    ];
     let out = caisse(home.path(), &args, &vars).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).1.starts_with("Erreur : "));
@@ -97,11 +131,36 @@ async fn services_balance_errors_and_bills_print_french_tables() {
 async fn bad_input_never_leaves_the_terminal() {
     let home = tempfile::tempdir().unwrap();
     // A dead URL proves nothing was sent: the error is the local one.
-    let vars = [("CAISSE_INTECH_URL", "http://127.0.0.1:9"), ("CAISSE_INTECH_API_KEY", "k")];
-    let out = caisse(home.path(), &["bills", "--service", "SENELEC_SN_BILL_PAY", "--account", "12 34"], &vars).await;
+    let vars = [
+        ("CAISSE_INTECH_URL", "http://127.0.0.1:9"),
+        ("CAISSE_INTECH_API_KEY", "k"),
+    ];
+    let out = caisse(
+        home.path(),
+        &[
+            "bills",
+            "--service",
+            "SENELEC_SN_BILL_PAY",
+            "--account",
+            "12 34",
+        ],
+        &vars,
+    )
+    .await;
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("numéro de compte"));
-    let out = caisse(home.path(), &["bills", "--service", "WAVE_SN_API_CASH_OUT", "--account", "12345678"], &vars).await;
+    let out = caisse(
+        home.path(),
+        &[
+            "bills",
+            "--service",
+            "WAVE_SN_API_CASH_OUT",
+            "--account",
+            "12345678",
+        ],
+        &vars,
+    )
+    .await;
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("SENELEC_SN_BILL_PAY"));
 }
@@ -113,8 +172,22 @@ async fn a_dead_gateway_gives_a_clear_error_and_exit_4() {
     let dead = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     let home = tempfile::tempdir().unwrap();
-    let vars = [("CAISSE_INTECH_URL", dead.as_str()), ("CAISSE_INTECH_API_KEY", CANARY_KEY)];
-    for args in [&["services"][..], &["balance"], &["errors"], &["bills", "--service", "SENELEC_SN_BILL_PAY", "--account", "21050176023"]] {
+    let vars = [
+        ("CAISSE_INTECH_URL", dead.as_str()),
+        ("CAISSE_INTECH_API_KEY", CANARY_KEY),
+    ];
+    for args in [
+        &["services"][..],
+        &["balance"],
+        &["errors"],
+        &[
+            "bills",
+            "--service",
+            "SENELEC_SN_BILL_PAY",
+            "--account",
+            "21050176023",
+        ],
+    ] {
         let out = caisse(home.path(), args, &vars).await;
         let (stdout, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(4), "{args:?}: {stderr}");
@@ -129,15 +202,32 @@ async fn unsafe_or_missing_config_is_explained_in_french() {
     use std::os::unix::fs::PermissionsExt;
     let home = tempfile::tempdir().unwrap();
     let path = home.path().join("caisse.toml");
-    std::fs::write(&path, format!("[intech]\nurl = \"http://127.0.0.1:9\"\napi_key = \"{CANARY_KEY}\"\n")).unwrap();
+    std::fs::write(
+        &path,
+        format!("[intech]\nurl = \"http://127.0.0.1:9\"\napi_key = \"{CANARY_KEY}\"\n"),
+    )
+    .unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let out = caisse(home.path(), &["--config", path.to_str().unwrap(), "balance"], &[]).await;
+    let out = caisse(
+        home.path(),
+        &["--config", path.to_str().unwrap(), "balance"],
+        &[],
+    )
+    .await;
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("lisible par tous") && stderr.contains("chmod 600"), "{stderr}");
+    assert!(
+        stderr.contains("lisible par tous") && stderr.contains("chmod 600"),
+        "{stderr}"
+    );
     assert!(!stderr.contains(CANARY_KEY));
 
-    let out = caisse(home.path(), &["balance"], &[("CAISSE_CONFIG", "/nonexistent/caisse.toml")]).await;
+    let out = caisse(
+        home.path(),
+        &["balance"],
+        &[("CAISSE_CONFIG", "/nonexistent/caisse.toml")],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(3));
     assert!(text(&out).1.contains("introuvable"));
 }
@@ -155,7 +245,14 @@ async fn without_configuration_the_commands_run_on_the_demo_sandbox() {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_command_has_help() {
     let home = tempfile::tempdir().unwrap();
-    for args in [&["--help"][..], &["sandbox", "--help"], &["services", "--help"], &["balance", "--help"], &["errors", "--help"], &["bills", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["sandbox", "--help"],
+        &["services", "--help"],
+        &["balance", "--help"],
+        &["errors", "--help"],
+        &["bills", "--help"],
+    ] {
         let out = caisse(home.path(), args, &[]).await;
         assert!(out.status.success(), "{args:?}");
         assert!(text(&out).0.contains("Usage"), "{args:?}");

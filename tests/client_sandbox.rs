@@ -30,7 +30,9 @@ fn fast_config() -> SandboxConfig {
 }
 
 async fn start(config: SandboxConfig) -> SandboxHandle {
-    sandbox::spawn(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap()
+    sandbox::spawn(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap()
 }
 
 fn intech(sandbox: &SandboxHandle) -> IntechClient {
@@ -54,17 +56,31 @@ fn op(code: &str, phone: &str, amount: Option<i64>, callback_url: &str) -> Opera
 }
 
 fn wave_cash_out(phone: &str, amount: i64) -> OperationRequest {
-    let mut req = op("WAVE_SN_API_CASH_OUT", phone, Some(amount), "http://127.0.0.1:9/cb");
+    let mut req = op(
+        "WAVE_SN_API_CASH_OUT",
+        phone,
+        Some(amount),
+        "http://127.0.0.1:9/cb",
+    );
     req.extra.insert("sender".into(), json!("Boutique Test"));
-    req.extra.insert("successRedirectUrl".into(), json!("https://example.sn/ok"));
-    req.extra.insert("errorRedirectUrl".into(), json!("https://example.sn/ko"));
+    req.extra
+        .insert("successRedirectUrl".into(), json!("https://example.sn/ok"));
+    req.extra
+        .insert("errorRedirectUrl".into(), json!("https://example.sn/ko"));
     req
 }
 
 async fn customer(sandbox: &SandboxHandle, transaction_id: &str, decision: &str) -> Value {
-    let url = format!("{}/sandbox/customer/{transaction_id}/{decision}", sandbox.url());
+    let url = format!(
+        "{}/sandbox/customer/{transaction_id}/{decision}",
+        sandbox.url()
+    );
     let resp = reqwest_client().post(url).send().await.unwrap();
-    assert!(resp.status().is_success(), "customer {decision}: {}", resp.status());
+    assert!(
+        resp.status().is_success(),
+        "customer {decision}: {}",
+        resp.status()
+    );
     resp.json().await.unwrap()
 }
 
@@ -77,14 +93,27 @@ fn reqwest_client() -> reqwest::Client {
 async fn wait_for_record_status(sandbox: &SandboxHandle, ext: &str, want: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let url = format!("{}/sandbox/transactions?externalTransactionId={ext}", sandbox.url());
-        let records: Value = reqwest_client().get(url).send().await.unwrap().json().await.unwrap();
+        let url = format!(
+            "{}/sandbox/transactions?externalTransactionId={ext}",
+            sandbox.url()
+        );
+        let records: Value = reqwest_client()
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         if let Some(record) = records.as_array().and_then(|r| r.first()) {
             if record["status"] == want {
                 return record.clone();
             }
         }
-        assert!(Instant::now() < deadline, "{ext} never reached {want}: {records}");
+        assert!(
+            Instant::now() < deadline,
+            "{ext} never reached {want}: {records}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -96,7 +125,10 @@ async fn catalogue_endpoints() {
 
     let services = client.services().await.unwrap();
     assert!(services.len() >= 38, "{}", services.len());
-    let wave = services.iter().find(|s| s.code_service == "WAVE_SN_API_CASH_OUT").unwrap();
+    let wave = services
+        .iter()
+        .find(|s| s.code_service == "WAVE_SN_API_CASH_OUT")
+        .unwrap();
     assert_eq!(wave.type_operation, "CREDIT");
     assert_eq!(wave.type_service, "CASHOUT");
     // Icons are served by the sandbox itself.
@@ -108,7 +140,11 @@ async fn catalogue_endpoints() {
 
     // The error list comes under `services` on the wire; the client hides that quirk.
     let errors = client.errors().await.unwrap();
-    assert!(errors.iter().any(|e| e.id.is_none() && e.code == "unknown_error"));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.id.is_none() && e.code == "unknown_error")
+    );
     let insufficient = errors.iter().find(|e| e.id == Some(26)).unwrap();
     assert!(insufficient.message.contains("__amount__"));
 
@@ -122,31 +158,60 @@ async fn catalogue_endpoints() {
 async fn pending_bills_nested_list_and_refusal() {
     let sandbox = start(fast_config()).await;
     let client = intech(&sandbox);
-    let bills = client.pending_bills("SENELEC_SN_BILL_PAY", "21050176023").await.unwrap();
+    let bills = client
+        .pending_bills("SENELEC_SN_BILL_PAY", "21050176023")
+        .await
+        .unwrap();
     assert_eq!(bills.len(), 3);
     for bill in &bills {
         assert!(bill.amount > 0);
         assert!(bill.bill_reference.chars().all(|c| c.is_ascii_digit()));
         assert!(bill.infos.iter().any(|i| i.label == "Nom client"));
     }
-    assert!(client.pending_bills("SENEAU_SN_BILL_PAY", "106032682910").await.unwrap().is_empty());
-    match client.pending_bills("SENELEC_SN_BILL_PAY", "21050176024").await {
-        Err(GatewayError::Refused { code: 4000, message, .. }) => assert!(message.contains("facture")),
+    assert!(
+        client
+            .pending_bills("SENEAU_SN_BILL_PAY", "106032682910")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    match client
+        .pending_bills("SENELEC_SN_BILL_PAY", "21050176024")
+        .await
+    {
+        Err(GatewayError::Refused {
+            code: 4000,
+            message,
+            ..
+        }) => assert!(message.contains("facture")),
         other => panic!("expected a refusal, got {other:?}"),
     }
 
     // Pay one: it leaves the list and the balance goes down by its amount.
     let bill = &bills[0];
-    let mut req = op("SENELEC_SN_BILL_PAY", "772457199", Some(bill.amount), "http://127.0.0.1:9/cb");
-    req.extra.insert("accountNumber".into(), json!("21050176023"));
-    req.extra.insert("billReference".into(), json!(bill.bill_reference));
+    let mut req = op(
+        "SENELEC_SN_BILL_PAY",
+        "772457199",
+        Some(bill.amount),
+        "http://127.0.0.1:9/cb",
+    );
+    req.extra
+        .insert("accountNumber".into(), json!("21050176023"));
+    req.extra
+        .insert("billReference".into(), json!(bill.bill_reference));
     let reply = client.operation(&req).await.unwrap();
     assert_eq!(reply.status, TransactionStatus::Pending);
     wait_for_record_status(&sandbox, &req.external_transaction_id, "SUCCESS").await;
-    let left = client.pending_bills("SENELEC_SN_BILL_PAY", "21050176023").await.unwrap();
+    let left = client
+        .pending_bills("SENELEC_SN_BILL_PAY", "21050176023")
+        .await
+        .unwrap();
     assert_eq!(left.len(), 2);
     assert!(left.iter().all(|b| b.bill_reference != bill.bill_reference));
-    assert_eq!(client.balance().await.unwrap().balance, 250_000.0 - bill.amount as f64);
+    assert_eq!(
+        client.balance().await.unwrap().balance,
+        250_000.0 - bill.amount as f64
+    );
     sandbox.shutdown().await;
 }
 
@@ -160,23 +225,42 @@ async fn wave_cash_out_approved_by_the_customer_then_refunded_and_claimed() {
     let tx = reply.transaction_id.clone().unwrap();
     let link = reply.customer_url().unwrap().to_owned();
     assert_eq!(link, format!("{}/deep/{tx}", sandbox.url()));
-    assert!(reply.notification_message.as_deref().unwrap_or("").contains(&link));
+    assert!(
+        reply
+            .notification_message
+            .as_deref()
+            .unwrap_or("")
+            .contains(&link)
+    );
     // The landing page is there for the customer.
-    let page = reqwest_client().get(&link).send().await.unwrap().text().await.unwrap();
+    let page = reqwest_client()
+        .get(&link)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("1 500") || page.contains("1500"), "{page}");
 
     customer(&sandbox, &tx, "approve").await;
     wait_for_record_status(&sandbox, &req.external_transaction_id, "SUCCESS").await;
 
     // get-transaction-status answers transactionId as a number: the client makes it a string.
-    let status = client.transaction_status(&req.external_transaction_id).await.unwrap();
+    let status = client
+        .transaction_status(&req.external_transaction_id)
+        .await
+        .unwrap();
     assert_eq!(status.status, TransactionStatus::Success);
     assert_eq!(status.transaction_id.as_deref(), Some(tx.as_str()));
     assert_eq!(status.external_transaction_id, req.external_transaction_id);
     assert!(status.error_type.is_none());
     assert_eq!(client.balance().await.unwrap().balance, 251_500.0);
 
-    let claim = client.new_claim("Montant", "Le client conteste", &tx).await.unwrap();
+    let claim = client
+        .new_claim("Montant", "Le client conteste", &tx)
+        .await
+        .unwrap();
     assert_eq!(claim.status, "OPENED");
     assert!(claim.claim_ref.is_some());
 
@@ -184,7 +268,10 @@ async fn wave_cash_out_approved_by_the_customer_then_refunded_and_claimed() {
     assert!(refund.message.contains("rembours"), "{}", refund.message);
     assert_eq!(client.balance().await.unwrap().balance, 250_000.0);
     // Refunded already: refused the second time.
-    assert!(matches!(client.refund_cancel(&tx).await, Err(GatewayError::Refused { .. })));
+    assert!(matches!(
+        client.refund_cancel(&tx).await,
+        Err(GatewayError::Refused { .. })
+    ));
     sandbox.shutdown().await;
 }
 
@@ -192,7 +279,12 @@ async fn wave_cash_out_approved_by_the_customer_then_refunded_and_claimed() {
 async fn refund_of_a_cash_in_is_refused() {
     let sandbox = start(fast_config()).await;
     let client = intech(&sandbox);
-    let req = op("ORANGE_SN_API_CASH_IN", "772450000", Some(1000), "http://127.0.0.1:9/cb");
+    let req = op(
+        "ORANGE_SN_API_CASH_IN",
+        "772450000",
+        Some(1000),
+        "http://127.0.0.1:9/cb",
+    );
     let reply = client.operation(&req).await.unwrap();
     wait_for_record_status(&sandbox, &req.external_transaction_id, "SUCCESS").await;
     match client.refund_cancel(&reply.transaction_id.unwrap()).await {
@@ -210,7 +302,9 @@ async fn refusals_carry_the_catalogue_code_and_a_french_message() {
     // Wave needs multiples of 5.
     match client.operation(&wave_cash_out("772457100", 1501)).await {
         Err(e @ GatewayError::Refused { .. }) => {
-            let GatewayError::Refused { error_type, .. } = &e else { unreachable!() };
+            let GatewayError::Refused { error_type, .. } = &e else {
+                unreachable!()
+            };
             assert_eq!(error_type.as_ref().unwrap().code, "bad_amount_5");
             assert!(e.french_message(Some(1501)).contains("multiple de 5"));
             assert!(!e.outcome_unknown());
@@ -218,10 +312,19 @@ async fn refusals_carry_the_catalogue_code_and_a_french_message() {
         other => panic!("{other:?}"),
     }
     // A deposit above the shop's balance: insufficient_balance with the amount filled in.
-    let req = op("WAVE_SN_API_CASH_IN", "772450000", Some(300_000), "http://127.0.0.1:9/cb");
+    let req = op(
+        "WAVE_SN_API_CASH_IN",
+        "772450000",
+        Some(300_000),
+        "http://127.0.0.1:9/cb",
+    );
     match client.operation(&req).await {
         Err(e @ GatewayError::Refused { .. }) => {
-            assert!(e.french_message(Some(300_000)).contains("300 000"), "{}", e.french_message(Some(300_000)));
+            assert!(
+                e.french_message(Some(300_000)).contains("300 000"),
+                "{}",
+                e.french_message(Some(300_000))
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -229,12 +332,25 @@ async fn refusals_carry_the_catalogue_code_and_a_french_message() {
     let mut req = wave_cash_out("772457100", 1500);
     req.extra.remove("sender");
     match client.operation(&req).await {
-        Err(GatewayError::Refused { fields, .. }) => assert!(fields.contains_key("sender"), "{fields:?}"),
+        Err(GatewayError::Refused { fields, .. }) => {
+            assert!(fields.contains_key("sender"), "{fields:?}")
+        }
         other => panic!("{other:?}"),
     }
     // Unknown number (…92): refused at once, FAILLED.
-    match client.operation(&op("ORANGE_SN_API_CASH_IN", "772450092", Some(1000), "http://127.0.0.1:9/cb")).await {
-        Err(GatewayError::Refused { error_type: Some(t), .. }) => assert_eq!(t.code, "no_om_account"),
+    match client
+        .operation(&op(
+            "ORANGE_SN_API_CASH_IN",
+            "772450092",
+            Some(1000),
+            "http://127.0.0.1:9/cb",
+        ))
+        .await
+    {
+        Err(GatewayError::Refused {
+            error_type: Some(t),
+            ..
+        }) => assert_eq!(t.code, "no_om_account"),
         other => panic!("{other:?}"),
     }
     // Unknown transaction: code 404 in the body.
@@ -244,7 +360,10 @@ async fn refusals_carry_the_catalogue_code_and_a_french_message() {
     ));
     // Wrong key.
     let wrong = IntechClient::new(IntechConfig::new(sandbox.url(), Secret::new("wrong"))).unwrap();
-    assert!(matches!(wrong.balance().await, Err(GatewayError::Refused { .. })));
+    assert!(matches!(
+        wrong.balance().await,
+        Err(GatewayError::Refused { .. })
+    ));
     sandbox.shutdown().await;
 }
 
@@ -256,7 +375,12 @@ async fn timeout_500_and_truncated_replies_are_unknown_outcomes() {
     let client = IntechClient::new(config).unwrap();
 
     // …94: the reply is held beyond the client's timeout, but the transaction exists.
-    let req = op("WAVE_SN_API_CASH_IN", "772450094", Some(1000), "http://127.0.0.1:9/cb");
+    let req = op(
+        "WAVE_SN_API_CASH_IN",
+        "772450094",
+        Some(1000),
+        "http://127.0.0.1:9/cb",
+    );
     match client.operation(&req).await {
         Err(e @ GatewayError::Timeout { .. }) => {
             assert!(e.outcome_unknown());
@@ -267,13 +391,23 @@ async fn timeout_500_and_truncated_replies_are_unknown_outcomes() {
     wait_for_record_status(&sandbox, &req.external_transaction_id, "SUCCESS").await;
 
     // …96: HTTP 500 HTML page after the transaction was created.
-    let req = op("WAVE_SN_API_CASH_IN", "772450096", Some(1000), "http://127.0.0.1:9/cb");
+    let req = op(
+        "WAVE_SN_API_CASH_IN",
+        "772450096",
+        Some(1000),
+        "http://127.0.0.1:9/cb",
+    );
     match client.operation(&req).await {
         Err(e @ GatewayError::Http { status: 500, .. }) => assert!(e.outcome_unknown()),
         other => panic!("expected HTTP 500, got {other:?}"),
     }
     // …97: truncated JSON.
-    let req = op("WAVE_SN_API_CASH_IN", "772450097", Some(1000), "http://127.0.0.1:9/cb");
+    let req = op(
+        "WAVE_SN_API_CASH_IN",
+        "772450097",
+        Some(1000),
+        "http://127.0.0.1:9/cb",
+    );
     match client.operation(&req).await {
         Err(e @ GatewayError::Decode { .. }) => assert!(e.outcome_unknown()),
         other => panic!("expected a decode error, got {other:?}"),
@@ -296,32 +430,62 @@ async fn timeout_500_and_truncated_replies_are_unknown_outcomes() {
 async fn the_fourth_status_call_in_a_minute_is_blacklisted() {
     let sandbox = start(fast_config()).await;
     let client = intech(&sandbox);
-    let req = op("WAVE_SN_API_CASH_IN", "772450000", Some(1000), "http://127.0.0.1:9/cb");
+    let req = op(
+        "WAVE_SN_API_CASH_IN",
+        "772450000",
+        Some(1000),
+        "http://127.0.0.1:9/cb",
+    );
     client.operation(&req).await.unwrap();
     for _ in 0..3 {
-        client.transaction_status(&req.external_transaction_id).await.unwrap();
+        client
+            .transaction_status(&req.external_transaction_id)
+            .await
+            .unwrap();
     }
-    match client.transaction_status(&req.external_transaction_id).await {
+    match client
+        .transaction_status(&req.external_transaction_id)
+        .await
+    {
         Err(GatewayError::Http { status: 403, .. }) => {}
         other => panic!("expected the blacklist, got {other:?}"),
     }
-    assert!(matches!(client.balance().await, Err(GatewayError::Http { status: 403, .. })));
+    assert!(matches!(
+        client.balance().await,
+        Err(GatewayError::Http { status: 403, .. })
+    ));
     sandbox.shutdown().await;
 }
 
 #[tokio::test]
 async fn hmac_signed_requests_are_accepted_unsigned_refused() {
-    let config = SandboxConfig { hmac_secret: Some("hmac-secret".into()), ..fast_config() };
+    let config = SandboxConfig {
+        hmac_secret: Some("hmac-secret".into()),
+        ..fast_config()
+    };
     let sandbox = start(config).await;
     let mut signed = IntechConfig::new(sandbox.url(), Secret::new(KEY));
     signed.hmac_secret = Some(Secret::new("hmac-secret"));
     let signed = IntechClient::new(signed).unwrap();
-    let req = op("WAVE_SN_API_CASH_IN", "772450000", Some(1000), "http://127.0.0.1:9/cb");
+    let req = op(
+        "WAVE_SN_API_CASH_IN",
+        "772450000",
+        Some(1000),
+        "http://127.0.0.1:9/cb",
+    );
     signed.operation(&req).await.unwrap();
 
     let unsigned = intech(&sandbox);
-    let req = op("WAVE_SN_API_CASH_IN", "772450000", Some(1000), "http://127.0.0.1:9/cb");
-    assert!(matches!(unsigned.operation(&req).await, Err(GatewayError::Refused { .. })));
+    let req = op(
+        "WAVE_SN_API_CASH_IN",
+        "772450000",
+        Some(1000),
+        "http://127.0.0.1:9/cb",
+    );
+    assert!(matches!(
+        unsigned.operation(&req).await,
+        Err(GatewayError::Refused { .. })
+    ));
     sandbox.shutdown().await;
 }
 
@@ -362,11 +526,20 @@ async fn callbacks_verify_and_carry_the_custom_data_parsed() {
     let body = bodies.lock().await[0].clone();
     let callback = parse_callback(&body).unwrap();
     assert_eq!(callback.status, TransactionStatus::Success);
-    assert_eq!(callback.transaction.external_transaction_id, req.external_transaction_id);
-    assert_eq!(Some(callback.transaction.transaction_id.clone()), reply.transaction_id);
+    assert_eq!(
+        callback.transaction.external_transaction_id,
+        req.external_transaction_id
+    );
+    assert_eq!(
+        Some(callback.transaction.transaction_id.clone()),
+        reply.transaction_id
+    );
     assert!(verify_sha256_hash(&callback, &Secret::new(KEY)));
     assert!(!verify_sha256_hash(&callback, &Secret::new("another-key")));
-    assert_eq!(callback.transaction.data.as_ref().unwrap()["ticket"], "T-42");
+    assert_eq!(
+        callback.transaction.data.as_ref().unwrap()["ticket"],
+        "T-42"
+    );
     sandbox.shutdown().await;
 }
 
@@ -404,8 +577,14 @@ async fn one_trait_for_both_gateways() {
 
     let mut fields = std::collections::BTreeMap::new();
     fields.insert("sender".to_owned(), json!("Boutique"));
-    fields.insert("successRedirectUrl".to_owned(), json!("https://example.sn/ok"));
-    fields.insert("errorRedirectUrl".to_owned(), json!("https://example.sn/ko"));
+    fields.insert(
+        "successRedirectUrl".to_owned(),
+        json!("https://example.sn/ok"),
+    );
+    fields.insert(
+        "errorRedirectUrl".to_owned(),
+        json!("https://example.sn/ko"),
+    );
     let wave = PaymentRequest {
         external_id: ext_id(),
         service: "WAVE_SN_API_CASH_OUT".into(),
@@ -473,11 +652,27 @@ async fn intram_refusal_and_auth() {
         ..IntramPaymentRequest::default()
     };
     let reply = client.payment_request(&req).await.unwrap();
-    assert!(reply.receipt_url.as_deref().unwrap().contains(&reply.transaction_id));
+    assert!(
+        reply
+            .receipt_url
+            .as_deref()
+            .unwrap()
+            .contains(&reply.transaction_id)
+    );
     customer(&sandbox, &reply.transaction_id, "refuse").await;
-    assert_eq!(client.confirm(&reply.transaction_id).await.unwrap().status, IntramStatus::Canceled);
+    assert_eq!(
+        client.confirm(&reply.transaction_id).await.unwrap().status,
+        IntramStatus::Canceled
+    );
 
-    let bad = IntramClient::new(IntramConfig { secret_key: Secret::new("wrong"), ..config }).unwrap();
-    assert!(matches!(bad.payment_request(&req).await, Err(GatewayError::Refused { code: 401, .. })));
+    let bad = IntramClient::new(IntramConfig {
+        secret_key: Secret::new("wrong"),
+        ..config
+    })
+    .unwrap();
+    assert!(matches!(
+        bad.payment_request(&req).await,
+        Err(GatewayError::Refused { code: 401, .. })
+    ));
     sandbox.shutdown().await;
 }

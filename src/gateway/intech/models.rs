@@ -185,19 +185,19 @@ impl PendingBillsData {
 
 /// `POST /api-services/operation`. Service-specific fields (`sender`, `accountNumber`,
 /// `billReference`, card fields…) go in `extra`, flattened into the body. `Debug` hides the
-/// card's CVC and masks its number.
-#[derive(Clone, PartialEq, Serialize)]
+/// card's CVC and masks its number. (Deserialize is for reading the documented examples.)
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationRequest {
     pub phone: String,
     /// Absent for WhatsApp messages.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     pub code_service: String,
     pub external_transaction_id: String,
     pub callback_url: String,
     /// Custom data, echoed back (parsed) in the callback.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Value>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
