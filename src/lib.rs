@@ -2,8 +2,13 @@
 //! on the Intech API V2 aggregator with Intram as a second gateway.
 
 pub mod catalog;
+pub mod cli;
 pub mod config;
+pub mod engine;
 pub mod gateway;
 pub mod http;
+pub mod journal;
 pub mod money;
+pub mod qr;
+pub mod sandbox;
 pub mod secret;

@@ -44,6 +44,11 @@ fn ext_id() -> String {
 }
 
 fn op(code: &str, phone: &str, amount: Option<i64>, callback_url: &str) -> OperationRequest {
+    let mut extra = std::collections::BTreeMap::new();
+    // The server requires `sender` for every Wave Senegal service.
+    if code.starts_with("WAVE_SN_") {
+        extra.insert("sender".to_owned(), json!("Boutique Test"));
+    }
     OperationRequest {
         phone: phone.into(),
         amount,
@@ -51,7 +56,7 @@ fn op(code: &str, phone: &str, amount: Option<i64>, callback_url: &str) -> Opera
         external_transaction_id: ext_id(),
         callback_url: callback_url.into(),
         data: None,
-        extra: Default::default(),
+        extra,
     }
 }
 
@@ -105,10 +110,10 @@ async fn wait_for_record_status(sandbox: &SandboxHandle, ext: &str, want: &str) 
             .json()
             .await
             .unwrap();
-        if let Some(record) = records.as_array().and_then(|r| r.first()) {
-            if record["status"] == want {
-                return record.clone();
-            }
+        if let Some(record) = records.as_array().and_then(|r| r.first())
+            && record["status"] == want
+        {
+            return record.clone();
         }
         assert!(
             Instant::now() < deadline,

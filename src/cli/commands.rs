@@ -1,58 +1,38 @@
 //! One function per subcommand. Each one loads the configuration, talks to the gateway
 //! (or to an in-process sandbox in demo mode) and prints a French table.
 
-use std::net::SocketAddr;
 use std::path::Path;
 
 use super::Failure;
+use super::context::Context;
 use super::table::{Align, Table};
 use crate::catalog::services;
-use crate::config::{self, Config};
-use crate::gateway::intech::{IntechClient, IntechConfig};
+use crate::gateway::intech::IntechClient;
 use crate::money::{fcfa, fcfa_balance};
-use crate::sandbox::{self, SandboxArgs, SandboxConfig, SandboxHandle};
-use crate::secret::Secret;
+use crate::sandbox::{self, SandboxArgs};
 
 pub async fn sandbox(args: SandboxArgs) -> Result<(), Failure> {
     sandbox::run(args.config(), args.listen())
         .await
-        .map_err(|e| Failure { message: format!("sandbox : {e}"), code: super::ExitCode::Config })
+        .map_err(|e| Failure {
+            message: format!("sandbox : {e}"),
+            code: super::ExitCode::Config,
+        })
 }
 
-/// The Intech client the command talks to. In demo mode the sandbox lives as long as this.
+/// The Intech client the command talks to, and the context that keeps a demo sandbox alive.
 struct Connection {
     client: IntechClient,
-    _demo: Option<SandboxHandle>,
+    _context: Context,
 }
 
 async fn connect(config_path: Option<&Path>) -> Result<Connection, Failure> {
-    let config: Config = config::load(&config::Sources::from_process(config_path))?;
-    match &config.intech {
-        Some(intech) => {
-            let client = IntechClient::new(IntechConfig {
-                base_url: intech.url.clone(),
-                api_key: intech.api_key.clone(),
-                hmac_secret: intech.hmac_secret.clone(),
-                timeout: intech.timeout,
-            })?;
-            Ok(Connection { client, _demo: None })
-        }
-        None => {
-            let demo = SandboxConfig::default();
-            let key = Secret::new(demo.api_key.clone());
-            let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-            let handle = sandbox::spawn(demo, loopback).await.map_err(|e| Failure {
-                message: format!("mode démo : impossible de démarrer la sandbox intégrée : {e}"),
-                code: super::ExitCode::Config,
-            })?;
-            eprintln!(
-                "Mode DÉMO : aucune passerelle configurée, sandbox intégrée ({}) — aucun argent réel ne circule.",
-                handle.url()
-            );
-            let client = IntechClient::new(IntechConfig::new(handle.url(), key))?;
-            Ok(Connection { client, _demo: Some(handle) })
-        }
-    }
+    let context = super::context::connect(config_path).await?;
+    let client = context.intech()?.clone();
+    Ok(Connection {
+        client,
+        _context: context,
+    })
 }
 
 fn direction(type_operation: &str) -> &'static str {
@@ -88,15 +68,22 @@ pub async fn services(config_path: Option<&Path>) -> Result<(), Failure> {
 pub async fn balance(config_path: Option<&Path>) -> Result<(), Failure> {
     let conn = connect(config_path).await?;
     let balance = conn.client.balance().await?;
-    println!("Solde : {} ({})", fcfa_balance(balance.balance), balance.currency);
+    println!(
+        "Solde : {} ({})",
+        fcfa_balance(balance.balance),
+        balance.currency
+    );
     Ok(())
 }
 
 pub async fn errors(config_path: Option<&Path>) -> Result<(), Failure> {
     let conn = connect(config_path).await?;
     let list = conn.client.errors().await?;
-    let mut table =
-        Table::new(&[("Id", Align::Right), ("Code", Align::Left), ("Message", Align::Left)]);
+    let mut table = Table::new(&[
+        ("Id", Align::Right),
+        ("Code", Align::Left),
+        ("Message", Align::Left),
+    ]);
     for e in &list {
         table.row(vec![
             e.id.map(|id| id.to_string()).unwrap_or_else(|| "-".into()),
@@ -115,12 +102,19 @@ fn valid_account_number(account: &str) -> bool {
     (8..=20).contains(&account.len()) && account.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-pub async fn bills(config_path: Option<&Path>, service: &str, account: &str) -> Result<(), Failure> {
+pub async fn bills(
+    config_path: Option<&Path>,
+    service: &str,
+    account: &str,
+) -> Result<(), Failure> {
     let service = service.trim().to_ascii_uppercase();
     let account = account.trim();
     if !service.ends_with("_BILL_PAY") {
-        let known: Vec<&str> =
-            services::SERVICES.iter().filter(|s| s.type_service == "BILL_PAY").map(|s| s.code).collect();
+        let known: Vec<&str> = services::SERVICES
+            .iter()
+            .filter(|s| s.type_service == "BILL_PAY")
+            .map(|s| s.code)
+            .collect();
         return Err(Failure::bad_input(format!(
             "« {service} » n'est pas un service de factures ; choisissez parmi : {}",
             known.join(", ")
@@ -143,9 +137,16 @@ pub async fn bills(config_path: Option<&Path>, service: &str, account: &str) -> 
         ("Détails", Align::Left),
     ]);
     for bill in &bills {
-        let details: Vec<String> =
-            bill.infos.iter().map(|i| format!("{} : {}", i.label, i.value)).collect();
-        table.row(vec![bill.bill_reference.clone(), fcfa(bill.amount), details.join(" ; ")]);
+        let details: Vec<String> = bill
+            .infos
+            .iter()
+            .map(|i| format!("{} : {}", i.label, i.value))
+            .collect();
+        table.row(vec![
+            bill.bill_reference.clone(),
+            fcfa(bill.amount),
+            details.join(" ; "),
+        ]);
     }
     println!("Factures en attente pour le compte {account} ({service}) :");
     print!("{}", table.render());

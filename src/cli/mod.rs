@@ -2,6 +2,8 @@
 //! the shop owner; errors go to stderr with a documented exit code (see [`ExitCode`]).
 
 mod commands;
+mod context;
+mod pay;
 pub mod table;
 
 use std::path::PathBuf;
@@ -49,6 +51,32 @@ pub enum Command {
         #[arg(long, value_name = "NUMÉRO")]
         account: String,
     },
+    /// Encaisse ou envoie de l'argent : valide, journalise, envoie une seule fois, affiche le QR et attend le statut final.
+    Pay(pay::PayArgs),
+    /// Affiche une opération du journal et son historique.
+    Status {
+        /// Identifiant de l'opération (externalTransactionId).
+        #[arg(value_name = "ID")]
+        external_id: String,
+        /// Demande aussi le statut à la passerelle (dans la limite de 3 demandes par minute).
+        #[arg(long)]
+        refresh: bool,
+    },
+    /// Liste les opérations du journal, les plus récentes d'abord.
+    Journal {
+        /// Seulement celles d'aujourd'hui (UTC).
+        #[arg(long)]
+        today: bool,
+        /// Une ligne JSON par opération.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Règle les opérations en suspens (reprise après arrêt) et affiche le bilan.
+    Reconcile {
+        /// Durée maximale de la tentative, en secondes.
+        #[arg(long, value_name = "SECONDES", default_value_t = 30)]
+        wait_secs: u64,
+    },
 }
 
 /// Exit codes, documented in the README.
@@ -65,6 +93,11 @@ pub enum ExitCode {
     Network = 4,
     /// The gateway answered something caisse cannot read.
     BadReply = 5,
+    /// The customer did not validate in time.
+    Expired = 6,
+    /// The outcome is not final yet (pending, or unknown after a network fault): the
+    /// operation is still followed; `caisse reconcile` settles it.
+    Unsettled = 7,
 }
 
 /// An error on its way to stderr: the French sentence and the exit code.
@@ -76,7 +109,10 @@ pub struct Failure {
 
 impl From<ConfigError> for Failure {
     fn from(e: ConfigError) -> Self {
-        Failure { message: format!("configuration : {e}"), code: ExitCode::Config }
+        Failure {
+            message: format!("configuration : {e}"),
+            code: ExitCode::Config,
+        }
     }
 }
 
@@ -87,13 +123,19 @@ impl From<GatewayError> for Failure {
             GatewayError::Timeout { .. } | GatewayError::Transport { .. } => ExitCode::Network,
             GatewayError::Http { .. } | GatewayError::Decode { .. } => ExitCode::BadReply,
         };
-        Failure { message: e.french_message(None), code }
+        Failure {
+            message: e.french_message(None),
+            code,
+        }
     }
 }
 
 impl Failure {
     pub fn bad_input(message: impl Into<String>) -> Self {
-        Failure { message: message.into(), code: ExitCode::BadInput }
+        Failure {
+            message: message.into(),
+            code: ExitCode::BadInput,
+        }
     }
 }
 
@@ -110,5 +152,12 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Bills { service, account } => {
             commands::bills(cli.config.as_deref(), &service, &account).await
         }
+        Command::Pay(args) => pay::pay(cli.config.as_deref(), args).await,
+        Command::Status {
+            external_id,
+            refresh,
+        } => pay::status(cli.config.as_deref(), &external_id, refresh).await,
+        Command::Journal { today, json } => pay::journal(cli.config.as_deref(), today, json).await,
+        Command::Reconcile { wait_secs } => pay::reconcile(cli.config.as_deref(), wait_secs).await,
     }
 }

@@ -1,0 +1,484 @@
+//! Local validation: what Intech's server would refuse is refused here first, in French, so
+//! that bad input never leaves the terminal. One declarative list of fields per service
+//! (the entry screen draws its form from it).
+
+use std::collections::BTreeMap;
+
+use super::services::{self, Country, ServiceInfo, TypeOperation};
+use crate::money::group_thousands;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// National or international number, per the service.
+    Phone,
+    /// Whole FCFA.
+    Amount,
+    /// Letters and digits, 8 to 20 (contract, meter, card, student number…).
+    AccountNumber,
+    /// Digits, 5 to 20.
+    BillReference,
+    Text,
+    Email,
+    CardNumber,
+    CardMonth,
+    CardYear,
+    /// Kept in memory for the one request; never stored.
+    CardCvc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// The name on the wire (`accountNumber`), or `phone` / `amount`.
+    pub name: &'static str,
+    /// The French label.
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub required: bool,
+}
+
+const fn f(name: &'static str, label: &'static str, kind: FieldKind, required: bool) -> FieldSpec {
+    FieldSpec {
+        name,
+        label,
+        kind,
+        required,
+    }
+}
+
+const PHONE: FieldSpec = f("phone", "Téléphone du client", FieldKind::Phone, true);
+const AMOUNT: FieldSpec = f("amount", "Montant (FCFA)", FieldKind::Amount, true);
+
+/// The label of a bill or reload's account number, as the vendor's table names it.
+fn account_label(code: &str) -> &'static str {
+    match code.split('_').next().unwrap_or_default() {
+        "SENELEC" => "Numéro de contrat",
+        "SENEAU" | "AQUATECH" => "Référence client",
+        "UCAD" | "UVS" => "Numéro de carte étudiant",
+        "XEWEUL" | "RAPIDO" => "Numéro de carte",
+        "WOYOFAL" => "Numéro de compteur",
+        "BAOBAP" => "Numéro d'unité client",
+        "DER" => "Numéro de carte d'identité",
+        "OOLUSOLAR" => "Numéro de compte",
+        _ => "Numéro de compte",
+    }
+}
+
+/// The fields the cashier fills for a service, in screen order.
+pub fn fields_for(code: &str) -> Vec<FieldSpec> {
+    use FieldKind::*;
+    let mut out = Vec::new();
+    match code {
+        "WHATSAPP_MESSAGING" => {
+            out.push(PHONE);
+            out.push(f("message", "Message", Text, true));
+        }
+        "BANK_CARD_API_CASH_OUT" => {
+            out.extend([PHONE, AMOUNT]);
+            out.extend([
+                f("customerFirstName", "Prénom du client", Text, true),
+                f("customerLastName", "Nom du client", Text, true),
+                f("customerEmail", "E-mail du client", Email, false),
+                f("cardNumber", "Numéro de carte", CardNumber, true),
+                f("cardExpireMonth", "Mois d'expiration (MM)", CardMonth, true),
+                f("cardExpireYear", "Année d'expiration (AA)", CardYear, true),
+                f("cardCVC", "Cryptogramme (CVC)", CardCvc, true),
+            ]);
+        }
+        "BANK_TRANSFER_SN_API_CASH_IN" => {
+            out.extend([PHONE, AMOUNT]);
+            out.extend([
+                f("customerFirstName", "Prénom du client", Text, true),
+                f("customerLastName", "Nom du client", Text, true),
+                f("customerEmail", "E-mail du client", Email, false),
+                f("rib", "RIB", Text, true),
+            ]);
+        }
+        c if c.ends_with("_BILL_PAY") => {
+            out.push(f("accountNumber", account_label(c), AccountNumber, true));
+            out.push(f(
+                "billReference",
+                "Référence de la facture",
+                BillReference,
+                true,
+            ));
+            out.extend([PHONE, AMOUNT]);
+        }
+        c if c.ends_with("_BILL_RELOAD") => {
+            out.push(f("accountNumber", account_label(c), AccountNumber, true));
+            out.extend([PHONE, AMOUNT]);
+        }
+        _ => out.extend([PHONE, AMOUNT]),
+    }
+    out
+}
+
+/// A refused field and why, in French.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Input that passed: the phone normalised to the form the service expects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Valid {
+    pub phone: Option<String>,
+    pub amount: Option<i64>,
+    pub fields: BTreeMap<String, String>,
+}
+
+/// The most a single sale may carry (a wallet's usual ceiling).
+pub const MAX_AMOUNT: i64 = 2_000_000;
+
+/// The amount multiple the operator requires, if any.
+pub fn amount_multiple(code: &str) -> Option<i64> {
+    if code.starts_with("WAVE_") {
+        Some(5)
+    } else if code.starts_with("ORANGE_") && code.contains("_API_") {
+        Some(50)
+    } else if code.contains("_AIRTIME_") {
+        Some(100)
+    } else {
+        None
+    }
+}
+
+/// Services whose phone is in international form (`+221…` for WhatsApp, `221…` otherwise).
+fn international(code: &str) -> bool {
+    matches!(
+        code,
+        "WHATSAPP_MESSAGING" | "BANK_CARD_API_CASH_OUT" | "BANK_TRANSFER_SN_API_CASH_IN"
+    )
+}
+
+/// Normalises a phone for a service of `country`: national form (9 digits in Senegal,
+/// 10 in Côte d'Ivoire), or international where the service needs it.
+pub fn normalize_phone(code: &str, country: Country, input: &str) -> Result<String, String> {
+    let mut digits: String = input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-'))
+        .collect();
+    let (prefix, len, starts): (&str, usize, &[&str]) = match country {
+        Country::Senegal => ("221", 9, &["70", "75", "76", "77", "78"]),
+        Country::CoteDIvoire => ("225", 10, &["01", "05", "07"]),
+    };
+    for lead in ["+", "00"] {
+        if let Some(rest) = digits.strip_prefix(lead) {
+            digits = rest.to_owned();
+        }
+    }
+    if digits.len() == len + prefix.len()
+        && let Some(rest) = digits.strip_prefix(prefix)
+    {
+        digits = rest.to_owned();
+    }
+    let example = match country {
+        Country::Senegal => "77 245 71 99",
+        Country::CoteDIvoire => "07 12 34 56 78",
+    };
+    if !digits.chars().all(|c| c.is_ascii_digit()) || digits.len() != len {
+        return Err(format!(
+            "numéro invalide : {len} chiffres attendus (exemple : {example})"
+        ));
+    }
+    if !starts.iter().any(|s| digits.starts_with(s)) {
+        return Err(format!(
+            "numéro invalide : il doit commencer par {} (exemple : {example})",
+            starts.join(", ")
+        ));
+    }
+    Ok(match code {
+        "WHATSAPP_MESSAGING" => format!("+{prefix}{digits}"),
+        c if international(c) => format!("{prefix}{digits}"),
+        _ => digits,
+    })
+}
+
+/// Checks an amount for a service; `balance` (when known) blocks a debit above it.
+pub fn check_amount(
+    service: &ServiceInfo,
+    amount: i64,
+    balance: Option<f64>,
+) -> Result<(), String> {
+    if amount <= 0 {
+        return Err("le montant doit être supérieur à zéro".into());
+    }
+    if amount > MAX_AMOUNT {
+        return Err(format!(
+            "montant trop élevé : au plus {} FCFA par opération",
+            group_thousands(MAX_AMOUNT)
+        ));
+    }
+    if let Some(m) = amount_multiple(service.code)
+        && amount % m != 0
+    {
+        return Err(format!(
+            "le montant doit être un multiple de {m} FCFA pour ce service"
+        ));
+    }
+    if service.type_operation == TypeOperation::Debit
+        && let Some(balance) = balance
+        && amount as f64 > balance
+    {
+        return Err(format!(
+            "solde insuffisant : le solde de la boutique est de {} FCFA",
+            group_thousands(balance.floor() as i64)
+        ));
+    }
+    Ok(())
+}
+
+fn check_field(spec: &FieldSpec, value: &str) -> Result<(), String> {
+    use FieldKind::*;
+    let v = value.trim();
+    let len = v.chars().count();
+    match spec.kind {
+        AccountNumber
+            if !(8..=20).contains(&len) || !v.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            Err("8 à 20 lettres ou chiffres, sans espace".into())
+        }
+        BillReference if !(5..=20).contains(&len) || !v.chars().all(|c| c.is_ascii_digit()) => {
+            Err("5 à 20 chiffres".into())
+        }
+        Email if !v.is_empty() && (!v.contains('@') || v.contains(char::is_whitespace)) => {
+            Err("adresse e-mail invalide".into())
+        }
+        CardNumber => {
+            let digits: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+            if !(12..=19).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+                Err("12 à 19 chiffres".into())
+            } else {
+                Ok(())
+            }
+        }
+        CardMonth if !matches!(v.parse::<u8>(), Ok(1..=12)) || len != 2 => {
+            Err("deux chiffres, 01 à 12".into())
+        }
+        CardYear if len != 2 || !v.chars().all(|c| c.is_ascii_digit()) => {
+            Err("deux chiffres (AA)".into())
+        }
+        CardCvc if !(3..=4).contains(&len) || !v.chars().all(|c| c.is_ascii_digit()) => {
+            Err("3 ou 4 chiffres".into())
+        }
+        Text if len > 500 => Err("texte trop long (500 caractères au plus)".into()),
+        _ => Ok(()),
+    }
+}
+
+/// Validates a sale before anything is written or sent.
+pub fn validate(
+    code: &str,
+    phone: Option<&str>,
+    amount: Option<i64>,
+    fields: &BTreeMap<String, String>,
+    balance: Option<f64>,
+) -> Result<Valid, Vec<FieldError>> {
+    let Some(service) = services::find(code) else {
+        return Err(vec![FieldError {
+            field: "service",
+            message: format!("service inconnu : « {code} »"),
+        }]);
+    };
+    let mut errors = Vec::new();
+    let mut valid = Valid {
+        phone: None,
+        amount: None,
+        fields: BTreeMap::new(),
+    };
+    for spec in fields_for(code) {
+        match spec.kind {
+            FieldKind::Phone => match phone.map(str::trim).filter(|p| !p.is_empty()) {
+                None => errors.push(FieldError {
+                    field: "phone",
+                    message: "numéro du client obligatoire".into(),
+                }),
+                Some(p) => match normalize_phone(code, service.country, p) {
+                    Ok(n) => valid.phone = Some(n),
+                    Err(message) => errors.push(FieldError {
+                        field: "phone",
+                        message,
+                    }),
+                },
+            },
+            FieldKind::Amount => match amount {
+                None => errors.push(FieldError {
+                    field: "amount",
+                    message: "montant obligatoire".into(),
+                }),
+                Some(a) => match check_amount(service, a, balance) {
+                    Ok(()) => valid.amount = Some(a),
+                    Err(message) => errors.push(FieldError {
+                        field: "amount",
+                        message,
+                    }),
+                },
+            },
+            _ => match fields
+                .get(spec.name)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+            {
+                None if spec.required => errors.push(FieldError {
+                    field: spec.name,
+                    message: format!("{} : obligatoire", spec.label),
+                }),
+                None => {}
+                Some(v) => match check_field(&spec, v) {
+                    Ok(()) => {
+                        valid.fields.insert(spec.name.to_owned(), v.to_owned());
+                    }
+                    Err(m) => errors.push(FieldError {
+                        field: spec.name,
+                        message: format!("{} : {m}", spec.label),
+                    }),
+                },
+            },
+        }
+    }
+    // Fields the table does not list (useOMQrCode, data…) pass through untouched.
+    for (k, v) in fields {
+        if !valid.fields.contains_key(k) && !fields_for(code).iter().any(|s| s.name == k) {
+            valid.fields.insert(k.clone(), v.clone());
+        }
+    }
+    if errors.is_empty() {
+        Ok(valid)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_fields() -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
+
+    #[test]
+    fn phones_per_country_and_service() {
+        assert_eq!(
+            normalize_phone("WAVE_SN_API_CASH_OUT", Country::Senegal, "77 245 71 99"),
+            Ok("772457199".into())
+        );
+        assert_eq!(
+            normalize_phone("WAVE_SN_API_CASH_OUT", Country::Senegal, "+221772457199"),
+            Ok("772457199".into())
+        );
+        assert_eq!(
+            normalize_phone("WHATSAPP_MESSAGING", Country::Senegal, "772450000"),
+            Ok("+221772450000".into())
+        );
+        assert_eq!(
+            normalize_phone("BANK_CARD_API_CASH_OUT", Country::Senegal, "772450000"),
+            Ok("221772450000".into())
+        );
+        assert_eq!(
+            normalize_phone("MTN_CI_API_CASH_IN", Country::CoteDIvoire, "0712345678"),
+            Ok("0712345678".into())
+        );
+        assert!(
+            normalize_phone("MTN_CI_API_CASH_IN", Country::CoteDIvoire, "772457199")
+                .unwrap_err()
+                .contains("10 chiffres")
+        );
+        assert!(
+            normalize_phone("WAVE_SN_API_CASH_OUT", Country::Senegal, "7724571")
+                .unwrap_err()
+                .contains("9 chiffres")
+        );
+        assert!(
+            normalize_phone("WAVE_SN_API_CASH_OUT", Country::Senegal, "332457199")
+                .unwrap_err()
+                .contains("commencer par")
+        );
+        assert!(normalize_phone("WAVE_SN_API_CASH_OUT", Country::Senegal, "77245719a").is_err());
+    }
+
+    #[test]
+    fn amounts_multiples_and_balance() {
+        let wave = services::find("WAVE_SN_API_CASH_OUT").unwrap();
+        assert!(check_amount(wave, 1500, None).is_ok());
+        assert!(
+            check_amount(wave, 1501, None)
+                .unwrap_err()
+                .contains("multiple de 5")
+        );
+        let om = services::find("ORANGE_SN_API_CASH_IN").unwrap();
+        assert!(
+            check_amount(om, 1025, None)
+                .unwrap_err()
+                .contains("multiple de 50")
+        );
+        assert!(
+            check_amount(om, 10_000, Some(5_000.0))
+                .unwrap_err()
+                .contains("solde insuffisant")
+        );
+        // A cash-out brings money in: the balance does not limit it.
+        assert!(check_amount(wave, 10_000, Some(5_000.0)).is_ok());
+        assert!(check_amount(wave, 0, None).is_err());
+        assert!(check_amount(wave, MAX_AMOUNT + 5, None).is_err());
+    }
+
+    #[test]
+    fn required_fields_per_service() {
+        let errs = validate(
+            "SENELEC_SN_BILL_PAY",
+            Some("772457199"),
+            Some(1000),
+            &no_fields(),
+            None,
+        )
+        .unwrap_err();
+        let names: Vec<_> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(names, ["accountNumber", "billReference"]);
+        let mut fields = no_fields();
+        fields.insert("accountNumber".into(), "2105 0176023".into());
+        fields.insert("billReference".into(), "12a45".into());
+        let errs = validate(
+            "SENELEC_SN_BILL_PAY",
+            Some("772457199"),
+            Some(1000),
+            &fields,
+            None,
+        )
+        .unwrap_err();
+        assert!(errs[0].message.contains("Numéro de contrat"));
+        assert_eq!(errs.len(), 2);
+        fields.insert("accountNumber".into(), "21050176023".into());
+        fields.insert("billReference".into(), "1062208013069".into());
+        let ok = validate(
+            "SENELEC_SN_BILL_PAY",
+            Some("77 245 71 99"),
+            Some(27684),
+            &fields,
+            None,
+        )
+        .unwrap();
+        assert_eq!(ok.phone.as_deref(), Some("772457199"));
+
+        let ok = validate(
+            "WHATSAPP_MESSAGING",
+            Some("772450000"),
+            None,
+            &[("message".to_owned(), "Bonjour".to_owned())].into(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(ok.amount, None);
+        assert!(validate("NO_SUCH_SERVICE", None, None, &no_fields(), None).is_err());
+        let errs = validate(
+            "BANK_CARD_API_CASH_OUT",
+            Some("772450000"),
+            Some(1000),
+            &no_fields(),
+            None,
+        )
+        .unwrap_err();
+        assert!(errs.iter().any(|e| e.field == "cardCVC"));
+        assert!(!errs.iter().any(|e| e.field == "customerEmail"), "optional");
+    }
+}

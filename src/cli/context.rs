@@ -1,0 +1,148 @@
+//! What a command needs to talk to the gateways: the configuration, the clients, and in demo
+//! mode the sandbox running in-process (it lives as long as the context).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{ExitCode, Failure};
+use crate::config::{self, Config};
+use crate::engine::{Engine, EngineConfig, Gateways, PollPlan};
+use crate::gateway::intech::{IntechClient, IntechConfig};
+use crate::gateway::intram::{IntramClient, IntramConfig};
+use crate::journal::Journal;
+use crate::sandbox::{self, SandboxConfig, SandboxHandle};
+use crate::secret::Secret;
+
+pub struct Context {
+    pub config: Config,
+    pub gateways: Gateways,
+    pub journal_path: PathBuf,
+    pub demo: Option<SandboxHandle>,
+}
+
+impl Context {
+    /// True when the gateways are the in-process demo sandbox (it stops with the command).
+    pub fn is_demo(&self) -> bool {
+        self.demo.is_some()
+    }
+
+    pub fn intech(&self) -> Result<&IntechClient, Failure> {
+        self.gateways.intech.as_deref().ok_or_else(|| Failure {
+            message: "Intech n'est pas configuré (CAISSE_INTECH_URL, CAISSE_INTECH_API_KEY)".into(),
+            code: ExitCode::Config,
+        })
+    }
+
+    /// The engine on this context's journal and gateways, with tuning from the environment.
+    pub fn engine(&self) -> Result<Arc<Engine>, Failure> {
+        let journal = Journal::open(&self.journal_path).map_err(|e| Failure {
+            message: e.to_string(),
+            code: ExitCode::Config,
+        })?;
+        let plan = PollPlan::from_env(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+            .map_err(|m| Failure {
+            message: m,
+            code: ExitCode::Config,
+        })?;
+        let engine_config = EngineConfig {
+            plan,
+            callback_url: self.config.callback_url.clone(),
+            send_timeout: self
+                .config
+                .intech
+                .as_ref()
+                .map(|i| i.timeout)
+                .unwrap_or(config::DEFAULT_TIMEOUT),
+            hmac_secret: self
+                .config
+                .intech
+                .as_ref()
+                .and_then(|i| i.hmac_secret.clone()),
+            terminal: terminal_name(),
+            ..EngineConfig::default()
+        };
+        Ok(Engine::new(
+            journal,
+            self.gateways.clone(),
+            engine_config,
+            crate::engine::system_clock(),
+        ))
+    }
+}
+
+/// Where this session runs: the SSH client's address, else the tty, else `local`.
+pub fn terminal_name() -> String {
+    if let Ok(ssh) = std::env::var("SSH_CONNECTION")
+        && let Some(addr) = ssh.split_whitespace().next()
+    {
+        return format!("ssh:{addr}");
+    }
+    std::fs::read_link("/proc/self/fd/0")
+        .ok()
+        .map(|p| p.display().to_string())
+        .filter(|p| p.starts_with("/dev/"))
+        .unwrap_or_else(|| "local".into())
+}
+
+/// Loads the configuration; with no gateway configured, starts the demo sandbox.
+pub async fn connect(config_path: Option<&Path>) -> Result<Context, Failure> {
+    let config: Config = config::load(&config::Sources::from_process(config_path))?;
+    let mut gateways = Gateways::default();
+    let mut demo = None;
+    let mut journal_path = config.journal_path.clone();
+    if config.is_demo() {
+        let demo_config = SandboxConfig::default();
+        let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+        let handle = sandbox::spawn(demo_config.clone(), loopback)
+            .await
+            .map_err(|e| Failure {
+                message: format!("mode démo : impossible de démarrer la sandbox intégrée : {e}"),
+                code: ExitCode::Config,
+            })?;
+        eprintln!(
+            "Mode DÉMO : aucune passerelle configurée, sandbox intégrée ({}) — aucun argent réel ne circule.",
+            handle.url()
+        );
+        gateways.intech = Some(Arc::new(IntechClient::new(IntechConfig::new(
+            handle.url(),
+            Secret::new(demo_config.api_key.clone()),
+        ))?));
+        gateways.intram = Some(Arc::new(IntramClient::new(IntramConfig::new(
+            format!("{}/api/v1", handle.url()),
+            Secret::new(demo_config.intram_public_key.clone()),
+            Secret::new(demo_config.intram_private_key.clone()),
+            Secret::new(demo_config.intram_secret_key.clone()),
+        ))?));
+        if std::env::var_os("CAISSE_DB").is_none() {
+            // Demo sales never mix with real ones.
+            journal_path = journal_path.with_file_name("demo-journal.db");
+        }
+        demo = Some(handle);
+    } else {
+        if let Some(intech) = &config.intech {
+            gateways.intech = Some(Arc::new(IntechClient::new(IntechConfig {
+                base_url: intech.url.clone(),
+                api_key: intech.api_key.clone(),
+                hmac_secret: intech.hmac_secret.clone(),
+                timeout: intech.timeout,
+            })?));
+        }
+        if let Some(intram) = &config.intram {
+            gateways.intram = Some(Arc::new(IntramClient::new(IntramConfig {
+                base_url: intram.url.clone(),
+                public_key: intram.public_key.clone(),
+                private_key: intram.private_key.clone(),
+                secret_key: intram.secret_key.clone(),
+                marchand_key: intram.marchand_key.clone(),
+                timeout: intram.timeout,
+            })?));
+        }
+    }
+    Ok(Context {
+        config,
+        gateways,
+        journal_path,
+        demo,
+    })
+}

@@ -1,0 +1,373 @@
+//! `caisse pay`, `status`, `journal`, `reconcile`: the engine from the command line.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::context::{Context, connect};
+use super::table::{Align, Table};
+use super::{ExitCode, Failure};
+use crate::engine::{Engine, EngineError, PayOrder, serve_callbacks};
+use crate::journal::{TransactionRow, TxStatus};
+use crate::money::fcfa;
+use crate::qr::QrImage;
+
+#[derive(Debug, clap::Args)]
+pub struct PayArgs {
+    /// Code du service Intech (par exemple WAVE_SN_API_CASH_OUT), ou INTRAM avec --gateway intram.
+    #[arg(long, value_name = "CODE", default_value = "")]
+    pub service: String,
+    /// Numéro du client (9 chiffres au Sénégal, 10 en Côte d'Ivoire).
+    #[arg(long, value_name = "NUMÉRO")]
+    pub phone: Option<String>,
+    /// Montant en FCFA (entier).
+    #[arg(long, value_name = "FCFA")]
+    pub amount: Option<i64>,
+    /// Autre champ du service, par exemple --field accountNumber=21050176023 (répétable).
+    #[arg(long = "field", value_name = "NOM=VALEUR")]
+    pub fields: Vec<String>,
+    /// Passerelle : intech (défaut) ou intram.
+    #[arg(long, value_name = "NOM", default_value = "intech")]
+    pub gateway: String,
+    /// Libellé de la vente (Intram).
+    #[arg(long, value_name = "TEXTE")]
+    pub description: Option<String>,
+    /// N'attend pas le statut final : rend la main dès la réponse de la passerelle.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Attente maximale du statut final, en secondes (défaut : la fenêtre de paiement + 1 min).
+    #[arg(long, value_name = "SECONDES")]
+    pub wait_secs: Option<u64>,
+}
+
+/// Starts what keeps a payment moving while the command waits: the poller, the journal
+/// watcher, and the callback listener when one is configured.
+async fn start_engine(
+    context: &Context,
+) -> Result<(Arc<Engine>, Vec<tokio::task::JoinHandle<()>>), Failure> {
+    let engine = context.engine()?;
+    let mut tasks = vec![
+        tokio::spawn(engine.clone().run_poller()),
+        tokio::spawn(engine.clone().run_watcher(context.journal_path.clone())),
+    ];
+    if let Some(listen) = context.config.callback_listen {
+        let (_addr, task) = serve_callbacks(engine.clone(), listen)
+            .await
+            .map_err(|e| Failure {
+                message: format!("écoute des callbacks impossible sur {listen} : {e}"),
+                code: ExitCode::Config,
+            })?;
+        tasks.push(task);
+    }
+    Ok((engine, tasks))
+}
+
+fn parse_fields(raw: &[String]) -> Result<BTreeMap<String, String>, Failure> {
+    let mut fields = BTreeMap::new();
+    for item in raw {
+        let Some((name, value)) = item.split_once('=') else {
+            return Err(Failure::bad_input(format!(
+                "--field « {item} » : attendu NOM=VALEUR"
+            )));
+        };
+        fields.insert(name.trim().to_owned(), value.to_owned());
+    }
+    Ok(fields)
+}
+
+fn status_line(row: &TransactionRow) -> String {
+    let amount = row.amount.map(fcfa).unwrap_or_else(|| "-".into());
+    format!(
+        "{} — {} — {amount} — {}",
+        row.external_id,
+        row.service,
+        row.status.french()
+    )
+}
+
+/// The exit code a final (or last known) status gives.
+pub fn exit_for(status: TxStatus) -> ExitCode {
+    match status {
+        TxStatus::Success => ExitCode::Ok,
+        TxStatus::Failed | TxStatus::Canceled | TxStatus::Refunded => ExitCode::Refused,
+        TxStatus::NotSent => ExitCode::Network,
+        TxStatus::Expired => ExitCode::Expired,
+        TxStatus::New | TxStatus::Unknown | TxStatus::Pending | TxStatus::Processing => {
+            ExitCode::Unsettled
+        }
+    }
+}
+
+fn print_customer_step(row: &TransactionRow) {
+    if let Some(url) = &row.customer_url {
+        match QrImage::encode(url) {
+            Ok(qr)
+                if std::env::var_os("NO_COLOR").is_some()
+                    || !std::io::stdout().is_terminal()
+                        && std::env::var_os("CAISSE_QR_PLAIN").is_some() =>
+            {
+                print!("{}", qr.to_plain())
+            }
+            Ok(qr) => print!("{}", qr.to_ansi()),
+            Err(e) => println!("({e})"),
+        }
+        println!("Lien à scanner ou à ouvrir : {url}");
+    }
+    if let Some(note) = &row.notification {
+        println!("Message pour le client : {note}");
+    }
+}
+
+pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failure> {
+    let fields = parse_fields(&args.fields)?;
+    let gateway = args.gateway.trim().to_ascii_lowercase();
+    if !matches!(gateway.as_str(), "intech" | "intram") {
+        return Err(Failure::bad_input(format!(
+            "passerelle « {gateway} » inconnue : intech ou intram"
+        )));
+    }
+    let service = match (gateway.as_str(), args.service.trim()) {
+        ("intram", _) => "INTRAM".to_owned(),
+        (_, "") => {
+            return Err(Failure::bad_input(
+                "--service est obligatoire pour Intech (par exemple WAVE_SN_API_CASH_OUT)",
+            ));
+        }
+        (_, s) => s.to_ascii_uppercase(),
+    };
+    let context = connect(config_path).await?;
+    if context.is_demo() && !args.no_wait {
+        eprintln!(
+            "Mode DÉMO : la page client est servie par la sandbox intégrée tant que cette commande attend."
+        );
+    }
+    let (engine, tasks) = start_engine(&context).await?;
+    let order = PayOrder {
+        gateway,
+        service,
+        phone: args.phone.clone(),
+        amount: args.amount,
+        fields,
+        description: args.description.clone(),
+    };
+    let mut events = engine.subscribe();
+    let outcome = engine.pay(order, None).await.map_err(|e| match e {
+        EngineError::Invalid(_) | EngineError::NoGateway(_) => Failure::bad_input(e.to_string()),
+        other => Failure {
+            message: other.to_string(),
+            code: ExitCode::Config,
+        },
+    })?;
+    let mut row = outcome.row;
+    println!("Opération {}", status_line(&row));
+    if let Some(error) = &outcome.error {
+        println!("{error}");
+    }
+    print_customer_step(&row);
+    if !args.no_wait && !row.status.is_final() {
+        let plan = &engine.config().plan;
+        let wait = args
+            .wait_secs
+            .map(Duration::from_secs)
+            .unwrap_or(plan.window + Duration::from_secs(60));
+        let deadline = tokio::time::Instant::now() + wait;
+        println!(
+            "En attente du statut final… (Ctrl-C pour arrêter d'attendre : l'opération continue)"
+        );
+        while !row.status.is_final() && tokio::time::Instant::now() < deadline {
+            tokio::select! {
+                _ = events.recv() => {}
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = tokio::time::sleep_until(deadline) => {}
+            }
+            if let Ok(Some(now)) = engine.get(&row.external_id).await {
+                if now.status != row.status {
+                    println!("Statut : {}", now.status.french());
+                }
+                row = now;
+            }
+        }
+    }
+    for t in tasks {
+        t.abort();
+    }
+    let code = if args.no_wait && matches!(row.status, TxStatus::Pending | TxStatus::Processing) {
+        ExitCode::Ok
+    } else {
+        exit_for(row.status)
+    };
+    match row.status {
+        TxStatus::Success => println!(
+            "✓ Paiement réussi : {}",
+            row.amount.map(fcfa).unwrap_or_default()
+        ),
+        s if s.is_final() => println!(
+            "✗ {} : {}",
+            s.french(),
+            row.error_message
+                .clone()
+                .unwrap_or_else(|| "voir le journal".into())
+        ),
+        s => println!(
+            "Statut actuel : {}. L'opération reste suivie : `caisse reconcile` ou `caisse status {}`.",
+            s.french(),
+            row.external_id
+        ),
+    }
+    if code == ExitCode::Ok {
+        Ok(())
+    } else {
+        Err(Failure {
+            message: format!("opération {} : {}", row.external_id, row.status.french()),
+            code,
+        })
+    }
+}
+
+pub async fn status(
+    config_path: Option<&Path>,
+    external_id: &str,
+    refresh: bool,
+) -> Result<(), Failure> {
+    let context = connect(config_path).await?;
+    let engine = context.engine()?;
+    let row = if refresh {
+        engine.refresh(external_id).await.map_err(|e| Failure {
+            message: e.to_string(),
+            code: ExitCode::Network,
+        })?
+    } else {
+        engine.get(external_id).await.map_err(|e| Failure {
+            message: e.to_string(),
+            code: ExitCode::Config,
+        })?
+    };
+    let Some(row) = row else {
+        return Err(Failure::bad_input(format!(
+            "aucune opération {external_id} dans le journal"
+        )));
+    };
+    println!("Opération     : {}", row.external_id);
+    println!("Service       : {} ({})", row.service, row.gateway);
+    println!("Téléphone     : {}", row.phone.as_deref().unwrap_or("-"));
+    println!(
+        "Montant       : {}",
+        row.amount.map(fcfa).unwrap_or_else(|| "-".into())
+    );
+    println!("Statut        : {} ({})", row.status.french(), row.status);
+    if let Some(id) = &row.gateway_tx_id {
+        println!("Réf. passerelle : {id}");
+    }
+    if let Some(msg) = &row.error_message {
+        println!("Message       : {msg}");
+    }
+    if let Some(url) = &row.customer_url {
+        println!("Lien client   : {url}");
+    }
+    let id = row.external_id.clone();
+    let events = engine
+        .journal(move |j| j.events(&id))
+        .await
+        .map_err(|e| Failure {
+            message: e.to_string(),
+            code: ExitCode::Config,
+        })?;
+    println!("Historique :");
+    for e in events {
+        println!("  {}  {:<16} {}", format_time(e.at), e.kind, e.detail);
+    }
+    Ok(())
+}
+
+fn format_time(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    t.format(&f).unwrap_or_default()
+}
+
+pub async fn journal(config_path: Option<&Path>, today: bool, json: bool) -> Result<(), Failure> {
+    let context = connect(config_path).await?;
+    let engine = context.engine()?;
+    let since = if today {
+        let now = time::OffsetDateTime::now_utc();
+        now.replace_time(time::Time::MIDNIGHT).unix_timestamp() * 1000
+    } else {
+        0
+    };
+    let rows = engine
+        .journal(move |j| j.list_since(since, 10_000))
+        .await
+        .map_err(|e| Failure {
+            message: e.to_string(),
+            code: ExitCode::Config,
+        })?;
+    if json {
+        for row in &rows {
+            println!("{}", serde_json::to_string(row).unwrap_or_default());
+        }
+        return Ok(());
+    }
+    let mut table = Table::new(&[
+        ("Heure (UTC)", Align::Left),
+        ("Opération", Align::Left),
+        ("Service", Align::Left),
+        ("Téléphone", Align::Left),
+        ("Montant", Align::Right),
+        ("Statut", Align::Left),
+    ]);
+    for row in &rows {
+        table.row(vec![
+            format_time(row.created_at),
+            row.external_id.clone(),
+            row.service.clone(),
+            row.phone.clone().unwrap_or_default(),
+            row.amount.map(fcfa).unwrap_or_default(),
+            row.status.french().to_owned(),
+        ]);
+    }
+    print!("{}", table.render());
+    println!("{} opération(s).", rows.len());
+    Ok(())
+}
+
+pub async fn reconcile(config_path: Option<&Path>, wait_secs: u64) -> Result<(), Failure> {
+    let context = connect(config_path).await?;
+    let engine = context.engine()?;
+    let summary = engine
+        .reconcile(Duration::from_secs(wait_secs))
+        .await
+        .map_err(|e| Failure {
+            message: e.to_string(),
+            code: ExitCode::Config,
+        })?;
+    for (id, status) in &summary.settled {
+        let french = TxStatus::parse(status).map(|s| s.french()).unwrap_or("?");
+        println!("réglée      {id}  {french}");
+    }
+    for id in &summary.pending {
+        println!("en attente  {id}");
+    }
+    for id in &summary.unknown {
+        println!("inconnue    {id}");
+    }
+    println!(
+        "Rapprochement : {} réglée(s), {} en attente, {} inconnue(s).",
+        summary.settled.len(),
+        summary.pending.len(),
+        summary.unknown.len()
+    );
+    if summary.unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure {
+            message: format!(
+                "{} opération(s) au résultat encore inconnu : relancez `caisse reconcile` plus tard",
+                summary.unknown.len()
+            ),
+            code: ExitCode::Unsettled,
+        })
+    }
+}

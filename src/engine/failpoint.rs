@@ -1,0 +1,22 @@
+//! Named fail points for the crash tests: with `CAISSE_FAILPOINT=NAME`, the process stops
+//! dead at that point, as if the power went. It prints `FAILPOINT NAME` on stderr and
+//! freezes; the test then kills it with SIGKILL. If nobody does within 30 s, it aborts (no
+//! destructor, no flush: the same as a kill).
+//!
+//! Points: `after_intent` (intent committed, nothing sent), `after_send` (the gateway
+//! answered, the answer is not recorded), `after_reply` (the answer recorded, waiting),
+//! `after_callback` (a callback recorded, not yet acknowledged with 200).
+
+use std::io::Write;
+
+pub fn hit(name: &str) {
+    let armed = std::env::var("CAISSE_FAILPOINT").is_ok_and(|v| v == name);
+    if !armed {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "FAILPOINT {name}");
+    let _ = err.flush();
+    std::thread::sleep(std::time::Duration::from_secs(30));
+    std::process::abort();
+}

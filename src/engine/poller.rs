@@ -1,0 +1,280 @@
+//! Status polling: the schedule, the budget (counted in the journal, shared by every process
+//! on the host), recovery at start-up, `reconcile`, and noticing other processes' writes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::sync::Semaphore;
+
+use super::schedule::{self, is_not_found};
+use super::{Engine, EngineError, EngineEvent, ReconcileSummary};
+use crate::gateway::{GatewayError, PaymentStatus};
+use crate::journal::{Change, JournalError, TransactionRow, TxStatus};
+
+/// How far ahead a claimed row is pushed while its poll runs.
+const CLAIM_MS: i64 = 30_000;
+/// Polls in flight at once, per process.
+const CONCURRENT_POLLS: usize = 16;
+/// A blacklisted IP waits this long before asking again.
+const BLACKLIST_BACKOFF_MS: i64 = 10 * 60 * 1000;
+
+/// What one poll did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PollResult {
+    /// The gateway answered; the row is now in this status.
+    Answered(TxStatus),
+    /// The budget had no slot: retried after this many ms.
+    Deferred(i64),
+    /// No answer (network, blacklist…): retried later.
+    Failed(String),
+}
+
+impl Engine {
+    /// Asks the gateway for one transaction's status, if the budget allows, and records
+    /// what it says.
+    pub async fn poll_once(&self, row: &TransactionRow) -> Result<PollResult, EngineError> {
+        let plan = self.config.plan.clone();
+        let ext = row.external_id.clone();
+        let now = self.now();
+        let slot = {
+            let ext = ext.clone();
+            let window = plan.budget_window.as_millis() as i64;
+            self.journal(move |j| {
+                j.take_status_slot(&ext, now, plan.per_transaction, window, plan.per_second)
+            })
+            .await?
+        };
+        if let Some(wait) = slot {
+            let ext2 = ext.clone();
+            self.journal(move |j| j.reschedule(&ext2, now + wait))
+                .await?;
+            return Ok(PollResult::Deferred(wait));
+        }
+        let Some(gateway) = self.gateways.get(&row.gateway) else {
+            return Err(EngineError::NoGateway(row.gateway.clone()));
+        };
+        let result = gateway.status(&ext, row.gateway_tx_id.as_deref()).await;
+        let now = self.now();
+        let base = row.sent_at.unwrap_or(row.created_at);
+        let next = plan.next_after(base, now);
+        match result {
+            Ok(report) => {
+                let status = schedule::journal_status(&report.status);
+                let (code, message) = match &report.status {
+                    PaymentStatus::Failed { code, message } => (code.clone(), message.clone()),
+                    _ => (None, None),
+                };
+                let change = Change {
+                    status: Some(status),
+                    gateway_tx_id: report.gateway_transaction_id.clone(),
+                    error_message: message.map(|m| {
+                        if m.is_empty() {
+                            crate::catalog::errors::french_message(
+                                code.as_deref().unwrap_or("unknown_error"),
+                                row.amount,
+                            )
+                        } else {
+                            crate::catalog::errors::fill_amount(&m, row.amount)
+                        }
+                    }),
+                    error_code: code,
+                    next_poll_at: Some(Some(next)),
+                    confirm_success: Some(false),
+                    ..Change::default()
+                };
+                let detail = json!({"gatewayStatus": format!("{:?}", report.status)});
+                let applied = self
+                    .journal(move |j| j.apply(&ext, &change, "poll", &detail, now))
+                    .await?;
+                if applied.status_changed {
+                    self.notify(&row.external_id, applied.after);
+                }
+                Ok(PollResult::Answered(applied.after))
+            }
+            Err(e) if is_not_found(&e) => {
+                let gap = plan.not_found_gap.as_millis() as i64;
+                let ext2 = ext.clone();
+                let (count, first) = self
+                    .journal(move |j| j.record_not_found(&ext2, now))
+                    .await?;
+                // Only what never got an answer can be declared never received.
+                let never_answered = matches!(row.status, TxStatus::New | TxStatus::Unknown);
+                let change = if never_answered && count >= 2 && now - first >= gap {
+                    Change {
+                        status: Some(TxStatus::NotSent),
+                        error_code: Some("not_received".into()),
+                        error_message: Some(
+                            "La passerelle n'a jamais reçu cette opération : aucun argent n'a \
+                             circulé. Vous pouvez refaire une nouvelle vente."
+                                .into(),
+                        ),
+                        ..Change::default()
+                    }
+                } else {
+                    Change {
+                        next_poll_at: Some(Some(next.max(now + gap))),
+                        ..Change::default()
+                    }
+                };
+                let detail = json!({"notFound": count, "firstNotFoundAt": first});
+                let applied = self
+                    .journal(move |j| j.apply(&ext, &change, "poll_not_found", &detail, now))
+                    .await?;
+                if applied.status_changed {
+                    self.notify(&row.external_id, applied.after);
+                }
+                Ok(PollResult::Answered(applied.after))
+            }
+            Err(e) => {
+                let blacklisted = matches!(e, GatewayError::Http { status: 403, .. });
+                let retry = if blacklisted {
+                    now + BLACKLIST_BACKOFF_MS
+                } else {
+                    next
+                };
+                let change = Change {
+                    next_poll_at: Some(Some(retry)),
+                    ..Change::default()
+                };
+                let detail = json!({"error": e.to_string(), "blacklisted": blacklisted});
+                if blacklisted {
+                    tracing::error!(
+                        "la passerelle refuse l'accès (liste noire ?) : pause des demandes de statut"
+                    );
+                }
+                self.journal(move |j| j.apply(&ext, &change, "poll_error", &detail, now))
+                    .await?;
+                Ok(PollResult::Failed(e.french_message(row.amount)))
+            }
+        }
+    }
+
+    /// Asks now for one transaction (a cashier's "re-check"), within the budget.
+    pub async fn refresh(&self, external_id: &str) -> Result<Option<TransactionRow>, EngineError> {
+        let Some(row) = self.get(external_id).await? else {
+            return Ok(None);
+        };
+        if !row.status.is_final() {
+            self.poll_once(&row).await?;
+        }
+        Ok(self.get(external_id).await?)
+    }
+
+    /// The poll loop: claims what is due, polls it (a few at a time), sleeps until the next
+    /// row falls due or something wakes it. Idle, it wakes every few seconds at most.
+    pub async fn run_poller(self: Arc<Self>) {
+        let permits = Arc::new(Semaphore::new(CONCURRENT_POLLS));
+        loop {
+            let now = self.now();
+            let per_second = self.config.plan.per_second;
+            let claimed = self
+                .journal(move |j| j.claim_due(now, CONCURRENT_POLLS, CLAIM_MS, per_second))
+                .await;
+            let claimed = match claimed {
+                Ok(rows) => rows,
+                Err(e) => {
+                    tracing::error!("journal : {e}");
+                    Vec::new()
+                }
+            };
+            let busy = !claimed.is_empty();
+            for row in claimed {
+                let engine = self.clone();
+                let permit = permits
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .expect("semaphore never closed");
+                tokio::spawn(async move {
+                    if let Err(e) = engine.poll_once(&row).await {
+                        tracing::error!(external_id = %row.external_id, "poll : {e}");
+                    }
+                    drop(permit);
+                });
+            }
+            let sleep_ms = if busy {
+                50
+            } else {
+                match self.journal(|j| j.next_due()).await {
+                    Ok(Some(due)) => (due - self.now()).clamp(20, 5_000),
+                    _ => 5_000,
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(sleep_ms as u64)) => {}
+                _ = self.wake.notified() => {}
+            }
+        }
+    }
+
+    /// Notices writes by other processes (another session, a callback listener) within
+    /// 100 ms, with SQLite's `data_version` on a connection of its own.
+    pub async fn run_watcher(self: Arc<Self>, path: std::path::PathBuf) {
+        let watcher =
+            match tokio::task::spawn_blocking(move || crate::journal::Journal::open(&path)).await {
+                Ok(Ok(j)) => Arc::new(std::sync::Mutex::new(j)),
+                _ => return,
+            };
+        let mut last = None;
+        loop {
+            let w = watcher.clone();
+            let version = tokio::task::spawn_blocking(move || {
+                w.lock().unwrap_or_else(|e| e.into_inner()).data_version()
+            })
+            .await
+            .ok()
+            .and_then(Result::ok);
+            if version.is_some() && last.is_some() && version != last {
+                let _ = self.events.send(EngineEvent::JournalChanged);
+                self.wake.notify_one();
+            }
+            last = version.or(last);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Start-up recovery: every unsettled row becomes due now.
+    pub async fn resume(&self) -> Result<usize, JournalError> {
+        let now = self.now();
+        let n = self.journal(move |j| j.resume_all(now)).await?;
+        self.wake.notify_one();
+        Ok(n)
+    }
+
+    /// Settles what it can of every unsettled row within `wait`: the poller runs until every
+    /// row is final, or the time is up. Returns what was settled and what remains.
+    pub async fn reconcile(
+        self: &Arc<Self>,
+        wait: Duration,
+    ) -> Result<ReconcileSummary, EngineError> {
+        let before = self.journal(|j| j.unsettled()).await?;
+        self.resume().await?;
+        let poller = tokio::spawn(self.clone().run_poller());
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = self.journal(|j| j.unsettled()).await?;
+            if left.is_empty() || tokio::time::Instant::now() >= deadline {
+                break;
+            }
+            // Rows the gateway says are waiting for the customer need not hold us here
+            // once each has had an answer in this run.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        poller.abort();
+        let mut summary = ReconcileSummary::default();
+        for row in before {
+            let Some(now) = self.get(&row.external_id).await? else {
+                continue;
+            };
+            match now.status {
+                s if s.is_final() => summary
+                    .settled
+                    .push((now.external_id, s.as_str().to_owned())),
+                TxStatus::Pending | TxStatus::Processing => summary.pending.push(now.external_id),
+                _ => summary.unknown.push(now.external_id),
+            }
+        }
+        Ok(summary)
+    }
+}

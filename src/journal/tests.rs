@@ -1,0 +1,182 @@
+use super::*;
+use serde_json::json;
+
+fn intent(id: &str) -> NewTransaction {
+    NewTransaction {
+        external_id: id.into(),
+        gateway: "intech".into(),
+        service: "WAVE_SN_API_CASH_OUT".into(),
+        phone: Some("772457100".into()),
+        amount: Some(1500),
+        fields: json!({"sender": "Boutique"}),
+        cashier: "awa".into(),
+        terminal: "pts/1".into(),
+    }
+}
+
+fn open() -> (tempfile::TempDir, Journal) {
+    let dir = tempfile::tempdir().unwrap();
+    let j = Journal::open(&dir.path().join("sub/journal.db")).unwrap();
+    (dir, j)
+}
+
+fn to(status: TxStatus) -> Change {
+    Change {
+        status: Some(status),
+        ..Change::default()
+    }
+}
+
+#[test]
+fn intent_then_forward_only_changes_with_events() {
+    let (_d, mut j) = open();
+    j.insert_intent(&intent("a"), "me", 10_000, 1_000).unwrap();
+    assert!(matches!(
+        j.insert_intent(&intent("a"), "me", 10_000, 1_000),
+        Err(JournalError::Duplicate(_))
+    ));
+    let row = j.get("a").unwrap().unwrap();
+    assert_eq!(row.status, TxStatus::New);
+    assert_eq!(row.amount, Some(1500));
+    assert_eq!(row.lease_owner.as_deref(), Some("me"));
+
+    let reply = Change {
+        status: Some(TxStatus::Pending),
+        gateway_tx_id: Some("139663910423".into()),
+        customer_url: Some("http://x/deep/139663910423".into()),
+        sent_at: Some(1_100),
+        answered_at: Some(1_200),
+        release_lease: true,
+        ..Change::default()
+    };
+    let applied = j.apply("a", &reply, "reply", &json!({}), 1_200).unwrap();
+    assert!(applied.status_changed);
+    let done = j
+        .apply("a", &to(TxStatus::Success), "callback", &json!({}), 2_000)
+        .unwrap();
+    assert_eq!(
+        (done.before, done.after),
+        (TxStatus::Pending, TxStatus::Success)
+    );
+    // A late reply or a stale poll never moves it back.
+    let late = j
+        .apply("a", &to(TxStatus::Pending), "poll", &json!({}), 3_000)
+        .unwrap();
+    assert!(!late.status_changed);
+    let late = j
+        .apply("a", &to(TxStatus::Failed), "callback", &json!({}), 3_000)
+        .unwrap();
+    assert!(!late.status_changed);
+    let row = j.get("a").unwrap().unwrap();
+    assert_eq!(row.status, TxStatus::Success);
+    assert_eq!(row.final_at, Some(2_000));
+    assert_eq!(row.gateway_tx_id.as_deref(), Some("139663910423"));
+    assert_eq!(row.lease_owner, None);
+    assert_eq!(
+        j.find_by_gateway_id("139663910423")
+            .unwrap()
+            .unwrap()
+            .external_id,
+        "a"
+    );
+
+    let kinds: Vec<String> = j.events("a").unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["intent", "reply", "callback", "poll", "callback"]);
+    let ev = j.events("a").unwrap();
+    assert_eq!(ev[2].detail["before"], "PENDING");
+    assert_eq!(ev[2].detail["after"], "SUCCESS");
+    assert_eq!(ev[2].cashier, "awa");
+    assert!(j.unsettled().unwrap().is_empty());
+    assert!(matches!(
+        j.apply("nope", &to(TxStatus::Success), "x", &json!({}), 1),
+        Err(JournalError::NotFound(_))
+    ));
+}
+
+#[test]
+fn poll_budget_is_shared_through_the_file() {
+    let (dir, mut a) = open();
+    let mut b = Journal::open(&dir.path().join("sub/journal.db")).unwrap();
+    let t0 = 1_000_000;
+    assert_eq!(a.take_status_slot("x", t0, 3, 60_000, 100).unwrap(), None);
+    assert_eq!(
+        b.take_status_slot("x", t0 + 10, 3, 60_000, 100).unwrap(),
+        None
+    );
+    assert_eq!(
+        a.take_status_slot("x", t0 + 20, 3, 60_000, 100).unwrap(),
+        None
+    );
+    // The fourth within the minute waits until the first leaves the window.
+    let wait = b
+        .take_status_slot("x", t0 + 30, 3, 60_000, 100)
+        .unwrap()
+        .unwrap();
+    assert_eq!(wait, 60_000 - 30 + 1);
+    assert_eq!(
+        b.take_status_slot("x", t0 + 60_001, 3, 60_000, 100)
+            .unwrap(),
+        None
+    );
+    assert_eq!(a.status_calls_since("x", t0 + 60_001 - 60_000).unwrap(), 3);
+    // Global cap per second.
+    assert_eq!(
+        a.take_status_slot("y", t0 + 60_001, 3, 60_000, 1).unwrap(),
+        Some(1_001)
+    );
+}
+
+#[test]
+fn leases_exclude_other_senders_until_they_expire() {
+    let (_d, mut j) = open();
+    j.insert_intent(&intent("a"), "p1", 5_000, 1_000).unwrap();
+    assert!(!j.acquire_lease("a", "p2", 9_000, 2_000).unwrap());
+    assert!(j.acquire_lease("a", "p1", 9_000, 2_000).unwrap());
+    assert!(j.acquire_lease("a", "p2", 20_000, 9_001).unwrap());
+}
+
+#[test]
+fn a_newer_journal_is_refused_and_an_older_one_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.db");
+    {
+        let c = Connection::open(&path).unwrap();
+        c.pragma_update(None, "user_version", CURRENT_VERSION + 1)
+            .unwrap();
+    }
+    match Journal::open(&path) {
+        Err(e @ JournalError::TooNew { .. }) => assert!(e.to_string().contains("plus récente")),
+        other => panic!("{:?}", other.err()),
+    }
+    // Version 0 (an empty file from before the first migration) is brought up to date.
+    let path = dir.path().join("old.db");
+    drop(Connection::open(&path).unwrap());
+    let j = Journal::open(&path).unwrap();
+    let v: i64 = j
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, CURRENT_VERSION);
+    let sync: i64 = j
+        .conn
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(sync, 2, "FULL");
+}
+
+#[test]
+fn other_connections_see_data_version_move() {
+    let (dir, mut a) = open();
+    let b = Journal::open(&dir.path().join("sub/journal.db")).unwrap();
+    let before = b.data_version().unwrap();
+    a.insert_intent(&intent("a"), "me", 1, 1).unwrap();
+    assert_ne!(b.data_version().unwrap(), before);
+}
+
+#[test]
+fn not_found_is_counted_with_its_first_time() {
+    let (_d, mut j) = open();
+    j.insert_intent(&intent("a"), "me", 1, 1).unwrap();
+    assert_eq!(j.record_not_found("a", 100).unwrap(), (1, 100));
+    assert_eq!(j.record_not_found("a", 400).unwrap(), (2, 100));
+}

@@ -1,0 +1,516 @@
+//! What the sandbox accepts and how each operation ends: request validation (pure
+//! functions) and the deterministic outcomes.
+//!
+//! # Outcomes by the last two digits of the phone number
+//!
+//! The phone number of `POST /api-services/operation` decides what happens (its national
+//! digits: `77 245 71 88` → `88`). Cash-outs (`*_CASH_OUT`, typeOperation CREDIT) wait for the
+//! customer: `POST /sandbox/customer/{transactionId}/approve|refuse`, or the buttons of the
+//! page at `deepLinkUrl`. Other operations (DEBIT) need no customer and go
+//! PENDING → PROCESSING → final by themselves.
+//!
+//! | ends in | what happens |
+//! |---|---|
+//! | `88` | cash-out: the customer approves by themself after `auto_approve_delay` (5 s) → SUCCESS |
+//! | `91` | customer without funds: a cash-out is refused at once (code 4000, errorType `insufficient_balance` id 2, transaction created FAILLED, FAILLED callback); a debit is accepted, then FAILLED `balance_check_failed` |
+//! | `92` | unknown number: refused at once (FAILLED + callback) with the operator's code: Orange `no_om_account` (id 9), MTN `no_mtn_account`, WhatsApp `whatsapp_user_not_found`, others `invalid_phone_number` |
+//! | `93` | operator down: accepted PENDING, PROCESSING, then FAILLED `operator_down_time` (no customer step, even for a cash-out) |
+//! | `94` | slow: the transaction is created and proceeds normally, but the HTTP reply is held for `slow_reply` (90 s, beyond a client's timeout) |
+//! | `95` | never answered: stays PENDING/PROCESSING (an approved cash-out never settles) until `payment_timeout` (15 min), then FAILLED `payment-timeout` |
+//! | `96` | the transaction is created and proceeds normally, but the reply is HTTP 500 with an HTML error page |
+//! | `97` | the transaction is created and proceeds normally, but the reply body is truncated JSON (HTTP 201, `Content-Length` of what is sent) |
+//! | `98` | the final callback arrives before the reply: a cash-out's customer approves at once, and the reply is sent only after the first delivery attempt of the SUCCESS callback |
+//! | other | success: a debit settles after `processing_delay` + `settle_delay` (1 s + 2 s); a cash-out waits for the customer, then settles after `settle_delay` |
+//!
+//! Checked before the phone outcome, in this order (each one a refusal with an errorType,
+//! the transaction created FAILLED and a FAILLED callback sent): the amount multiple
+//! (`WAVE_*` 5 FCFA `bad_amount_5`, `ORANGE_*_API_*` 50 FCFA `bad_amount_50`, `*_AIRTIME_*`
+//! 100 FCFA `bad_amount_100`), then for a debit the shop's balance (`insufficient_balance`
+//! id 26, message with its `__amount__` placeholder). A cash-out the customer refuses ends
+//! FAILLED `unknown_error` ("Le client a refusé le paiement"); any transaction still not final
+//! after `payment_timeout` ends FAILLED `payment-timeout` (id 4).
+//!
+//! # Other deterministic rules
+//!
+//! * `list-pending-bills`, by the last digit of the account number: `0` no bill, `1`–`3` that
+//!   many bills, `4` refused ("vous avez une facture plus ancienne non payée"), `5`–`9` (or a
+//!   letter) one bill. A bill paid successfully leaves the list.
+//! * `moneygram-reception-info`: a reference ending in `0` was already paid out (`RECVD`,
+//!   `okForPickup: false`); others are `AVAIL`.
+//! * Intram: the payment page (or `/sandbox/customer/{id}/approve|refuse`) decides;
+//!   after `payment_timeout` an undecided payment is `FAIL`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::catalog::errors::{self, ErrorInfo};
+use crate::catalog::services::{self, Country, ServiceInfo, TypeOperation};
+
+/// What WhatsApp costs the shop per message (the operation carries no amount).
+pub(crate) const WHATSAPP_FEE: i64 = 15;
+
+/// Field name → French messages, as the `data` of a validation refusal.
+pub(crate) type FieldErrors = BTreeMap<String, Vec<String>>;
+
+/// The phone-number outcomes of the table above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Normal,
+    /// 88
+    AutoApprove,
+    /// 91
+    CustomerWithoutFunds,
+    /// 92
+    UnknownNumber,
+    /// 93
+    OperatorDown,
+    /// 94
+    SlowReply,
+    /// 95
+    NeverAnswered,
+    /// 96
+    ServerError,
+    /// 97
+    TruncatedReply,
+    /// 98
+    CallbackFirst,
+}
+
+impl Outcome {
+    pub fn from_phone(national_digits: &str) -> Outcome {
+        let n = national_digits.len();
+        match national_digits.get(n.saturating_sub(2)..) {
+            Some("88") => Outcome::AutoApprove,
+            Some("91") => Outcome::CustomerWithoutFunds,
+            Some("92") => Outcome::UnknownNumber,
+            Some("93") => Outcome::OperatorDown,
+            Some("94") => Outcome::SlowReply,
+            Some("95") => Outcome::NeverAnswered,
+            Some("96") => Outcome::ServerError,
+            Some("97") => Outcome::TruncatedReply,
+            Some("98") => Outcome::CallbackFirst,
+            _ => Outcome::Normal,
+        }
+    }
+}
+
+/// A catalogue entry by id (the catalogue is static; a test checks every id used here).
+pub(crate) fn error_by_id(id: u32) -> &'static ErrorInfo {
+    errors::by_id(id).unwrap_or(&errors::ERRORS[0])
+}
+
+/// A catalogue entry by code.
+pub(crate) fn error_by_code(code: &str) -> &'static ErrorInfo {
+    errors::by_code(code).unwrap_or(&errors::ERRORS[0])
+}
+
+/// A validated operation.
+#[derive(Debug)]
+pub(crate) struct OperationInput {
+    pub service: &'static ServiceInfo,
+    /// As sent.
+    pub phone: String,
+    /// National digits (9 for Senegal, 10 for Côte d'Ivoire).
+    pub national: String,
+    /// The amount that moves: the fee for WhatsApp.
+    pub amount: i64,
+    pub ext: String,
+    pub callback_url: String,
+    /// Custom data, parsed: always an object.
+    pub data: Value,
+    pub account_number: Option<String>,
+    pub bill_reference: Option<String>,
+    pub use_om_qr: bool,
+}
+
+/// `POST /operation`: required fields, formats, per-service fields. Nothing about state
+/// (duplicates, bills, balance) — the caller checks those.
+pub(crate) fn check_operation(body: &Map<String, Value>) -> Result<OperationInput, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let service = match body.get("codeService") {
+        None | Some(Value::Null) => {
+            missing(&mut errors, "codeService");
+            None
+        }
+        Some(Value::String(code)) => {
+            let found = services::find(code.trim());
+            if found.is_none() {
+                push(
+                    &mut errors,
+                    "codeService",
+                    format!("Le service {} est inconnu", code.trim()),
+                );
+            }
+            found
+        }
+        Some(_) => {
+            not_a_string(&mut errors, "codeService");
+            None
+        }
+    };
+    let whatsapp = service.is_some_and(|s| s.code == "WHATSAPP_MESSAGING");
+
+    let ext = required_string(body, "externalTransactionId", &mut errors);
+    if ext.as_ref().is_some_and(|e| e.len() > 100) {
+        push(
+            &mut errors,
+            "externalTransactionId",
+            "Le champ externalTransactionId ne doit pas dépasser 100 caractères".into(),
+        );
+    }
+    let callback_url = required_string(body, "callbackUrl", &mut errors);
+    if let Some(url) = &callback_url
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        push(
+            &mut errors,
+            "callbackUrl",
+            "Le champ callbackUrl doit être une URL http(s)".into(),
+        );
+    }
+
+    let phone = required_string(body, "phone", &mut errors);
+    let national = match (&phone, service) {
+        (Some(phone), Some(service)) => match check_phone(service, phone) {
+            Ok(n) => Some(n),
+            Err(message) => {
+                push(&mut errors, "phone", message);
+                None
+            }
+        },
+        _ => None,
+    };
+
+    let amount = if whatsapp {
+        Some(WHATSAPP_FEE)
+    } else {
+        match body.get("amount") {
+            None | Some(Value::Null) => {
+                missing(&mut errors, "amount");
+                None
+            }
+            Some(v) => match whole_number(v) {
+                Some(a) if a > 0 => Some(a),
+                _ => {
+                    push(
+                        &mut errors,
+                        "amount",
+                        "Le champ amount doit être un nombre entier positif".into(),
+                    );
+                    None
+                }
+            },
+        }
+    };
+
+    let data = match body.get("data") {
+        None | Some(Value::Null) => Some(Value::Object(Map::new())),
+        Some(v @ Value::Object(_)) => Some(v.clone()),
+        Some(Value::String(s)) if s.trim().is_empty() => Some(Value::Object(Map::new())),
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
+            Ok(v @ Value::Object(_)) => Some(v),
+            _ => {
+                push(
+                    &mut errors,
+                    "data",
+                    "Le champ data doit être un objet JSON (ou une chaîne JSON d'un objet)".into(),
+                );
+                None
+            }
+        },
+        Some(_) => {
+            push(
+                &mut errors,
+                "data",
+                "Le champ data doit être un objet JSON (ou une chaîne JSON d'un objet)".into(),
+            );
+            None
+        }
+    };
+
+    let mut account_number = None;
+    let mut bill_reference = None;
+    if let Some(service) = service {
+        for field in service_fields(service.code) {
+            required_value(body, field, &mut errors);
+        }
+        if service.code.ends_with("_BILL_PAY") || service.code.ends_with("_BILL_RELOAD") {
+            account_number = required_string(body, "accountNumber", &mut errors);
+            if account_number
+                .as_deref()
+                .is_some_and(|a| !is_account_number(a))
+            {
+                push(
+                    &mut errors,
+                    "accountNumber",
+                    "Le champ accountNumber doit contenir 8 à 20 lettres ou chiffres".into(),
+                );
+            }
+        }
+        if service.code.ends_with("_BILL_PAY") {
+            bill_reference = required_string(body, "billReference", &mut errors);
+            if bill_reference
+                .as_deref()
+                .is_some_and(|r| !is_bill_reference(r))
+            {
+                push(
+                    &mut errors,
+                    "billReference",
+                    "Le champ billReference doit contenir 5 à 20 chiffres".into(),
+                );
+            }
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    match (service, phone, national, amount, ext, callback_url, data) {
+        (
+            Some(service),
+            Some(phone),
+            Some(national),
+            Some(amount),
+            Some(ext),
+            Some(callback_url),
+            Some(data),
+        ) => Ok(OperationInput {
+            service,
+            phone,
+            national,
+            amount,
+            ext,
+            callback_url,
+            data,
+            account_number,
+            bill_reference,
+            use_om_qr: body.get("useOMQrCode").is_some_and(truthy),
+        }),
+        // Every None above pushed an error.
+        _ => Err(errors),
+    }
+}
+
+/// Fields a service requires on top of the common ones (besides accountNumber and
+/// billReference, whose formats are checked separately).
+pub(crate) fn service_fields(code: &str) -> &'static [&'static str] {
+    match code {
+        "WAVE_SN_API_CASH_OUT" => &["sender", "successRedirectUrl", "errorRedirectUrl"],
+        "BANK_CARD_API_CASH_OUT" => &[
+            "customerFirstName",
+            "customerLastName",
+            "cardNumber",
+            "cardExpireMonth",
+            "cardExpireYear",
+            "cardCVC",
+            "cardType",
+            "bankAuthRedirectUrl",
+            "successRedirectUrl",
+            "errorRedirectUrl",
+        ],
+        "BANK_TRANSFER_SN_API_CASH_IN" => &["customerFirstName", "customerLastName", "rib"],
+        "WHATSAPP_MESSAGING" => &["message"],
+        c if c.starts_with("WAVE_SN_") => &["sender"],
+        _ => &[],
+    }
+}
+
+/// Services whose phone must be in the international form (`+221…`, `221…`, `+225…`).
+fn international_only(code: &str) -> bool {
+    matches!(
+        code,
+        "BANK_CARD_API_CASH_OUT" | "WHATSAPP_MESSAGING" | "BANK_TRANSFER_SN_API_CASH_IN"
+    )
+}
+
+/// Checks a phone number for a service; gives its national digits.
+pub(crate) fn check_phone(service: &ServiceInfo, phone: &str) -> Result<String, String> {
+    let phone = phone.trim();
+    let (plus, digits) = match phone.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, phone),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("Le champ phone ne doit contenir que des chiffres (et un + initial)".into());
+    }
+    if international_only(service.code) {
+        return match international(digits) {
+            Some(national) => Ok(national.to_owned()),
+            None => Err(format!(
+                "Le service {} exige le numéro au format international (ex. +221772457199)",
+                service.code
+            )),
+        };
+    }
+    let national = match service.country {
+        Country::Senegal => digits
+            .strip_prefix("221")
+            .filter(|rest| rest.len() == 9)
+            .unwrap_or(digits),
+        Country::CoteDIvoire => digits
+            .strip_prefix("225")
+            .filter(|rest| rest.len() == 10)
+            .unwrap_or(digits),
+    };
+    let valid = match service.country {
+        Country::Senegal => senegal_national(national),
+        Country::CoteDIvoire => ivory_coast_national(national),
+    };
+    if valid && !(plus && national.len() == digits.len()) {
+        Ok(national.to_owned())
+    } else {
+        Err(match service.country {
+            Country::Senegal => "Le numéro doit être un numéro sénégalais de 9 chiffres \
+                                 commençant par 70, 75, 76, 77 ou 78"
+                .into(),
+            Country::CoteDIvoire => "Le numéro doit être un numéro ivoirien de 10 chiffres \
+                                     commençant par 01, 05 ou 07"
+                .into(),
+        })
+    }
+}
+
+fn international(digits: &str) -> Option<&str> {
+    if let Some(rest) = digits.strip_prefix("221")
+        && senegal_national(rest)
+    {
+        return Some(rest);
+    }
+    if let Some(rest) = digits.strip_prefix("225")
+        && ivory_coast_national(rest)
+    {
+        return Some(rest);
+    }
+    None
+}
+
+fn senegal_national(d: &str) -> bool {
+    d.len() == 9
+        && ["70", "75", "76", "77", "78"]
+            .iter()
+            .any(|p| d.starts_with(p))
+}
+
+fn ivory_coast_national(d: &str) -> bool {
+    d.len() == 10 && ["01", "05", "07"].iter().any(|p| d.starts_with(p))
+}
+
+/// Letters and digits, 8 to 20 long.
+pub(crate) fn is_account_number(s: &str) -> bool {
+    (8..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Digits, 5 to 20 long.
+pub(crate) fn is_bill_reference(s: &str) -> bool {
+    (5..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The amount multiple an operator imposes, as a refusal when the amount breaks it.
+pub(crate) fn amount_refusal(code: &str, amount: i64) -> Option<&'static ErrorInfo> {
+    let (multiple, error) = if code.contains("_AIRTIME_") {
+        (100, "bad_amount_100")
+    } else if code.starts_with("WAVE_") {
+        (5, "bad_amount_5")
+    } else if code.starts_with("ORANGE_") && code.contains("_API_") {
+        (50, "bad_amount_50")
+    } else {
+        return None;
+    };
+    (amount % multiple != 0).then(|| error_by_code(error))
+}
+
+/// The operator's "unknown number" error (outcome 92).
+pub(crate) fn unknown_number_error(code: &str) -> &'static ErrorInfo {
+    if code.starts_with("ORANGE_") {
+        error_by_id(9)
+    } else if code.starts_with("MTN_") {
+        error_by_code("no_mtn_account")
+    } else if code == "WHATSAPP_MESSAGING" {
+        error_by_code("whatsapp_user_not_found")
+    } else {
+        error_by_code("invalid_phone_number")
+    }
+}
+
+/// Whether an operation waits for the customer (cash-outs).
+pub(crate) fn needs_customer(service: &ServiceInfo, outcome: Outcome) -> bool {
+    service.type_operation == TypeOperation::Credit && outcome != Outcome::OperatorDown
+}
+
+/// A JSON number with no fractional part (`1000` or `1000.0`).
+pub(crate) fn whole_number(v: &Value) -> Option<i64> {
+    if let Some(i) = v.as_i64() {
+        return Some(i);
+    }
+    let f = v.as_f64()?;
+    (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::String(s) => s.eq_ignore_ascii_case("true"),
+        Value::Number(n) => n.as_i64() == Some(1),
+        _ => false,
+    }
+}
+
+pub(crate) fn push(errors: &mut FieldErrors, field: &str, message: String) {
+    errors.entry(field.to_owned()).or_default().push(message);
+}
+
+pub(crate) fn missing(errors: &mut FieldErrors, field: &str) {
+    push(errors, field, format!("Le champ {field} est obligatoire"));
+}
+
+fn not_a_string(errors: &mut FieldErrors, field: &str) {
+    push(
+        errors,
+        field,
+        format!("Le champ {field} doit être une chaîne de caractères"),
+    );
+}
+
+/// A required non-empty string field.
+pub(crate) fn required_string(
+    body: &Map<String, Value>,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    match body.get(field) {
+        None | Some(Value::Null) => {
+            missing(errors, field);
+            None
+        }
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            push(
+                errors,
+                field,
+                format!("Le champ {field} ne doit pas être vide"),
+            );
+            None
+        }
+        Some(Value::String(s)) => Some(s.trim().to_owned()),
+        Some(_) => {
+            not_a_string(errors, field);
+            None
+        }
+    }
+}
+
+/// A required field that may be a non-empty string or a number (card expiry, …).
+fn required_value(body: &Map<String, Value>, field: &str, errors: &mut FieldErrors) {
+    match body.get(field) {
+        None | Some(Value::Null) => missing(errors, field),
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            push(
+                errors,
+                field,
+                format!("Le champ {field} ne doit pas être vide"),
+            );
+        }
+        Some(Value::String(_) | Value::Number(_)) => {}
+        Some(_) => not_a_string(errors, field),
+    }
+}
