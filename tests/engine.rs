@@ -1,0 +1,679 @@
+//! The engine against the sandbox over real HTTP, on a real SQLite file: the lifecycle,
+//! callbacks (before the reply, repeated, forged, unknown, malformed, oversized), network
+//! faults that must leave a row UNKNOWN (never FAILED) until reconcile settles it, and the
+//! poll budget.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use caisse::engine::{
+    Engine, EngineConfig, Gateways, PayOrder, PollPlan, serve_callbacks, system_clock,
+};
+use caisse::gateway::intech::signing;
+use caisse::gateway::intech::{IntechClient, IntechConfig};
+use caisse::gateway::intram::{IntramClient, IntramConfig};
+use caisse::journal::{Journal, TxStatus};
+use caisse::sandbox::{self, SandboxConfig, SandboxHandle};
+use caisse::secret::Secret;
+use serde_json::{Value, json};
+
+const KEY: &str = "engine-test-key";
+
+fn sandbox_config() -> SandboxConfig {
+    SandboxConfig {
+        api_key: KEY.into(),
+        processing_delay: Duration::from_millis(50),
+        settle_delay: Duration::from_millis(50),
+        auto_approve_delay: Duration::from_millis(100),
+        callback_retry: Duration::from_millis(200),
+        slow_reply: Duration::from_secs(2),
+        ..SandboxConfig::default()
+    }
+}
+
+/// Fast polls; Intech's real budget (3 calls a minute per transaction).
+fn fast_plan() -> PollPlan {
+    PollPlan {
+        first: vec![
+            Duration::from_millis(200),
+            Duration::from_millis(600),
+            Duration::from_millis(1200),
+        ],
+        every: Duration::from_millis(1000),
+        not_found_gap: Duration::from_millis(300),
+        ..PollPlan::default()
+    }
+}
+
+struct Setup {
+    sandbox: SandboxHandle,
+    engine: Arc<Engine>,
+    dir: tempfile::TempDir,
+    callback: Option<String>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Setup {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+async fn setup_with(
+    sb: SandboxConfig,
+    plan: PollPlan,
+    timeout: Duration,
+    listen: bool,
+    hmac: Option<&str>,
+) -> Setup {
+    let sandbox = sandbox::spawn(sb, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut intech = IntechConfig::new(sandbox.url(), Secret::new(KEY));
+    intech.timeout = timeout;
+    intech.hmac_secret = hmac.map(Secret::new);
+    let gateways = Gateways {
+        intech: Some(Arc::new(IntechClient::new(intech).unwrap())),
+        intram: Some(Arc::new(
+            IntramClient::new(IntramConfig::new(
+                format!("{}/api/v1", sandbox.url()),
+                Secret::new("demo-intram-public"),
+                Secret::new("demo-intram-private"),
+                Secret::new("demo-intram-secret"),
+            ))
+            .unwrap(),
+        )),
+    };
+    // Bind the listener first so its URL can go in the engine's config.
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let callback = listen.then(|| format!("http://127.0.0.1:{port}/cb"));
+    let config = EngineConfig {
+        plan,
+        callback_url: Some(
+            callback
+                .clone()
+                .unwrap_or_else(|| "http://127.0.0.1:9/cb".into()),
+        ),
+        send_timeout: timeout,
+        hmac_secret: hmac.map(Secret::new),
+        cashier: "test".into(),
+        ..EngineConfig::default()
+    };
+    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    let engine = Engine::new(journal, gateways, config, system_clock());
+    let mut tasks = vec![tokio::spawn(engine.clone().run_poller())];
+    if listen {
+        let (_, task) = serve_callbacks(engine.clone(), SocketAddr::from(([127, 0, 0, 1], port)))
+            .await
+            .unwrap();
+        tasks.push(task);
+    }
+    Setup {
+        sandbox,
+        engine,
+        dir,
+        callback,
+        tasks,
+    }
+}
+
+async fn setup() -> Setup {
+    setup_with(
+        sandbox_config(),
+        fast_plan(),
+        Duration::from_secs(10),
+        false,
+        None,
+    )
+    .await
+}
+
+fn order(service: &str, phone: &str, amount: i64) -> PayOrder {
+    PayOrder {
+        gateway: "intech".into(),
+        service: service.into(),
+        phone: Some(phone.into()),
+        amount: Some(amount),
+        fields: BTreeMap::new(),
+        description: None,
+    }
+}
+
+async fn wait_status(
+    engine: &Engine,
+    ext: &str,
+    want: TxStatus,
+    within: Duration,
+) -> caisse::journal::TransactionRow {
+    let deadline = Instant::now() + within;
+    loop {
+        let row = engine.get(ext).await.unwrap().unwrap();
+        if row.status == want {
+            return row;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{ext}: still {} (wanted {want})",
+            row.status
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn record(sandbox: &SandboxHandle, ext: &str) -> Value {
+    let url = format!(
+        "{}/sandbox/transactions?externalTransactionId={ext}",
+        sandbox.url()
+    );
+    let all: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    all.as_array()
+        .and_then(|a| a.first())
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+async fn approve(sandbox: &SandboxHandle, tx: &str) {
+    let url = format!("{}/sandbox/customer/{tx}/approve", sandbox.url());
+    let resp = caisse::http::client_builder()
+        .build()
+        .unwrap()
+        .post(url)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+}
+
+/// The statuses a row went through, from its event log.
+async fn history(engine: &Engine, ext: &str) -> Vec<String> {
+    let id = ext.to_owned();
+    let events = engine.journal(move |j| j.events(&id)).await.unwrap();
+    events
+        .iter()
+        .filter_map(|e| {
+            e.detail
+                .get("after")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deposit_goes_new_pending_success_by_polling() {
+    let s = setup().await;
+    let outcome = s
+        .engine
+        .pay(order("ORANGE_SN_API_CASH_IN", "772450000", 1000), None)
+        .await
+        .unwrap();
+    assert_eq!(outcome.row.status, TxStatus::Pending);
+    assert!(outcome.row.gateway_tx_id.is_some());
+    assert!(outcome.row.sent_at.is_some());
+    let ext = outcome.row.external_id.clone();
+    let row = wait_status(&s.engine, &ext, TxStatus::Success, Duration::from_secs(10)).await;
+    assert!(row.final_at.is_some());
+    assert_eq!(record(&s.sandbox, &ext).await["operationAttempts"], 1);
+    let kinds: Vec<String> = s
+        .engine
+        .journal(move |j| j.events(&ext))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds[..2], ["intent".to_owned(), "reply".to_owned()]);
+    assert!(kinds.contains(&"poll".to_owned()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_refused_before_anything_is_written() {
+    let s = setup().await;
+    for (service, phone, amount) in [
+        ("WAVE_SN_API_CASH_OUT", "7724571", 1500),
+        ("WAVE_SN_API_CASH_OUT", "772457100", 1501),
+        ("NOPE", "772457100", 100),
+    ] {
+        let err = s
+            .engine
+            .pay(order(service, phone, amount), None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, caisse::engine::EngineError::Invalid(_)),
+            "{err}"
+        );
+    }
+    // A deposit above the known balance never leaves.
+    let err = s
+        .engine
+        .pay(
+            order("WAVE_SN_API_CASH_IN", "772450000", 5000),
+            Some(1000.0),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("solde insuffisant"), "{err}");
+    assert!(
+        s.engine
+            .journal(|j| j.list_since(0, 10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refusal_is_failed_with_the_french_message() {
+    let s = setup().await;
+    let outcome = s
+        .engine
+        .pay(order("ORANGE_SN_API_CASH_IN", "772450092", 1000), None)
+        .await
+        .unwrap();
+    assert_eq!(outcome.row.status, TxStatus::Failed);
+    assert_eq!(outcome.row.error_code.as_deref(), Some("no_om_account"));
+    assert!(outcome.error.unwrap().contains("Orange Money"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn network_faults_leave_unknown_then_reconcile_settles_never_failed_first() {
+    // …94: slower than the client; …96: HTTP 500; …97: truncated JSON. Each really happened.
+    let s = setup_with(
+        sandbox_config(),
+        fast_plan(),
+        Duration::from_millis(500),
+        false,
+        None,
+    )
+    .await;
+    let mut ids = Vec::new();
+    for phone in ["772450094", "772450096", "772450097"] {
+        let outcome = s
+            .engine
+            .pay(order("WAVE_SN_API_CASH_IN", phone, 1000), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            outcome.row.status,
+            TxStatus::Unknown,
+            "{phone}: {:?}",
+            outcome.error
+        );
+        assert!(outcome.error.unwrap().contains("peut-être abouti"));
+        ids.push(outcome.row.external_id);
+    }
+    let summary = s.engine.reconcile(Duration::from_secs(15)).await.unwrap();
+    assert!(
+        summary.unknown.is_empty() && summary.pending.is_empty(),
+        "{summary:?}"
+    );
+    for ext in &ids {
+        let row = s.engine.get(ext).await.unwrap().unwrap();
+        assert_eq!(row.status, TxStatus::Success, "{ext}");
+        let path = history(&s.engine, ext).await;
+        assert!(!path.iter().any(|st| st == "FAILED"), "{path:?}");
+        assert_eq!(
+            record(&s.sandbox, ext).await["operationAttempts"],
+            1,
+            "sent once"
+        );
+    }
+
+    // Connection refused: nothing left; NOT_SENT at once.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let journal = Journal::open(&s.dir.path().join("dead.db")).unwrap();
+    let gateways = Gateways {
+        intech: Some(Arc::new(
+            IntechClient::new(IntechConfig::new(dead, Secret::new(KEY))).unwrap(),
+        )),
+        intram: None,
+    };
+    let engine = Engine::new(journal, gateways, EngineConfig::default(), system_clock());
+    let outcome = engine
+        .pay(order("WAVE_SN_API_CASH_IN", "772450000", 1000), None)
+        .await
+        .unwrap();
+    assert_eq!(outcome.row.status, TxStatus::NotSent);
+    assert!(outcome.error.unwrap().contains("Rien n'a été envoyé"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_intent_the_gateway_never_saw_becomes_not_sent_after_two_not_found() {
+    let s = setup().await;
+    let intent = caisse::journal::NewTransaction {
+        external_id: uuid::Uuid::now_v7().to_string(),
+        gateway: "intech".into(),
+        service: "WAVE_SN_API_CASH_IN".into(),
+        phone: Some("772450000".into()),
+        amount: Some(1000),
+        fields: json!({}),
+        cashier: "t".into(),
+        terminal: "t".into(),
+    };
+    let ext = intent.external_id.clone();
+    // A crashed sender: its lease is already over.
+    let now = signing::now_ms();
+    s.engine
+        .journal(move |j| j.insert_intent(&intent, "dead-process", now - 1, now))
+        .await
+        .unwrap();
+    let summary = s.engine.reconcile(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(summary.settled, vec![(ext.clone(), "NOT_SENT".to_owned())]);
+    assert_eq!(
+        record(&s.sandbox, &ext).await,
+        Value::Null,
+        "never sent by recovery"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cash_out_waits_for_the_customer_and_its_callback_is_confirmed_by_a_status_query() {
+    let s = setup_with(
+        sandbox_config(),
+        PollPlan {
+            first: vec![Duration::from_secs(30)],
+            ..fast_plan()
+        },
+        Duration::from_secs(10),
+        true,
+        None,
+    )
+    .await;
+    let outcome = s
+        .engine
+        .pay(order("WAVE_SN_API_CASH_OUT", "772457100", 1500), None)
+        .await
+        .unwrap();
+    let row = outcome.row;
+    assert_eq!(row.status, TxStatus::Pending);
+    let url = row.customer_url.clone().unwrap();
+    assert!(
+        url.ends_with(&format!("/deep/{}", row.gateway_tx_id.clone().unwrap())),
+        "{url}"
+    );
+    approve(&s.sandbox, row.gateway_tx_id.as_deref().unwrap()).await;
+    // The callback arrives long before the first scheduled poll (30 s): it triggers one
+    // status query, which confirms.
+    wait_status(
+        &s.engine,
+        &row.external_id,
+        TxStatus::Success,
+        Duration::from_secs(10),
+    )
+    .await;
+    let ext = row.external_id.clone();
+    let events = s.engine.journal(move |j| j.events(&ext)).await.unwrap();
+    let callback = events
+        .iter()
+        .position(|e| e.kind == "callback")
+        .expect("callback recorded");
+    let poll = events
+        .iter()
+        .position(|e| e.kind == "poll")
+        .expect("confirming poll");
+    assert!(callback < poll);
+    assert_eq!(
+        events[callback].detail["after"], "PENDING",
+        "a callback alone does not settle"
+    );
+    assert_eq!(events[poll].detail["after"], "SUCCESS");
+    assert_eq!(record(&s.sandbox, &row.external_id).await["statusCalls"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn callback_before_the_reply_with_hmac_and_repeats_change_nothing() {
+    let sb = SandboxConfig {
+        hmac_secret: Some("hm".into()),
+        ..sandbox_config()
+    };
+    let plan = PollPlan {
+        first: vec![Duration::from_secs(60)],
+        ..fast_plan()
+    };
+    let s = setup_with(sb, plan, Duration::from_secs(10), true, Some("hm")).await;
+    // …98: the sandbox delivers the final callback before answering the operation.
+    let outcome = s
+        .engine
+        .pay(order("WAVE_SN_API_CASH_IN", "772450098", 1000), None)
+        .await
+        .unwrap();
+    let ext = outcome.row.external_id.clone();
+    // HMAC on: the callback is trusted; the late reply (PENDING) does not move it back.
+    let row = wait_status(&s.engine, &ext, TxStatus::Success, Duration::from_secs(5)).await;
+    assert!(row.gateway_tx_id.is_some());
+    // The callback made it SUCCESS first; the reply that came after left it there.
+    let path = history(&s.engine, &ext).await;
+    assert!(
+        !path.is_empty() && path.iter().all(|p| p == "SUCCESS"),
+        "{path:?}"
+    );
+    assert_eq!(
+        s.engine.get(&ext).await.unwrap().unwrap().status,
+        TxStatus::Success
+    );
+
+    // The same callback again (a retry): acknowledged, recorded, nothing changes.
+    let body = json!({
+        "msg": "ok", "status": "FAILLED",
+        "sha256Hash": signing::callback_hash(row.gateway_tx_id.as_deref().unwrap(), &ext, KEY),
+        "transaction": {"transactionId": row.gateway_tx_id, "externalTransactionId": ext, "amount": 1000}
+    })
+    .to_string();
+    let ts = signing::now_ms().to_string();
+    let sig = signing::hmac_signature("hm", "POST", &ts, body.as_bytes());
+    let http = caisse::http::client_builder().build().unwrap();
+    let resp = http
+        .post(s.callback.clone().unwrap())
+        .header("hmac-signature", &sig)
+        .header("timestamp", &ts)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        s.engine.get(&ext).await.unwrap().unwrap().status,
+        TxStatus::Success
+    );
+    let id = ext.clone();
+    let kinds: Vec<String> = s
+        .engine
+        .journal(move |j| j.events(&id))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(kinds.contains(&"callback_repeat".to_owned()), "{kinds:?}");
+
+    // Forged: wrong HMAC, stale timestamp, no headers: 401, recorded, nothing changes.
+    let stale = (signing::now_ms() - 6 * 60 * 1000).to_string();
+    let stale_sig = signing::hmac_signature("hm", "POST", &stale, body.as_bytes());
+    for (sig, ts) in [("00".repeat(32), ts.clone()), (stale_sig, stale)] {
+        let resp = http
+            .post(s.callback.clone().unwrap())
+            .header("hmac-signature", sig)
+            .header("timestamp", ts)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 401);
+    }
+    let resp = http
+        .post(s.callback.clone().unwrap())
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let rejected = s
+        .engine
+        .journal(|j| j.events_of_kind("callback_rejected", 10))
+        .await
+        .unwrap();
+    assert_eq!(rejected.len(), 3);
+    assert!(
+        rejected
+            .iter()
+            .any(|e| e.detail["reason"].as_str().unwrap().contains("ancien")),
+        "{rejected:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forged_unknown_malformed_and_oversized_callbacks_are_recorded() {
+    let s = setup_with(
+        sandbox_config(),
+        fast_plan(),
+        Duration::from_secs(10),
+        true,
+        None,
+    )
+    .await;
+    let outcome = s
+        .engine
+        .pay(order("WAVE_SN_API_CASH_OUT", "772457100", 1500), None)
+        .await
+        .unwrap();
+    let ext = outcome.row.external_id.clone();
+    let tx = outcome.row.gateway_tx_id.clone().unwrap();
+    let url = s.callback.clone().unwrap();
+    let http = caisse::http::client_builder().build().unwrap();
+    let post = |body: String| http.post(url.clone()).body(body).send();
+
+    // Wrong hash, claiming success for a payment the customer never approved.
+    let forged = json!({"status": "SUCCESS", "sha256Hash": "ab".repeat(32),
+        "transaction": {"transactionId": tx, "externalTransactionId": ext}})
+    .to_string();
+    assert_eq!(post(forged).await.unwrap().status(), 401);
+    // The right hash but the status changed (a replay): not believed without a status query.
+    let replay = json!({"status": "SUCCESS", "sha256Hash": signing::callback_hash(&tx, &ext, KEY),
+        "transaction": {"transactionId": tx, "externalTransactionId": ext}})
+    .to_string();
+    assert_eq!(post(replay).await.unwrap().status(), 200);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        s.engine.get(&ext).await.unwrap().unwrap().status,
+        TxStatus::Pending,
+        "the status query said PENDING"
+    );
+    // Unknown transaction: kept and flagged, acknowledged.
+    let unknown = json!({"status": "SUCCESS", "sha256Hash": signing::callback_hash("999", "not-ours", KEY),
+        "transaction": {"transactionId": "999", "externalTransactionId": "not-ours", "amount": 5000}}).to_string();
+    assert_eq!(post(unknown).await.unwrap().status(), 200);
+    assert_eq!(post("{not json".into()).await.unwrap().status(), 400);
+    assert_eq!(
+        post(format!("{{\"pad\":\"{}\"}}", "x".repeat(100_000)))
+            .await
+            .unwrap()
+            .status(),
+        413
+    );
+
+    let rejected = s
+        .engine
+        .journal(|j| j.events_of_kind("callback_rejected", 10))
+        .await
+        .unwrap();
+    let reasons: Vec<String> = rejected
+        .iter()
+        .map(|e| e.detail["reason"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(rejected.len(), 3, "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("sha256Hash")));
+    assert!(reasons.iter().any(|r| r.contains("illisible")));
+    assert!(reasons.iter().any(|r| r.contains("volumineux")));
+    let unknowns = s
+        .engine
+        .journal(|j| j.events_of_kind("callback_unknown", 10))
+        .await
+        .unwrap();
+    assert_eq!(unknowns[0].external_id.as_deref(), Some("not-ours"));
+    assert_eq!(unknowns[0].detail["amount"], 5000);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_intram_payment_through_the_same_engine() {
+    let s = setup().await;
+    let order = PayOrder {
+        gateway: "intram".into(),
+        service: "INTRAM".into(),
+        phone: None,
+        amount: Some(2500),
+        fields: BTreeMap::new(),
+        description: Some("Vente".into()),
+    };
+    let outcome = s.engine.pay(order, None).await.unwrap();
+    assert_eq!(outcome.row.status, TxStatus::Pending);
+    let tx = outcome.row.gateway_tx_id.clone().unwrap();
+    assert!(outcome.row.customer_url.as_deref().unwrap().contains(&tx));
+    approve(&s.sandbox, &tx).await;
+    wait_status(
+        &s.engine,
+        &outcome.row.external_id,
+        TxStatus::Success,
+        Duration::from_secs(10),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn polling_stays_within_three_calls_a_minute_per_transaction() {
+    // A plan that wants far more than the budget: the journal's ledger holds it back.
+    let greedy = PollPlan {
+        first: vec![],
+        every: Duration::from_millis(100),
+        ..fast_plan()
+    };
+    let s = setup_with(
+        sandbox_config(),
+        greedy,
+        Duration::from_secs(10),
+        false,
+        None,
+    )
+    .await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        // …95: the operator never answers, so the transactions stay pending throughout.
+        ids.push(
+            s.engine
+                .pay(order("WAVE_SN_API_CASH_IN", "772450095", 1000), None)
+                .await
+                .unwrap()
+                .row
+                .external_id,
+        );
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for ext in &ids {
+        let r = record(&s.sandbox, ext).await;
+        assert_eq!(r["statusCalls"], 3, "{r}");
+        let status = s.engine.get(ext).await.unwrap().unwrap().status;
+        assert!(
+            matches!(status, TxStatus::Pending | TxStatus::Processing),
+            "{status}"
+        );
+    }
+    // Not blacklisted: the gateway still answers.
+    assert!(s.engine.refresh(&ids[0]).await.is_ok());
+    let http = reqwest::Client::new();
+    let resp = http
+        .get(format!("{}/api-services/balance", s.sandbox.url()))
+        .header("Secretkey", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+}
