@@ -27,6 +27,9 @@ use crate::secret::Secret;
 pub use callbacks::serve_callbacks;
 pub use schedule::PollPlan;
 
+/// Sent as `callbackUrl` when none is configured: the `.invalid` domain never resolves.
+pub const NO_CALLBACK_URL: &str = "https://callback.invalid/caisse";
+
 /// Milliseconds since the epoch; tests may supply their own.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
@@ -337,14 +340,17 @@ impl Engine {
         self.notify(&external_id, TxStatus::New);
         failpoint::hit("after_intent");
 
-        let callback_url =
-            self.config
-                .callback_url
-                .as_ref()
-                .map(|u| match order.gateway.as_str() {
-                    "intram" => format!("{}/intram", u.trim_end_matches('/')),
-                    _ => u.clone(),
-                });
+        // Intech requires a callback URL. Without one configured, polling alone settles the
+        // sale, and the gateway gets an address that can never resolve (`.invalid`).
+        let base = self
+            .config
+            .callback_url
+            .clone()
+            .unwrap_or_else(|| NO_CALLBACK_URL.to_owned());
+        let callback_url = Some(match order.gateway.as_str() {
+            "intram" => format!("{}/intram", base.trim_end_matches('/')),
+            _ => base,
+        });
         let request = PaymentRequest {
             external_id: external_id.clone(),
             service: order.service.clone(),

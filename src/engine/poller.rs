@@ -234,9 +234,17 @@ impl Engine {
         }
     }
 
-    /// Start-up recovery: every unsettled row becomes due now.
+    /// Start-up recovery: leases of senders that died are broken (their pid is gone from
+    /// this host), and every unsettled row becomes due now.
     pub async fn resume(&self) -> Result<usize, JournalError> {
         let now = self.now();
+        let leases = self.journal(move |j| j.live_leases(now)).await?;
+        for (ext, owner) in leases {
+            if owner != self.owner && !owner_alive(&owner) {
+                self.journal(move |j| j.break_lease(&ext, &owner, now))
+                    .await?;
+            }
+        }
         let n = self.journal(move |j| j.resume_all(now)).await?;
         self.wake.notify_one();
         Ok(n)
@@ -276,5 +284,20 @@ impl Engine {
             }
         }
         Ok(summary)
+    }
+}
+
+/// Whether the process named in a lease owner (`PID-…`) still runs on this host.
+fn owner_alive(owner: &str) -> bool {
+    match owner
+        .split('-')
+        .next()
+        .and_then(|pid| pid.parse::<u32>().ok())
+    {
+        // Without /proc (not Linux) nothing can be told: the lease expires on its own.
+        Some(_) if !std::path::Path::new("/proc/self").exists() => true,
+        Some(pid) => std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        // Unknown shape: assume alive; the lease expires on its own.
+        None => true,
     }
 }

@@ -551,6 +551,44 @@ impl Journal {
         Ok(result)
     }
 
+    /// The send leases still held on unsettled rows: (external id, owner).
+    pub fn live_leases(&self, now: i64) -> Result<Vec<(String, String)>, JournalError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT external_id, lease_owner FROM transactions WHERE lease_owner IS NOT NULL \
+             AND lease_until >= ?1 AND status IN ('NEW','UNKNOWN','PENDING','PROCESSING')",
+        )?;
+        let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Ends a lease whose owner is known to be dead (only if that owner still holds it).
+    pub fn break_lease(
+        &mut self,
+        external_id: &str,
+        owner: &str,
+        now: i64,
+    ) -> Result<bool, JournalError> {
+        let t = self.immediate()?;
+        let n = t.execute(
+            "UPDATE transactions SET lease_owner = NULL, lease_until = NULL \
+             WHERE external_id = ?1 AND lease_owner = ?2",
+            params![external_id, owner],
+        )?;
+        if n == 1 {
+            insert_event(
+                &t,
+                Some(external_id),
+                now,
+                "lease_broken",
+                &serde_json::json!({"owner": owner}),
+                "",
+                "",
+            )?;
+        }
+        t.commit()?;
+        Ok(n == 1)
+    }
+
     /// Marks every unsettled row due now (start-up recovery): rows whose send lease is
     /// still held by a live sender are left to it.
     pub fn resume_all(&mut self, now: i64) -> Result<usize, JournalError> {
