@@ -3,7 +3,7 @@
 //! tests to run against it over real HTTP.
 //!
 //! * Outcomes are deterministic, chosen by the last digits of the phone number, the account
-//!   number or the MoneyGram reference: see [`rules`] for the table.
+//!   number or the MoneyGram reference: the table is in `src/sandbox/rules.rs`.
 //! * The customer's side is an HTML page (`/deep/{transactionId}`, `/intram/pay/{id}`) or
 //!   `POST /sandbox/customer/{id}/approve|refuse`; `GET /sandbox/transactions` shows every
 //!   record (status, operation attempts, status calls, callback deliveries).
@@ -341,6 +341,17 @@ pub async fn spawn(config: SandboxConfig, listen: SocketAddr) -> std::io::Result
 
 /// Serves until Ctrl-C (or SIGTERM), after printing the URL and the outcome rules.
 pub async fn run(config: SandboxConfig, listen: SocketAddr) -> std::io::Result<()> {
+    let handle = spawn(config.clone(), listen).await?;
+    eprintln!("{}", banner(&handle.url(), &config));
+    wait_for_stop_signal().await;
+    eprintln!("Arrêt de la sandbox…");
+    handle.shutdown().await;
+    Ok(())
+}
+
+/// What `run` prints at start (French): the URLs and the outcome rules. The API key is
+/// shown only when it is the public demo key.
+fn banner(url: &str, config: &SandboxConfig) -> String {
     let key = if config.api_key == SandboxConfig::default().api_key {
         format!("« {} »", config.api_key)
     } else {
@@ -351,8 +362,6 @@ pub async fn run(config: SandboxConfig, listen: SocketAddr) -> std::io::Result<(
     } else {
         "désactivée"
     };
-    let handle = spawn(config, listen).await?;
-    let url = handle.url();
     let mut banner = format!(
         "Sandbox caisse à l'écoute sur {url}\n\
          \x20 Intech API V2 : {url}/api-services   (clé API : {key} ; signature HMAC : {hmac})\n\
@@ -368,11 +377,7 @@ pub async fn run(config: SandboxConfig, listen: SocketAddr) -> std::io::Result<(
         "Factures (dernier chiffre du compte) : 0 aucune, 1-3 autant, 4 refus, 5-9 une.\n\
          Ctrl-C pour arrêter.",
     );
-    eprintln!("{banner}");
-    wait_for_stop_signal().await;
-    eprintln!("Arrêt de la sandbox…");
-    handle.shutdown().await;
-    Ok(())
+    banner
 }
 
 async fn wait_for_stop_signal() {

@@ -139,7 +139,10 @@ pub(crate) fn check_operation(body: &Map<String, Value>) -> Result<OperationInpu
                 push(
                     &mut errors,
                     "codeService",
-                    format!("Le service {} est inconnu", code.trim()),
+                    format!(
+                        "Le champ codeService désigne un service inconnu : {}",
+                        code.trim()
+                    ),
                 );
             }
             found
