@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 use super::schedule::{self, is_not_found};
 use super::{Engine, EngineError, EngineEvent, ReconcileSummary};
 use crate::gateway::{GatewayError, PaymentStatus};
-use crate::journal::{Change, JournalError, TransactionRow, TxStatus};
+use crate::journal::{Change, JournalError, SlotDecision, TransactionRow, TxStatus};
 
 /// How far ahead a claimed row is pushed while its poll runs.
 const CLAIM_MS: i64 = 30_000;
@@ -45,16 +45,22 @@ impl Engine {
             })
             .await?
         };
-        if let Some(wait) = slot {
-            let ext2 = ext.clone();
-            self.journal(move |j| j.reschedule(&ext2, now + wait))
-                .await?;
-            return Ok(PollResult::Deferred(wait));
-        }
+        let slot = match slot {
+            SlotDecision::Granted(slot) => slot,
+            SlotDecision::Wait(wait) => {
+                let ext2 = ext.clone();
+                self.journal(move |j| j.reschedule(&ext2, now + wait))
+                    .await?;
+                return Ok(PollResult::Deferred(wait));
+            }
+        };
         let Some(gateway) = self.gateways.get(&row.gateway) else {
             return Err(EngineError::NoGateway(row.gateway.clone()));
         };
         let result = gateway.status(&ext, row.gateway_tx_id.as_deref()).await;
+        let ended = self.now();
+        self.journal(move |j| j.finish_status_slot(slot, ended))
+            .await?;
         let now = self.now();
         let base = row.sent_at.unwrap_or(row.created_at);
         let next = plan.next_after(base, now);

@@ -142,6 +142,15 @@ pub struct NewTransaction {
     pub terminal: String,
 }
 
+/// The answer to a request for a status call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotDecision {
+    /// Go ahead; the slot's id, to stamp when the call ends.
+    Granted(i64),
+    /// No slot: ask again in this many milliseconds.
+    Wait(i64),
+}
+
 /// A change to a transaction's row. `None` fields are left as they are.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Change {
@@ -478,8 +487,11 @@ impl Journal {
     /// Asks for one `get-transaction-status` call for `external_id` at `now`. Granted (and
     /// counted) only if fewer than `per_transaction` calls were made for it in the last
     /// `window_ms` and fewer than `per_second` for all transactions in the last second, by
-    /// every process sharing this journal. `Err`-free refusal: `Ok(Some(wait_ms))` says how
-    /// long until a slot frees; `Ok(None)` means granted.
+    /// every process sharing this journal. A granted slot is stamped with the time the
+    /// call started; [`Journal::finish_status_slot`] moves the stamp to when the answer
+    /// came, since the gateway counted the call somewhere in between: spacing calls from
+    /// the end of one to the start of the next keeps the gateway's count within the limit
+    /// whatever the network's delays.
     pub fn take_status_slot(
         &mut self,
         external_id: &str,
@@ -487,7 +499,7 @@ impl Journal {
         per_transaction: u32,
         window_ms: i64,
         per_second: u32,
-    ) -> Result<Option<i64>, JournalError> {
+    ) -> Result<SlotDecision, JournalError> {
         let t = self.immediate()?;
         let (count, oldest): (i64, Option<i64>) = t.query_row(
             "SELECT COUNT(*), MIN(at) FROM status_calls WHERE external_id = ?1 AND at > ?2",
@@ -496,7 +508,7 @@ impl Journal {
         )?;
         if count >= i64::from(per_transaction) {
             let wait = oldest.map(|o| o + window_ms - now + 1).unwrap_or(window_ms);
-            return Ok(Some(wait.max(1)));
+            return Ok(SlotDecision::Wait(wait.max(1)));
         }
         let (global, oldest_global): (i64, Option<i64>) = t.query_row(
             "SELECT COUNT(*), MIN(at) FROM status_calls WHERE at > ?1",
@@ -505,19 +517,31 @@ impl Journal {
         )?;
         if global >= i64::from(per_second) {
             let wait = oldest_global.map(|o| o + 1000 - now + 1).unwrap_or(1000);
-            return Ok(Some(wait.max(1)));
+            return Ok(SlotDecision::Wait(wait.max(1)));
         }
         t.execute(
             "INSERT INTO status_calls (external_id, at) VALUES (?1, ?2)",
             params![external_id, now],
         )?;
+        let slot = t.last_insert_rowid();
         // The ledger only needs the last window: keep it small.
         t.execute(
             "DELETE FROM status_calls WHERE at < ?1",
             params![now - window_ms.max(1000) * 10],
         )?;
         t.commit()?;
-        Ok(None)
+        Ok(SlotDecision::Granted(slot))
+    }
+
+    /// Stamps a granted slot with the time its call ended (see [`Journal::take_status_slot`]).
+    pub fn finish_status_slot(&mut self, slot: i64, ended_at: i64) -> Result<(), JournalError> {
+        let t = self.immediate()?;
+        t.execute(
+            "UPDATE status_calls SET at = MAX(at, ?2) WHERE rowid = ?1",
+            params![slot, ended_at],
+        )?;
+        t.commit()?;
+        Ok(())
     }
 
     /// Status calls made for a transaction in `(since, now]`, as counted by the ledger.

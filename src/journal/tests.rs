@@ -98,31 +98,38 @@ fn poll_budget_is_shared_through_the_file() {
     let (dir, mut a) = open();
     let mut b = Journal::open(&dir.path().join("sub/journal.db")).unwrap();
     let t0 = 1_000_000;
-    assert_eq!(a.take_status_slot("x", t0, 3, 60_000, 100).unwrap(), None);
-    assert_eq!(
-        b.take_status_slot("x", t0 + 10, 3, 60_000, 100).unwrap(),
-        None
-    );
-    assert_eq!(
-        a.take_status_slot("x", t0 + 20, 3, 60_000, 100).unwrap(),
-        None
-    );
+    let mut slots = Vec::new();
+    for (use_b, at) in [(false, t0), (true, t0 + 10), (false, t0 + 20)] {
+        let j = if use_b { &mut b } else { &mut a };
+        match j.take_status_slot("x", at, 3, 60_000, 100).unwrap() {
+            SlotDecision::Granted(slot) => slots.push(slot),
+            other => panic!("{other:?}"),
+        }
+    }
     // The fourth within the minute waits until the first leaves the window.
-    let wait = b
-        .take_status_slot("x", t0 + 30, 3, 60_000, 100)
-        .unwrap()
-        .unwrap();
-    assert_eq!(wait, 60_000 - 30 + 1);
     assert_eq!(
-        b.take_status_slot("x", t0 + 60_001, 3, 60_000, 100)
-            .unwrap(),
-        None
+        b.take_status_slot("x", t0 + 30, 3, 60_000, 100).unwrap(),
+        SlotDecision::Wait(60_000 - 30 + 1)
     );
-    assert_eq!(a.status_calls_since("x", t0 + 60_001 - 60_000).unwrap(), 3);
+    assert_eq!(a.status_calls_since("x", t0 - 1).unwrap(), 3);
+    // The answers came 2 s after the calls started: the window counts from there.
+    for slot in slots {
+        a.finish_status_slot(slot, t0 + 2_000).unwrap();
+    }
+    assert_eq!(
+        b.take_status_slot("x", t0 + 60_030, 3, 60_000, 100)
+            .unwrap(),
+        SlotDecision::Wait(2_000 - 30 + 1)
+    );
+    assert!(matches!(
+        b.take_status_slot("x", t0 + 62_001, 3, 60_000, 100)
+            .unwrap(),
+        SlotDecision::Granted(_)
+    ));
     // Global cap per second.
     assert_eq!(
-        a.take_status_slot("y", t0 + 60_001, 3, 60_000, 1).unwrap(),
-        Some(1_001)
+        a.take_status_slot("y", t0 + 62_001, 3, 60_000, 1).unwrap(),
+        SlotDecision::Wait(1_001)
     );
 }
 
