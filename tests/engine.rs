@@ -677,3 +677,32 @@ async fn polling_stays_within_three_calls_a_minute_per_transaction() {
         .unwrap();
     assert_eq!(resp.status(), 200);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_process_writing_the_journal_is_noticed() {
+    let s = setup().await;
+    // A second engine on the same file, as another process would have.
+    let other = Engine::new(
+        Journal::open(&s.dir.path().join("journal.db")).unwrap(),
+        Gateways::default(),
+        EngineConfig::default(),
+        system_clock(),
+    );
+    let watcher = tokio::spawn(other.clone().run_watcher(s.dir.path().join("journal.db")));
+    let mut events = other.subscribe();
+    tokio::time::sleep(Duration::from_millis(300)).await; // the watcher has its baseline
+    s.engine
+        .pay(order("ORANGE_SN_API_CASH_IN", "772450000", 1000), None)
+        .await
+        .unwrap();
+    let seen = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let Ok(caisse::engine::EngineEvent::JournalChanged) = events.recv().await {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(seen.is_ok(), "the other engine never noticed");
+    watcher.abort();
+}

@@ -1,0 +1,188 @@
+//! `caisse pay`, `status`, `journal` and `reconcile` as a cashier or a script uses them: the
+//! real binary against a sandbox, with documented exit codes.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use caisse::sandbox::{self, SandboxConfig, SandboxHandle};
+
+const KEY: &str = "cli-pay-key";
+
+async fn sandbox() -> SandboxHandle {
+    let config = SandboxConfig {
+        api_key: KEY.into(),
+        processing_delay: Duration::from_millis(30),
+        settle_delay: Duration::from_millis(30),
+        auto_approve_delay: Duration::from_millis(300),
+        payment_timeout: Duration::from_secs(2),
+        // Time runs 30 times faster: 3 status calls per 2 s, here and in the engine.
+        status_window: Duration::from_secs(2),
+        ..SandboxConfig::default()
+    };
+    sandbox::spawn(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap()
+}
+
+fn run(home: &Path, sb: &SandboxHandle, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_caisse"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("CAISSE_INTECH_URL", sb.url())
+        .env("CAISSE_INTECH_API_KEY", KEY)
+        .env("CAISSE_DB", home.join("journal.db"))
+        .env("CAISSE_POLL_FIRST_MS", "200,500,900")
+        .env("CAISSE_POLL_EVERY_MS", "700")
+        .env("CAISSE_STATUS_WINDOW_MS", "2000")
+        .output()
+        .unwrap();
+    out
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pay_shows_the_qr_waits_and_exits_by_outcome() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    tokio::task::block_in_place(|| {
+        // A cash-out the customer approves by themself (…88): QR, link, then success, exit 0.
+        let out = run(
+            h,
+            &sb,
+            &[
+                "pay",
+                "--service",
+                "WAVE_SN_API_CASH_OUT",
+                "--phone",
+                "772457188",
+                "--amount",
+                "1500",
+            ],
+        );
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{t}");
+        assert!(t.contains("▀"), "a QR is drawn: {t}");
+        assert!(t.contains("/deep/"), "{t}");
+        assert!(t.contains("✓ Paiement réussi : 1 500 FCFA"), "{t}");
+
+        // Refused at once (…92): exit 1 with the French message.
+        let out = run(
+            h,
+            &sb,
+            &[
+                "pay",
+                "--service",
+                "ORANGE_SN_API_CASH_IN",
+                "--phone",
+                "772450092",
+                "--amount",
+                "1000",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains("Orange Money"));
+
+        // Never validated (…95 on a cash-out): expired, exit 6.
+        let out = run(
+            h,
+            &sb,
+            &[
+                "pay",
+                "--service",
+                "WAVE_SN_API_CASH_OUT",
+                "--phone",
+                "772457195",
+                "--amount",
+                "1500",
+                "--wait-secs",
+                "20",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(6), "{}", text(&out));
+
+        // Bad input: exit 2, nothing written.
+        let out = run(
+            h,
+            &sb,
+            &[
+                "pay",
+                "--service",
+                "WAVE_SN_API_CASH_OUT",
+                "--phone",
+                "12",
+                "--amount",
+                "1500",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(text(&out).contains("9 chiffres"));
+
+        // --no-wait: exit 0 once accepted, then the journal and status show it.
+        let out = run(
+            h,
+            &sb,
+            &[
+                "pay",
+                "--service",
+                "SENELEC_SN_BILL_PAY",
+                "--phone",
+                "772457199",
+                "--amount",
+                "1000",
+                "--no-wait",
+                "--field",
+                "accountNumber=21050176021",
+                "--field",
+                "billReference=123",
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "a bill reference of 3 digits is refused locally: {}",
+            text(&out)
+        );
+
+        let out = run(h, &sb, &["journal", "--json"]);
+        assert_eq!(out.status.code(), Some(0));
+        let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3, "three sales reached the journal");
+        let statuses: Vec<&str> = lines
+            .iter()
+            .map(|l| l["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(statuses, ["EXPIRED", "FAILED", "SUCCESS"], "newest first");
+        let first = lines[2]["external_id"].as_str().unwrap().to_owned();
+
+        let out = run(h, &sb, &["status", &first, "--refresh"]);
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{t}");
+        assert!(
+            t.contains("réussi") && t.contains("intent") && t.contains("reply"),
+            "{t}"
+        );
+        let out = run(h, &sb, &["journal", "--today"]);
+        assert!(text(&out).contains("3 opération(s)"));
+        let out = run(h, &sb, &["reconcile", "--wait-secs", "2"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert!(text(&out).contains("0 réglée(s), 0 en attente, 0 inconnue(s)"));
+    });
+    sb.shutdown().await;
+}
