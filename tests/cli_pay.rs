@@ -27,7 +27,7 @@ async fn sandbox() -> SandboxHandle {
 }
 
 fn run(home: &Path, sb: &SandboxHandle, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_caisse"))
+    Command::new(env!("CARGO_BIN_EXE_caisse"))
         .args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -41,8 +41,7 @@ fn run(home: &Path, sb: &SandboxHandle, args: &[&str]) -> Output {
         .env("CAISSE_POLL_EVERY_MS", "700")
         .env("CAISSE_STATUS_WINDOW_MS", "2000")
         .output()
-        .unwrap();
-    out
+        .unwrap()
 }
 
 fn text(out: &Output) -> String {
