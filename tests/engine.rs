@@ -706,3 +706,71 @@ async fn another_process_writing_the_journal_is_noticed() {
     assert!(seen.is_ok(), "the other engine never noticed");
     watcher.abort();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_stops_the_sale_before_anything_is_sent() {
+    let s = setup().await;
+    let first = s
+        .engine
+        .pay(order("ORANGE_SN_API_CASH_IN", "772450000", 1000), None)
+        .await
+        .unwrap();
+    // Fill the journal to its (test) limit.
+    let pages: i64 = s
+        .engine
+        .journal(|j| j.integrity_check().map(|_| 0))
+        .await
+        .unwrap();
+    assert_eq!(pages, 0);
+    let filled = s
+        .engine
+        .journal(|j| {
+            // Below the current size SQLite keeps the current size: the file can no longer grow.
+            j.limit_pages_for_tests(1)?;
+            // Fill with ever smaller events until not even a small row fits.
+            let mut last = "never full".to_owned();
+            for size in [4000, 1000, 200, 40, 1] {
+                let pad = json!({"pad": "x".repeat(size)});
+                for i in 0..10_000 {
+                    if let Err(e) = j.record_event(None, "filler", &pad, i) {
+                        last = e.to_string();
+                        break;
+                    }
+                }
+            }
+            Ok(last)
+        })
+        .await
+        .unwrap();
+    assert!(filled.contains("disque plein"), "{filled}");
+    let before: Value = reqwest::get(format!("{}/sandbox/transactions", s.sandbox.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let err = s
+        .engine
+        .pay(order("ORANGE_SN_API_CASH_IN", "772450000", 1000), None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("disque plein"), "{err}");
+    let after: Value = reqwest::get(format!("{}/sandbox/transactions", s.sandbox.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        before.as_array().unwrap().len(),
+        after.as_array().unwrap().len(),
+        "nothing was sent"
+    );
+    // The journal is whole, and the first sale is still there.
+    assert_eq!(
+        s.engine.journal(|j| j.integrity_check()).await.unwrap(),
+        "ok"
+    );
+    let ext = first.row.external_id.clone();
+    assert!(s.engine.get(&ext).await.unwrap().is_some());
+}

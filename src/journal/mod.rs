@@ -688,6 +688,21 @@ impl Journal {
         Ok(())
     }
 
+    /// Caps the file's size (in pages) on this connection: how tests make the disk "full".
+    #[doc(hidden)]
+    pub fn limit_pages_for_tests(&self, pages: i64) -> Result<(), JournalError> {
+        self.conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// SQLite's own consistency check: `ok` when the file is sound.
+    pub fn integrity_check(&self) -> Result<String, JournalError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
     /// SQLite's `data_version`: changes when another connection (another process) commits.
     /// Cheap enough to poll every 100 ms.
     pub fn data_version(&self) -> Result<i64, JournalError> {
