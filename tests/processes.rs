@@ -206,7 +206,7 @@ async fn eight_processes_pay_into_one_journal() {
                     "4",
                 ],
                 &[
-                    ("CAISSE_POLL_FIRST_MS", "100,200,300,400,500".into()),
+                    ("CAISSE_POLL_FIRST_MS", "300,1000,2000".into()),
                     ("CAISSE_POLL_EVERY_MS", "100".into()),
                 ],
             )

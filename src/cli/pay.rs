@@ -48,6 +48,11 @@ async fn start_engine(
     context: &Context,
 ) -> Result<(Arc<Engine>, Vec<tokio::task::JoinHandle<()>>), Failure> {
     let engine = context.engine()?;
+    // Recovery first: what an earlier run left unsettled is followed while this one waits.
+    engine.resume(false).await.map_err(|e| Failure {
+        message: e.to_string(),
+        code: ExitCode::Config,
+    })?;
     let mut tasks = vec![
         tokio::spawn(engine.clone().run_poller()),
         tokio::spawn(engine.clone().run_watcher(context.journal_path.clone())),

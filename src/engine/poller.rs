@@ -241,8 +241,10 @@ impl Engine {
     }
 
     /// Start-up recovery: leases of senders that died are broken (their pid is gone from
-    /// this host), and every unsettled row becomes due now.
-    pub async fn resume(&self) -> Result<usize, JournalError> {
+    /// this host) and their rows become due now; every other row keeps its schedule, which
+    /// the journal kept across the crash. With `everything` (reconcile), every unsettled row
+    /// becomes due now.
+    pub async fn resume(&self, everything: bool) -> Result<usize, JournalError> {
         let now = self.now();
         let leases = self.journal(move |j| j.live_leases(now)).await?;
         for (ext, owner) in leases {
@@ -251,7 +253,7 @@ impl Engine {
                     .await?;
             }
         }
-        let n = self.journal(move |j| j.resume_all(now)).await?;
+        let n = self.journal(move |j| j.resume_all(now, everything)).await?;
         self.wake.notify_one();
         Ok(n)
     }
@@ -263,7 +265,7 @@ impl Engine {
         wait: Duration,
     ) -> Result<ReconcileSummary, EngineError> {
         let before = self.journal(|j| j.unsettled()).await?;
-        self.resume().await?;
+        self.resume(true).await?;
         let poller = tokio::spawn(self.clone().run_poller());
         let deadline = tokio::time::Instant::now() + wait;
         loop {

@@ -613,16 +613,18 @@ impl Journal {
         Ok(n == 1)
     }
 
-    /// Marks every unsettled row due now (start-up recovery): rows whose send lease is
-    /// still held by a live sender are left to it.
-    pub fn resume_all(&mut self, now: i64) -> Result<usize, JournalError> {
+    /// Start-up recovery: unsettled rows with no poll scheduled (an intent whose sender
+    /// died before the answer) become due now; with `everything`, every unsettled row does
+    /// (`caisse reconcile`). Rows whose send lease is still held by a live sender are left
+    /// to it.
+    pub fn resume_all(&mut self, now: i64, everything: bool) -> Result<usize, JournalError> {
         let t = self.immediate()?;
         let n = t.execute(
             "UPDATE transactions SET next_poll_at = ?1 WHERE status IN \
              ('NEW','UNKNOWN','PENDING','PROCESSING') \
-             AND (next_poll_at IS NULL OR next_poll_at > ?1) \
+             AND (next_poll_at IS NULL OR (?2 AND next_poll_at > ?1)) \
              AND (lease_owner IS NULL OR lease_until < ?1)",
-            [now],
+            params![now, everything],
         )?;
         t.commit()?;
         Ok(n)
