@@ -12,3 +12,4 @@ pub mod money;
 pub mod qr;
 pub mod sandbox;
 pub mod secret;
+pub mod tui;

@@ -1,16 +1,10 @@
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 use caisse::cli::{self, Cli};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
-
-    if cli.command.is_none() {
-        // The terminal app arrives with issue "3 of 4"; until then, show what exists.
-        let _ = Cli::command().print_help();
-        return std::process::ExitCode::SUCCESS;
-    }
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -33,6 +27,8 @@ fn main() -> std::process::ExitCode {
 
 /// Logs go to stderr, filtered by `CAISSE_LOG` (e.g. `CAISSE_LOG=debug`). The sandbox logs
 /// at info by default; the other commands only warn, so their output stays a clean table.
+/// The app owns the terminal: its logs go to `caisse.log` in the OS data directory, and only
+/// when `CAISSE_LOG` asks for them.
 fn init_logging(cli: &Cli) {
     let default = match cli.command {
         Some(cli::Command::Sandbox(_)) => "caisse=info",
@@ -40,6 +36,28 @@ fn init_logging(cli: &Cli) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("CAISSE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    if cli.command.is_none() {
+        if std::env::var_os("CAISSE_LOG").is_none() {
+            return;
+        }
+        let dir = directories::ProjectDirs::from("sn", "caisse", "caisse")
+            .map(|d| d.data_dir().to_path_buf())
+            .unwrap_or_else(|| std::path::PathBuf::from("."));
+        let _ = std::fs::create_dir_all(&dir);
+        let Ok(file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("caisse.log"))
+        else {
+            return;
+        };
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .init();
+        return;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

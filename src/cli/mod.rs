@@ -2,7 +2,7 @@
 //! the shop owner; errors go to stderr with a documented exit code (see [`ExitCode`]).
 
 mod commands;
-mod context;
+pub(crate) mod context;
 mod pay;
 pub mod table;
 
@@ -142,7 +142,8 @@ impl Failure {
 /// Runs one command to completion. `None` (no subcommand) is handled by the caller.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     let Some(command) = cli.command else {
-        return Ok(());
+        // No subcommand: the cashier's app.
+        return crate::tui::run(cli.config.as_deref()).await;
     };
     match command {
         Command::Sandbox(args) => commands::sandbox(args).await,

@@ -5,6 +5,7 @@
 //! Interface: async methods on [`Engine`], and the same as messages ([`Command`] in,
 //! [`Reply`] out, [`EngineEvent`] broadcast) so that a front-end can sit behind a socket.
 
+mod actions;
 mod callbacks;
 pub mod failpoint;
 mod poller;
