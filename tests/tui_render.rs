@@ -1,0 +1,253 @@
+//! Every screen rendered into a `TestBackend` and snapshotted with insta at 80×24 and
+//! 120×40 (demo data, fixed clock and ids); and the QR drawn on the payment screen rebuilt
+//! from the buffer's cells and decoded with rqrr.
+
+use std::collections::BTreeMap;
+
+use caisse::engine::PayOrder;
+use caisse::gateway::intech::models::{BillInfo, PendingBill};
+use caisse::journal::{Event as JournalEvent, TransactionRow, TxStatus};
+use caisse::tui::app::{self, App, BillsStage, BillsState, Event, PaymentState, Screen};
+use caisse::tui::catalog;
+use caisse::tui::theme::{ColorMode, Theme};
+use caisse::tui::ui;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+use serde_json::json;
+
+const NOW: i64 = 1_795_400_000_000; // fixed clock
+
+fn key(app: &mut App, code: KeyCode) {
+    app::update(app, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn base(width: u16, height: u16) -> App {
+    let mut app = App::new(true, NOW);
+    app::update(&mut app, Event::Resize(width, height));
+    app::update(&mut app, Event::Balance(Ok(250_000.0)));
+    app::update(&mut app, Event::PendingCount(1));
+    app
+}
+
+fn render(app: &App, width: u16, height: u16, mode: ColorMode) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| ui::draw(f, app, Theme::new(mode))).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn row(status: TxStatus, service: &str, url: Option<&str>) -> TransactionRow {
+    TransactionRow {
+        external_id: "01a20000-0000-7000-8000-000000000001".into(),
+        gateway: "intech".into(),
+        service: service.into(),
+        phone: Some("772457100".into()),
+        amount: Some(1500),
+        fields: json!({}),
+        status,
+        gateway_tx_id: Some("6767676767676".into()),
+        customer_url: url.map(str::to_owned),
+        notification: url.map(|u| format!("Bonjour, cliquez sur le lien suivant pour valider le paiement de 1500 FCFA : {u} (Expire dans 15 minutes)")),
+        error_code: None,
+        error_message: (status == TxStatus::Failed).then(|| "Le solde de votre compte ne vous permet pas d'effectuer un paiement de 1 500 CFA".to_owned()),
+        cashier: "awa".into(),
+        terminal: "local".into(),
+        created_at: NOW - 95_000,
+        sent_at: Some(NOW - 95_000),
+        answered_at: Some(NOW - 94_000),
+        final_at: None,
+        updated_at: NOW,
+        lease_owner: None,
+        lease_until: None,
+        next_poll_at: None,
+        not_found_count: 0,
+        first_not_found_at: None,
+        confirm_success: false,
+    }
+}
+
+const DEEP_LINK: &str = "https://api.intech.sn/deep/139663910423"; // 39 characters
+
+fn payment(width: u16, height: u16, row: Option<TransactionRow>) -> App {
+    let mut app = base(width, height);
+    let tile = catalog::all_tiles().into_iter().find(|t| t.code == "WAVE_SN_API_CASH_OUT").unwrap();
+    app.screen = Screen::Payment(PaymentState {
+        order: PayOrder { gateway: "intech".into(), service: tile.code.into(), phone: Some("772457100".into()), amount: Some(1500), fields: BTreeMap::new(), description: None },
+        tile,
+        row,
+        error: None,
+        opened_at: NOW - 95_000,
+        notice: None,
+        rang: false,
+    });
+    app
+}
+
+/// Every screen, by name.
+fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
+    let mut out = Vec::new();
+    out.push(("catalogue", base(width, height)));
+    let mut filtered = base(width, height);
+    typed(&mut filtered, "orange");
+    out.push(("catalogue_filtered", filtered));
+    let mut ci = base(width, height);
+    key(&mut ci, KeyCode::Char('p'));
+    out.push(("catalogue_ci", ci));
+    let mut help = base(width, height);
+    key(&mut help, KeyCode::F(1));
+    out.push(("help", help));
+
+    let mut entry = base(width, height);
+    typed(&mut entry, "wave");
+    let i = entry.visible_tiles().iter().position(|t| t.code == "WAVE_SN_API_CASH_OUT").unwrap();
+    entry.selected = i;
+    key(&mut entry, KeyCode::Enter);
+    typed(&mut entry, "7724571");
+    out.push(("entry_invalid_phone", entry.clone()));
+    typed(&mut entry, "00");
+    key(&mut entry, KeyCode::Enter);
+    typed(&mut entry, "1500");
+    key(&mut entry, KeyCode::Enter);
+    out.push(("entry_confirm", entry));
+
+    let tile = catalog::all_tiles().into_iter().find(|t| t.code == "SENELEC_SN_BILL_PAY").unwrap();
+    let mut bills = base(width, height);
+    bills.screen = Screen::Bills(BillsState {
+        tile,
+        account: tui_input::Input::new("21050176023".into()),
+        stage: BillsStage::List {
+            bills: vec![
+                PendingBill { amount: 27_685, bill_reference: "1062208013069".into(), infos: vec![BillInfo { label: "Nom client".into(), value: "AWA NDIAYE".into() }, BillInfo { label: "Date d'échéance".into(), value: "29/08/26".into() }] },
+                PendingBill { amount: 12_340, bill_reference: "1062208013070".into(), infos: vec![BillInfo { label: "Nom client".into(), value: "AWA NDIAYE".into() }] },
+            ],
+            selected: 0,
+        },
+    });
+    out.push(("bills", bills));
+
+    out.push(("payment_sending", payment(width, height, None)));
+    out.push(("payment_pending", payment(width, height, Some(row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK))))));
+    out.push(("payment_unknown", payment(width, height, Some(row(TxStatus::Unknown, "WAVE_SN_API_CASH_OUT", None)))));
+    out.push(("payment_success", payment(width, height, Some(row(TxStatus::Success, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK))))));
+    out.push(("payment_failed", payment(width, height, Some(row(TxStatus::Failed, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK))))));
+
+    let mut journal = base(width, height);
+    key(&mut journal, KeyCode::Char('j'));
+    let mut other = row(TxStatus::Failed, "ORANGE_SN_API_CASH_IN", None);
+    other.external_id = "01a20000-0000-7000-8000-000000000002".into();
+    other.created_at = NOW - 3_600_000;
+    app::update(&mut journal, Event::Rows(vec![row(TxStatus::Success, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK)), other]));
+    out.push(("journal", journal.clone()));
+    key(&mut journal, KeyCode::Enter);
+    let events = ["intent", "reply", "callback", "poll"]
+        .iter()
+        .enumerate()
+        .map(|(i, k)| JournalEvent { id: i as i64, external_id: Some("01a20000-0000-7000-8000-000000000001".into()), at: NOW - 95_000 + i as i64 * 5_000, kind: (*k).into(), detail: json!({"after": if i < 3 { "PENDING" } else { "SUCCESS" }}), cashier: "awa".into(), terminal: "local".into() })
+        .collect();
+    app::update(&mut journal, Event::Events("01a20000-0000-7000-8000-000000000001".into(), events));
+    out.push(("journal_detail", journal));
+    out
+}
+
+#[test]
+fn every_screen_at_80x24_and_120x40() {
+    for (width, height) in [(80, 24), (120, 40)] {
+        for (name, app) in screens(width, height) {
+            let buf = render(&app, width, height, ColorMode::NoColor);
+            insta::assert_snapshot!(format!("{name}_{width}x{height}"), text(&buf));
+            // The same screen in colour and in 16 colours never panics and keeps its text.
+            for mode in [ColorMode::TrueColor, ColorMode::Ansi16] {
+                let coloured = render(&app, width, height, mode);
+                if !name.starts_with("payment_pending") && !name.starts_with("catalogue") && !name.starts_with("entry") {
+                    assert_eq!(text(&coloured), text(&buf), "{name}: colours change only colours");
+                }
+            }
+        }
+    }
+    // Any size down to very small ones: no panic.
+    for (w, h) in [(1, 1), (20, 5), (40, 12), (79, 23)] {
+        for (_, app) in screens(w, h) {
+            render(&app, w, h, ColorMode::Ansi16);
+        }
+    }
+}
+
+/// Rebuilds the QR image from the cells drawn as `▀` in black and white, and decodes it.
+fn decode_qr(buf: &Buffer) -> Option<String> {
+    let area = buf.area;
+    let dark = |c: Color| matches!(c, Color::Black | Color::Rgb(0, 0, 0));
+    let is_qr_cell = |x: u16, y: u16| {
+        let cell = &buf[(x, y)];
+        cell.symbol() == "▀" && (dark(cell.fg) || dark(cell.bg) || matches!(cell.fg, Color::White | Color::Rgb(255, 255, 255)))
+    };
+    let scale = 4usize;
+    let (w, h) = (usize::from(area.width) * scale, usize::from(area.height) * 2 * scale);
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |px, py| {
+        let (x, y) = ((px / scale) as u16, (py / (2 * scale)) as u16);
+        if !is_qr_cell(x, y) {
+            return 255;
+        }
+        let cell = &buf[(x, y)];
+        let top = (py / scale) % 2 == 0;
+        let c = if top { cell.fg } else { cell.bg };
+        if dark(c) { 0 } else { 255 }
+    });
+    let grids = img.detect_grids();
+    grids.first().and_then(|g| g.decode().ok()).map(|(_, content)| content)
+}
+
+#[test]
+fn the_qr_on_the_payment_screen_scans_back_to_the_link() {
+    let links = [
+        DEEP_LINK.to_owned(),
+        format!("{DEEP_LINK}?source=caisse&ref=AB"),
+        format!("{DEEP_LINK}?source=caisse&ref=A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6"),
+    ];
+    assert_eq!(links.iter().map(String::len).collect::<Vec<_>>(), [39, 60, 90]);
+    for link in &links {
+        for mode in [ColorMode::TrueColor, ColorMode::Ansi16] {
+            let app = payment(120, 40, Some(row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT", Some(link))));
+            let buf = render(&app, 120, 40, mode);
+            assert_eq!(decode_qr(&buf).as_deref(), Some(link.as_str()), "{} characters, {mode:?}", link.len());
+        }
+    }
+    // The 39-character deep link also scans at 80×24.
+    let app = payment(80, 24, Some(row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK))));
+    assert_eq!(decode_qr(&render(&app, 80, 24, ColorMode::Ansi16)).as_deref(), Some(DEEP_LINK));
+}
+
+#[test]
+fn a_terminal_too_small_for_the_qr_shows_the_link() {
+    let link = format!("{DEEP_LINK}?source=caisse&ref=AB");
+    let app = payment(60, 20, Some(row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT", Some(&link))));
+    let buf = render(&app, 60, 20, ColorMode::Ansi16);
+    let shown = text(&buf);
+    assert!(decode_qr(&buf).is_none());
+    assert!(shown.contains("Terminal trop petit"), "{shown}");
+    // The link is there as text (wrapped): every character of it appears in order.
+    let flat: String = shown.split_whitespace().collect::<Vec<_>>().join("").replace('│', "");
+    assert!(flat.contains(&link.replace(' ', "")), "{shown}");
+    insta::assert_snapshot!("payment_too_small_60x20", shown);
+}
