@@ -40,7 +40,9 @@ fn base(width: u16, height: u16) -> App {
 
 fn render(app: &App, width: u16, height: u16, mode: ColorMode) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| ui::draw(f, app, Theme::new(mode))).unwrap();
+    terminal
+        .draw(|f| ui::draw(f, app, Theme::new(mode)))
+        .unwrap();
     terminal.backend().buffer().clone()
 }
 
@@ -92,9 +94,19 @@ const DEEP_LINK: &str = "https://api.intech.sn/deep/139663910423"; // 39 charact
 
 fn payment(width: u16, height: u16, row: Option<TransactionRow>) -> App {
     let mut app = base(width, height);
-    let tile = catalog::all_tiles().into_iter().find(|t| t.code == "WAVE_SN_API_CASH_OUT").unwrap();
+    let tile = catalog::all_tiles()
+        .into_iter()
+        .find(|t| t.code == "WAVE_SN_API_CASH_OUT")
+        .unwrap();
     app.screen = Screen::Payment(PaymentState {
-        order: PayOrder { gateway: "intech".into(), service: tile.code.into(), phone: Some("772457100".into()), amount: Some(1500), fields: BTreeMap::new(), description: None },
+        order: PayOrder {
+            gateway: "intech".into(),
+            service: tile.code.into(),
+            phone: Some("772457100".into()),
+            amount: Some(1500),
+            fields: BTreeMap::new(),
+            description: None,
+        },
         tile,
         row,
         error: None,
@@ -121,7 +133,11 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
 
     let mut entry = base(width, height);
     typed(&mut entry, "wave");
-    let i = entry.visible_tiles().iter().position(|t| t.code == "WAVE_SN_API_CASH_OUT").unwrap();
+    let i = entry
+        .visible_tiles()
+        .iter()
+        .position(|t| t.code == "WAVE_SN_API_CASH_OUT")
+        .unwrap();
     entry.selected = i;
     key(&mut entry, KeyCode::Enter);
     typed(&mut entry, "7724571");
@@ -132,15 +148,38 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     key(&mut entry, KeyCode::Enter);
     out.push(("entry_confirm", entry));
 
-    let tile = catalog::all_tiles().into_iter().find(|t| t.code == "SENELEC_SN_BILL_PAY").unwrap();
+    let tile = catalog::all_tiles()
+        .into_iter()
+        .find(|t| t.code == "SENELEC_SN_BILL_PAY")
+        .unwrap();
     let mut bills = base(width, height);
     bills.screen = Screen::Bills(BillsState {
         tile,
         account: tui_input::Input::new("21050176023".into()),
         stage: BillsStage::List {
             bills: vec![
-                PendingBill { amount: 27_685, bill_reference: "1062208013069".into(), infos: vec![BillInfo { label: "Nom client".into(), value: "AWA NDIAYE".into() }, BillInfo { label: "Date d'échéance".into(), value: "29/08/26".into() }] },
-                PendingBill { amount: 12_340, bill_reference: "1062208013070".into(), infos: vec![BillInfo { label: "Nom client".into(), value: "AWA NDIAYE".into() }] },
+                PendingBill {
+                    amount: 27_685,
+                    bill_reference: "1062208013069".into(),
+                    infos: vec![
+                        BillInfo {
+                            label: "Nom client".into(),
+                            value: "AWA NDIAYE".into(),
+                        },
+                        BillInfo {
+                            label: "Date d'échéance".into(),
+                            value: "29/08/26".into(),
+                        },
+                    ],
+                },
+                PendingBill {
+                    amount: 12_340,
+                    bill_reference: "1062208013070".into(),
+                    infos: vec![BillInfo {
+                        label: "Nom client".into(),
+                        value: "AWA NDIAYE".into(),
+                    }],
+                },
             ],
             selected: 0,
         },
@@ -148,25 +187,82 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     out.push(("bills", bills));
 
     out.push(("payment_sending", payment(width, height, None)));
-    out.push(("payment_pending", payment(width, height, Some(row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK))))));
-    out.push(("payment_unknown", payment(width, height, Some(row(TxStatus::Unknown, "WAVE_SN_API_CASH_OUT", None)))));
-    out.push(("payment_success", payment(width, height, Some(row(TxStatus::Success, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK))))));
-    out.push(("payment_failed", payment(width, height, Some(row(TxStatus::Failed, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK))))));
+    out.push((
+        "payment_pending",
+        payment(
+            width,
+            height,
+            Some(row(
+                TxStatus::Pending,
+                "WAVE_SN_API_CASH_OUT",
+                Some(DEEP_LINK),
+            )),
+        ),
+    ));
+    out.push((
+        "payment_unknown",
+        payment(
+            width,
+            height,
+            Some(row(TxStatus::Unknown, "WAVE_SN_API_CASH_OUT", None)),
+        ),
+    ));
+    out.push((
+        "payment_success",
+        payment(
+            width,
+            height,
+            Some(row(
+                TxStatus::Success,
+                "WAVE_SN_API_CASH_OUT",
+                Some(DEEP_LINK),
+            )),
+        ),
+    ));
+    out.push((
+        "payment_failed",
+        payment(
+            width,
+            height,
+            Some(row(
+                TxStatus::Failed,
+                "WAVE_SN_API_CASH_OUT",
+                Some(DEEP_LINK),
+            )),
+        ),
+    ));
 
     let mut journal = base(width, height);
     key(&mut journal, KeyCode::Char('j'));
     let mut other = row(TxStatus::Failed, "ORANGE_SN_API_CASH_IN", None);
     other.external_id = "01a20000-0000-7000-8000-000000000002".into();
     other.created_at = NOW - 3_600_000;
-    app::update(&mut journal, Event::Rows(vec![row(TxStatus::Success, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK)), other]));
+    app::update(
+        &mut journal,
+        Event::Rows(vec![
+            row(TxStatus::Success, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK)),
+            other,
+        ]),
+    );
     out.push(("journal", journal.clone()));
     key(&mut journal, KeyCode::Enter);
     let events = ["intent", "reply", "callback", "poll"]
         .iter()
         .enumerate()
-        .map(|(i, k)| JournalEvent { id: i as i64, external_id: Some("01a20000-0000-7000-8000-000000000001".into()), at: NOW - 95_000 + i as i64 * 5_000, kind: (*k).into(), detail: json!({"after": if i < 3 { "PENDING" } else { "SUCCESS" }}), cashier: "awa".into(), terminal: "local".into() })
+        .map(|(i, k)| JournalEvent {
+            id: i as i64,
+            external_id: Some("01a20000-0000-7000-8000-000000000001".into()),
+            at: NOW - 95_000 + i as i64 * 5_000,
+            kind: (*k).into(),
+            detail: json!({"after": if i < 3 { "PENDING" } else { "SUCCESS" }}),
+            cashier: "awa".into(),
+            terminal: "local".into(),
+        })
         .collect();
-    app::update(&mut journal, Event::Events("01a20000-0000-7000-8000-000000000001".into(), events));
+    app::update(
+        &mut journal,
+        Event::Events("01a20000-0000-7000-8000-000000000001".into(), events),
+    );
     out.push(("journal_detail", journal));
     out
 }
@@ -180,8 +276,15 @@ fn every_screen_at_80x24_and_120x40() {
             // The same screen in colour and in 16 colours never panics and keeps its text.
             for mode in [ColorMode::TrueColor, ColorMode::Ansi16] {
                 let coloured = render(&app, width, height, mode);
-                if !name.starts_with("payment_pending") && !name.starts_with("catalogue") && !name.starts_with("entry") {
-                    assert_eq!(text(&coloured), text(&buf), "{name}: colours change only colours");
+                if !name.starts_with("payment_pending")
+                    && !name.starts_with("catalogue")
+                    && !name.starts_with("entry")
+                {
+                    assert_eq!(
+                        text(&coloured),
+                        text(&buf),
+                        "{name}: colours change only colours"
+                    );
                 }
             }
         }
@@ -200,10 +303,16 @@ fn decode_qr(buf: &Buffer) -> Option<String> {
     let dark = |c: Color| matches!(c, Color::Black | Color::Rgb(0, 0, 0));
     let is_qr_cell = |x: u16, y: u16| {
         let cell = &buf[(x, y)];
-        cell.symbol() == "▀" && (dark(cell.fg) || dark(cell.bg) || matches!(cell.fg, Color::White | Color::Rgb(255, 255, 255)))
+        cell.symbol() == "▀"
+            && (dark(cell.fg)
+                || dark(cell.bg)
+                || matches!(cell.fg, Color::White | Color::Rgb(255, 255, 255)))
     };
     let scale = 4usize;
-    let (w, h) = (usize::from(area.width) * scale, usize::from(area.height) * 2 * scale);
+    let (w, h) = (
+        usize::from(area.width) * scale,
+        usize::from(area.height) * 2 * scale,
+    );
     let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |px, py| {
         let (x, y) = ((px / scale) as u16, (py / (2 * scale)) as u16);
         if !is_qr_cell(x, y) {
@@ -215,7 +324,10 @@ fn decode_qr(buf: &Buffer) -> Option<String> {
         if dark(c) { 0 } else { 255 }
     });
     let grids = img.detect_grids();
-    grids.first().and_then(|g| g.decode().ok()).map(|(_, content)| content)
+    grids
+        .first()
+        .and_then(|g| g.decode().ok())
+        .map(|(_, content)| content)
 }
 
 #[test]
@@ -225,29 +337,60 @@ fn the_qr_on_the_payment_screen_scans_back_to_the_link() {
         format!("{DEEP_LINK}?source=caisse&ref=AB"),
         format!("{DEEP_LINK}?source=caisse&ref=A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6"),
     ];
-    assert_eq!(links.iter().map(String::len).collect::<Vec<_>>(), [39, 60, 90]);
+    assert_eq!(
+        links.iter().map(String::len).collect::<Vec<_>>(),
+        [39, 60, 90]
+    );
     for link in &links {
         for mode in [ColorMode::TrueColor, ColorMode::Ansi16] {
-            let app = payment(120, 40, Some(row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT", Some(link))));
+            let app = payment(
+                120,
+                40,
+                Some(row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT", Some(link))),
+            );
             let buf = render(&app, 120, 40, mode);
-            assert_eq!(decode_qr(&buf).as_deref(), Some(link.as_str()), "{} characters, {mode:?}", link.len());
+            assert_eq!(
+                decode_qr(&buf).as_deref(),
+                Some(link.as_str()),
+                "{} characters, {mode:?}",
+                link.len()
+            );
         }
     }
     // The 39-character deep link also scans at 80×24.
-    let app = payment(80, 24, Some(row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK))));
-    assert_eq!(decode_qr(&render(&app, 80, 24, ColorMode::Ansi16)).as_deref(), Some(DEEP_LINK));
+    let app = payment(
+        80,
+        24,
+        Some(row(
+            TxStatus::Pending,
+            "WAVE_SN_API_CASH_OUT",
+            Some(DEEP_LINK),
+        )),
+    );
+    assert_eq!(
+        decode_qr(&render(&app, 80, 24, ColorMode::Ansi16)).as_deref(),
+        Some(DEEP_LINK)
+    );
 }
 
 #[test]
 fn a_terminal_too_small_for_the_qr_shows_the_link() {
     let link = format!("{DEEP_LINK}?source=caisse&ref=AB");
-    let app = payment(60, 20, Some(row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT", Some(&link))));
+    let app = payment(
+        60,
+        20,
+        Some(row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT", Some(&link))),
+    );
     let buf = render(&app, 60, 20, ColorMode::Ansi16);
     let shown = text(&buf);
     assert!(decode_qr(&buf).is_none());
     assert!(shown.contains("Terminal trop petit"), "{shown}");
     // The link is there as text (wrapped): every character of it appears in order.
-    let flat: String = shown.split_whitespace().collect::<Vec<_>>().join("").replace('│', "");
+    let flat: String = shown
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("")
+        .replace('│', "");
     assert!(flat.contains(&link.replace(' ', "")), "{shown}");
     insta::assert_snapshot!("payment_too_small_60x20", shown);
 }

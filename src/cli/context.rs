@@ -87,7 +87,7 @@ pub fn terminal_name() -> String {
 
 /// Loads the configuration; with no gateway configured, starts the demo sandbox.
 pub async fn connect(config_path: Option<&Path>) -> Result<Context, Failure> {
-    let config: Config = config::load(&config::Sources::from_process(config_path))?;
+    let mut config: Config = config::load(&config::Sources::from_process(config_path))?;
     let mut gateways = Gateways::default();
     let mut demo = None;
     let mut journal_path = config.journal_path.clone();
@@ -114,6 +114,16 @@ pub async fn connect(config_path: Option<&Path>) -> Result<Context, Failure> {
             Secret::new(demo_config.intram_private_key.clone()),
             Secret::new(demo_config.intram_secret_key.clone()),
         ))?));
+        // Callbacks in demo too: the sandbox calls back a listener on loopback, so a sale
+        // settles the moment the customer approves, as it would in a shop.
+        if config.callback_listen.is_none()
+            && let Ok(probe) = std::net::TcpListener::bind(("127.0.0.1", 0))
+            && let Ok(addr) = probe.local_addr()
+        {
+            drop(probe);
+            config.callback_listen = Some(addr);
+            config.callback_url = Some(format!("http://{addr}/intech-callback"));
+        }
         if std::env::var_os("CAISSE_DB").is_none() {
             // Demo sales never mix with real ones.
             journal_path = journal_path.with_file_name("demo-journal.db");

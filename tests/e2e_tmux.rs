@@ -1,0 +1,238 @@
+//! End to end: the real binary in a real terminal (tmux), in demo mode, driven by key
+//! presses. (a) a Wave cash-out of 1 500 FCFA approved through the sandbox's customer
+//! endpoint, (b) a Senelec bill picked from the pending list, (c) a deposit refused for
+//! insufficient balance, (d) an Intram payment; after each, the journal holds the right row.
+//!
+//! Needs tmux (`.ci/run` installs it).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use caisse::journal::{Journal, TxStatus};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(home: &Path, width: u16, height: u16) -> Tmux {
+        let socket = format!("caisse-e2e-{}", std::process::id());
+        let journal = home.join("journal.db");
+        let cmd = format!(
+            "env -i PATH={} HOME={} TERM=xterm-256color LANG=C.UTF-8 CAISSE_DB={} {}",
+            std::env::var("PATH").unwrap_or_default(),
+            home.display(),
+            journal.display(),
+            env!("CARGO_BIN_EXE_caisse")
+        );
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "new-session",
+                "-d",
+                "-s",
+                "main",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                &cmd,
+            ])
+            .status()
+            .expect("tmux is needed for the end-to-end test (apt-get install tmux)");
+        assert!(status.success());
+        Tmux { socket }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let status = Command::new("tmux")
+                .args(["-L", &self.socket, "send-keys", "-t", "main", k])
+                .status()
+                .unwrap();
+            assert!(status.success());
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn text(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "main", "-l", text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "main"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, what: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            let screen = self.screen();
+            if screen.contains(what) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never saw « {what} » on:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+/// The first loopback link on the screen (the sandbox's customer page).
+fn link(screen: &str) -> String {
+    let start = screen
+        .find("http://127.0.0.1:")
+        .expect("a link on the screen");
+    screen[start..]
+        .split(|c: char| c.is_whitespace() || c == '│')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+fn approve(link: &str) {
+    let (base, rest) = link.split_at(link[7..].find('/').unwrap() + 7);
+    let id = rest.rsplit('/').next().unwrap();
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "-X",
+            "POST",
+            &format!("{base}/sandbox/customer/{id}/approve"),
+        ])
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {}
+        _ => {
+            // Without curl, a plain HTTP/1.1 request over a socket.
+            use std::io::{Read, Write};
+            let host = base.trim_start_matches("http://");
+            let mut s = std::net::TcpStream::connect(host).unwrap();
+            write!(s, "POST /sandbox/customer/{id}/approve HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+            let mut reply = String::new();
+            s.read_to_string(&mut reply).unwrap();
+            assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+        }
+    }
+}
+
+fn rows(path: &PathBuf) -> Vec<caisse::journal::TransactionRow> {
+    Journal::open(path).unwrap().list_since(0, 100).unwrap()
+}
+
+#[test]
+fn four_sales_at_the_counter() {
+    let home = tempfile::tempdir().unwrap();
+    let journal = home.path().join("journal.db");
+    let t = Tmux::start(home.path(), 120, 40);
+    t.wait_for("Que veut le client", Duration::from_secs(20));
+    t.wait_for("Solde : 250 000 FCFA", Duration::from_secs(10));
+
+    // (a) Wave cash-out, 1 500 FCFA, approved by the customer.
+    t.text("wave");
+    t.keys(&["Enter"]);
+    t.wait_for("Téléphone du client", Duration::from_secs(5));
+    t.text("772457100");
+    t.keys(&["Enter"]);
+    t.text("1500");
+    t.keys(&["Enter"]);
+    t.wait_for("Vérifiez avec le client", Duration::from_secs(5));
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("/deep/", Duration::from_secs(10));
+    assert!(screen.contains("▀"), "the QR is drawn:\n{screen}");
+    approve(&link(&screen));
+    t.wait_for("Paiement réussi : 1 500 FCFA", Duration::from_secs(20));
+    let r = rows(&journal);
+    assert_eq!(r.len(), 1);
+    assert_eq!(
+        (r[0].service.as_str(), r[0].amount, r[0].status),
+        ("WAVE_SN_API_CASH_OUT", Some(1500), TxStatus::Success)
+    );
+
+    // (b) A Senelec bill picked from the pending list.
+    t.keys(&["n"]);
+    t.wait_for("Que veut le client", Duration::from_secs(5));
+    t.text("senelec");
+    t.keys(&["Enter"]);
+    t.wait_for("Numéro de contrat", Duration::from_secs(5));
+    t.text("21050176023");
+    t.keys(&["Enter"]);
+    t.wait_for("3 facture(s) impayée(s)", Duration::from_secs(10));
+    t.keys(&["Down", "Enter"]);
+    t.wait_for("Référence de la facture", Duration::from_secs(5));
+    t.text("772457199");
+    t.keys(&["Enter"]);
+    t.wait_for("Vérifiez avec le client", Duration::from_secs(5));
+    t.keys(&["Enter"]);
+    t.wait_for("Paiement réussi", Duration::from_secs(30));
+    let r = rows(&journal);
+    let bill = r
+        .iter()
+        .find(|x| x.service == "SENELEC_SN_BILL_PAY")
+        .expect("the bill's row");
+    assert_eq!(bill.status, TxStatus::Success);
+    assert_eq!(bill.fields["accountNumber"], "21050176023");
+    assert!(bill.fields["billReference"].as_str().unwrap().len() >= 5);
+
+    // (c) A deposit above the shop's balance: refused before anything is sent.
+    t.keys(&["n"]);
+    t.wait_for("Que veut le client", Duration::from_secs(5));
+    t.text("depot wave");
+    t.keys(&["Enter"]);
+    t.wait_for("Téléphone du client", Duration::from_secs(5));
+    t.text("772450000");
+    t.keys(&["Enter"]);
+    t.text("300000");
+    t.keys(&["Enter"]);
+    t.wait_for("solde insuffisant", Duration::from_secs(5));
+    assert_eq!(rows(&journal).len(), 2, "nothing was journalled or sent");
+    // Back to the (filtered) catalogue, then clear the filter.
+    t.keys(&["Escape", "Escape"]);
+
+    // (d) An Intram payment.
+    t.wait_for("Que veut le client", Duration::from_secs(5));
+    t.text("intram");
+    t.keys(&["Enter"]);
+    t.wait_for("Montant (FCFA)", Duration::from_secs(5));
+    t.text("2500");
+    t.keys(&["Enter", "Enter"]);
+    t.wait_for("Vérifiez avec le client", Duration::from_secs(5));
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("/intram/pay/", Duration::from_secs(10));
+    approve(&link(&screen));
+    t.wait_for("Paiement réussi : 2 500 FCFA", Duration::from_secs(30));
+    let r = rows(&journal);
+    let intram = r
+        .iter()
+        .find(|x| x.gateway == "intram")
+        .expect("the Intram row");
+    assert_eq!(
+        (intram.amount, intram.status),
+        (Some(2500), TxStatus::Success)
+    );
+
+    // The journal screen lists the three sales; q quits from the home screen.
+    t.keys(&["n", "j"]);
+    t.wait_for("Journal du jour — 3 opération(s)", Duration::from_secs(5));
+    t.keys(&["Escape", "q"]);
+}
