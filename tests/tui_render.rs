@@ -98,7 +98,7 @@ fn payment(width: u16, height: u16, row: Option<TransactionRow>) -> App {
         .into_iter()
         .find(|t| t.code == "WAVE_SN_API_CASH_OUT")
         .unwrap();
-    app.screen = Screen::Payment(PaymentState {
+    app.screen = Screen::Payment(Box::new(PaymentState {
         order: PayOrder {
             gateway: "intech".into(),
             service: tile.code.into(),
@@ -113,7 +113,7 @@ fn payment(width: u16, height: u16, row: Option<TransactionRow>) -> App {
         opened_at: NOW - 95_000,
         notice: None,
         rang: false,
-    });
+    }));
     app
 }
 
@@ -319,7 +319,7 @@ fn decode_qr(buf: &Buffer) -> Option<String> {
             return 255;
         }
         let cell = &buf[(x, y)];
-        let top = (py / scale) % 2 == 0;
+        let top = (py / scale).is_multiple_of(2);
         let c = if top { cell.fg } else { cell.bg };
         if dark(c) { 0 } else { 255 }
     });

@@ -198,7 +198,7 @@ pub enum Screen {
     Catalogue,
     Entry(EntryState),
     Bills(BillsState),
-    Payment(PaymentState),
+    Payment(Box<PaymentState>),
     Journal(JournalState),
 }
 
@@ -649,7 +649,7 @@ fn entry_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     return vec![];
                 }
                 let tile = entry.tile;
-                app.screen = Screen::Payment(PaymentState {
+                app.screen = Screen::Payment(Box::new(PaymentState {
                     order: order.clone(),
                     tile,
                     row: None,
@@ -657,7 +657,7 @@ fn entry_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     opened_at: app.now,
                     notice: None,
                     rang: false,
-                });
+                }));
                 vec![Effect::Pay { order, balance }]
             }
             KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::F(9) => {
