@@ -5,7 +5,7 @@
 //!
 //! Needs tmux (`.ci/run` installs it).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -136,7 +136,7 @@ fn approve(link: &str) {
     }
 }
 
-fn rows(path: &PathBuf) -> Vec<caisse::journal::TransactionRow> {
+fn rows(path: &Path) -> Vec<caisse::journal::TransactionRow> {
     Journal::open(path).unwrap().list_since(0, 100).unwrap()
 }
 
