@@ -264,6 +264,23 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
         Event::Events("01a20000-0000-7000-8000-000000000001".into(), events),
     );
     out.push(("journal_detail", journal));
+
+    let mut moneygram = base(width, height);
+    let tile = catalog::all_tiles()
+        .into_iter()
+        .find(|t| t.code == "MONEYGRAM_SN_API_CASH_IN")
+        .unwrap();
+    app::open_tile(&mut moneygram, tile);
+    typed(&mut moneygram, "3000");
+    app::update(
+        &mut moneygram,
+        Event::MoneyGram(Ok(vec![
+            ("Montant envoyé".into(), "3 000 FCFA".into()),
+            ("Frais".into(), "90 FCFA".into()),
+            ("Total à encaisser".into(), "3 090 FCFA".into()),
+        ])),
+    );
+    out.push(("moneygram_fees", moneygram));
     out
 }
 

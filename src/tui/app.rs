@@ -35,6 +35,8 @@ pub enum Event {
     PendingCount(usize),
     /// A refund or claim finished: the French message to show.
     ActionDone(Result<String, String>),
+    /// A MoneyGram lookup's answer, as label / value lines.
+    MoneyGram(Result<Vec<(String, String)>, String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +60,14 @@ pub enum Effect {
         external_id: String,
         subject: String,
         message: String,
+    },
+    /// Who sent what, for a MoneyGram reference number.
+    MoneyGramReception(String),
+    /// Fees of a MoneyGram send: amount, sender and receiver names.
+    MoneyGramFees {
+        amount: i64,
+        sender: (String, String),
+        receiver: (String, String),
     },
     Bell,
     Quit,
@@ -200,6 +210,19 @@ pub enum Screen {
     Bills(BillsState),
     Payment(Box<PaymentState>),
     Journal(JournalState),
+    MoneyGram(MoneyGramState),
+}
+
+/// MoneyGram: a lookup, not a payment. Reception: who sent what (by reference number);
+/// sending: the fees and the amount to collect.
+#[derive(Debug, Clone)]
+pub struct MoneyGramState {
+    pub tile: Tile,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub loading: bool,
+    /// Label / value lines, or the French error.
+    pub result: Option<Result<Vec<(String, String)>, String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -383,6 +406,13 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
             }
             effects
         }
+        Event::MoneyGram(result) => {
+            if let Screen::MoneyGram(m) = &mut app.screen {
+                m.loading = false;
+                m.result = Some(result);
+            }
+            vec![]
+        }
         Event::Key(key) => on_key(app, key),
     }
 }
@@ -435,7 +465,88 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Screen::Bills(_) => bills_key(app, key),
         Screen::Payment(_) => payment_key(app, key),
         Screen::Journal(_) => journal_key(app, key),
+        Screen::MoneyGram(_) => moneygram_key(app, key),
     }
+}
+
+fn text_field(name: &'static str, label: &'static str, kind: FieldKind) -> Field {
+    Field {
+        spec: FieldSpec {
+            name,
+            label,
+            kind,
+            required: true,
+        },
+        input: Input::default(),
+        locked: false,
+    }
+}
+
+fn moneygram_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let Screen::MoneyGram(m) = &mut app.screen else {
+        return vec![];
+    };
+    let n = m.fields.len();
+    match key.code {
+        KeyCode::Esc => app.screen = Screen::Catalogue,
+        KeyCode::Tab | KeyCode::Down => m.focus = (m.focus + 1) % n,
+        KeyCode::BackTab | KeyCode::Up => m.focus = (m.focus + n - 1) % n,
+        KeyCode::Enter if m.focus + 1 < n => m.focus += 1,
+        KeyCode::Enter | KeyCode::F(10) => {
+            let value = |name: &str| {
+                m.fields
+                    .iter()
+                    .find(|f| f.spec.name == name)
+                    .map(|f| f.input.value().trim().to_owned())
+                    .unwrap_or_default()
+            };
+            if m.tile.code == "MONEYGRAM_SN_API_CASH_OUT" {
+                let reference = value("referenceNumber");
+                if reference.len() != 8 || !reference.chars().all(|c| c.is_ascii_digit()) {
+                    m.result = Some(Err("Numéro de référence MoneyGram : 8 chiffres.".into()));
+                    return vec![];
+                }
+                m.loading = true;
+                m.result = None;
+                return vec![Effect::MoneyGramReception(reference)];
+            }
+            let amount = value("amount").parse::<i64>().ok().filter(|a| *a > 0);
+            let names = [
+                "senderFirstName",
+                "senderLastName",
+                "receiverFirstName",
+                "receiverLastName",
+            ]
+            .map(value);
+            let (Some(amount), true) = (amount, names.iter().all(|v| !v.is_empty())) else {
+                m.result = Some(Err(
+                    "Montant et noms de l'expéditeur et du bénéficiaire obligatoires.".into(),
+                ));
+                return vec![];
+            };
+            m.loading = true;
+            m.result = None;
+            let [sf, sl, rf, rl] = names;
+            return vec![Effect::MoneyGramFees {
+                amount,
+                sender: (sf, sl),
+                receiver: (rf, rl),
+            }];
+        }
+        _ => {
+            let field = &mut m.fields[m.focus];
+            let digits_only = matches!(
+                field.spec.kind,
+                FieldKind::Amount | FieldKind::BillReference
+            );
+            if digits_only && matches!(key.code, KeyCode::Char(c) if !c.is_ascii_digit()) {
+                app.dirty = false;
+                return vec![];
+            }
+            field.input.handle_event(&crossterm::event::Event::Key(key));
+        }
+    }
+    vec![]
 }
 
 /// Columns of the tile grid (the screen sets it from its width; the default suits 80).
@@ -527,6 +638,35 @@ fn switch_country(app: &mut App) {
 
 /// Opens the screen a tile leads to.
 pub fn open_tile(app: &mut App, tile: Tile) -> Vec<Effect> {
+    if tile.group == Group::MoneyGram {
+        let fields = if tile.code == "MONEYGRAM_SN_API_CASH_OUT" {
+            vec![text_field(
+                "referenceNumber",
+                "Numéro de référence (8 chiffres)",
+                FieldKind::BillReference,
+            )]
+        } else {
+            vec![
+                text_field("amount", "Montant à envoyer (FCFA)", FieldKind::Amount),
+                text_field("senderFirstName", "Prénom de l'expéditeur", FieldKind::Text),
+                text_field("senderLastName", "Nom de l'expéditeur", FieldKind::Text),
+                text_field(
+                    "receiverFirstName",
+                    "Prénom du bénéficiaire",
+                    FieldKind::Text,
+                ),
+                text_field("receiverLastName", "Nom du bénéficiaire", FieldKind::Text),
+            ]
+        };
+        app.screen = Screen::MoneyGram(MoneyGramState {
+            tile,
+            fields,
+            focus: 0,
+            loading: false,
+            result: None,
+        });
+        return vec![];
+    }
     if tile.group == Group::Factures {
         app.screen = Screen::Bills(BillsState {
             tile,
@@ -1081,6 +1221,11 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Entrée", "détail"),
             ("F7 /", "chercher"),
             ("F6 s", "statut"),
+            ("Échap", "retour"),
+        ],
+        Screen::MoneyGram(_) => vec![
+            ("Tab ↑↓", "champ"),
+            ("Entrée F10", "consulter"),
             ("Échap", "retour"),
         ],
     };

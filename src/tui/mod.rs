@@ -135,6 +135,10 @@ fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App, theme: Theme) -> std
     )
 }
 
+fn money(amount: Option<i64>) -> String {
+    amount.map(crate::money::fcfa).unwrap_or_else(|| "-".into())
+}
+
 fn start_of_today() -> i64 {
     let now = time::OffsetDateTime::now_utc();
     now.replace_time(time::Time::MIDNIGHT).unix_timestamp() * 1000
@@ -239,6 +243,69 @@ fn execute(
             tokio::spawn(async move {
                 let result = engine.refund(&id).await.map_err(|e| e.to_string());
                 let _ = tx.send(Event::ActionDone(result));
+            });
+        }
+        Effect::MoneyGramReception(reference) => {
+            tokio::spawn(async move {
+                let result = match intech {
+                    Some(c) => c
+                        .moneygram_reception_info(&reference)
+                        .await
+                        .map(|r| {
+                            let status = match r.transaction_status.as_deref() {
+                                Some("AVAIL") => "disponible".to_owned(),
+                                Some("RECVD") => "déjà payé".to_owned(),
+                                Some(other) => other.to_owned(),
+                                None => "-".to_owned(),
+                            };
+                            let pickup = if r.ok_for_pickup == Some(true) {
+                                "autorisée"
+                            } else {
+                                "NON autorisée"
+                            };
+                            vec![
+                                ("Expéditeur".to_owned(), r.sender_name),
+                                ("Bénéficiaire".to_owned(), r.receiver_name),
+                                ("Montant à remettre".to_owned(), money(r.receive_amount)),
+                                ("Statut".to_owned(), status),
+                                ("Remise au guichet".to_owned(), pickup.to_owned()),
+                            ]
+                        })
+                        .map_err(|e| e.french_message(None)),
+                    None => Err("Intech non configuré".to_owned()),
+                };
+                let _ = tx.send(Event::MoneyGram(result));
+            });
+        }
+        Effect::MoneyGramFees {
+            amount,
+            sender,
+            receiver,
+        } => {
+            tokio::spawn(async move {
+                let data = serde_json::json!({
+                    "senderDetails": {"senderFirstName": sender.0, "senderLastName": sender.1},
+                    "receiverDetails": {"receiverFirstName": receiver.0, "receiverLastName": receiver.1},
+                });
+                let result = match intech {
+                    Some(c) => c
+                        .moneygram_send_info(amount, &data)
+                        .await
+                        .map(|f| {
+                            vec![
+                                ("Montant envoyé".to_owned(), money(f.send_amount)),
+                                ("Frais".to_owned(), money(f.total_send_fees)),
+                                (
+                                    "Total à encaisser".to_owned(),
+                                    money(f.total_amount_to_collect),
+                                ),
+                                ("Montant reçu".to_owned(), money(f.receive_amount)),
+                            ]
+                        })
+                        .map_err(|e| e.french_message(None)),
+                    None => Err("Intech non configuré".to_owned()),
+                };
+                let _ = tx.send(Event::MoneyGram(result));
             });
         }
         Effect::Claim {

@@ -33,6 +33,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         Screen::Bills(b) => draw_bills(frame, body, b, theme),
         Screen::Payment(p) => draw_payment(frame.buffer_mut(), body, app, p, theme),
         Screen::Journal(j) => draw_journal(frame, body, app, j, theme),
+        Screen::MoneyGram(m) => draw_moneygram(frame.buffer_mut(), body, m, theme),
     }
     draw_footer(frame.buffer_mut(), footer, app, theme);
     if app.help {
@@ -793,4 +794,49 @@ fn draw_journal(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, the
             buf,
         );
     }
+}
+
+fn draw_moneygram(buf: &mut Buffer, area: Rect, m: &app::MoneyGramState, theme: Theme) {
+    let block = Block::bordered().title(Span::styled(
+        format!(" MoneyGram — {} ", m.tile.name),
+        theme.title(),
+    ));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let mut lines = vec![
+        Line::from(Span::styled(
+            "Consultation seulement : aucun argent ne circule ici.",
+            theme.dim(),
+        )),
+        Line::default(),
+    ];
+    for (i, f) in m.fields.iter().enumerate() {
+        lines.push(field_line(
+            f.spec.label,
+            f.input.value().to_owned(),
+            i == m.focus,
+            false,
+            theme,
+        ));
+    }
+    lines.push(Line::default());
+    match (&m.result, m.loading) {
+        (_, true) => lines.push(Line::from(Span::styled(
+            "Consultation de MoneyGram…",
+            theme.warn(),
+        ))),
+        (Some(Ok(rows)), _) => {
+            for (label, value) in rows {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {label:<28}"), theme.dim()),
+                    Span::styled(value.clone(), Style::default().add_modifier(Modifier::BOLD)),
+                ]));
+            }
+        }
+        (Some(Err(e)), _) => lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error()))),
+        (None, _) => {}
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
 }
