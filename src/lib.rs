@@ -7,6 +7,7 @@ pub mod config;
 pub mod engine;
 pub mod gateway;
 pub mod http;
+pub mod i18n;
 pub mod journal;
 pub mod money;
 pub mod qr;

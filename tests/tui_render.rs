@@ -411,3 +411,40 @@ fn a_terminal_too_small_for_the_qr_shows_the_link() {
     assert!(flat.contains(&link.replace(' ', "")), "{shown}");
     insta::assert_snapshot!("payment_too_small_60x20", shown);
 }
+
+#[test]
+fn english_by_configuration() {
+    use caisse::i18n::Lang;
+    for (name, mut app) in screens(80, 24) {
+        if !matches!(
+            name,
+            "catalogue" | "entry_invalid_phone" | "payment_pending" | "journal_detail" | "help"
+        ) {
+            continue;
+        }
+        app.lang = Lang::En;
+        // Re-run the live validation in English.
+        if name == "entry_invalid_phone" {
+            key(&mut app, KeyCode::Backspace);
+            typed(&mut app, "1");
+        }
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let theme = Theme::new(ColorMode::NoColor).with_lang(Lang::En);
+        terminal.draw(|f| ui::draw(f, &app, theme)).unwrap();
+        let shown = text(terminal.backend().buffer());
+        for french in [
+            "Solde",
+            "Échap",
+            "Entrée",
+            "Que veut",
+            "chiffres attendus",
+            "Statut",
+        ] {
+            assert!(
+                !shown.contains(french),
+                "{name}: « {french} » in English mode:\n{shown}"
+            );
+        }
+        insta::assert_snapshot!(format!("english_{name}_80x24"), shown);
+    }
+}

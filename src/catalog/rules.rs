@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::services::{self, Country, ServiceInfo, TypeOperation};
+use crate::i18n::Lang;
 use crate::money::group_thousands;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,6 +155,16 @@ fn international(code: &str) -> bool {
 /// Normalises a phone for a service of `country`: national form (9 digits in Senegal,
 /// 10 in Côte d'Ivoire), or international where the service needs it.
 pub fn normalize_phone(code: &str, country: Country, input: &str) -> Result<String, String> {
+    normalize_phone_in(Lang::Fr, code, country, input)
+}
+
+/// [`normalize_phone`] with its message in `lang`.
+pub fn normalize_phone_in(
+    lang: Lang,
+    code: &str,
+    country: Country,
+    input: &str,
+) -> Result<String, String> {
     let mut digits: String = input
         .chars()
         .filter(|c| !matches!(c, ' ' | '.' | '-'))
@@ -177,15 +188,22 @@ pub fn normalize_phone(code: &str, country: Country, input: &str) -> Result<Stri
         Country::CoteDIvoire => "07 12 34 56 78",
     };
     if !digits.chars().all(|c| c.is_ascii_digit()) || digits.len() != len {
-        return Err(format!(
-            "numéro invalide : {len} chiffres attendus (exemple : {example})"
-        ));
+        return Err(match lang {
+            Lang::Fr => format!("numéro invalide : {len} chiffres attendus (exemple : {example})"),
+            Lang::En => format!("invalid number: {len} digits expected (for example {example})"),
+        });
     }
     if !starts.iter().any(|s| digits.starts_with(s)) {
-        return Err(format!(
-            "numéro invalide : il doit commencer par {} (exemple : {example})",
-            starts.join(", ")
-        ));
+        return Err(match lang {
+            Lang::Fr => format!(
+                "numéro invalide : il doit commencer par {} (exemple : {example})",
+                starts.join(", ")
+            ),
+            Lang::En => format!(
+                "invalid number: it must start with {} (for example {example})",
+                starts.join(", ")
+            ),
+        });
     }
     Ok(match code {
         "WHATSAPP_MESSAGING" => format!("+{prefix}{digits}"),
@@ -200,35 +218,57 @@ pub fn check_amount(
     amount: i64,
     balance: Option<f64>,
 ) -> Result<(), String> {
+    check_amount_in(Lang::Fr, service, amount, balance)
+}
+
+/// [`check_amount`] with its message in `lang`.
+pub fn check_amount_in(
+    lang: Lang,
+    service: &ServiceInfo,
+    amount: i64,
+    balance: Option<f64>,
+) -> Result<(), String> {
+    let fr = lang == Lang::Fr;
     if amount <= 0 {
-        return Err("le montant doit être supérieur à zéro".into());
+        return Err(lang
+            .tr(
+                "le montant doit être supérieur à zéro",
+                "the amount must be above zero",
+            )
+            .into());
     }
     if amount > MAX_AMOUNT {
-        return Err(format!(
-            "montant trop élevé : au plus {} FCFA par opération",
-            group_thousands(MAX_AMOUNT)
-        ));
+        let max = group_thousands(MAX_AMOUNT);
+        return Err(if fr {
+            format!("montant trop élevé : au plus {max} FCFA par opération")
+        } else {
+            format!("amount too high: at most {max} FCFA per operation")
+        });
     }
     if let Some(m) = amount_multiple(service.code)
         && amount % m != 0
     {
-        return Err(format!(
-            "le montant doit être un multiple de {m} FCFA pour ce service"
-        ));
+        return Err(if fr {
+            format!("le montant doit être un multiple de {m} FCFA pour ce service")
+        } else {
+            format!("the amount must be a multiple of {m} FCFA for this service")
+        });
     }
     if service.type_operation == TypeOperation::Debit
         && let Some(balance) = balance
         && amount as f64 > balance
     {
-        return Err(format!(
-            "solde insuffisant : le solde de la boutique est de {} FCFA",
-            group_thousands(balance.floor() as i64)
-        ));
+        let b = group_thousands(balance.floor() as i64);
+        return Err(if fr {
+            format!("solde insuffisant : le solde de la boutique est de {b} FCFA")
+        } else {
+            format!("insufficient balance: the shop's balance is {b} FCFA")
+        });
     }
     Ok(())
 }
 
-fn check_field(spec: &FieldSpec, value: &str) -> Result<(), String> {
+fn check_field(lang: Lang, spec: &FieldSpec, value: &str) -> Result<(), String> {
     use FieldKind::*;
     let v = value.trim();
     let len = v.chars().count();
@@ -236,32 +276,44 @@ fn check_field(spec: &FieldSpec, value: &str) -> Result<(), String> {
         AccountNumber
             if !(8..=20).contains(&len) || !v.chars().all(|c| c.is_ascii_alphanumeric()) =>
         {
-            Err("8 à 20 lettres ou chiffres, sans espace".into())
+            Err(lang
+                .tr(
+                    "8 à 20 lettres ou chiffres, sans espace",
+                    "8 to 20 letters or digits, no space",
+                )
+                .into())
         }
         BillReference if !(5..=20).contains(&len) || !v.chars().all(|c| c.is_ascii_digit()) => {
-            Err("5 à 20 chiffres".into())
+            Err(lang.tr("5 à 20 chiffres", "5 to 20 digits").into())
         }
         Email if !v.is_empty() && (!v.contains('@') || v.contains(char::is_whitespace)) => {
-            Err("adresse e-mail invalide".into())
+            Err(lang
+                .tr("adresse e-mail invalide", "invalid e-mail address")
+                .into())
         }
         CardNumber => {
             let digits: String = v.chars().filter(|c| !c.is_whitespace()).collect();
             if !(12..=19).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
-                Err("12 à 19 chiffres".into())
+                Err(lang.tr("12 à 19 chiffres", "12 to 19 digits").into())
             } else {
                 Ok(())
             }
         }
-        CardMonth if !matches!(v.parse::<u8>(), Ok(1..=12)) || len != 2 => {
-            Err("deux chiffres, 01 à 12".into())
-        }
+        CardMonth if !matches!(v.parse::<u8>(), Ok(1..=12)) || len != 2 => Err(lang
+            .tr("deux chiffres, 01 à 12", "two digits, 01 to 12")
+            .into()),
         CardYear if len != 2 || !v.chars().all(|c| c.is_ascii_digit()) => {
-            Err("deux chiffres (AA)".into())
+            Err(lang.tr("deux chiffres (AA)", "two digits (YY)").into())
         }
         CardCvc if !(3..=4).contains(&len) || !v.chars().all(|c| c.is_ascii_digit()) => {
-            Err("3 ou 4 chiffres".into())
+            Err(lang.tr("3 ou 4 chiffres", "3 or 4 digits").into())
         }
-        Text if len > 500 => Err("texte trop long (500 caractères au plus)".into()),
+        Text if len > 500 => Err(lang
+            .tr(
+                "texte trop long (500 caractères au plus)",
+                "text too long (500 characters at most)",
+            )
+            .into()),
         _ => Ok(()),
     }
 }
@@ -274,12 +326,28 @@ pub fn validate(
     fields: &BTreeMap<String, String>,
     balance: Option<f64>,
 ) -> Result<Valid, Vec<FieldError>> {
+    validate_in(Lang::Fr, code, phone, amount, fields, balance)
+}
+
+/// [`validate`] with its messages in `lang`.
+pub fn validate_in(
+    lang: Lang,
+    code: &str,
+    phone: Option<&str>,
+    amount: Option<i64>,
+    fields: &BTreeMap<String, String>,
+    balance: Option<f64>,
+) -> Result<Valid, Vec<FieldError>> {
     let Some(service) = services::find(code) else {
         return Err(vec![FieldError {
             field: "service",
-            message: format!("service inconnu : « {code} »"),
+            message: format!(
+                "{} « {code} »",
+                lang.tr("service inconnu :", "unknown service:")
+            ),
         }]);
     };
+    let label = |spec: &FieldSpec| lang.field_label(spec.name, spec.label);
     let mut errors = Vec::new();
     let mut valid = Valid {
         phone: None,
@@ -291,9 +359,11 @@ pub fn validate(
             FieldKind::Phone => match phone.map(str::trim).filter(|p| !p.is_empty()) {
                 None => errors.push(FieldError {
                     field: "phone",
-                    message: "numéro du client obligatoire".into(),
+                    message: lang
+                        .tr("numéro du client obligatoire", "customer's number required")
+                        .into(),
                 }),
-                Some(p) => match normalize_phone(code, service.country, p) {
+                Some(p) => match normalize_phone_in(lang, code, service.country, p) {
                     Ok(n) => valid.phone = Some(n),
                     Err(message) => errors.push(FieldError {
                         field: "phone",
@@ -304,9 +374,9 @@ pub fn validate(
             FieldKind::Amount => match amount {
                 None => errors.push(FieldError {
                     field: "amount",
-                    message: "montant obligatoire".into(),
+                    message: lang.tr("montant obligatoire", "amount required").into(),
                 }),
-                Some(a) => match check_amount(service, a, balance) {
+                Some(a) => match check_amount_in(lang, service, a, balance) {
                     Ok(()) => valid.amount = Some(a),
                     Err(message) => errors.push(FieldError {
                         field: "amount",
@@ -321,16 +391,16 @@ pub fn validate(
             {
                 None if spec.required => errors.push(FieldError {
                     field: spec.name,
-                    message: format!("{} : obligatoire", spec.label),
+                    message: format!("{} : {}", label(&spec), lang.tr("obligatoire", "required")),
                 }),
                 None => {}
-                Some(v) => match check_field(&spec, v) {
+                Some(v) => match check_field(lang, &spec, v) {
                     Ok(()) => {
                         valid.fields.insert(spec.name.to_owned(), v.to_owned());
                     }
                     Err(m) => errors.push(FieldError {
                         field: spec.name,
-                        message: format!("{} : {m}", spec.label),
+                        message: format!("{} : {m}", label(&spec)),
                     }),
                 },
             },

@@ -13,6 +13,7 @@ use crate::catalog::rules::{self, FieldKind, FieldSpec};
 use crate::catalog::services::{self, Country, TypeOperation};
 use crate::engine::{EngineEvent, PayOrder};
 use crate::gateway::intech::models::PendingBill;
+use crate::i18n::Lang;
 use crate::journal::{Event as JournalEvent, TransactionRow, TxStatus};
 
 /// The customer's time to validate, shown as a countdown.
@@ -136,6 +137,15 @@ pub enum StatusFilter {
 }
 
 impl StatusFilter {
+    pub fn label_in(self, lang: super::i18n::Lang) -> &'static str {
+        match self {
+            StatusFilter::All => lang.tr("tous", "all"),
+            StatusFilter::Success => lang.tr("réussis", "paid"),
+            StatusFilter::Failed => lang.tr("échoués", "failed"),
+            StatusFilter::Open => lang.tr("en cours", "open"),
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             StatusFilter::All => "tous",
@@ -243,6 +253,7 @@ pub struct App {
     pub dirty: bool,
     /// The terminal's size, for the tile grid's columns.
     pub size: (u16, u16),
+    pub lang: Lang,
 }
 
 impl App {
@@ -261,6 +272,7 @@ impl App {
             quit: false,
             dirty: true,
             size: (80, 24),
+            lang: Lang::Fr,
         }
     }
 
@@ -296,6 +308,7 @@ fn is_ctrl(key: &KeyEvent, c: char) -> bool {
 /// The one entry point: applies an event, returns what to do.
 pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
     app.dirty = true;
+    let app_lang = app.lang;
     match event {
         Event::Resize(w, h) => {
             app.size = (w, h);
@@ -319,9 +332,14 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
         Event::Bills(result) => {
             if let Screen::Bills(b) = &mut app.screen {
                 b.stage = match result {
-                    Ok(bills) if bills.is_empty() => {
-                        BillsStage::Error("Aucune facture en attente pour ce compte.".into())
-                    }
+                    Ok(bills) if bills.is_empty() => BillsStage::Error(
+                        app_lang
+                            .tr(
+                                "Aucune facture en attente pour ce compte.",
+                                "No unpaid bill for this account.",
+                            )
+                            .into(),
+                    ),
                     Ok(bills) => BillsStage::List { bills, selected: 0 },
                     Err(e) => BillsStage::Error(e),
                 };
@@ -483,6 +501,7 @@ fn text_field(name: &'static str, label: &'static str, kind: FieldKind) -> Field
 }
 
 fn moneygram_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let app_lang = app.lang;
     let Screen::MoneyGram(m) = &mut app.screen else {
         return vec![];
     };
@@ -503,7 +522,12 @@ fn moneygram_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             if m.tile.code == "MONEYGRAM_SN_API_CASH_OUT" {
                 let reference = value("referenceNumber");
                 if reference.len() != 8 || !reference.chars().all(|c| c.is_ascii_digit()) {
-                    m.result = Some(Err("Numéro de référence MoneyGram : 8 chiffres.".into()));
+                    m.result = Some(Err(app_lang
+                        .tr(
+                            "Numéro de référence MoneyGram : 8 chiffres.",
+                            "MoneyGram reference number: 8 digits.",
+                        )
+                        .into()));
                     return vec![];
                 }
                 m.loading = true;
@@ -519,9 +543,12 @@ fn moneygram_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             ]
             .map(value);
             let (Some(amount), true) = (amount, names.iter().all(|v| !v.is_empty())) else {
-                m.result = Some(Err(
-                    "Montant et noms de l'expéditeur et du bénéficiaire obligatoires.".into(),
-                ));
+                m.result = Some(Err(app_lang
+                    .tr(
+                        "Montant et noms de l'expéditeur et du bénéficiaire obligatoires.",
+                        "Amount and the sender's and receiver's names are required.",
+                    )
+                    .into()));
                 return vec![];
             };
             m.loading = true;
@@ -712,7 +739,11 @@ pub fn open_tile(app: &mut App, tile: Tile) -> Vec<Effect> {
 }
 
 /// Reads the form into an order, and validates it as the engine will.
-pub fn order_of(entry: &EntryState, balance: Option<f64>) -> (PayOrder, BTreeMap<String, String>) {
+pub fn order_of(
+    app_lang: Lang,
+    entry: &EntryState,
+    balance: Option<f64>,
+) -> (PayOrder, BTreeMap<String, String>) {
     let mut phone = None;
     let mut amount_text = None;
     let mut description = None;
@@ -739,7 +770,12 @@ pub fn order_of(entry: &EntryState, balance: Option<f64>) -> (PayOrder, BTreeMap
             Err(_) => {
                 errors.insert(
                     "amount".to_owned(),
-                    "montant : un nombre entier de FCFA".to_owned(),
+                    app_lang
+                        .tr(
+                            "montant : un nombre entier de FCFA",
+                            "amount: a whole number of FCFA",
+                        )
+                        .to_owned(),
                 );
                 None
             }
@@ -756,11 +792,17 @@ pub fn order_of(entry: &EntryState, balance: Option<f64>) -> (PayOrder, BTreeMap
     };
     if intram {
         if !matches!(order.amount, Some(a) if a > 0 && a <= rules::MAX_AMOUNT) {
-            errors
-                .entry("amount".into())
-                .or_insert_with(|| "montant : un nombre entier de FCFA supérieur à zéro".into());
+            errors.entry("amount".into()).or_insert_with(|| {
+                app_lang
+                    .tr(
+                        "montant : un nombre entier de FCFA supérieur à zéro",
+                        "amount: a whole number of FCFA above zero",
+                    )
+                    .into()
+            });
         }
-    } else if let Err(list) = rules::validate(
+    } else if let Err(list) = rules::validate_in(
+        app_lang,
         &order.service,
         order.phone.as_deref(),
         order.amount,
@@ -776,13 +818,14 @@ pub fn order_of(entry: &EntryState, balance: Option<f64>) -> (PayOrder, BTreeMap
 
 fn entry_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let balance = app.balance_value();
+    let app_lang = app.lang;
     let Screen::Entry(entry) = &mut app.screen else {
         return vec![];
     };
     if entry.confirming {
         return match key.code {
             KeyCode::Enter | KeyCode::F(10) | KeyCode::Char('o') | KeyCode::Char('O') => {
-                let (order, errors) = order_of(entry, balance);
+                let (order, errors) = order_of(app_lang, entry, balance);
                 if !errors.is_empty() {
                     entry.errors = errors;
                     entry.confirming = false;
@@ -828,7 +871,7 @@ fn entry_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             if entry.focus < last && key.code == KeyCode::Enter {
                 entry.focus = next_editable(entry, entry.focus, 1);
             } else {
-                let (_, errors) = order_of(entry, balance);
+                let (_, errors) = order_of(app_lang, entry, balance);
                 entry.errors = errors.clone();
                 if errors.is_empty() {
                     entry.confirming = true;
@@ -865,7 +908,7 @@ fn entry_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 if accepted {
                     field.input.handle_event(&crossterm::event::Event::Key(key));
                     // Live validation: only the fields already touched show their error.
-                    let (_, errors) = order_of(entry, balance);
+                    let (_, errors) = order_of(app_lang, entry, balance);
                     let touched: Vec<&'static str> = entry
                         .fields
                         .iter()
@@ -896,6 +939,7 @@ fn next_editable(entry: &EntryState, from: usize, step: usize) -> usize {
 }
 
 fn bills_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let app_lang = app.lang;
     let Screen::Bills(bills) = &mut app.screen else {
         return vec![];
     };
@@ -914,7 +958,12 @@ fn bills_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 || !account.chars().all(|c| c.is_ascii_alphanumeric())
             {
                 bills.stage = BillsStage::Error(
-                    "Numéro de compte invalide : 8 à 20 lettres ou chiffres, sans espace.".into(),
+                    app_lang
+                        .tr(
+                            "Numéro de compte invalide : 8 à 20 lettres ou chiffres, sans espace.",
+                            "Invalid account number: 8 to 20 letters or digits, no space.",
+                        )
+                        .into(),
                 );
                 return vec![];
             }
@@ -1005,6 +1054,7 @@ fn bills_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn payment_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let app_lang = app.lang;
     let Screen::Payment(p) = &mut app.screen else {
         return vec![];
     };
@@ -1018,18 +1068,36 @@ fn payment_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('v') | KeyCode::Char('V') | KeyCode::F(5) => match row {
             Some(r) if !r.status.is_final() => {
-                p.notice = Some("Vérification demandée à la passerelle…".into());
+                p.notice = Some(
+                    app_lang
+                        .tr(
+                            "Vérification demandée à la passerelle…",
+                            "Asking the gateway…",
+                        )
+                        .into(),
+                );
                 vec![Effect::Refresh(r.external_id)]
             }
             _ => vec![],
         },
         KeyCode::Char('r') | KeyCode::Char('R') | KeyCode::F(8) => match row {
             Some(r) if refundable(&r) => {
-                p.notice = Some("Remboursement demandé…".into());
+                p.notice = Some(
+                    app_lang
+                        .tr("Remboursement demandé…", "Refund requested…")
+                        .into(),
+                );
                 vec![Effect::Refund(r.external_id)]
             }
             _ => {
-                p.notice = Some("Seul un encaissement réussi peut être remboursé.".into());
+                p.notice = Some(
+                    app_lang
+                        .tr(
+                            "Seul un encaissement réussi peut être remboursé.",
+                            "Only a successful collection can be refunded.",
+                        )
+                        .into(),
+                );
                 vec![]
             }
         },
@@ -1050,6 +1118,7 @@ pub fn refundable(row: &TransactionRow) -> bool {
 }
 
 fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let app_lang = app.lang;
     let Screen::Journal(j) = &mut app.screen else {
         return vec![];
     };
@@ -1064,7 +1133,12 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 let subject = claim.subject.value().trim().to_owned();
                 let message = claim.message.value().trim().to_owned();
                 if subject.is_empty() || message.is_empty() {
-                    j.notice = Some(Err("Sujet et message sont obligatoires.".into()));
+                    j.notice = Some(Err(app_lang
+                        .tr(
+                            "Sujet et message sont obligatoires.",
+                            "Subject and message are required.",
+                        )
+                        .into()));
                     return vec![];
                 }
                 let Some((id, _)) = &j.detail else {
@@ -1072,7 +1146,9 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 };
                 let id = id.clone();
                 j.claim = None;
-                j.notice = Some(Ok("Réclamation envoyée…".into()));
+                j.notice = Some(Ok(app_lang
+                    .tr("Réclamation envoyée…", "Claim sent…")
+                    .into()));
                 return vec![Effect::Claim {
                     external_id: id,
                     subject,
@@ -1118,7 +1194,9 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             KeyCode::Char('v') | KeyCode::F(5) => match row {
                 Some(r) if !r.status.is_final() => {
-                    j.notice = Some(Ok("Vérification demandée…".into()));
+                    j.notice = Some(Ok(app_lang
+                        .tr("Vérification demandée…", "Checking…")
+                        .into()));
                     vec![Effect::Refresh(r.external_id)]
                 }
                 _ => vec![],
@@ -1133,19 +1211,24 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     vec![]
                 }
                 _ => {
-                    j.notice = Some(Err("Réclamation impossible : la passerelle n'a pas enregistré cette opération.".into()));
+                    j.notice = Some(Err(app_lang.tr("Réclamation impossible : la passerelle n'a pas enregistré cette opération.", "No claim possible: the gateway never recorded this operation.").into()));
                     vec![]
                 }
             },
             KeyCode::Char('r') | KeyCode::F(8) => match row {
                 Some(r) if refundable(&r) => {
-                    j.notice = Some(Ok("Remboursement demandé…".into()));
+                    j.notice = Some(Ok(app_lang
+                        .tr("Remboursement demandé…", "Refund requested…")
+                        .into()));
                     vec![Effect::Refund(r.external_id)]
                 }
                 _ => {
-                    j.notice = Some(Err(
-                        "Seul un encaissement réussi peut être remboursé.".into()
-                    ));
+                    j.notice = Some(Err(app_lang
+                        .tr(
+                            "Seul un encaissement réussi peut être remboursé.",
+                            "Only a successful collection can be refunded.",
+                        )
+                        .into()));
                     vec![]
                 }
             },
@@ -1233,8 +1316,55 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
     if !matches!(app.screen, Screen::Catalogue) {
         keys[0] = ("F1", "aide");
     }
+    if app.lang == Lang::En {
+        for (k, a) in keys.iter_mut() {
+            *k = english_key(k);
+            *a = english_action(a);
+        }
+    }
     keys
 }
 
 #[cfg(test)]
 mod tests;
+
+fn english_key(keys: &'static str) -> &'static str {
+    match keys {
+        "flèches 1-9" => "arrows 1-9",
+        "Entrée" => "Enter",
+        "Entrée F10 o" => "Enter F10 o",
+        "Échap F9 n" => "Esc F9 n",
+        "Entrée F10" => "Enter F10",
+        "Échap" => "Esc",
+        other => other,
+    }
+}
+
+fn english_action(action: &'static str) -> &'static str {
+    match action {
+        "aide" => "help",
+        "choisir" => "choose",
+        "ouvrir" => "open",
+        "journal" => "journal",
+        "pays" => "country",
+        "quitter" => "quit",
+        "confirmer l'envoi" => "confirm and send",
+        "modifier" => "edit",
+        "champ" => "field",
+        "valider" => "validate",
+        "retour" => "back",
+        "chercher / choisir" => "look up / choose",
+        "facture" => "bill",
+        "nouvelle vente" => "new sale",
+        "vérifier" => "re-check",
+        "rembourser" => "refund",
+        "envoyer" => "send",
+        "annuler" => "cancel",
+        "réclamation" => "claim",
+        "détail" => "detail",
+        "chercher" => "search",
+        "statut" => "status",
+        "consulter" => "look up",
+        other => other,
+    }
+}

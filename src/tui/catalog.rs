@@ -15,6 +15,22 @@ pub enum Group {
 }
 
 impl Group {
+    pub fn label_in(self, lang: super::i18n::Lang) -> &'static str {
+        if lang == super::i18n::Lang::Fr {
+            return self.label();
+        }
+        match self {
+            Group::Encaisser => "Collect",
+            Group::Depot => "Deposit",
+            Group::Factures => "Bills",
+            Group::Recharges => "Top-ups",
+            Group::Credit => "Airtime",
+            Group::WhatsApp => "WhatsApp",
+            Group::MoneyGram => "MoneyGram",
+            Group::Intram => "Intram",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Group::Encaisser => "Encaisser",

@@ -7,6 +7,8 @@
 
 pub mod app;
 pub mod catalog;
+pub use crate::i18n;
+
 pub mod icon;
 pub mod theme;
 pub mod ui;
@@ -51,7 +53,8 @@ pub async fn run(config_path: Option<&Path>) -> Result<(), Failure> {
             })?;
         tasks.push(task);
     }
-    let theme = Theme::new(ColorMode::detect(&|k| std::env::var(k).ok()));
+    let lang = i18n::Lang::from(context.config.language);
+    let theme = Theme::new(ColorMode::detect(&|k| std::env::var(k).ok())).with_lang(lang);
     let mut terminal = ratatui::try_init().map_err(|e| Failure {
         message: format!("terminal inutilisable : {e}"),
         code: ExitCode::Config,
@@ -75,6 +78,7 @@ async fn event_loop(
         code: ExitCode::Config,
     };
     let mut app = App::new(context.is_demo(), now_ms());
+    app.lang = theme.lang;
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let mut engine_events = engine.subscribe();
     let mut input = EventStream::new();

@@ -3,6 +3,8 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use super::i18n::Lang;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColorMode {
     TrueColor,
@@ -69,15 +71,28 @@ pub fn nearest_ansi16(r: u8, g: u8, b: u8) -> Color {
         .unwrap_or(Color::White)
 }
 
-/// The styles the screens use, for one colour mode.
+/// How the screens look and speak: the styles for one colour mode, and the language.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Theme {
     pub mode: ColorMode,
+    pub lang: Lang,
 }
 
 impl Theme {
     pub fn new(mode: ColorMode) -> Theme {
-        Theme { mode }
+        Theme {
+            mode,
+            lang: Lang::Fr,
+        }
+    }
+
+    pub fn with_lang(self, lang: Lang) -> Theme {
+        Theme { lang, ..self }
+    }
+
+    /// The French or English text, per the configured language.
+    pub fn tr(self, fr: &'static str, en: &'static str) -> &'static str {
+        self.lang.tr(fr, en)
     }
 
     fn fg(self, c: Color) -> Style {

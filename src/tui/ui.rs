@@ -44,22 +44,29 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
 fn draw_header(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
     let mut spans = vec![Span::styled(" caisse ", theme.title())];
     if app.demo {
-        spans.push(Span::styled(" DÉMO : aucun argent réel ", theme.banner()));
+        spans.push(Span::styled(
+            theme.tr(" DÉMO : aucun argent réel ", " DEMO: no real money "),
+            theme.banner(),
+        ));
     }
     let country = match app.country {
-        Country::Senegal => "Sénégal",
-        Country::CoteDIvoire => "Côte d'Ivoire",
+        Country::Senegal => theme.tr("Sénégal", "Senegal"),
+        Country::CoteDIvoire => theme.tr("Côte d'Ivoire", "Ivory Coast"),
     };
     spans.push(Span::raw(format!("  {country}")));
     let balance = match &app.balance {
-        None => "Solde : …".to_owned(),
-        Some(Ok(b)) => format!("Solde : {}", fcfa_balance(*b)),
-        Some(Err(_)) => "Solde : indisponible".to_owned(),
+        None => format!("{} …", theme.tr("Solde :", "Balance:")),
+        Some(Ok(b)) => format!("{} {}", theme.tr("Solde :", "Balance:"), fcfa_balance(*b)),
+        Some(Err(_)) => theme
+            .tr("Solde : indisponible", "Balance: unavailable")
+            .to_owned(),
     };
     spans.push(Span::raw(format!("  {balance}")));
     let pending = match app.pending {
-        0 => "  rien en attente".to_owned(),
-        n => format!("  {n} en attente"),
+        0 => theme
+            .tr("  rien en attente", "  nothing pending")
+            .to_owned(),
+        n => format!("  {n} {}", theme.tr("en attente", "pending")),
     };
     spans.push(Span::styled(
         pending,
@@ -93,7 +100,10 @@ fn draw_help(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
     };
     Clear.render(popup, buf);
     let mut lines = vec![
-        Line::from(Span::styled("Touches de cet écran", theme.title())),
+        Line::from(Span::styled(
+            theme.tr("Touches de cet écran", "Keys on this screen"),
+            theme.title(),
+        )),
         Line::default(),
     ];
     for (k, a) in keys {
@@ -104,11 +114,14 @@ fn draw_help(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
-        "Une touche pour fermer. Échap revient toujours en arrière.",
+        theme.tr(
+            "Une touche pour fermer. Échap revient toujours en arrière.",
+            "Any key closes this. Esc always goes back.",
+        ),
         theme.dim(),
     )));
     Paragraph::new(lines)
-        .block(Block::bordered().title(" Aide "))
+        .block(Block::bordered().title(theme.tr(" Aide ", " Help ")))
         .render(popup, buf);
 }
 
@@ -117,15 +130,28 @@ fn draw_catalogue(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
     let tiles = app.visible_tiles();
     let prompt = if app.filter.is_empty() {
         Line::from(vec![
-            Span::styled(" Que veut le client ? ", theme.title()),
-            Span::styled(" tapez pour filtrer (wave, facture, crédit…)", theme.dim()),
+            Span::styled(
+                theme.tr(" Que veut le client ? ", " What does the customer want? "),
+                theme.title(),
+            ),
+            Span::styled(
+                theme.tr(
+                    " tapez pour filtrer (wave, facture, crédit…)",
+                    " type to filter (wave, bill, airtime…)",
+                ),
+                theme.dim(),
+            ),
         ])
     } else {
         Line::from(vec![
-            Span::styled(" Filtre : ", theme.title()),
+            Span::styled(theme.tr(" Filtre : ", " Filter: "), theme.title()),
             Span::raw(app.filter.clone()),
             Span::styled(
-                format!("  ({} service(s), Échap pour effacer)", tiles.len()),
+                format!(
+                    "  ({} service(s), {})",
+                    tiles.len(),
+                    theme.tr("Échap pour effacer", "Esc to clear")
+                ),
                 theme.dim(),
             ),
         ])
@@ -133,7 +159,7 @@ fn draw_catalogue(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
     Paragraph::new(prompt).render(top, buf);
     if tiles.is_empty() {
         Paragraph::new(Line::from(Span::styled(
-            "Aucun service ne correspond.",
+            theme.tr("Aucun service ne correspond.", "No service matches."),
             theme.warn(),
         )))
         .alignment(Alignment::Center)
@@ -170,7 +196,10 @@ fn draw_catalogue(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
             String::new()
         };
         let block = Block::bordered()
-            .title(Line::from(format!("{number}{}", tile.group.label())))
+            .title(Line::from(format!(
+                "{number}{}",
+                tile.group.label_in(theme.lang)
+            )))
             .border_style(if selected {
                 theme.selected()
             } else {
@@ -241,7 +270,7 @@ fn shown_value(e: &EntryState, i: usize) -> String {
 
 fn draw_entry(frame: &mut Frame, area: Rect, e: &EntryState, theme: Theme) {
     let buf = frame.buffer_mut();
-    let title = format!(" {} — {} ", e.tile.group.label(), e.tile.name);
+    let title = format!(" {} — {} ", e.tile.group.label_in(theme.lang), e.tile.name);
     let block = Block::bordered().title(Span::styled(title, theme.title()));
     let inner = block.inner(area);
     block.render(area, buf);
@@ -264,7 +293,10 @@ fn draw_entry(frame: &mut Frame, area: Rect, e: &EntryState, theme: Theme) {
     let mut lines = Vec::new();
     if e.confirming {
         lines.push(Line::from(Span::styled(
-            "Vérifiez avec le client avant d'envoyer :",
+            theme.tr(
+                "Vérifiez avec le client avant d'envoyer :",
+                "Check with the customer before sending:",
+            ),
             theme.title(),
         )));
         lines.push(Line::default());
@@ -273,7 +305,7 @@ fn draw_entry(frame: &mut Frame, area: Rect, e: &EntryState, theme: Theme) {
                 continue;
             }
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<28}", f.spec.label), theme.dim()),
+                Span::styled(format!("  {:<28}", theme.lang.field(&f.spec)), theme.dim()),
                 Span::styled(
                     shown_value(e, i),
                     Style::default().add_modifier(Modifier::BOLD),
@@ -282,21 +314,24 @@ fn draw_entry(frame: &mut Frame, area: Rect, e: &EntryState, theme: Theme) {
         }
         lines.push(Line::default());
         lines.push(Line::from(vec![
-            Span::styled(" Entrée ", theme.key()),
-            Span::raw(" envoyer    "),
-            Span::styled(" Échap ", theme.key()),
-            Span::raw(" modifier"),
+            Span::styled(theme.tr(" Entrée ", " Enter "), theme.key()),
+            Span::raw(theme.tr(" envoyer    ", " send    ")),
+            Span::styled(theme.tr(" Échap ", " Esc "), theme.key()),
+            Span::raw(theme.tr(" modifier", " edit")),
         ]));
     } else {
         lines.push(Line::from(Span::styled(
-            "Saisissez, puis Entrée pour passer au champ suivant :",
+            theme.tr(
+                "Saisissez, puis Entrée pour passer au champ suivant :",
+                "Type, then Enter for the next field:",
+            ),
             theme.dim(),
         )));
         lines.push(Line::default());
         for (i, f) in e.fields.iter().enumerate() {
             let focused = i == e.focus;
             lines.push(field_line(
-                f.spec.label,
+                theme.lang.field(&f.spec),
                 shown_value(e, i),
                 focused,
                 f.locked,
@@ -336,14 +371,17 @@ fn draw_entry(frame: &mut Frame, area: Rect, e: &EntryState, theme: Theme) {
 fn draw_bills(frame: &mut Frame, area: Rect, b: &app::BillsState, theme: Theme) {
     let buf = frame.buffer_mut();
     let block = Block::bordered().title(Span::styled(
-        format!(" Factures — {} ", b.tile.name),
+        format!(" {} — {} ", theme.tr("Factures", "Bills"), b.tile.name),
         theme.title(),
     ));
     let inner = block.inner(area);
     block.render(area, buf);
     let label = crate::catalog::rules::fields_for(b.tile.code)
         .first()
-        .map(|f| f.label)
+        .map(|f| match theme.lang {
+            super::i18n::Lang::Fr => f.label,
+            super::i18n::Lang::En => theme.lang.field(f),
+        })
         .unwrap_or("Numéro de compte");
     let mut lines = vec![
         field_line(
@@ -357,25 +395,35 @@ fn draw_bills(frame: &mut Frame, area: Rect, b: &app::BillsState, theme: Theme) 
     ];
     match &b.stage {
         BillsStage::Account => lines.push(Line::from(Span::styled(
-            "Entrée pour chercher les factures impayées.",
+            theme.tr(
+                "Entrée pour chercher les factures impayées.",
+                "Enter to look up the unpaid bills.",
+            ),
             theme.dim(),
         ))),
         BillsStage::Loading => lines.push(Line::from(Span::styled(
-            "Recherche des factures…",
+            theme.tr("Recherche des factures…", "Looking up the bills…"),
             theme.warn(),
         ))),
         BillsStage::Error(e) => {
             lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
             lines.push(Line::from(Span::styled(
-                "Une touche pour corriger le numéro.",
+                theme.tr(
+                    "Une touche pour corriger le numéro.",
+                    "Any key to correct the number.",
+                ),
                 theme.dim(),
             )));
         }
         BillsStage::List { bills, selected } => {
             lines.push(Line::from(Span::styled(
                 format!(
-                    "{} facture(s) impayée(s) — choisissez celle que le client paie :",
-                    bills.len()
+                    "{} {}",
+                    bills.len(),
+                    theme.tr(
+                        "facture(s) impayée(s) — choisissez celle que le client paie :",
+                        "unpaid bill(s): pick the one the customer pays"
+                    )
                 ),
                 theme.title(),
             )));
@@ -472,25 +520,36 @@ fn elapsed(ms: i64) -> String {
     format!("{}:{:02}", s / 60, s % 60)
 }
 
-fn what_next(row: &TransactionRow) -> &'static str {
+fn what_next(row: &TransactionRow, theme: Theme) -> &'static str {
     match row.status {
-        TxStatus::Success => "Remettez le reçu au client. F2/n : nouvelle vente.",
-        TxStatus::Failed => {
-            "Rien n'a été encaissé. Vérifiez le numéro ou le solde du client, puis refaites une vente."
-        }
-        TxStatus::Expired => {
-            "Le client n'a pas validé à temps. Refaites une vente s'il le souhaite."
-        }
-        TxStatus::Canceled => "Opération annulée : rien n'a été encaissé.",
-        TxStatus::Refunded => "Le client a été remboursé.",
-        TxStatus::NotSent => "La passerelle n'a jamais reçu l'opération : refaites une vente.",
+        TxStatus::Success => theme.tr(
+            "Remettez le reçu au client. F2/n : nouvelle vente.",
+            "Give the customer the receipt. F2/n: new sale.",
+        ),
+        TxStatus::Failed => theme.tr(
+            "Rien n'a été encaissé. Vérifiez le numéro ou le solde du client, puis refaites une vente.",
+            "Nothing was collected. Check the number or the customer's balance, then start again.",
+        ),
+        TxStatus::Expired => theme.tr(
+            "Le client n'a pas validé à temps. Refaites une vente s'il le souhaite.",
+            "The customer did not approve in time. Start a new sale if they wish.",
+        ),
+        TxStatus::Canceled => theme.tr(
+            "Opération annulée : rien n'a été encaissé.",
+            "Cancelled: nothing was collected.",
+        ),
+        TxStatus::Refunded => theme.tr("Le client a été remboursé.", "The customer was refunded."),
+        TxStatus::NotSent => theme.tr(
+            "La passerelle n'a jamais reçu l'opération : refaites une vente.",
+            "The gateway never received it: start a new sale.",
+        ),
         _ => "",
     }
 }
 
 fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Theme) {
     let block = Block::bordered().title(Span::styled(
-        format!(" Paiement — {} ", p.tile.name),
+        format!(" {} — {} ", theme.tr("Paiement", "Payment"), p.tile.name),
         theme.title(),
     ));
     let inner = block.inner(area);
@@ -498,7 +557,7 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
     let amount = p.order.amount.map(fcfa).unwrap_or_else(|| "-".into());
     let mut info: Vec<Line> = Vec::new();
     info.push(Line::from(vec![
-        Span::styled("Montant  ", theme.dim()),
+        Span::styled(theme.tr("Montant  ", "Amount   "), theme.dim()),
         Span::styled(
             amount.clone(),
             Style::default().add_modifier(Modifier::BOLD),
@@ -506,7 +565,7 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
     ]));
     if let Some(phone) = &p.order.phone {
         info.push(Line::from(vec![
-            Span::styled("Client   ", theme.dim()),
+            Span::styled(theme.tr("Client   ", "Customer "), theme.dim()),
             Span::raw(phone.clone()),
         ]));
     }
@@ -514,10 +573,13 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
         let text = match &p.error {
             Some(e) => vec![
                 Line::from(Span::styled(format!("✗ {e}"), theme.error())),
-                Line::from("Échap : retour à l'accueil."),
+                Line::from(theme.tr(
+                    "Échap : retour à l'accueil.",
+                    "Esc: back to the home screen.",
+                )),
             ],
             None => vec![Line::from(Span::styled(
-                "Envoi à la passerelle…",
+                theme.tr("Envoi à la passerelle…", "Sending to the gateway…"),
                 theme.warn(),
             ))],
         };
@@ -537,14 +599,17 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
             .collect();
         lines.push(Line::default());
         let headline = match row.status {
-            TxStatus::Success => format!("✓ Paiement réussi : {amount}"),
-            s => format!("✗ {} : {amount}", capitalize(s.french())),
+            TxStatus::Success => format!(
+                "✓ {} : {amount}",
+                theme.tr("Paiement réussi", "Payment successful")
+            ),
+            s => format!("✗ {} : {amount}", capitalize(theme.lang.status(s))),
         };
         lines.push(Line::from(Span::styled(headline, style)));
         if let Some(m) = row.error_message.as_ref().filter(|_| !success) {
             lines.push(Line::from(m.clone()));
         }
-        lines.push(Line::from(Span::styled(what_next(row), theme.dim())));
+        lines.push(Line::from(Span::styled(what_next(row, theme), theme.dim())));
         if let Some(n) = &p.notice {
             lines.push(Line::from(Span::styled(n.clone(), theme.warn())));
         }
@@ -590,18 +655,21 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
     let left = (app::PAYMENT_WINDOW_MS - waited).max(0);
     info.push(Line::default());
     info.push(Line::from(vec![
-        Span::styled("Statut   ", theme.dim()),
-        Span::styled(capitalize(row.status.french()), theme.warn()),
+        Span::styled(theme.tr("Statut   ", "Status   "), theme.dim()),
+        Span::styled(capitalize(theme.lang.status(row.status)), theme.warn()),
     ]));
     info.push(Line::from(vec![
-        Span::styled("Attente  ", theme.dim()),
+        Span::styled(theme.tr("Attente  ", "Waiting  "), theme.dim()),
         Span::raw(elapsed(waited)),
-        Span::styled("   expire dans ", theme.dim()),
+        Span::styled(theme.tr("   expire dans ", "   expires in "), theme.dim()),
         Span::raw(elapsed(left)),
     ]));
     if row.status == TxStatus::Unknown {
         info.push(Line::from(Span::styled(
-            "Réponse non reçue : l'opération a peut-être abouti, vérification en cours.",
+            theme.tr(
+                "Réponse non reçue : l'opération a peut-être abouti, vérification en cours.",
+                "No answer received: it may have gone through, checking.",
+            ),
             theme.warn(),
         )));
     }
@@ -609,12 +677,18 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
     if let Some(url) = &row.customer_url {
         if qr.is_some() && !too_small {
             info.push(Line::from(Span::styled(
-                "Le client scanne le QR ou ouvre le lien :",
+                theme.tr(
+                    "Le client scanne le QR ou ouvre le lien :",
+                    "The customer scans the QR or opens the link:",
+                ),
                 theme.title(),
             )));
         } else if too_small {
             info.push(Line::from(Span::styled(
-                "Terminal trop petit pour le QR : agrandissez la fenêtre ou donnez le lien :",
+                theme.tr(
+                    "Terminal trop petit pour le QR : agrandissez la fenêtre ou donnez le lien :",
+                    "Terminal too small for the QR: enlarge it or give the link:",
+                ),
                 theme.warn(),
             )));
         }
@@ -623,7 +697,7 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
     if let Some(note) = &row.notification {
         info.push(Line::default());
         info.push(Line::from(Span::styled(
-            "Message pour le client :",
+            theme.tr("Message pour le client :", "Message for the customer:"),
             theme.dim(),
         )));
         info.push(Line::from(note.clone()));
@@ -663,16 +737,19 @@ fn draw_journal(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, the
     let buf = frame.buffer_mut();
     let visible = j.visible();
     let title = format!(
-        " Journal du jour — {} opération(s), statut : {} ",
+        " {} — {} {}, {} {} ",
+        theme.tr("Journal du jour", "Today's journal"),
         visible.len(),
-        j.status.label()
+        theme.tr("opération(s)", "operation(s)"),
+        theme.tr("statut :", "status:"),
+        j.status.label_in(theme.lang)
     );
     let block = Block::bordered().title(Span::styled(title, theme.title()));
     let inner = block.inner(area);
     block.render(area, buf);
     let [filter, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     let filter_line = Line::from(vec![
-        Span::styled(" Recherche : ", theme.dim()),
+        Span::styled(theme.tr(" Recherche : ", " Search: "), theme.dim()),
         Span::styled(
             j.filter.value().to_owned(),
             if j.editing_filter {
@@ -697,13 +774,18 @@ fn draw_journal(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, the
                 theme.title(),
             )));
             lines.push(Line::from(vec![
-                Span::styled("Statut : ", theme.dim()),
-                Span::styled(capitalize(r.status.french()), status_style(r.status, theme)),
+                Span::styled(theme.tr("Statut : ", "Status: "), theme.dim()),
+                Span::styled(
+                    capitalize(theme.lang.status(r.status)),
+                    status_style(r.status, theme),
+                ),
             ]));
             lines.push(Line::from(Span::styled(
                 format!(
-                    "Opération {}  ·  réf. passerelle {}",
+                    "{} {}  ·  {} {}",
+                    theme.tr("Opération", "Operation"),
                     r.external_id,
+                    theme.tr("réf. passerelle", "gateway ref."),
                     r.gateway_tx_id.as_deref().unwrap_or("-")
                 ),
                 theme.dim(),
@@ -713,7 +795,10 @@ fn draw_journal(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, the
             }
         }
         lines.push(Line::default());
-        lines.push(Line::from(Span::styled("Historique", theme.title())));
+        lines.push(Line::from(Span::styled(
+            theme.tr("Historique", "History"),
+            theme.title(),
+        )));
         for e in events {
             let after = e.detail.get("after").and_then(|v| v.as_str()).unwrap_or("");
             lines.push(Line::from(format!(
@@ -725,9 +810,12 @@ fn draw_journal(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, the
         }
         if let Some(claim) = &j.claim {
             lines.push(Line::default());
-            lines.push(Line::from(Span::styled("Réclamation", theme.title())));
+            lines.push(Line::from(Span::styled(
+                theme.tr("Réclamation", "Claim"),
+                theme.title(),
+            )));
             lines.push(field_line(
-                "Sujet",
+                theme.tr("Sujet", "Subject"),
                 claim.subject.value().to_owned(),
                 claim.focus == 0,
                 false,
@@ -756,7 +844,10 @@ fn draw_journal(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, the
     }
     let mut lines = Vec::new();
     if visible.is_empty() {
-        lines.push(Line::from(Span::styled("Aucune opération.", theme.dim())));
+        lines.push(Line::from(Span::styled(
+            theme.tr("Aucune opération.", "No operation."),
+            theme.dim(),
+        )));
     }
     let height = usize::from(list.height.max(1));
     let first = j.selected.saturating_sub(height - 1);
@@ -775,7 +866,7 @@ fn draw_journal(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, the
         );
         lines.push(Line::from(vec![
             Span::styled(text, style),
-            Span::styled(r.status.french(), status_style(r.status, theme)),
+            Span::styled(theme.lang.status(r.status), status_style(r.status, theme)),
         ]));
     }
     Paragraph::new(Text::from(lines)).render(list, buf);
@@ -805,14 +896,17 @@ fn draw_moneygram(buf: &mut Buffer, area: Rect, m: &app::MoneyGramState, theme: 
     block.render(area, buf);
     let mut lines = vec![
         Line::from(Span::styled(
-            "Consultation seulement : aucun argent ne circule ici.",
+            theme.tr(
+                "Consultation seulement : aucun argent ne circule ici.",
+                "Look-up only: no money moves here.",
+            ),
             theme.dim(),
         )),
         Line::default(),
     ];
     for (i, f) in m.fields.iter().enumerate() {
         lines.push(field_line(
-            f.spec.label,
+            theme.lang.field(&f.spec),
             f.input.value().to_owned(),
             i == m.focus,
             false,
@@ -822,7 +916,7 @@ fn draw_moneygram(buf: &mut Buffer, area: Rect, m: &app::MoneyGramState, theme: 
     lines.push(Line::default());
     match (&m.result, m.loading) {
         (_, true) => lines.push(Line::from(Span::styled(
-            "Consultation de MoneyGram…",
+            theme.tr("Consultation de MoneyGram…", "Asking MoneyGram…"),
             theme.warn(),
         ))),
         (Some(Ok(rows)), _) => {

@@ -1,0 +1,84 @@
+//! The user interface's two languages: French by default, English by configuration
+//! (`[ui] language = "en"` or `CAISSE_LANG=en`). Strings sit side by side where they are
+//! used (`lang.tr("Montant", "Amount")`), so a screen reads as it is drawn. Messages written
+//! by the gateways themselves (Intech's error catalogue) stay as the vendor wrote them.
+
+use crate::catalog::rules::FieldSpec;
+use crate::journal::TxStatus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    pub fn tr(self, fr: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Fr => fr,
+            Lang::En => en,
+        }
+    }
+
+    pub fn status(self, s: TxStatus) -> &'static str {
+        match self {
+            Lang::Fr => s.french(),
+            Lang::En => match s {
+                TxStatus::New => "being prepared",
+                TxStatus::Unknown => "to be checked",
+                TxStatus::Pending => "waiting",
+                TxStatus::Processing => "in progress",
+                TxStatus::Success => "paid",
+                TxStatus::Failed => "failed",
+                TxStatus::Refunded => "refunded",
+                TxStatus::Canceled => "cancelled",
+                TxStatus::Expired => "expired",
+                TxStatus::NotSent => "not received",
+            },
+        }
+    }
+
+    /// A form field's label.
+    pub fn field(self, spec: &FieldSpec) -> &'static str {
+        self.field_label(spec.name, spec.label)
+    }
+
+    /// The label of the field named `name` (`french` is its French label).
+    pub fn field_label(self, name: &str, french: &'static str) -> &'static str {
+        if self == Lang::Fr {
+            return french;
+        }
+        match name {
+            "phone" => "Customer's phone",
+            "amount" => "Amount (FCFA)",
+            "message" => "Message",
+            "customerFirstName" => "Customer's first name",
+            "customerLastName" => "Customer's last name",
+            "customerEmail" => "Customer's e-mail",
+            "cardNumber" => "Card number",
+            "cardExpireMonth" => "Expiry month (MM)",
+            "cardExpireYear" => "Expiry year (YY)",
+            "cardCVC" => "Security code (CVC)",
+            "rib" => "Bank account (RIB)",
+            "accountNumber" => "Account / meter / card number",
+            "billReference" => "Bill reference",
+            "description" => "Sale description",
+            "referenceNumber" => "Reference number (8 digits)",
+            "senderFirstName" => "Sender's first name",
+            "senderLastName" => "Sender's last name",
+            "receiverFirstName" => "Receiver's first name",
+            "receiverLastName" => "Receiver's last name",
+            _ => french,
+        }
+    }
+}
+
+impl From<crate::config::Language> for Lang {
+    fn from(l: crate::config::Language) -> Self {
+        match l {
+            crate::config::Language::French => Lang::Fr,
+            crate::config::Language::English => Lang::En,
+        }
+    }
+}
