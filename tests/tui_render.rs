@@ -293,9 +293,11 @@ fn every_screen_at_80x24_and_120x40() {
             // The same screen in colour and in 16 colours never panics and keeps its text.
             for mode in [ColorMode::TrueColor, ColorMode::Ansi16] {
                 let coloured = render(&app, width, height, mode);
+                // Icons are images in colour and badges without: screens showing them differ.
                 if !name.starts_with("payment_pending")
                     && !name.starts_with("catalogue")
                     && !name.starts_with("entry")
+                    && name != "help"
                 {
                     assert_eq!(
                         text(&coloured),

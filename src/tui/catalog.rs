@@ -87,7 +87,10 @@ fn tile_name(s: &ServiceInfo) -> &'static str {
             name = rest;
         }
     }
-    name.strip_suffix(" Money").unwrap_or(name)
+    match name.strip_suffix(" Money") {
+        Some(short) if short.len() >= 3 => short,
+        _ => name,
+    }
 }
 
 /// Every tile, in group order, then in the vendor's order.
