@@ -203,10 +203,10 @@ async fn eight_processes_pay_into_one_journal() {
                     "--amount",
                     "1000",
                     "--wait-secs",
-                    "4",
+                    "8",
                 ],
                 &[
-                    ("CAISSE_POLL_FIRST_MS", "300,1000,2000".into()),
+                    ("CAISSE_POLL_FIRST_MS", "500,2500,5000".into()),
                     ("CAISSE_POLL_EVERY_MS", "100".into()),
                 ],
             )
@@ -223,6 +223,15 @@ async fn eight_processes_pay_into_one_journal() {
             .collect()
     });
     for (i, out) in outputs.iter().enumerate() {
+        if out.status.code() != Some(if i % 2 == 0 { 0 } else { 7 }) {
+            let j = Journal::open(&home.path().join("journal.db")).unwrap();
+            for row in j.list_since(0, 100).unwrap() {
+                eprintln!("{} {} {:?}", row.external_id, row.status, row.phone);
+                for e in j.events(&row.external_id).unwrap() {
+                    eprintln!("   {} {} {}", e.at, e.kind, e.detail);
+                }
+            }
+        }
         let stderr = String::from_utf8_lossy(&out.stderr);
         let want = if i % 2 == 0 { 0 } else { 7 };
         assert_eq!(out.status.code(), Some(want), "process {i}: {stderr}");

@@ -42,21 +42,17 @@ pub struct PayArgs {
     pub wait_secs: Option<u64>,
 }
 
-/// Starts what keeps a payment moving while the command waits: the poller, the journal
+/// Starts what keeps a payment moving while the command waits: the journal
 /// watcher, and the callback listener when one is configured.
 async fn start_engine(
     context: &Context,
 ) -> Result<(Arc<Engine>, Vec<tokio::task::JoinHandle<()>>), Failure> {
     let engine = context.engine()?;
-    // Recovery first: what an earlier run left unsettled is followed while this one waits.
-    engine.resume(false).await.map_err(|e| Failure {
-        message: e.to_string(),
-        code: ExitCode::Config,
-    })?;
-    let mut tasks = vec![
-        tokio::spawn(engine.clone().run_poller()),
-        tokio::spawn(engine.clone().run_watcher(context.journal_path.clone())),
-    ];
+    // The poller starts once the sale has its id: this command follows its own sale only
+    // (the app, `serve` and `reconcile` follow everything, recovery included).
+    let mut tasks = vec![tokio::spawn(
+        engine.clone().run_watcher(context.journal_path.clone()),
+    )];
     if let Some(listen) = context.config.callback_listen {
         let (_addr, task) = serve_callbacks(engine.clone(), listen)
             .await
@@ -165,6 +161,12 @@ pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failur
             code: ExitCode::Config,
         },
     })?;
+    let mut tasks = tasks;
+    tasks.push(tokio::spawn(
+        engine
+            .clone()
+            .run_poller_for(Some(outcome.row.external_id.clone())),
+    ));
     let mut row = outcome.row;
     println!("Opération {}", status_line(&row));
     if let Some(error) = &outcome.error {

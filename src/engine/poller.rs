@@ -12,8 +12,10 @@ use super::{Engine, EngineError, EngineEvent, ReconcileSummary};
 use crate::gateway::{GatewayError, PaymentStatus};
 use crate::journal::{Change, JournalError, SlotDecision, TransactionRow, TxStatus};
 
-/// How far ahead a claimed row is pushed while its poll runs.
-const CLAIM_MS: i64 = 30_000;
+/// How far ahead a claimed row is pushed while its poll runs. Short: a process that quits
+/// with polls in flight leaves its claims behind, and another must take them up soon (a
+/// second poll of the same row is still held by the budget).
+const CLAIM_MS: i64 = 10_000;
 /// Polls in flight at once, per process.
 const CONCURRENT_POLLS: usize = 16;
 /// A blacklisted IP waits this long before asking again.
@@ -170,12 +172,27 @@ impl Engine {
     /// The poll loop: claims what is due, polls it (a few at a time), sleeps until the next
     /// row falls due or something wakes it. Idle, it wakes every few seconds at most.
     pub async fn run_poller(self: Arc<Self>) {
+        self.run_poller_for(None).await
+    }
+
+    /// The poll loop for one transaction only (`caisse pay` follows its own sale and
+    /// leaves the rest to the app, `serve` or `reconcile`), or for all with `None`.
+    pub async fn run_poller_for(self: Arc<Self>, only: Option<String>) {
         let permits = Arc::new(Semaphore::new(CONCURRENT_POLLS));
         loop {
             let now = self.now();
             let per_second = self.config.plan.per_second;
+            let scope = only.clone();
             let claimed = self
-                .journal(move |j| j.claim_due(now, CONCURRENT_POLLS, CLAIM_MS, per_second))
+                .journal(move |j| {
+                    j.claim_due(
+                        now,
+                        CONCURRENT_POLLS,
+                        CLAIM_MS,
+                        per_second,
+                        scope.as_deref(),
+                    )
+                })
                 .await;
             let claimed = match claimed {
                 Ok(rows) => rows,
@@ -202,7 +219,8 @@ impl Engine {
             let sleep_ms = if busy {
                 50
             } else {
-                match self.journal(|j| j.next_due()).await {
+                let scope = only.clone();
+                match self.journal(move |j| j.next_due(scope.as_deref())).await {
                     Ok(Some(due)) => (due - self.now()).clamp(20, 5_000),
                     _ => 5_000,
                 }

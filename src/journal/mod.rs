@@ -630,15 +630,16 @@ impl Journal {
         Ok(n)
     }
 
-    /// Claims up to `limit` rows due for a status poll at `now`, pushing their next poll
-    /// `claim_ms` ahead so that another process does not poll them too. The claim is
-    /// limited to what the global per-second budget has left.
+    /// Claims up to `limit` rows due for a status poll at `now` (only `only`, when given),
+    /// pushing their next poll `claim_ms` ahead so that another process does not poll them
+    /// too. The claim is limited to what the global per-second budget has left.
     pub fn claim_due(
         &mut self,
         now: i64,
         limit: usize,
         claim_ms: i64,
         per_second: u32,
+        only: Option<&str>,
     ) -> Result<Vec<TransactionRow>, JournalError> {
         let t = self.immediate()?;
         let recent: i64 = t.query_row(
@@ -653,9 +654,10 @@ impl Journal {
                  ('NEW','UNKNOWN','PENDING','PROCESSING') \
                  AND next_poll_at IS NOT NULL AND next_poll_at <= ?1 \
                  AND (lease_owner IS NULL OR lease_until < ?1) \
+                 AND (?3 IS NULL OR external_id = ?3) \
                  ORDER BY next_poll_at LIMIT ?2"
             ))?;
-            let rows = stmt.query_map(params![now, room], row_to_tx)?;
+            let rows = stmt.query_map(params![now, room, only], row_to_tx)?;
             rows.collect::<Result<_, _>>()?
         };
         for row in &rows {
@@ -668,12 +670,13 @@ impl Journal {
         Ok(rows)
     }
 
-    /// When the next unsettled row falls due (`None`: nothing to poll).
-    pub fn next_due(&self) -> Result<Option<i64>, JournalError> {
+    /// When the next unsettled row (only `only`, when given) falls due (`None`: nothing).
+    pub fn next_due(&self, only: Option<&str>) -> Result<Option<i64>, JournalError> {
         Ok(self.conn.query_row(
             "SELECT MIN(next_poll_at) FROM transactions WHERE status IN \
-             ('NEW','UNKNOWN','PENDING','PROCESSING') AND next_poll_at IS NOT NULL",
-            [],
+             ('NEW','UNKNOWN','PENDING','PROCESSING') AND next_poll_at IS NOT NULL \
+             AND (?1 IS NULL OR external_id = ?1)",
+            [only],
             |r| r.get(0),
         )?)
     }
