@@ -17,7 +17,9 @@ struct Tmux {
 
 impl Tmux {
     fn start(home: &Path, width: u16, height: u16) -> Tmux {
-        let socket = format!("caisse-e2e-{}", std::process::id());
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let socket = format!("caisse-e2e-{}-{n}", std::process::id());
         let journal = home.join("journal.db");
         let cmd = format!(
             "env -i PATH={} HOME={} TERM=xterm-256color LANG=C.UTF-8 CAISSE_DB={} {}",
@@ -235,4 +237,60 @@ fn four_sales_at_the_counter() {
     t.keys(&["n", "j"]);
     t.wait_for("Journal du jour — 3 opération(s)", Duration::from_secs(5));
     t.keys(&["Escape", "q"]);
+}
+
+/// SIGHUP (the SSH connection drops) and SIGTERM (the service manager) end the app at
+/// once with the terminal restored (tmux keeps the dead pane: it shows the normal screen,
+/// not the app's) and the journal intact.
+#[test]
+fn sighup_and_sigterm_end_the_app_with_the_terminal_restored() {
+    for signal in ["-HUP", "-TERM"] {
+        let home = tempfile::tempdir().unwrap();
+        let t = Tmux::start(home.path(), 80, 24);
+        let set = Command::new("tmux")
+            .args(["-L", &t.socket, "set-option", "-g", "remain-on-exit", "on"])
+            .status()
+            .unwrap();
+        assert!(set.success());
+        t.wait_for("Que veut le client", Duration::from_secs(20));
+        let out = Command::new("tmux")
+            .args(["-L", &t.socket, "list-panes", "-F", "#{pane_pid}"])
+            .output()
+            .unwrap();
+        // The pane runs `env … caisse`: env execs caisse, so the pane's pid is the app's.
+        let pane = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        assert!(
+            Command::new("kill")
+                .args([signal, &pane])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let dead = Command::new("tmux")
+                .args(["-L", &t.socket, "list-panes", "-F", "#{pane_dead}"])
+                .output()
+                .unwrap();
+            if String::from_utf8_lossy(&dead.stdout).trim() == "1" {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{signal}: the app is still running"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let screen = t.screen();
+        assert!(
+            !screen.contains("Que veut le client"),
+            "{signal}: the app's screen was left behind:\n{screen}"
+        );
+        assert!(
+            screen.contains("aucun argent réel ne circule"),
+            "{signal}: the normal screen is back:\n{screen}"
+        );
+        let journal = Journal::open(&home.path().join("journal.db")).unwrap();
+        assert_eq!(journal.integrity_check().unwrap(), "ok");
+    }
 }

@@ -28,6 +28,12 @@ use crate::engine::{Engine, serve_callbacks};
 use app::{App, Effect, Event};
 use theme::{ColorMode, Theme};
 
+fn unix_signal(
+    kind: tokio::signal::unix::SignalKind,
+) -> std::io::Result<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(kind)
+}
+
 fn now_ms() -> i64 {
     crate::gateway::intech::signing::now_ms()
 }
@@ -87,6 +93,12 @@ async fn event_loop(
     for effect in app.start() {
         execute(effect, context, &engine, &tx);
     }
+    // The SSH connection dropping (SIGHUP) or the service manager (SIGTERM): leave at once,
+    // terminal restored; every sale in flight is in the journal and is followed again at
+    // the next start.
+    let mut hangup = unix_signal(tokio::signal::unix::SignalKind::hangup()).map_err(io_error)?;
+    let mut terminate =
+        unix_signal(tokio::signal::unix::SignalKind::terminate()).map_err(io_error)?;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
@@ -118,6 +130,8 @@ async fn event_loop(
                 Err(_) => continue,
             },
             _ = tick.tick(), if app.needs_tick() => Event::Tick(now_ms()),
+            _ = hangup.recv() => return Ok(()),
+            _ = terminate.recv() => return Ok(()),
         };
         let effects = app::update(&mut app, event);
         for effect in effects {
