@@ -156,6 +156,10 @@ pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failur
     let mut events = engine.subscribe();
     let outcome = engine.pay(order, None).await.map_err(|e| match e {
         EngineError::Invalid(_) | EngineError::NoGateway(_) => Failure::bad_input(e.to_string()),
+        EngineError::AfterSend(_) => Failure {
+            message: e.to_string(),
+            code: ExitCode::Unsettled,
+        },
         other => Failure {
             message: other.to_string(),
             code: ExitCode::Config,

@@ -98,6 +98,13 @@ pub enum EngineError {
     Journal(#[from] JournalError),
     #[error("{0}")]
     Refused(String),
+    /// The request went out but its answer could not be written down: the sale may have
+    /// gone through. It must not be redone; recovery settles it once the journal writes.
+    #[error(
+        "{0} — l'opération a peut-être été envoyée : ne la refaites pas, elle sera vérifiée \
+         auprès de la passerelle dès que le journal pourra écrire (caisse reconcile)"
+    )]
+    AfterSend(JournalError),
 }
 
 /// A sale as the cashier asked for it.
@@ -425,7 +432,8 @@ impl Engine {
         let id = external_id.clone();
         let applied = self
             .journal(move |j| j.apply(&id, &change, "reply", &detail, answered_at))
-            .await?;
+            .await
+            .map_err(EngineError::AfterSend)?;
         self.notify(&external_id, applied.after);
         self.wake.notify_one();
         failpoint::hit("after_reply");
