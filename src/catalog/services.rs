@@ -391,31 +391,47 @@ pub static SERVICES: &[ServiceInfo] = &[
     ),
 ];
 
+/// Calls `$m!` with every icon stem, once each: the one list behind [`ICONS`], the
+/// sandbox's SVG files and the app's pixel art (`include_str!` needs literal paths, so the
+/// list is handed over as tokens).
+macro_rules! with_icon_stems {
+    ($m:ident) => {
+        $m!(
+            "free",
+            "expresso",
+            "orange",
+            "wave",
+            "wizall",
+            "card",
+            "rapido",
+            "woyofal",
+            "senelec",
+            "seneau",
+            "xeweul",
+            "oolusolar",
+            "baobabplus",
+            "derfj",
+            "aquatech",
+            "uvs",
+            "ucad",
+            "whatsapp",
+            "bank",
+            "mtn",
+            "moov",
+            "moneygram",
+        )
+    };
+}
+pub(crate) use with_icon_stems;
+
+macro_rules! stem_list {
+    ($($stem:literal),* $(,)?) => {
+        &[$($stem),*]
+    };
+}
+
 /// Every icon stem used by [`SERVICES`], once each (our drawings in `assets/icons/`).
-pub static ICONS: &[&str] = &[
-    "free",
-    "expresso",
-    "orange",
-    "wave",
-    "wizall",
-    "card",
-    "rapido",
-    "woyofal",
-    "senelec",
-    "seneau",
-    "xeweul",
-    "oolusolar",
-    "baobabplus",
-    "derfj",
-    "aquatech",
-    "uvs",
-    "ucad",
-    "whatsapp",
-    "bank",
-    "mtn",
-    "moov",
-    "moneygram",
-];
+pub static ICONS: &[&str] = with_icon_stems!(stem_list);
 
 pub fn find(code: &str) -> Option<&'static ServiceInfo> {
     SERVICES.iter().find(|s| s.code == code)

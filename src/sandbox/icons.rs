@@ -5,39 +5,14 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-macro_rules! icons {
+macro_rules! svgs {
     ($($stem:literal),* $(,)?) => {
-        /// Every drawing, by stem (the `icon` of a service in the catalogue).
-        pub(crate) static FILES: &[(&str, &str)] = &[
-            $(($stem, include_str!(concat!("../../assets/icons/", $stem, ".svg")))),*
-        ];
+        &[$(($stem, include_str!(concat!("../../assets/icons/", $stem, ".svg")))),*]
     };
 }
 
-icons!(
-    "free",
-    "expresso",
-    "orange",
-    "wave",
-    "wizall",
-    "card",
-    "rapido",
-    "woyofal",
-    "senelec",
-    "seneau",
-    "xeweul",
-    "oolusolar",
-    "baobabplus",
-    "derfj",
-    "aquatech",
-    "uvs",
-    "ucad",
-    "whatsapp",
-    "bank",
-    "mtn",
-    "moov",
-    "moneygram",
-);
+/// Every drawing, by stem (the `icon` of a service in the catalogue).
+pub(crate) static FILES: &[(&str, &str)] = crate::catalog::services::with_icon_stems!(svgs);
 
 /// The SVG of a stem.
 pub(crate) fn get(stem: &str) -> Option<&'static str> {

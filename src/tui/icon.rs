@@ -168,31 +168,8 @@ macro_rules! sources {
     };
 }
 
-/// Every icon file, embedded; the same stems as `catalog::services::ICONS`.
-static SOURCES: &[(&str, &str)] = sources!(
-    "free",
-    "expresso",
-    "orange",
-    "wave",
-    "wizall",
-    "card",
-    "rapido",
-    "woyofal",
-    "senelec",
-    "seneau",
-    "xeweul",
-    "oolusolar",
-    "baobabplus",
-    "derfj",
-    "aquatech",
-    "uvs",
-    "ucad",
-    "whatsapp",
-    "bank",
-    "mtn",
-    "moov",
-    "moneygram",
-);
+/// Every icon file, embedded: the stems of `catalog::services::ICONS`.
+static SOURCES: &[(&str, &str)] = crate::catalog::services::with_icon_stems!(sources);
 
 /// Parsed once. A file that does not parse is left out (its badge shows instead); the tests
 /// make sure none is.
