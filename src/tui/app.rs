@@ -146,14 +146,6 @@ impl StatusFilter {
         }
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            StatusFilter::All => "tous",
-            StatusFilter::Success => "réussis",
-            StatusFilter::Failed => "échoués",
-            StatusFilter::Open => "en cours",
-        }
-    }
     fn next(self) -> Self {
         match self {
             StatusFilter::All => StatusFilter::Success,
