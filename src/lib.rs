@@ -13,4 +13,5 @@ pub mod money;
 pub mod qr;
 pub mod sandbox;
 pub mod secret;
+pub mod staff;
 pub mod tui;

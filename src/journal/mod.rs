@@ -7,6 +7,7 @@
 //! timeout. Calls are blocking: the engine runs them off the UI task (`spawn_blocking`).
 //! Times are milliseconds since the epoch, given by the caller (tests set the clock).
 
+mod cashiers;
 mod schema;
 mod status;
 
@@ -16,6 +17,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::Value;
 
+pub use cashiers::CashierRecord;
 pub use schema::CURRENT_VERSION;
 pub use status::TxStatus;
 

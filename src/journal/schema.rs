@@ -59,6 +59,22 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX status_calls_by_transaction ON status_calls (external_id, at);
     CREATE INDEX status_calls_by_time ON status_calls (at);
     "#,
+    // 2: cashiers (PIN as an argon2 hash, lock-out after wrong PINs), and which sales the
+    // cashier has seen settled (a session that drops lands back on the unseen one).
+    r#"
+    CREATE TABLE cashiers (
+        name        TEXT PRIMARY KEY COLLATE NOCASE,
+        role        TEXT NOT NULL CHECK (role IN ('cashier', 'supervisor')),
+        pin_hash    TEXT NOT NULL,
+        disabled    INTEGER NOT NULL DEFAULT 0,
+        failed_pins INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER,
+        created_at  INTEGER NOT NULL
+    ) STRICT;
+    ALTER TABLE transactions ADD COLUMN seen_at INTEGER;
+    UPDATE transactions SET seen_at = updated_at;
+    CREATE INDEX transactions_unseen ON transactions (cashier, created_at) WHERE seen_at IS NULL;
+    "#,
 ];
 
 /// The schema version this build writes.
