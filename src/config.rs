@@ -60,6 +60,20 @@ pub struct Config {
     /// Where the callback listener binds, when it runs.
     pub callback_listen: Option<SocketAddr>,
     pub language: Language,
+    /// `caisse serve`'s socket; the app and the CLI use it when set.
+    pub socket: Option<PathBuf>,
+    pub kiosk: KioskSettings,
+}
+
+/// `[kiosk]`: the cashiers' sessions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KioskSettings {
+    /// The app starts in kiosk mode (as with `--kiosk`).
+    pub enabled: bool,
+    /// Idle time before the screen locks; `None`: the default (5 minutes).
+    pub idle_lock: Option<std::time::Duration>,
+    /// Unix user → cashier name: that user is only asked for the PIN.
+    pub users: std::collections::BTreeMap<String, String>,
 }
 
 impl Config {
@@ -107,6 +121,26 @@ struct FileConfig {
     callback: FileCallback,
     #[serde(default)]
     ui: FileUi,
+    #[serde(default)]
+    serve: FileServe,
+    #[serde(default)]
+    kiosk: FileKiosk,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileServe {
+    socket: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileKiosk {
+    #[serde(default)]
+    enabled: bool,
+    idle_lock_minutes: Option<f64>,
+    #[serde(default)]
+    users: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -242,6 +276,35 @@ pub fn load(sources: &Sources<'_>) -> Result<Config, ConfigError> {
         }
     };
 
+    let socket = env("CAISSE_SOCKET")
+        .map(PathBuf::from)
+        .or(file.serve.socket.clone());
+    let idle_lock =
+        match env("CAISSE_IDLE_LOCK_SECS") {
+            Some(secs) => Some(secs.parse::<f64>().ok().filter(|s| *s >= 0.0).ok_or_else(
+                || ConfigError::BadValue {
+                    name: "CAISSE_IDLE_LOCK_SECS".into(),
+                    reason: format!("« {secs} » n'est pas un nombre de secondes"),
+                },
+            )?),
+            None => match file.kiosk.idle_lock_minutes {
+                Some(m) if m >= 0.0 => Some(m * 60.0),
+                Some(m) => {
+                    return Err(ConfigError::BadValue {
+                        name: "[kiosk] idle_lock_minutes".into(),
+                        reason: format!("« {m} » : un nombre de minutes positif (0 : jamais)"),
+                    });
+                }
+                None => None,
+            },
+        }
+        .map(std::time::Duration::from_secs_f64);
+    let kiosk = KioskSettings {
+        enabled: file.kiosk.enabled,
+        idle_lock,
+        users: file.kiosk.users.clone(),
+    };
+
     Ok(Config {
         source,
         intech,
@@ -250,6 +313,8 @@ pub fn load(sources: &Sources<'_>) -> Result<Config, ConfigError> {
         callback_url,
         callback_listen,
         language,
+        socket,
+        kiosk,
     })
 }
 

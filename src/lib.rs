@@ -13,5 +13,6 @@ pub mod money;
 pub mod qr;
 pub mod sandbox;
 pub mod secret;
+pub mod session;
 pub mod staff;
 pub mod tui;

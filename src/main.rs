@@ -31,7 +31,7 @@ fn main() -> std::process::ExitCode {
 /// when `CAISSE_LOG` asks for them.
 fn init_logging(cli: &Cli) {
     let default = match cli.command {
-        Some(cli::Command::Sandbox(_)) => "caisse=info",
+        Some(cli::Command::Sandbox(_) | cli::Command::Serve) => "caisse=info",
         _ => "warn",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("CAISSE_LOG")

@@ -1,9 +1,11 @@
 //! The command line: `caisse <command>`. Every command prints French for the cashier or
 //! the shop owner; errors go to stderr with a documented exit code (see [`ExitCode`]).
 
+mod cashier;
 mod commands;
 pub(crate) mod context;
 mod pay;
+mod serve;
 pub mod table;
 
 use std::path::PathBuf;
@@ -27,6 +29,14 @@ pub struct Cli {
     /// Fichier de configuration TOML (sinon $CAISSE_CONFIG, sinon ~/.config/caisse/config.toml).
     #[arg(long, global = true, value_name = "FICHIER")]
     pub config: Option<PathBuf>,
+
+    /// Mode kiosque : Ctrl-C, Ctrl-Z, Ctrl-\ sans effet ; quitter demande le code d'un superviseur.
+    #[arg(long)]
+    pub kiosk: bool,
+
+    /// Socket du service « caisse serve » (sinon $CAISSE_SOCKET, sinon [serve] socket).
+    #[arg(long, global = true, value_name = "CHEMIN")]
+    pub socket: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -71,6 +81,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Lance le service de la boutique : clés, journal, suivi des paiements, socket des caisses.
+    Serve,
+    /// Gère les caissiers (ajout, liste, désactivation).
+    #[command(subcommand)]
+    Cashier(cashier::CashierCommand),
     /// Règle les opérations en suspens (reprise après arrêt) et affiche le bilan.
     Reconcile {
         /// Durée maximale de la tentative, en secondes.
@@ -143,7 +158,12 @@ impl Failure {
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     let Some(command) = cli.command else {
         // No subcommand: the cashier's app.
-        return crate::tui::run(cli.config.as_deref()).await;
+        return crate::tui::run(crate::tui::Options {
+            config: cli.config,
+            kiosk: cli.kiosk,
+            socket: cli.socket,
+        })
+        .await;
     };
     match command {
         Command::Sandbox(args) => commands::sandbox(args).await,
@@ -160,5 +180,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         } => pay::status(cli.config.as_deref(), &external_id, refresh).await,
         Command::Journal { today, json } => pay::journal(cli.config.as_deref(), today, json).await,
         Command::Reconcile { wait_secs } => pay::reconcile(cli.config.as_deref(), wait_secs).await,
+        Command::Serve => serve::serve(cli.config.as_deref(), cli.socket).await,
+        Command::Cashier(command) => cashier::run(cli.config.as_deref(), command),
     }
 }

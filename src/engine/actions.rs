@@ -3,13 +3,13 @@
 
 use serde_json::json;
 
-use super::{Engine, EngineError};
+use super::{Actor, Engine, EngineError};
 use crate::catalog::services::{self, TypeOperation};
 use crate::journal::{Change, TxStatus};
 
 impl Engine {
     /// Gives back a successful cash-out (Intech's refund-cancel). Returns the French message.
-    pub async fn refund(&self, external_id: &str) -> Result<String, EngineError> {
+    pub async fn refund(&self, external_id: &str, by: &Actor) -> Result<String, EngineError> {
         let row = self
             .get(external_id)
             .await?
@@ -40,16 +40,22 @@ impl Engine {
                     ..Change::default()
                 };
                 let detail = json!({"message": reply.message});
-                self.journal(move |j| j.apply(&id, &change, "refund", &detail, now))
-                    .await?;
+                let by = by.clone();
+                self.journal(move |j| {
+                    j.apply_by(&id, &change, "refund", &detail, Some(by.pair()), now)
+                })
+                .await?;
                 self.notify(external_id, TxStatus::Refunded);
                 Ok(format!("Remboursement effectué : {}", reply.message))
             }
             Err(e) => {
                 let message = e.french_message(row.amount);
                 let detail = json!({"error": e.to_string()});
-                self.journal(move |j| j.record_event(Some(&id), "refund_refused", &detail, now))
-                    .await?;
+                let by = by.clone();
+                self.journal(move |j| {
+                    j.record_actor_event(Some(&id), "refund_refused", &detail, by.pair(), now)
+                })
+                .await?;
                 Err(EngineError::Refused(format!(
                     "Remboursement refusé : {message}"
                 )))
@@ -64,6 +70,7 @@ impl Engine {
         external_id: &str,
         subject: &str,
         message: &str,
+        by: &Actor,
     ) -> Result<String, EngineError> {
         let row = self
             .get(external_id)
@@ -88,14 +95,20 @@ impl Engine {
                 let reference = claim.claim_ref.clone().unwrap_or_default();
                 let detail =
                     json!({"subject": subject, "claimRef": reference, "statut": claim.status});
-                self.journal(move |j| j.record_event(Some(&id), "claim", &detail, now))
-                    .await?;
+                let by = by.clone();
+                self.journal(move |j| {
+                    j.record_actor_event(Some(&id), "claim", &detail, by.pair(), now)
+                })
+                .await?;
                 Ok(format!("Réclamation enregistrée (réf. {reference})."))
             }
             Err(e) => {
                 let detail = json!({"subject": subject, "error": e.to_string()});
-                self.journal(move |j| j.record_event(Some(&id), "claim_refused", &detail, now))
-                    .await?;
+                let by = by.clone();
+                self.journal(move |j| {
+                    j.record_actor_event(Some(&id), "claim_refused", &detail, by.pair(), now)
+                })
+                .await?;
                 Err(EngineError::Refused(format!(
                     "Réclamation refusée : {}",
                     e.french_message(row.amount)

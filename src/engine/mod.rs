@@ -51,9 +51,23 @@ pub struct EngineConfig {
     pub redirect_url: String,
     /// Intech's HMAC secret, when signing is on: callbacks are then trusted as they come.
     pub hmac_secret: Option<Secret>,
-    /// Who and where (placeholders until cashier sessions exist).
+    /// Who and where, for sales made without a session (the CLI, a counter with no
+    /// cashier accounts): the Unix user and the terminal.
     pub cashier: String,
     pub terminal: String,
+}
+
+/// Who acts, as the journal records it: the cashier's name and their terminal.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Actor {
+    pub cashier: String,
+    pub terminal: String,
+}
+
+impl Actor {
+    pub fn pair(&self) -> (&str, &str) {
+        (&self.cashier, &self.terminal)
+    }
 }
 
 impl Default for EngineConfig {
@@ -120,7 +134,7 @@ pub struct PayOrder {
 }
 
 /// What the send gave: the row as recorded, and the French error if it did not go well.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PayOutcome {
     pub row: TransactionRow,
     pub error: Option<String>,
@@ -294,6 +308,25 @@ impl Engine {
         order: PayOrder,
         balance: Option<f64>,
     ) -> Result<PayOutcome, EngineError> {
+        let actor = self.default_actor();
+        self.pay_as(order, balance, &actor).await
+    }
+
+    /// The actor of sales made without a session: the configured user and terminal.
+    pub fn default_actor(&self) -> Actor {
+        Actor {
+            cashier: self.config.cashier.clone(),
+            terminal: self.config.terminal.clone(),
+        }
+    }
+
+    /// [`Engine::pay`] on behalf of a logged-in cashier at their terminal.
+    pub async fn pay_as(
+        &self,
+        order: PayOrder,
+        balance: Option<f64>,
+        actor: &Actor,
+    ) -> Result<PayOutcome, EngineError> {
         let gateway = self
             .gateways
             .get(&order.gateway)
@@ -339,8 +372,8 @@ impl Engine {
             phone: phone.clone(),
             amount,
             fields: journal_fields(&wire_fields),
-            cashier: self.config.cashier.clone(),
-            terminal: self.config.terminal.clone(),
+            cashier: actor.cashier.clone(),
+            terminal: actor.terminal.clone(),
         };
         let owner = self.owner.clone();
         self.journal(move |j| j.insert_intent(&intent, &owner, lease_until, now))

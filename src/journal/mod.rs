@@ -55,7 +55,7 @@ impl From<rusqlite::Error> for JournalError {
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A transaction as the journal holds it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TransactionRow {
     pub external_id: String,
     pub gateway: String,
@@ -64,7 +64,7 @@ pub struct TransactionRow {
     pub amount: Option<i64>,
     /// The service's other fields (card number masked, CVC never).
     pub fields: Value,
-    #[serde(serialize_with = "status_str")]
+    #[serde(serialize_with = "status_str", deserialize_with = "status_from_str")]
     pub status: TxStatus,
     pub gateway_tx_id: Option<String>,
     pub customer_url: Option<String>,
@@ -91,6 +91,12 @@ pub struct TransactionRow {
 
 fn status_str<S: serde::Serializer>(s: &TxStatus, ser: S) -> Result<S::Ok, S::Error> {
     ser.serialize_str(s.as_str())
+}
+
+fn status_from_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<TxStatus, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    TxStatus::parse(&text)
+        .ok_or_else(|| serde::de::Error::custom(format!("statut inconnu « {text} »")))
 }
 
 const COLUMNS: &str = "external_id, gateway, service, phone, amount, fields, status, gateway_tx_id, \
@@ -181,7 +187,7 @@ pub struct Applied {
 }
 
 /// One entry of the event log.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     pub id: i64,
     pub external_id: Option<String>,
@@ -282,12 +288,27 @@ impl Journal {
 
     /// Applies a change in one write transaction, with an event. The status moves only
     /// forward ([`TxStatus::may_become`]); the final time is set when it becomes final.
+    /// The event carries the sale's cashier and terminal (the engine acted on their behalf).
     pub fn apply(
         &mut self,
         external_id: &str,
         change: &Change,
         event_kind: &str,
         event_detail: &Value,
+        now: i64,
+    ) -> Result<Applied, JournalError> {
+        self.apply_by(external_id, change, event_kind, event_detail, None, now)
+    }
+
+    /// [`Journal::apply`], with the event recorded as done by `by` (cashier, terminal): a
+    /// supervisor's refund of another cashier's sale, say.
+    pub fn apply_by(
+        &mut self,
+        external_id: &str,
+        change: &Change,
+        event_kind: &str,
+        event_detail: &Value,
+        by: Option<(&str, &str)>,
         now: i64,
     ) -> Result<Applied, JournalError> {
         let t = self.immediate()?;
@@ -366,14 +387,15 @@ impl Journal {
             map.insert("before".into(), before.as_str().into());
             map.insert("after".into(), after.as_str().into());
         }
+        let (cashier, terminal) = by.unwrap_or((&cashier, &terminal));
         insert_event(
             &t,
             Some(external_id),
             now,
             event_kind,
             &detail,
-            &cashier,
-            &terminal,
+            cashier,
+            terminal,
         )?;
         t.commit()?;
         Ok(Applied {

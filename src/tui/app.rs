@@ -15,6 +15,11 @@ use crate::engine::{EngineEvent, PayOrder};
 use crate::gateway::intech::models::PendingBill;
 use crate::i18n::Lang;
 use crate::journal::{Event as JournalEvent, TransactionRow, TxStatus};
+use crate::session::LinkEvent;
+use crate::staff::Cashier;
+
+pub mod gate;
+pub use gate::{Gate, LoginForm, PinForm, Purpose};
 
 /// The customer's time to validate, shown as a countdown.
 pub const PAYMENT_WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -38,6 +43,16 @@ pub enum Event {
     ActionDone(Result<String, String>),
     /// A MoneyGram lookup's answer, as label / value lines.
     MoneyGram(Result<Vec<(String, String)>, String>),
+    /// The link to the service: up (how to log in), down, or an engine event.
+    Link(LinkEvent),
+    LoggedIn(Result<Cashier, String>),
+    Unlocked(Result<(), String>),
+    /// A supervisor's PIN was checked.
+    Supervisor(Result<Cashier, String>),
+    /// The cashier's unfinished sale, if any (after a login).
+    Unseen(Option<TransactionRow>),
+    /// No key for the idle-lock delay.
+    Idle,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +87,21 @@ pub enum Effect {
     },
     Bell,
     Quit,
+    Login {
+        name: Option<String>,
+        pin: String,
+    },
+    Logout,
+    Unlock(String),
+    CheckSupervisor(String),
+    /// A refund as sent to the service (with a supervisor's PIN at a cashier's counter).
+    RefundAs {
+        external_id: String,
+        supervisor_pin: Option<String>,
+    },
+    /// The cashier left this sale's screen.
+    Seen(String),
+    FetchUnseen,
 }
 
 /// One field of the entry form.
@@ -207,6 +237,9 @@ impl JournalState {
 
 #[derive(Debug, Clone)]
 pub enum Screen {
+    /// Waiting for the service (the first connection).
+    Connecting,
+    Login(LoginForm),
     Catalogue,
     Entry(EntryState),
     Bills(BillsState),
@@ -246,6 +279,7 @@ pub struct App {
     /// The terminal's size, for the tile grid's columns.
     pub size: (u16, u16),
     pub lang: Lang,
+    pub gate: Gate,
 }
 
 impl App {
@@ -265,6 +299,7 @@ impl App {
             dirty: true,
             size: (80, 24),
             lang: Lang::Fr,
+            gate: Gate::default(),
         }
     }
 
@@ -299,6 +334,11 @@ fn is_ctrl(key: &KeyEvent, c: char) -> bool {
 
 /// The one entry point: applies an event, returns what to do.
 pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
+    let effects = apply(app, event);
+    gate::guard(app, effects)
+}
+
+fn apply(app: &mut App, event: Event) -> Vec<Effect> {
     app.dirty = true;
     let app_lang = app.lang;
     match event {
@@ -424,6 +464,12 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
             vec![]
         }
         Event::Key(key) => on_key(app, key),
+        Event::Link(e) => gate::on_link(app, e),
+        Event::LoggedIn(r) => gate::on_logged_in(app, r),
+        Event::Unlocked(r) => gate::on_unlocked(app, r),
+        Event::Supervisor(r) => gate::on_supervisor(app, r),
+        Event::Unseen(row) => gate::on_unseen(app, row),
+        Event::Idle => gate::on_idle(app),
     }
 }
 
@@ -460,6 +506,9 @@ fn on_engine(app: &mut App, event: EngineEvent) -> Vec<Effect> {
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if let Some(effects) = gate::on_key(app, key) {
+        return effects;
+    }
     if app.help {
         // Any key closes the help.
         app.help = false;
@@ -476,6 +525,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Screen::Payment(_) => payment_key(app, key),
         Screen::Journal(_) => journal_key(app, key),
         Screen::MoneyGram(_) => moneygram_key(app, key),
+        Screen::Connecting | Screen::Login(_) => vec![],
     }
 }
 
@@ -1053,10 +1103,16 @@ fn payment_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let row = p.row.clone();
     match key.code {
         KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::F(2) => {
-            // The sale goes on being followed by the engine; the journal shows it.
+            // The sale goes on being followed by the engine; the journal shows it. Once
+            // settled and left, it is not brought back at the next login.
             app.screen = Screen::Catalogue;
             app.filter.clear();
-            vec![Effect::CountPending]
+            match row {
+                Some(r) if r.status.is_final() => {
+                    vec![Effect::CountPending, Effect::Seen(r.external_id)]
+                }
+                _ => vec![Effect::CountPending],
+            }
         }
         KeyCode::Char('v') | KeyCode::Char('V') | KeyCode::F(5) => match row {
             Some(r) if !r.status.is_final() => {
@@ -1303,7 +1359,15 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Entrée F10", "consulter"),
             ("Échap", "retour"),
         ],
+        Screen::Connecting => vec![],
+        Screen::Login(_) => vec![("Tab", "champ"), ("Entrée", "valider")],
     };
+    if app.gate.locked.is_some() || app.gate.prompt.is_some() {
+        keys = vec![("Entrée", "valider"), ("Échap F2", "annuler")];
+        if app.gate.locked.is_some() {
+            keys[1] = ("Échap F2", "changer de caissier");
+        }
+    }
     keys.insert(0, ("F1 h", "aide"));
     if !matches!(app.screen, Screen::Catalogue) {
         keys[0] = ("F1", "aide");
@@ -1328,6 +1392,7 @@ fn english_key(keys: &'static str) -> &'static str {
         "Échap F9 n" => "Esc F9 n",
         "Entrée F10" => "Enter F10",
         "Échap" => "Esc",
+        "Échap F2" => "Esc F2",
         other => other,
     }
 }
@@ -1357,6 +1422,7 @@ fn english_action(action: &'static str) -> &'static str {
         "chercher" => "search",
         "statut" => "status",
         "consulter" => "look up",
+        "changer de caissier" => "switch cashier",
         other => other,
     }
 }

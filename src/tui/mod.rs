@@ -9,22 +9,22 @@ pub mod app;
 pub mod catalog;
 pub use crate::i18n;
 
+pub mod gate_ui;
 pub mod icon;
 pub mod theme;
 pub mod ui;
 
 use std::io::Write;
-use std::path::Path;
-use std::sync::Arc;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyEventKind, KeyModifiers};
 use futures_util::StreamExt;
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 
-use crate::cli::context::Context;
 use crate::cli::{ExitCode, Failure};
-use crate::engine::{Engine, serve_callbacks};
+use crate::engine::serve_callbacks;
+use crate::session::{Hub, Link, LinkEvent, Request, Response};
 use app::{App, Effect, Event};
 use theme::{ColorMode, Theme};
 
@@ -38,34 +38,104 @@ fn now_ms() -> i64 {
     crate::gateway::intech::signing::now_ms()
 }
 
-/// Runs the app until the cashier quits (or the terminal goes away).
-pub async fn run(config_path: Option<&Path>) -> Result<(), Failure> {
-    let context = crate::cli::context::connect(config_path).await?;
-    let engine = context.engine()?;
-    engine.resume(false).await.map_err(|e| Failure {
-        message: e.to_string(),
+/// How the app was asked to run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub config: Option<PathBuf>,
+    /// Kiosk mode: Ctrl-C and friends do nothing, leaving needs a supervisor's PIN.
+    pub kiosk: bool,
+    /// `caisse serve`'s socket: the app then reads no configuration and no secret at all.
+    pub socket: Option<PathBuf>,
+}
+
+/// The idle lock's delay when nothing sets it.
+const DEFAULT_IDLE_LOCK: Duration = Duration::from_secs(5 * 60);
+
+fn config_failure(message: String) -> Failure {
+    Failure {
+        message,
         code: ExitCode::Config,
-    })?;
-    let mut tasks = vec![
-        tokio::spawn(engine.clone().run_poller()),
-        tokio::spawn(engine.clone().run_watcher(context.journal_path.clone())),
-    ];
-    if let Some(listen) = context.config.callback_listen {
-        let (_, task) = serve_callbacks(engine.clone(), listen)
-            .await
-            .map_err(|e| Failure {
-                message: format!("écoute des callbacks impossible sur {listen} : {e}"),
-                code: ExitCode::Config,
-            })?;
-        tasks.push(task);
     }
-    let lang = i18n::Lang::from(context.config.language);
+}
+
+/// Runs the app until the cashier quits (or the terminal goes away).
+pub async fn run(options: Options) -> Result<(), Failure> {
+    let terminal_name = crate::cli::context::terminal_name();
+    // With a socket, nothing is read but the environment: the service holds the keys.
+    let socket = options.socket.clone().or_else(|| {
+        std::env::var_os("CAISSE_SOCKET")
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+    });
+    let mut tasks = Vec::new();
+    let mut _context = None;
+    let (link, lang, kiosk, idle_lock) = match socket {
+        Some(path) => {
+            let lang = match std::env::var("CAISSE_LANG").as_deref() {
+                Ok("en") => i18n::Lang::En,
+                _ => i18n::Lang::Fr,
+            };
+            let idle = std::env::var("CAISSE_IDLE_LOCK_SECS")
+                .ok()
+                .and_then(|s| s.parse::<f64>().ok())
+                .filter(|s| *s >= 0.0)
+                .map(Duration::from_secs_f64);
+            (
+                Link::remote(path, terminal_name.clone()),
+                lang,
+                options.kiosk,
+                idle,
+            )
+        }
+        None => {
+            let context = crate::cli::context::connect(options.config.as_deref()).await?;
+            if let Some(socket) = &context.config.socket {
+                return Box::pin(run(Options {
+                    socket: Some(socket.clone()),
+                    ..options
+                }))
+                .await;
+            }
+            let engine = context.engine()?;
+            engine
+                .resume(false)
+                .await
+                .map_err(|e| config_failure(e.to_string()))?;
+            tasks.push(tokio::spawn(engine.clone().run_poller()));
+            tasks.push(tokio::spawn(
+                engine.clone().run_watcher(context.journal_path.clone()),
+            ));
+            if let Some(listen) = context.config.callback_listen {
+                let (_, task) = serve_callbacks(engine.clone(), listen).await.map_err(|e| {
+                    config_failure(format!(
+                        "écoute des callbacks impossible sur {listen} : {e}"
+                    ))
+                })?;
+                tasks.push(task);
+            }
+            let kiosk = options.kiosk || context.config.kiosk.enabled;
+            let hub = Hub::new(
+                engine,
+                context.gateways.intech.clone(),
+                context.is_demo(),
+                context.config.kiosk.users.clone(),
+                // A kiosk always asks for a PIN; a single counter without accounts does not.
+                !kiosk,
+            );
+            let lang = i18n::Lang::from(context.config.language);
+            let idle = context.config.kiosk.idle_lock;
+            _context = Some(context);
+            (Link::local(hub), lang, kiosk, idle)
+        }
+    };
+    let idle_lock = idle_lock.unwrap_or(DEFAULT_IDLE_LOCK);
+    let link_events = link.subscribe();
+    tasks.push(link.start(terminal_name));
+
     let theme = Theme::new(ColorMode::detect(&|k| std::env::var(k).ok())).with_lang(lang);
-    let mut terminal = ratatui::try_init().map_err(|e| Failure {
-        message: format!("terminal inutilisable : {e}"),
-        code: ExitCode::Config,
-    })?;
-    let result = event_loop(&mut terminal, &context, engine, theme).await;
+    let mut terminal =
+        ratatui::try_init().map_err(|e| config_failure(format!("terminal inutilisable : {e}")))?;
+    let result = event_loop(&mut terminal, link, link_events, theme, kiosk, idle_lock).await;
     ratatui::restore();
     for t in tasks {
         t.abort();
@@ -75,32 +145,37 @@ pub async fn run(config_path: Option<&Path>) -> Result<(), Failure> {
 
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
-    context: &Context,
-    engine: Arc<Engine>,
+    link: Link,
+    mut link_events: broadcast::Receiver<LinkEvent>,
     theme: Theme,
+    kiosk: bool,
+    idle_lock: Duration,
 ) -> Result<(), Failure> {
-    let io_error = |e: std::io::Error| Failure {
-        message: format!("terminal : {e}"),
-        code: ExitCode::Config,
-    };
-    let mut app = App::new(context.is_demo(), now_ms());
+    let io_error = |e: std::io::Error| config_failure(format!("terminal : {e}"));
+    let mut app = App::new(false, now_ms());
     app.lang = theme.lang;
+    app.gate.kiosk = kiosk;
+    app.screen = app::Screen::Connecting;
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
-    let mut engine_events = engine.subscribe();
     let mut input = EventStream::new();
     let size = terminal.size().map_err(io_error)?;
     app::update(&mut app, Event::Resize(size.width, size.height));
-    for effect in app.start() {
-        execute(effect, context, &engine, &tx);
-    }
     // The SSH connection dropping (SIGHUP) or the service manager (SIGTERM): leave at once,
-    // terminal restored; every sale in flight is in the journal and is followed again at
-    // the next start.
+    // terminal restored; every sale in flight is in the journal and is followed on (by the
+    // service, or at the next start).
     let mut hangup = unix_signal(tokio::signal::unix::SignalKind::hangup()).map_err(io_error)?;
     let mut terminate =
         unix_signal(tokio::signal::unix::SignalKind::terminate()).map_err(io_error)?;
+    // Ctrl-C, Ctrl-\ and Ctrl-Z arrive as keys in raw mode; the same signals sent by `kill`
+    // end the app cleanly, except in a kiosk where they do nothing (no stopped session).
+    let mut interrupt =
+        unix_signal(tokio::signal::unix::SignalKind::interrupt()).map_err(io_error)?;
+    let mut quit_signal = unix_signal(tokio::signal::unix::SignalKind::quit()).map_err(io_error)?;
+    let mut stop =
+        unix_signal(tokio::signal::unix::SignalKind::from_raw(libc::SIGTSTP)).map_err(io_error)?;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last_input = tokio::time::Instant::now();
     loop {
         if app.dirty {
             draw(terminal, &app, theme).map_err(io_error)?;
@@ -109,11 +184,21 @@ async fn event_loop(
         if app.quit {
             return Ok(());
         }
+        let idle_armed = !idle_lock.is_zero()
+            && app.gate.login_required
+            && app.gate.cashier.is_some()
+            && app.gate.locked.is_none();
         let event = tokio::select! {
             term = input.next() => match term {
                 Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
-                    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-                        return Ok(());
+                    last_input = tokio::time::Instant::now();
+                    if key.modifiers.contains(KeyModifiers::CONTROL) {
+                        match key.code {
+                            KeyCode::Char('c') if !kiosk => return Ok(()),
+                            // Every other control key is nobody's business (Ctrl-Z, Ctrl-\…).
+                            KeyCode::Char(_) => continue,
+                            _ => {}
+                        }
                     }
                     Event::Key(key)
                 }
@@ -124,18 +209,28 @@ async fn event_loop(
                 None => return Ok(()),
             },
             Some(event) = rx.recv() => event,
-            engine_event = engine_events.recv() => match engine_event {
-                Ok(e) => Event::Engine(e),
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Event::Engine(crate::engine::EngineEvent::JournalChanged),
+            link_event = link_events.recv() => match link_event {
+                Ok(e) => Event::Link(e),
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    Event::Link(LinkEvent::Engine(crate::engine::EngineEvent::JournalChanged))
+                }
                 Err(_) => continue,
             },
             _ = tick.tick(), if app.needs_tick() => Event::Tick(now_ms()),
+            _ = tokio::time::sleep_until(last_input + idle_lock), if idle_armed => Event::Idle,
             _ = hangup.recv() => return Ok(()),
             _ = terminate.recv() => return Ok(()),
+            _ = interrupt.recv() => if kiosk { continue } else { return Ok(()) },
+            _ = quit_signal.recv() => if kiosk { continue } else { return Ok(()) },
+            _ = stop.recv() => continue,
         };
+        if matches!(event, Event::Idle) {
+            // Whatever happens next, the timer starts again from now.
+            last_input = tokio::time::Instant::now();
+        }
         let effects = app::update(&mut app, event);
         for effect in effects {
-            execute(effect, context, &engine, &tx);
+            execute(effect, &link, &tx);
         }
     }
 }
@@ -153,191 +248,171 @@ fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App, theme: Theme) -> std
     )
 }
 
-fn money(amount: Option<i64>) -> String {
-    amount.map(crate::money::fcfa).unwrap_or_else(|| "-".into())
-}
-
 fn start_of_today() -> i64 {
     let now = time::OffsetDateTime::now_utc();
     now.replace_time(time::Time::MIDNIGHT).unix_timestamp() * 1000
 }
 
-/// Runs an effect as a task; its result comes back as an event.
-fn execute(
-    effect: Effect,
-    context: &Context,
-    engine: &Arc<Engine>,
-    tx: &mpsc::UnboundedSender<Event>,
-) {
-    let engine = engine.clone();
-    let tx = tx.clone();
-    let intech = context.gateways.intech.clone();
-    match effect {
-        Effect::Quit => {}
-        Effect::Bell => {
-            let mut out = std::io::stdout();
-            let _ = out.write_all(b"\x07");
-            let _ = out.flush();
-        }
-        Effect::FetchBalance => {
-            tokio::spawn(async move {
-                let result = match intech {
-                    Some(c) => c
-                        .balance()
-                        .await
-                        .map(|b| b.balance)
-                        .map_err(|e| e.french_message(None)),
-                    None => Err("Intech non configuré".into()),
-                };
-                let _ = tx.send(Event::Balance(result));
-            });
-        }
-        Effect::FetchBills { service, account } => {
-            tokio::spawn(async move {
-                let result = match intech {
-                    Some(c) => c
-                        .pending_bills(&service, &account)
-                        .await
-                        .map_err(|e| e.french_message(None)),
-                    None => Err("Intech non configuré".into()),
-                };
-                let _ = tx.send(Event::Bills(result));
-            });
-        }
-        Effect::Pay { order, balance } => {
-            tokio::spawn(async move {
-                let result = engine
-                    .pay(order, balance)
-                    .await
-                    .map(|o| o.row)
-                    .map_err(|e| e.to_string());
-                let _ = tx.send(Event::Paid(result));
-            });
-        }
-        Effect::LoadRow(id) => {
-            tokio::spawn(async move {
-                if let Ok(Some(row)) = engine.get(&id).await {
-                    let _ = tx.send(Event::Row(row));
-                }
-            });
-        }
-        Effect::Refresh(id) => {
-            tokio::spawn(async move {
-                match engine.refresh(&id).await {
-                    Ok(Some(row)) => {
-                        let _ = tx.send(Event::Row(row));
-                    }
-                    Ok(None) => {}
-                    Err(e) => {
-                        let _ = tx.send(Event::ActionDone(Err(e.to_string())));
-                    }
-                }
-            });
-        }
-        Effect::LoadJournal => {
-            let since = start_of_today();
-            tokio::spawn(async move {
-                if let Ok(rows) = engine.journal(move |j| j.list_since(since, 5_000)).await {
-                    let _ = tx.send(Event::Rows(rows));
-                }
-            });
-        }
-        Effect::LoadEvents(id) => {
-            tokio::spawn(async move {
-                let key = id.clone();
-                if let Ok(events) = engine.journal(move |j| j.events(&key)).await {
-                    let _ = tx.send(Event::Events(id, events));
-                }
-            });
-        }
-        Effect::CountPending => {
-            tokio::spawn(async move {
-                if let Ok(rows) = engine.journal(|j| j.unsettled()).await {
-                    let _ = tx.send(Event::PendingCount(rows.len()));
-                }
-            });
-        }
-        Effect::Refund(id) => {
-            tokio::spawn(async move {
-                let result = engine.refund(&id).await.map_err(|e| e.to_string());
-                let _ = tx.send(Event::ActionDone(result));
-            });
-        }
-        Effect::MoneyGramReception(reference) => {
-            tokio::spawn(async move {
-                let result = match intech {
-                    Some(c) => c
-                        .moneygram_reception_info(&reference)
-                        .await
-                        .map(|r| {
-                            let status = match r.transaction_status.as_deref() {
-                                Some("AVAIL") => "disponible".to_owned(),
-                                Some("RECVD") => "déjà payé".to_owned(),
-                                Some(other) => other.to_owned(),
-                                None => "-".to_owned(),
-                            };
-                            let pickup = if r.ok_for_pickup == Some(true) {
-                                "autorisée"
-                            } else {
-                                "NON autorisée"
-                            };
-                            vec![
-                                ("Expéditeur".to_owned(), r.sender_name),
-                                ("Bénéficiaire".to_owned(), r.receiver_name),
-                                ("Montant à remettre".to_owned(), money(r.receive_amount)),
-                                ("Statut".to_owned(), status),
-                                ("Remise au guichet".to_owned(), pickup.to_owned()),
-                            ]
-                        })
-                        .map_err(|e| e.french_message(None)),
-                    None => Err("Intech non configuré".to_owned()),
-                };
-                let _ = tx.send(Event::MoneyGram(result));
-            });
-        }
-        Effect::MoneyGramFees {
-            amount,
-            sender,
-            receiver,
-        } => {
-            tokio::spawn(async move {
-                let data = serde_json::json!({
-                    "senderDetails": {"senderFirstName": sender.0, "senderLastName": sender.1},
-                    "receiverDetails": {"receiverFirstName": receiver.0, "receiverLastName": receiver.1},
-                });
-                let result = match intech {
-                    Some(c) => c
-                        .moneygram_send_info(amount, &data)
-                        .await
-                        .map(|f| {
-                            vec![
-                                ("Montant envoyé".to_owned(), money(f.send_amount)),
-                                ("Frais".to_owned(), money(f.total_send_fees)),
-                                (
-                                    "Total à encaisser".to_owned(),
-                                    money(f.total_amount_to_collect),
-                                ),
-                                ("Montant reçu".to_owned(), money(f.receive_amount)),
-                            ]
-                        })
-                        .map_err(|e| e.french_message(None)),
-                    None => Err("Intech non configuré".to_owned()),
-                };
-                let _ = tx.send(Event::MoneyGram(result));
-            });
-        }
+/// The request an effect needs, and how its answer comes back as an event.
+fn request_of(effect: Effect) -> Option<(Request, fn(Response) -> Option<Event>)> {
+    fn err(r: Response) -> String {
+        r.error()
+            .unwrap_or("réponse inattendue du service")
+            .to_owned()
+    }
+    Some(match effect {
+        Effect::Quit | Effect::Bell | Effect::Refund(_) => return None,
+        Effect::FetchBalance => (Request::Balance, |r| {
+            Some(Event::Balance(match r {
+                Response::Balance(b) => Ok(b),
+                other => Err(err(other)),
+            }))
+        }),
+        Effect::FetchBills { service, account } => (Request::Bills { service, account }, |r| {
+            Some(Event::Bills(match r {
+                Response::Bills(b) => Ok(b),
+                other => Err(err(other)),
+            }))
+        }),
+        Effect::Pay { order, balance } => (Request::Pay { order, balance }, |r| {
+            Some(Event::Paid(match r {
+                Response::Paid(outcome) => Ok(outcome.row),
+                Response::Error(m) if m == crate::session::client::SERVICE_DOWN => Err(
+                    "la liaison avec le service s'est coupée pendant l'envoi : la vente est \
+                     peut-être partie, ne la refaites pas ; elle s'affichera à la reconnexion"
+                        .to_owned(),
+                ),
+                other => Err(err(other)),
+            }))
+        }),
+        Effect::LoadRow(external_id) => (Request::Get { external_id }, |r| match r {
+            Response::Row(Some(row)) => Some(Event::Row(row)),
+            _ => None,
+        }),
+        Effect::Refresh(external_id) => (Request::Refresh { external_id }, |r| match r {
+            Response::Row(Some(row)) => Some(Event::Row(row)),
+            Response::Row(None) => None,
+            other => Some(Event::ActionDone(Err(err(other)))),
+        }),
+        Effect::LoadJournal => (
+            Request::Journal {
+                since: start_of_today(),
+            },
+            |r| match r {
+                Response::Rows(rows) => Some(Event::Rows(rows)),
+                _ => None,
+            },
+        ),
+        Effect::LoadEvents(external_id) => (Request::Events { external_id }, |r| match r {
+            // The id comes back with the events, from the first one.
+            Response::Events(events) => events
+                .first()
+                .and_then(|e| e.external_id.clone())
+                .map(|id| Event::Events(id, events)),
+            _ => None,
+        }),
+        Effect::CountPending => (Request::PendingCount, |r| match r {
+            Response::Count(n) => Some(Event::PendingCount(n)),
+            _ => None,
+        }),
+        Effect::RefundAs {
+            external_id,
+            supervisor_pin,
+        } => (
+            Request::Refund {
+                external_id,
+                supervisor_pin,
+            },
+            |r| {
+                Some(Event::ActionDone(match r {
+                    Response::Message(m) => Ok(m),
+                    other => Err(err(other)),
+                }))
+            },
+        ),
         Effect::Claim {
             external_id,
             subject,
             message,
-        } => {
-            tokio::spawn(async move {
-                let result = engine
-                    .claim(&external_id, &subject, &message)
-                    .await
-                    .map_err(|e| e.to_string());
-                let _ = tx.send(Event::ActionDone(result));
-            });
-        }
+        } => (
+            Request::Claim {
+                external_id,
+                subject,
+                message,
+            },
+            |r| {
+                Some(Event::ActionDone(match r {
+                    Response::Message(m) => Ok(m),
+                    other => Err(err(other)),
+                }))
+            },
+        ),
+        Effect::MoneyGramReception(reference) => (Request::MoneyGramReception { reference }, |r| {
+            Some(Event::MoneyGram(match r {
+                Response::Lines(l) => Ok(l),
+                other => Err(err(other)),
+            }))
+        }),
+        Effect::MoneyGramFees {
+            amount,
+            sender,
+            receiver,
+        } => (
+            Request::MoneyGramFees {
+                amount,
+                sender,
+                receiver,
+            },
+            |r| {
+                Some(Event::MoneyGram(match r {
+                    Response::Lines(l) => Ok(l),
+                    other => Err(err(other)),
+                }))
+            },
+        ),
+        Effect::Login { name, pin } => (Request::Login { name, pin }, |r| {
+            Some(Event::LoggedIn(match r {
+                Response::LoggedIn { cashier, .. } => Ok(cashier),
+                other => Err(err(other)),
+            }))
+        }),
+        Effect::Logout => (Request::Logout, |_| None),
+        Effect::Unlock(pin) => (Request::Unlock { pin }, |r| {
+            Some(Event::Unlocked(match r {
+                Response::Done => Ok(()),
+                other => Err(err(other)),
+            }))
+        }),
+        Effect::CheckSupervisor(pin) => (Request::Supervisor { pin }, |r| {
+            Some(Event::Supervisor(match r {
+                Response::Supervisor(s) => Ok(s),
+                other => Err(err(other)),
+            }))
+        }),
+        Effect::Seen(external_id) => (Request::Seen { external_id }, |_| None),
+        Effect::FetchUnseen => (Request::Unseen, |r| match r {
+            Response::Row(row) => Some(Event::Unseen(row)),
+            _ => None,
+        }),
+    })
+}
+
+/// Runs an effect as a task; its result comes back as an event.
+fn execute(effect: Effect, link: &Link, tx: &mpsc::UnboundedSender<Event>) {
+    if effect == Effect::Bell {
+        let mut out = std::io::stdout();
+        let _ = out.write_all(b"\x07");
+        let _ = out.flush();
+        return;
     }
+    let Some((request, answer)) = request_of(effect) else {
+        return;
+    };
+    let link = link.clone();
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        if let Some(event) = answer(link.call(request).await) {
+            let _ = tx.send(event);
+        }
+    });
 }

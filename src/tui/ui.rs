@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 use super::app::{
     self, App, BillsStage, EntryState, JournalState, PaymentState, Screen, TILE_WIDTH,
 };
+use super::gate_ui;
 use super::icon::IconView;
 use super::theme::{ColorMode, Theme};
 use crate::catalog::services::Country;
@@ -27,7 +28,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     ])
     .areas(area);
     draw_header(frame.buffer_mut(), header, app, theme);
+    if let Some(lock) = &app.gate.locked {
+        // Nothing of the screen below: the customer's data stays hidden.
+        gate_ui::draw_locked(frame.buffer_mut(), body, app, lock, theme);
+        draw_footer(frame.buffer_mut(), footer, app, theme);
+        return;
+    }
     match &app.screen {
+        Screen::Connecting => gate_ui::draw_connecting(frame.buffer_mut(), body, app, theme),
+        Screen::Login(form) => gate_ui::draw_login(frame.buffer_mut(), body, form, theme),
         Screen::Catalogue => draw_catalogue(frame.buffer_mut(), body, app, theme),
         Screen::Entry(e) => draw_entry(frame, body, e, theme),
         Screen::Bills(b) => draw_bills(frame, body, b, theme),
@@ -36,6 +45,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         Screen::MoneyGram(m) => draw_moneygram(frame.buffer_mut(), body, m, theme),
     }
     draw_footer(frame.buffer_mut(), footer, app, theme);
+    if let Some(prompt) = &app.gate.prompt {
+        gate_ui::draw_prompt(
+            frame.buffer_mut(),
+            body,
+            &prompt.purpose,
+            &prompt.form,
+            theme,
+        );
+    }
     if app.help {
         draw_help(frame.buffer_mut(), body, app, theme);
     }
@@ -76,6 +94,17 @@ fn draw_header(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
             theme.dim()
         },
     ));
+    if app.gate.login_required
+        && let Some(c) = &app.gate.cashier
+    {
+        spans.push(Span::styled(format!("  {}", c.name), theme.key()));
+    }
+    if app.gate.link_down.is_some() {
+        spans.push(Span::styled(
+            theme.tr("  SERVICE INDISPONIBLE ", "  SERVICE DOWN "),
+            theme.error(),
+        ));
+    }
     Paragraph::new(Line::from(spans)).render(area, buf);
 }
 

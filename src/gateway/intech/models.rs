@@ -135,7 +135,7 @@ fn xof() -> String {
 }
 
 /// One pending bill.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PendingBill {
     #[serde(deserialize_with = "lenient::amount")]
@@ -146,7 +146,7 @@ pub struct PendingBill {
     pub infos: Vec<BillInfo>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct BillInfo {
     #[serde(default, deserialize_with = "lenient::string_or_default")]
     pub label: String,

@@ -1,0 +1,77 @@
+//! `caisse serve`: the shop's long-running service. It holds the keys, the journal, the
+//! callback listener, the poll budget and the recovery of unsettled sales; the cashiers'
+//! apps reach it over a Unix socket (docs/kiosk.md, docs/caisse.service).
+
+use std::path::{Path, PathBuf};
+
+use super::{ExitCode, Failure};
+use crate::engine::serve_callbacks;
+use crate::session::{Hub, peer, server};
+
+pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Result<(), Failure> {
+    // The journal, its WAL and the socket's directory entries: the service's user only.
+    peer::set_umask(0o077);
+    let context = super::context::connect(config_path).await?;
+    let socket = socket
+        .or_else(|| context.config.socket.clone())
+        .ok_or_else(|| {
+            Failure::bad_input("socket manquant : --socket CHEMIN, CAISSE_SOCKET ou [serve] socket")
+        })?;
+    let failure = |message: String| Failure {
+        message,
+        code: ExitCode::Config,
+    };
+    let engine = context.engine()?;
+    // Everything left unsettled by a previous run is followed again, now.
+    engine
+        .resume(true)
+        .await
+        .map_err(|e| failure(e.to_string()))?;
+    let mut tasks = vec![
+        tokio::spawn(engine.clone().run_poller()),
+        tokio::spawn(engine.clone().run_watcher(context.journal_path.clone())),
+    ];
+    if let Some(listen) = context.config.callback_listen {
+        let (_, task) = serve_callbacks(engine.clone(), listen).await.map_err(|e| {
+            failure(format!(
+                "écoute des callbacks impossible sur {listen} : {e}"
+            ))
+        })?;
+        tasks.push(task);
+    }
+    let hub = Hub::new(
+        engine,
+        context.gateways.intech.clone(),
+        context.is_demo(),
+        context.config.kiosk.users.clone(),
+        false,
+    );
+    let listener = server::listen(hub, &socket)
+        .await
+        .map_err(|e| failure(format!("socket {} : {e}", socket.display())))?;
+    tasks.push(listener);
+    if let Some(demo) = &context.demo {
+        eprintln!("sandbox de démo : {}", demo.url());
+    }
+    eprintln!("caisse serve : à l'écoute sur {}", socket.display());
+
+    use tokio::signal::unix::{SignalKind, signal};
+    let signal_failure = |e: std::io::Error| failure(format!("signaux : {e}"));
+    let mut terminate = signal(SignalKind::terminate()).map_err(signal_failure)?;
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(signal_failure)?;
+    // A service has no terminal to lose: SIGHUP is ignored.
+    let mut hangup = signal(SignalKind::hangup()).map_err(signal_failure)?;
+    loop {
+        tokio::select! {
+            _ = terminate.recv() => break,
+            _ = interrupt.recv() => break,
+            _ = hangup.recv() => continue,
+        }
+    }
+    for t in tasks {
+        t.abort();
+    }
+    let _ = std::fs::remove_file(&socket);
+    eprintln!("caisse serve : arrêté ; les ventes en cours seront suivies au prochain démarrage");
+    Ok(())
+}

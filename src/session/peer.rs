@@ -1,0 +1,50 @@
+//! Who is on the other end of the socket: the Unix user from the kernel's peer credentials
+//! (`SO_PEERCRED`), which the caller cannot forge, and its name from the user database.
+
+use std::ffi::CStr;
+
+/// The calling process's real user id.
+pub fn current_uid() -> u32 {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    unsafe { libc::getuid() }
+}
+
+/// The login name of `uid` (NSS, so LDAP users work too), or `uid:N` when it has none.
+pub fn user_name(uid: u32) -> String {
+    let mut buf = vec![0u8; 4096];
+    // SAFETY: `pwd` is plain data that getpwuid_r fills; `buf` outlives every pointer into it
+    // (pw_name points into `buf`), and its length is passed alongside.
+    unsafe {
+        let mut pwd: libc::passwd = std::mem::zeroed();
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        let rc = libc::getpwuid_r(
+            uid,
+            &mut pwd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut result,
+        );
+        if rc == 0 && !result.is_null() && !pwd.pw_name.is_null() {
+            return CStr::from_ptr(pwd.pw_name).to_string_lossy().into_owned();
+        }
+    }
+    format!("uid:{uid}")
+}
+
+/// Sets the process's file-creation mask (the service creates its journal and socket
+/// readable by itself only, whatever the shell it was started from).
+pub fn set_umask(mask: u32) {
+    // SAFETY: umask has no preconditions and cannot fail.
+    unsafe {
+        libc::umask(mask as libc::mode_t);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn root_is_root_and_unknown_uids_get_a_number() {
+        assert_eq!(super::user_name(0), "root");
+        assert_eq!(super::user_name(4_000_000_000), "uid:4000000000");
+    }
+}

@@ -1,0 +1,161 @@
+//! What a cashier's session and the service say to each other, one JSON object per line on
+//! the Unix socket. The same types serve in-process (no socket) so both paths share one
+//! handler, [`super::Session::handle`].
+
+use crate::engine::{EngineEvent, PayOrder, PayOutcome};
+use crate::gateway::intech::models::PendingBill;
+use crate::journal::{CashierRecord, Event as JournalEvent, TransactionRow};
+use crate::staff::{Cashier, Role};
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Request {
+    /// The first message: where the session runs (the caller's Unix user comes from the
+    /// socket's peer credentials, not from here).
+    Hello {
+        terminal: String,
+    },
+    /// `name` may be left out when the Unix user is mapped to a cashier.
+    Login {
+        name: Option<String>,
+        pin: String,
+    },
+    /// After a reconnection: the token of the login, kept in memory only.
+    Resume {
+        token: String,
+    },
+    Logout,
+    /// The screen locked after idle time: the logged-in cashier's PIN.
+    Unlock {
+        pin: String,
+    },
+    /// A supervisor's PIN, typed at this counter (to leave the kiosk).
+    Supervisor {
+        pin: String,
+    },
+    Balance,
+    Bills {
+        service: String,
+        account: String,
+    },
+    Pay {
+        order: PayOrder,
+        balance: Option<f64>,
+    },
+    Get {
+        external_id: String,
+    },
+    Refresh {
+        external_id: String,
+    },
+    /// Sales created since this time, newest first.
+    Journal {
+        since: i64,
+    },
+    Events {
+        external_id: String,
+    },
+    PendingCount,
+    /// Supervisors only; a cashier passes a supervisor's PIN typed at the counter.
+    Refund {
+        external_id: String,
+        supervisor_pin: Option<String>,
+    },
+    Claim {
+        external_id: String,
+        subject: String,
+        message: String,
+    },
+    MoneyGramReception {
+        reference: String,
+    },
+    MoneyGramFees {
+        amount: i64,
+        sender: (String, String),
+        receiver: (String, String),
+    },
+    /// The cashier left this sale's screen: no need to bring it back at the next login.
+    Seen {
+        external_id: String,
+    },
+    /// The newest sale of this cashier they have not seen settled.
+    Unseen,
+    AddCashier {
+        name: String,
+        role: Role,
+        pin: String,
+    },
+    ListCashiers,
+    DisableCashier {
+        name: String,
+    },
+}
+
+/// How a session identifies itself, as the service sees it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum LoginNeed {
+    /// No cashier accounts (a single counter): the session acts as this cashier.
+    None(Cashier),
+    /// The Unix user is mapped to this cashier: only the PIN is asked.
+    Pin(String),
+    NameAndPin,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Welcome {
+    pub demo: bool,
+    pub login: LoginNeed,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Response {
+    Welcome(Welcome),
+    LoggedIn {
+        cashier: Cashier,
+        token: String,
+    },
+    Done,
+    Balance(f64),
+    Bills(Vec<PendingBill>),
+    Paid(PayOutcome),
+    Row(Option<TransactionRow>),
+    Rows(Vec<TransactionRow>),
+    Events(Vec<JournalEvent>),
+    Count(usize),
+    /// A French sentence for the cashier (a refund done, a claim's reference).
+    Message(String),
+    /// Label / value lines (a MoneyGram look-up).
+    Lines(Vec<(String, String)>),
+    Cashiers(Vec<CashierRecord>),
+    Supervisor(Cashier),
+    /// Not logged in, or not allowed: the French reason.
+    Denied(String),
+    /// The French error.
+    Error(String),
+}
+
+impl Response {
+    /// The French error of a failed request, or `None`.
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            Response::Denied(m) | Response::Error(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+/// Client → service.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct ClientFrame {
+    pub id: u64,
+    pub request: Request,
+}
+
+/// Service → client: the answer to a request, or an engine event pushed to every session.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub enum ServerFrame {
+    Reply { id: u64, response: Response },
+    Event(EngineEvent),
+}
+
+/// The longest line either side accepts (a journal of 5 000 rows fits).
+pub const MAX_LINE: usize = 16 * 1024 * 1024;
