@@ -91,6 +91,8 @@ fn read_pin(prompt: &str, lines: &mut dyn Iterator<Item = String>) -> Result<Str
 }
 
 pub fn run(config_path: Option<&Path>, command: CashierCommand) -> Result<(), Failure> {
+    // A journal this creates is the service's alone, as `caisse serve` would create it.
+    crate::session::peer::set_umask(0o077);
     let now = crate::gateway::intech::signing::now_ms();
     let (user, terminal) = by();
     match command {

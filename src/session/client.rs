@@ -166,7 +166,7 @@ impl Remote {
             match serde_json::from_slice::<ServerFrame>(&line) {
                 Ok(ServerFrame::Reply { id, response }) => {
                     if let Some(tx) = lock(&pending).remove(&id) {
-                        let _ = tx.send(response);
+                        let _ = tx.send(*response);
                     }
                 }
                 Ok(ServerFrame::Event(e)) => {

@@ -153,7 +153,7 @@ pub struct ClientFrame {
 /// Service → client: the answer to a request, or an engine event pushed to every session.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub enum ServerFrame {
-    Reply { id: u64, response: Response },
+    Reply { id: u64, response: Box<Response> },
     Event(EngineEvent),
 }
 

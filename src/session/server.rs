@@ -106,7 +106,7 @@ async fn connection(hub: Arc<Hub>, stream: UnixStream) -> std::io::Result<()> {
         if line.last() != Some(&b'\n') && n >= MAX_LINE {
             let _ = out.send(ServerFrame::Reply {
                 id: 0,
-                response: Response::Error("requête trop longue".into()),
+                response: Box::new(Response::Error("requête trop longue".into())),
             });
             break;
         }
@@ -115,7 +115,7 @@ async fn connection(hub: Arc<Hub>, stream: UnixStream) -> std::io::Result<()> {
             Err(_) => {
                 let _ = out.send(ServerFrame::Reply {
                     id: 0,
-                    response: Response::Error("requête illisible".into()),
+                    response: Box::new(Response::Error("requête illisible".into())),
                 });
                 continue;
             }
@@ -128,7 +128,7 @@ async fn connection(hub: Arc<Hub>, stream: UnixStream) -> std::io::Result<()> {
             let response = session.handle(frame.request).await;
             let _ = out.send(ServerFrame::Reply {
                 id: frame.id,
-                response,
+                response: Box::new(response),
             });
         });
     }

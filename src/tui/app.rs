@@ -1384,6 +1384,9 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod gate_tests;
+
 fn english_key(keys: &'static str) -> &'static str {
     match keys {
         "flèches 1-9" => "arrows 1-9",

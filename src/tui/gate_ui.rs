@@ -38,7 +38,7 @@ pub fn draw_connecting(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
                 )
                 .to_owned()
         },
-        |m| capitalize(m),
+        capitalize,
     );
     let popup = centered(area, 64, 7);
     Paragraph::new(vec![Line::default(), Line::from(message)])

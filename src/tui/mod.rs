@@ -253,8 +253,11 @@ fn start_of_today() -> i64 {
     now.replace_time(time::Time::MIDNIGHT).unix_timestamp() * 1000
 }
 
+/// How a request's answer comes back as an event (if it shows anything).
+type Answer = fn(Response) -> Option<Event>;
+
 /// The request an effect needs, and how its answer comes back as an event.
-fn request_of(effect: Effect) -> Option<(Request, fn(Response) -> Option<Event>)> {
+fn request_of(effect: Effect) -> Option<(Request, Answer)> {
     fn err(r: Response) -> String {
         r.error()
             .unwrap_or("réponse inattendue du service")

@@ -177,8 +177,9 @@ pub fn on_supervisor(app: &mut App, result: Result<Cashier, String>) -> Vec<Effe
             app.gate.prompt = None;
             match purpose {
                 Purpose::Quit => {
+                    // Not `Effect::Quit`: `guard` would turn that into the prompt again.
                     app.quit = true;
-                    vec![Effect::Quit]
+                    vec![]
                 }
                 // Refunds never reach here: their PIN goes with the request itself.
                 Purpose::Refund(_) => vec![],
@@ -350,15 +351,15 @@ fn login_key(form: &mut LoginForm, key: KeyEvent) -> Vec<Effect> {
         {
             form.focus = 1 - form.focus;
         }
-        (KeyCode::Enter, 0) => {
+        (KeyCode::Enter, 0)
             if form
                 .name
                 .as_ref()
-                .is_some_and(|n| !n.value().trim().is_empty())
-            {
-                form.focus = 1;
-            }
+                .is_some_and(|n| !n.value().trim().is_empty()) =>
+        {
+            form.focus = 1;
         }
+        (KeyCode::Enter, 0) => {}
         (KeyCode::Enter, _) => {
             let name = form.name.as_ref().map(|n| n.value().trim().to_owned());
             if name.as_deref() == Some("") {

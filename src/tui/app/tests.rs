@@ -300,7 +300,10 @@ fn the_payment_screen_follows_the_row_and_rings_once() {
     assert!(!app.dirty, "nothing visible changed");
     assert_eq!(
         update(&mut app, key(KeyCode::Char('r'))),
-        vec![Effect::Refund(id)]
+        vec![Effect::RefundAs {
+            external_id: id,
+            supervisor_pin: None
+        }]
     );
     update(&mut app, key(KeyCode::Char('n')));
     assert!(matches!(app.screen, Screen::Catalogue));

@@ -1,0 +1,278 @@
+//! The session side of the app, as pure transitions: login, idle lock, kiosk exit, refunds
+//! at a cashier's counter, the unfinished sale brought back, the service going away.
+
+use super::tests::row;
+use super::*;
+use crate::session::{LinkEvent, LoginNeed, Welcome};
+use crate::staff::Role;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn key(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn type_text(app: &mut App, text: &str) -> Vec<Effect> {
+    text.chars()
+        .flat_map(|c| update(app, key(KeyCode::Char(c))))
+        .collect()
+}
+
+fn awa() -> Cashier {
+    Cashier {
+        name: "awa".into(),
+        role: Role::Cashier,
+    }
+}
+
+fn up(need: LoginNeed, resumed: Option<Cashier>) -> Event {
+    Event::Link(LinkEvent::Up {
+        welcome: Welcome {
+            demo: true,
+            login: need,
+        },
+        resumed,
+    })
+}
+
+/// A kiosk app, connected, on the login screen.
+fn kiosk(need: LoginNeed) -> App {
+    let mut app = App::new(false, 1_000_000);
+    app.gate.kiosk = true;
+    app.screen = Screen::Connecting;
+    assert!(update(&mut app, up(need, None)).is_empty());
+    assert!(matches!(app.screen, Screen::Login(_)));
+    app
+}
+
+fn logged_in() -> App {
+    let mut app = kiosk(LoginNeed::Pin("awa".into()));
+    type_text(&mut app, "1234");
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, Event::LoggedIn(Ok(awa())));
+    app
+}
+
+#[test]
+fn the_login_asks_name_then_pin_and_shows_the_refusal() {
+    let mut app = kiosk(LoginNeed::NameAndPin);
+    assert!(type_text(&mut app, "awa").is_empty());
+    update(&mut app, key(KeyCode::Enter));
+    // Letters do not go into the PIN; digits do.
+    type_text(&mut app, "x12y34");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        effects,
+        vec![Effect::Login {
+            name: Some("awa".into()),
+            pin: "1234".into()
+        }]
+    );
+    // While the service checks, keys do nothing (no second request).
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    update(
+        &mut app,
+        Event::LoggedIn(Err(
+            "code PIN incorrect (encore 4 essai(s) avant blocage)".into()
+        )),
+    );
+    let Screen::Login(form) = &app.screen else {
+        panic!("still the login screen")
+    };
+    assert_eq!(form.pin.value(), "", "the wrong PIN is wiped");
+    assert!(form.error.as_deref().unwrap().contains("encore 4 essai"));
+    assert!(app.gate.cashier.is_none());
+}
+
+#[test]
+fn a_mapped_user_types_only_the_pin_and_lands_on_the_home_screen() {
+    let mut app = kiosk(LoginNeed::Pin("awa".into()));
+    type_text(&mut app, "1234");
+    assert_eq!(
+        update(&mut app, key(KeyCode::Enter)),
+        vec![Effect::Login {
+            name: None,
+            pin: "1234".into()
+        }]
+    );
+    let effects = update(&mut app, Event::LoggedIn(Ok(awa())));
+    assert!(matches!(app.screen, Screen::Catalogue));
+    assert!(effects.contains(&Effect::FetchUnseen), "{effects:?}");
+    assert!(effects.contains(&Effect::FetchBalance));
+}
+
+#[test]
+fn the_idle_lock_hides_the_sale_until_the_cashiers_pin() {
+    let mut app = logged_in();
+    update(
+        &mut app,
+        Event::Unseen(Some(row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT"))),
+    );
+    assert!(matches!(app.screen, Screen::Payment(_)));
+    update(&mut app, Event::Idle);
+    assert!(app.gate.locked.is_some());
+    // Keys go to the lock, not to the payment screen underneath.
+    assert!(type_text(&mut app, "nv").is_empty());
+    assert!(matches!(app.screen, Screen::Payment(_)));
+    type_text(&mut app, "4321");
+    assert_eq!(
+        update(&mut app, key(KeyCode::Enter)),
+        vec![Effect::Unlock("4321".into())]
+    );
+    update(&mut app, Event::Unlocked(Err("code PIN incorrect".into())));
+    assert!(app.gate.locked.is_some(), "a wrong PIN keeps it locked");
+    type_text(&mut app, "1234");
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, Event::Unlocked(Ok(())));
+    assert!(app.gate.locked.is_none());
+    assert!(
+        matches!(app.screen, Screen::Payment(_)),
+        "back where it was"
+    );
+}
+
+#[test]
+fn from_the_lock_another_cashier_can_take_the_counter() {
+    let mut app = logged_in();
+    update(&mut app, Event::Idle);
+    assert_eq!(update(&mut app, key(KeyCode::F(2))), vec![Effect::Logout]);
+    assert!(app.gate.locked.is_none());
+    assert!(app.gate.cashier.is_none());
+    assert!(matches!(app.screen, Screen::Login(_)));
+}
+
+#[test]
+fn no_idle_lock_without_a_pin_login() {
+    let mut app = App::new(false, 0);
+    update(
+        &mut app,
+        up(
+            LoginNeed::None(Cashier {
+                name: "moussa".into(),
+                role: Role::Supervisor,
+            }),
+            None,
+        ),
+    );
+    update(&mut app, Event::Idle);
+    assert!(app.gate.locked.is_none());
+}
+
+#[test]
+fn leaving_the_kiosk_needs_a_supervisors_pin() {
+    let mut app = logged_in();
+    // Ctrl-C / Ctrl-Z / Ctrl-\ are dropped by the runtime; even if one got here, nothing.
+    for c in ['c', 'z', '\\'] {
+        assert!(update(&mut app, ctrl(c)).is_empty());
+    }
+    assert!(!app.quit);
+    assert!(update(&mut app, key(KeyCode::Char('q'))).is_empty());
+    assert!(!app.quit, "q opens the supervisor prompt");
+    assert!(app.gate.prompt.is_some());
+    type_text(&mut app, "9999");
+    assert_eq!(
+        update(&mut app, key(KeyCode::Enter)),
+        vec![Effect::CheckSupervisor("9999".into())]
+    );
+    update(
+        &mut app,
+        Event::Supervisor(Err("code superviseur incorrect".into())),
+    );
+    assert!(!app.quit);
+    type_text(&mut app, "9999");
+    update(&mut app, key(KeyCode::Enter));
+    update(
+        &mut app,
+        Event::Supervisor(Ok(Cashier {
+            name: "chef".into(),
+            role: Role::Supervisor,
+        })),
+    );
+    assert!(app.quit);
+}
+
+#[test]
+fn esc_closes_the_supervisor_prompt() {
+    let mut app = logged_in();
+    update(&mut app, key(KeyCode::F(10)));
+    assert!(app.gate.prompt.is_some());
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.gate.prompt.is_none());
+    assert!(!app.quit);
+}
+
+#[test]
+fn a_cashiers_refund_goes_with_a_supervisors_pin() {
+    let mut app = logged_in();
+    update(
+        &mut app,
+        Event::Unseen(Some(row(TxStatus::Success, "WAVE_SN_API_CASH_OUT"))),
+    );
+    assert!(update(&mut app, key(KeyCode::Char('r'))).is_empty());
+    assert!(matches!(
+        app.gate.prompt.as_ref().map(|p| &p.purpose),
+        Some(Purpose::Refund(_))
+    ));
+    type_text(&mut app, "9999");
+    assert_eq!(
+        update(&mut app, key(KeyCode::Enter)),
+        vec![Effect::RefundAs {
+            external_id: row(TxStatus::Success, "X").external_id,
+            supervisor_pin: Some("9999".into())
+        }]
+    );
+    assert!(app.gate.prompt.is_none());
+}
+
+#[test]
+fn the_unfinished_sale_comes_back_and_is_marked_seen_once_left() {
+    let mut app = logged_in();
+    let pending = row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT");
+    let effects = update(&mut app, Event::Unseen(Some(pending.clone())));
+    assert_eq!(effects, vec![Effect::LoadRow(pending.external_id.clone())]);
+    let Screen::Payment(p) = &app.screen else {
+        panic!("the payment screen")
+    };
+    assert_eq!(p.tile.code, "WAVE_SN_API_CASH_OUT");
+    assert!(p.notice.as_deref().unwrap().contains("Vente reprise"));
+    // It settles while on screen; leaving it marks it seen.
+    update(
+        &mut app,
+        Event::Row(row(TxStatus::Success, "WAVE_SN_API_CASH_OUT")),
+    );
+    let effects = update(&mut app, key(KeyCode::Char('n')));
+    assert!(
+        effects.contains(&Effect::Seen(pending.external_id.clone())),
+        "{effects:?}"
+    );
+    // A pending sale left on purpose is not marked: it comes back at the next login.
+    update(&mut app, Event::Unseen(Some(pending.clone())));
+    let effects = update(&mut app, key(KeyCode::Char('n')));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Seen(_))));
+}
+
+#[test]
+fn the_service_going_away_and_back_keeps_the_screen_when_the_login_resumes() {
+    let mut app = logged_in();
+    update(
+        &mut app,
+        Event::Unseen(Some(row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT"))),
+    );
+    update(
+        &mut app,
+        Event::Link(LinkEvent::Down("service caisse indisponible".into())),
+    );
+    assert!(app.gate.link_down.is_some());
+    assert!(matches!(app.screen, Screen::Payment(_)));
+    let effects = update(&mut app, up(LoginNeed::Pin("awa".into()), Some(awa())));
+    assert!(app.gate.link_down.is_none());
+    assert!(matches!(app.screen, Screen::Payment(_)));
+    assert!(effects.iter().any(|e| matches!(e, Effect::LoadRow(_))));
+    // The service restarted (tokens lost): a new login, the sale comes back after it.
+    update(&mut app, up(LoginNeed::Pin("awa".into()), None));
+    assert!(matches!(app.screen, Screen::Login(_)));
+    assert!(app.gate.cashier.is_none());
+}
