@@ -1,0 +1,557 @@
+//! Cashier sessions against the real `caisse serve` (demo mode: its own sandbox), over its
+//! real Unix socket, with the library's client: the login and its lock-out, the Unix user
+//! mapped to a cashier (peer credentials), supervisor-only actions, login tokens, garbage
+//! on the socket, the service going away and coming back, and 20 terminals selling at once
+//! into one journal.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use caisse::engine::PayOrder;
+use caisse::journal::{Journal, TxStatus};
+use caisse::session::{Link, LinkEvent, LoginNeed, Request, Response, client::SERVICE_DOWN};
+use caisse::staff::Role;
+
+const BIN: &str = env!("CARGO_BIN_EXE_caisse");
+
+struct Service {
+    child: Child,
+    socket: PathBuf,
+    db: PathBuf,
+    sandbox: String,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn add_cashier(db: &Path, name: &str, role: &str, pin: &str) {
+    let mut child = Command::new(BIN)
+        .args(["cashier", "add", name, "--role", role])
+        .env("CAISSE_DB", db)
+        .env("HOME", db.parent().unwrap())
+        .env_remove("CAISSE_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    write!(child.stdin.take().unwrap(), "{pin}\n{pin}\n").unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// `caisse serve` on `dir`, with cashiers awa (1234) and chef (9999, supervisor).
+fn start(dir: &Path, config: Option<&str>) -> Service {
+    let db = dir.join("journal.db");
+    if !db.exists() {
+        add_cashier(&db, "awa", "cashier", "1234");
+        add_cashier(&db, "chef", "supervisor", "9999");
+    }
+    let socket = dir.join("caisse.sock");
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--socket"])
+        .arg(&socket)
+        .env("CAISSE_DB", &db)
+        .env("HOME", dir)
+        .env_remove("CAISSE_CONFIG")
+        .env_remove("CAISSE_SOCKET")
+        .stderr(Stdio::piped());
+    if let Some(text) = config {
+        let path = dir.join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        cmd.arg("--config").arg(&path);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut sandbox = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(url) = line.strip_prefix("sandbox de démo : ") {
+            sandbox = url.to_owned();
+        }
+        if line.contains("à l'écoute sur") {
+            break;
+        }
+    }
+    // Keep draining stderr so the service never blocks on it.
+    std::thread::spawn(move || for _ in lines {});
+    assert!(!sandbox.is_empty(), "demo mode announces its sandbox");
+    Service {
+        child,
+        socket,
+        db,
+        sandbox,
+    }
+}
+
+async fn connect(
+    service: &Service,
+    terminal: &str,
+) -> (Link, tokio::sync::broadcast::Receiver<LinkEvent>, LoginNeed) {
+    let link = Link::remote(service.socket.clone(), terminal.into());
+    let mut events = link.subscribe();
+    link.start(terminal.into());
+    let need = wait_up(&mut events).await;
+    (link, events, need)
+}
+
+async fn wait_up(events: &mut tokio::sync::broadcast::Receiver<LinkEvent>) -> LoginNeed {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            if let Ok(LinkEvent::Up { welcome, .. }) = events.recv().await {
+                return welcome.login;
+            }
+        }
+    })
+    .await
+    .expect("the link comes up")
+}
+
+async fn login(link: &Link, name: &str, pin: &str) -> Response {
+    link.call(Request::Login {
+        name: Some(name.into()),
+        pin: pin.into(),
+    })
+    .await
+}
+
+fn order(service: &str, phone: &str, amount: i64) -> PayOrder {
+    PayOrder {
+        gateway: "intech".into(),
+        service: service.into(),
+        phone: Some(phone.into()),
+        amount: Some(amount),
+        fields: Default::default(),
+        description: None,
+    }
+}
+
+async fn wait_status(link: &Link, id: &str, status: TxStatus) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Response::Row(Some(row)) = link
+            .call(Request::Get {
+                external_id: id.into(),
+            })
+            .await
+            && row.status == status
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{id} never became {status:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn error_of(r: &Response) -> String {
+    r.error().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn nothing_before_login_and_five_wrong_pins_lock_the_cashier_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), None);
+    let (link, _events, need) = connect(&service, "pts/7").await;
+    assert_eq!(need, LoginNeed::NameAndPin);
+    let r = link
+        .call(Request::Pay {
+            order: order("WAVE_SN_API_CASH_IN", "772450000", 1000),
+            balance: None,
+        })
+        .await;
+    assert!(matches!(r, Response::Denied(_)), "{r:?}");
+    assert!(error_of(&r).contains("connectez-vous"));
+    for left in (1..=4).rev() {
+        let r = login(&link, "awa", "0000").await;
+        assert!(
+            error_of(&r).contains(&format!("encore {left} essai")),
+            "{r:?}"
+        );
+    }
+    let r = login(&link, "awa", "0000").await;
+    assert!(error_of(&r).contains("bloqué jusqu'à"), "{r:?}");
+    // The right PIN is refused too, from any terminal, for five minutes.
+    let (other, _e, _) = connect(&service, "pts/8").await;
+    let r = login(&other, "awa", "1234").await;
+    assert!(error_of(&r).contains("bloqué jusqu'à"), "{r:?}");
+    // Other cashiers are not affected.
+    assert!(matches!(
+        login(&other, "chef", "9999").await,
+        Response::LoggedIn { .. }
+    ));
+    let journal = Journal::open(&service.db).unwrap();
+    let locked = journal.events_of_kind("pin_locked", 10).unwrap();
+    assert_eq!(locked.len(), 1);
+    assert_eq!(
+        (locked[0].cashier.as_str(), locked[0].terminal.as_str()),
+        ("awa", "pts/7")
+    );
+    let refused = journal.events_of_kind("login_refused", 10).unwrap();
+    assert_eq!(refused.len(), 6, "every refusal is in the journal");
+    let me = caisse::session::peer::user_name(caisse::session::peer::current_uid());
+    assert_eq!(
+        refused[0].detail["unixUser"],
+        me.as_str(),
+        "from the peer credentials"
+    );
+}
+
+#[tokio::test]
+async fn a_mapped_unix_user_types_only_the_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    let me = caisse::session::peer::user_name(caisse::session::peer::current_uid());
+    let service = start(
+        dir.path(),
+        Some(&format!("[kiosk.users]\n\"{me}\" = \"awa\"\n")),
+    );
+    let (link, _events, need) = connect(&service, "ssh:10.0.0.7").await;
+    assert_eq!(need, LoginNeed::Pin("awa".into()));
+    // The name sent is ignored: the Unix user is awa, whatever it claims.
+    let r = link
+        .call(Request::Login {
+            name: Some("chef".into()),
+            pin: "9999".into(),
+        })
+        .await;
+    assert!(error_of(&r).contains("code PIN incorrect"), "{r:?}");
+    let r = link
+        .call(Request::Login {
+            name: None,
+            pin: "1234".into(),
+        })
+        .await;
+    let Response::LoggedIn { cashier, .. } = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(
+        (cashier.name.as_str(), cashier.role),
+        ("awa", Role::Cashier)
+    );
+}
+
+#[tokio::test]
+async fn refunds_and_cashier_accounts_are_for_supervisors() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), None);
+    let (link, _events, _) = connect(&service, "pts/3").await;
+    assert!(matches!(
+        login(&link, "awa", "1234").await,
+        Response::LoggedIn { .. }
+    ));
+    // A cash-out the customer approves on their own (…88).
+    let Response::Paid(outcome) = link
+        .call(Request::Pay {
+            order: order("WAVE_SN_API_CASH_OUT", "772450088", 1500),
+            balance: None,
+        })
+        .await
+    else {
+        panic!("paid")
+    };
+    assert_eq!(outcome.row.cashier, "awa");
+    assert_eq!(outcome.row.terminal, "pts/3");
+    let id = outcome.row.external_id.clone();
+    wait_status(&link, &id, TxStatus::Success).await;
+    let refund = |pin: Option<&str>| Request::Refund {
+        external_id: id.clone(),
+        supervisor_pin: pin.map(str::to_owned),
+    };
+    let r = link.call(refund(None)).await;
+    assert!(error_of(&r).contains("réservé au superviseur"), "{r:?}");
+    let r = link.call(refund(Some("1234"))).await;
+    assert!(error_of(&r).contains("code superviseur incorrect"), "{r:?}");
+    let r = link
+        .call(Request::AddCashier {
+            name: "moussa".into(),
+            role: Role::Supervisor,
+            pin: "5555".into(),
+        })
+        .await;
+    assert!(error_of(&r).contains("réservé au superviseur"), "{r:?}");
+    assert!(matches!(
+        link.call(Request::ListCashiers).await,
+        Response::Denied(_)
+    ));
+    let r = link.call(refund(Some("9999"))).await;
+    assert!(
+        matches!(&r, Response::Message(m) if m.contains("Remboursement effectué")),
+        "{r:?}"
+    );
+    wait_status(&link, &id, TxStatus::Refunded).await;
+    let journal = Journal::open(&service.db).unwrap();
+    let refund_event = journal
+        .events(&id)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.kind == "refund")
+        .expect("a refund event");
+    assert_eq!(
+        (
+            refund_event.cashier.as_str(),
+            refund_event.terminal.as_str()
+        ),
+        ("chef", "pts/3"),
+        "the refund is recorded as the supervisor's, at this counter"
+    );
+    // A supervisor manages the accounts.
+    let (boss, _e, _) = connect(&service, "pts/4").await;
+    assert!(matches!(
+        login(&boss, "chef", "9999").await,
+        Response::LoggedIn { .. }
+    ));
+    let add = boss
+        .call(Request::AddCashier {
+            name: "moussa".into(),
+            role: Role::Cashier,
+            pin: "5555".into(),
+        })
+        .await;
+    assert_eq!(add, Response::Done);
+    assert_eq!(
+        boss.call(Request::DisableCashier { name: "awa".into() })
+            .await,
+        Response::Done
+    );
+    let Response::Cashiers(list) = boss.call(Request::ListCashiers).await else {
+        panic!("a list")
+    };
+    let names: Vec<(String, bool)> = list.into_iter().map(|c| (c.name, c.disabled)).collect();
+    assert_eq!(
+        names,
+        vec![
+            ("awa".into(), true),
+            ("chef".into(), false),
+            ("moussa".into(), false)
+        ]
+    );
+    // The journal screen: a cashier sees their own sales, a supervisor everyone's.
+    let Response::Rows(rows) = boss.call(Request::Journal { since: 0 }).await else {
+        panic!("rows")
+    };
+    assert_eq!(rows.len(), 1);
+    let (m, _e, _) = connect(&service, "pts/5").await;
+    assert!(matches!(
+        login(&m, "moussa", "5555").await,
+        Response::LoggedIn { .. }
+    ));
+    assert_eq!(
+        m.call(Request::Journal { since: 0 }).await,
+        Response::Rows(vec![])
+    );
+}
+
+#[tokio::test]
+async fn garbage_and_forged_tokens_on_the_socket_are_refused() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), None);
+    let stream = tokio::net::UnixStream::connect(&service.socket)
+        .await
+        .unwrap();
+    let (read, mut write) = stream.into_split();
+    let mut lines = tokio::io::BufReader::new(read).lines();
+    let mut next = async || -> serde_json::Value {
+        loop {
+            let line = lines.next_line().await.unwrap().expect("a line");
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+            if v.get("Reply").is_some() {
+                return v["Reply"].clone();
+            }
+        }
+    };
+    write.write_all(b"this is not json\n").await.unwrap();
+    let r = next().await;
+    assert_eq!(r["response"]["Error"], "requête illisible");
+    write
+        .write_all(b"{\"id\":1,\"request\":{\"Resume\":{\"token\":\"0123456789abcdef\"}}}\n")
+        .await
+        .unwrap();
+    let r = next().await;
+    assert_eq!(r["id"], 1);
+    assert!(
+        r["response"]["Denied"]
+            .as_str()
+            .unwrap()
+            .contains("expirée")
+    );
+    write
+        .write_all(b"{\"id\":2,\"request\":\"ListCashiers\"}\n")
+        .await
+        .unwrap();
+    let r = next().await;
+    assert!(r["response"]["Denied"].is_string(), "{r}");
+
+    // A real token resumes on a second connection of the same Unix user.
+    let (link, _e, _) = connect(&service, "pts/1").await;
+    let Response::LoggedIn { token, .. } = login(&link, "awa", "1234").await else {
+        panic!("login")
+    };
+    let line = format!("{{\"id\":3,\"request\":{{\"Resume\":{{\"token\":\"{token}\"}}}}}}\n");
+    write.write_all(line.as_bytes()).await.unwrap();
+    let r = next().await;
+    assert_eq!(r["response"]["LoggedIn"]["cashier"]["name"], "awa", "{r}");
+}
+
+#[tokio::test]
+async fn the_service_going_away_is_said_and_the_app_reconnects() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut service = start(dir.path(), None);
+    let (link, mut events, _) = connect(&service, "pts/2").await;
+    assert!(matches!(
+        login(&link, "awa", "1234").await,
+        Response::LoggedIn { .. }
+    ));
+    // A sale the customer never answers (…95): it stays pending.
+    let Response::Paid(outcome) = link
+        .call(Request::Pay {
+            order: order("WAVE_SN_API_CASH_OUT", "772450095", 2000),
+            balance: None,
+        })
+        .await
+    else {
+        panic!("paid")
+    };
+    unsafe_kill(service.child.id(), 15);
+    let _ = service.child.wait();
+    let down = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Ok(LinkEvent::Down(m)) = events.recv().await {
+                return m;
+            }
+        }
+    })
+    .await
+    .expect("the app hears the service went away");
+    assert!(down.contains("service caisse indisponible"));
+    let r = link.call(Request::PendingCount).await;
+    assert_eq!(error_of(&r), SERVICE_DOWN);
+    // Back (same journal): the login is asked again, and the unfinished sale is there.
+    let service = start(dir.path(), None);
+    let need = wait_up(&mut events).await;
+    assert_eq!(need, LoginNeed::NameAndPin);
+    assert!(matches!(
+        link.call(Request::Unseen).await,
+        Response::Denied(_)
+    ));
+    assert!(matches!(
+        login(&link, "awa", "1234").await,
+        Response::LoggedIn { .. }
+    ));
+    let Response::Row(Some(row)) = link.call(Request::Unseen).await else {
+        panic!("the unfinished sale")
+    };
+    assert_eq!(row.external_id, outcome.row.external_id);
+    assert_eq!(row.status, TxStatus::Pending);
+    assert_eq!(
+        link.call(Request::Seen {
+            external_id: row.external_id.clone()
+        })
+        .await,
+        Response::Done
+    );
+    assert_eq!(link.call(Request::Unseen).await, Response::Row(None));
+    drop(service);
+}
+
+fn unsafe_kill(pid: u32, signal: i32) {
+    let status = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_terminals_sell_at_once_into_one_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), None);
+    let mut tasks = Vec::new();
+    for t in 0..20 {
+        let (link, events, _) = connect(&service, &format!("pts/{t}")).await;
+        tasks.push(tokio::spawn(async move {
+            let _events = events;
+            let r = login(&link, "awa", "1234").await;
+            assert!(matches!(r, Response::LoggedIn { .. }), "{r:?}");
+            let mut ids = Vec::new();
+            for s in 0..3 {
+                let phone = format!("7724{t:02}{s}00");
+                let r = link
+                    .call(Request::Pay {
+                        order: order("WAVE_SN_API_CASH_IN", &phone, 1000 + 5 * s),
+                        balance: None,
+                    })
+                    .await;
+                let Response::Paid(outcome) = r else {
+                    panic!("terminal {t}: {r:?}")
+                };
+                assert_eq!(outcome.error, None);
+                assert_eq!(outcome.row.terminal, format!("pts/{t}"));
+                ids.push(outcome.row.external_id);
+            }
+            ids
+        }));
+    }
+    let mut ids = Vec::new();
+    for t in tasks {
+        ids.extend(t.await.unwrap());
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 60);
+    let journal = Journal::open(&service.db).unwrap();
+    assert_eq!(journal.integrity_check().unwrap(), "ok");
+    let rows = journal.list_since(0, 1000).unwrap();
+    assert_eq!(rows.len(), 60, "no lost row");
+    let terminals: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.terminal.as_str()).collect();
+    assert_eq!(terminals.len(), 20);
+    // The sandbox saw each operation exactly once.
+    let body = http_get(&format!("{}/sandbox/transactions", service.sandbox));
+    let sent: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let list = sent.as_array().expect("a list");
+    assert_eq!(list.len(), 60);
+    assert!(
+        list.iter().all(|t| t["operationAttempts"] == 1),
+        "every operation arrived once: {body}"
+    );
+}
+
+fn http_get(url: &str) -> String {
+    use std::io::Read;
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    let body = reply.split_once("\r\n\r\n").unwrap().1;
+    if reply
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        // Undo the chunking.
+        let mut out = String::new();
+        let mut rest = body;
+        while let Some((size, tail)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            out.push_str(&tail[..n]);
+            rest = &tail[n + 2..];
+        }
+        return out;
+    }
+    body.to_owned()
+}
