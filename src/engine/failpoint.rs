@@ -9,6 +9,13 @@
 
 use std::io::Write;
 
+/// Whether `CAISSE_FAILPOINT` names this point (for points that do something else than
+/// freezing: `ui_panic` makes the app panic at the first key, to test the terminal's
+/// restoration).
+pub fn armed(name: &str) -> bool {
+    std::env::var("CAISSE_FAILPOINT").is_ok_and(|v| v == name)
+}
+
 pub fn hit(name: &str) {
     let armed = std::env::var("CAISSE_FAILPOINT").is_ok_and(|v| v == name);
     if !armed {

@@ -192,6 +192,9 @@ async fn event_loop(
             term = input.next() => match term {
                 Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
                     last_input = tokio::time::Instant::now();
+                    if crate::engine::failpoint::armed("ui_panic") {
+                        panic!("failpoint ui_panic");
+                    }
                     if key.modifiers.contains(KeyModifiers::CONTROL) {
                         match key.code {
                             KeyCode::Char('c') if !kiosk => return Ok(()),

@@ -61,6 +61,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
 
 fn draw_header(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
     let mut spans = vec![Span::styled(" caisse ", theme.title())];
+    if app.gate.link_down.is_some() {
+        // First, so that no terminal width cuts it off.
+        spans.push(Span::styled(
+            theme.tr(" SERVICE INDISPONIBLE ", " SERVICE DOWN "),
+            theme.banner(),
+        ));
+    }
     if app.demo {
         spans.push(Span::styled(
             theme.tr(" DÉMO : aucun argent réel ", " DEMO: no real money "),
@@ -99,16 +106,16 @@ fn draw_header(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
     {
         spans.push(Span::styled(format!("  {}", c.name), theme.key()));
     }
-    if app.gate.link_down.is_some() {
-        spans.push(Span::styled(
-            theme.tr("  SERVICE INDISPONIBLE ", "  SERVICE DOWN "),
-            theme.error(),
-        ));
-    }
     Paragraph::new(Line::from(spans)).render(area, buf);
 }
 
 fn draw_footer(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
+    if let Some(down) = &app.gate.link_down {
+        // The keys wait: what the cashier needs is why nothing answers.
+        Paragraph::new(Line::from(Span::styled(format!(" {down}"), theme.error())))
+            .render(area, buf);
+        return;
+    }
     let mut spans = Vec::new();
     for (keys, action) in app::keys(app) {
         spans.push(Span::styled(format!(" {keys} "), theme.key()));
