@@ -482,3 +482,79 @@ fn http_get(url: &str) -> String {
     }
     body.to_owned()
 }
+
+/// The command line through the service: PIN from a pipe, no configuration read at all.
+fn cli(service: &Service, args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_caisse"))
+        .args(args)
+        .arg("--socket")
+        .arg(&service.socket)
+        // A configuration file that does not exist: with a socket it is never opened.
+        .env("CAISSE_CONFIG", "/nonexistent/caisse.toml")
+        .env_remove("CAISSE_DB")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_command_line_goes_through_the_service_as_a_cashier() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), None);
+    let (code, out, err) = cli(&service, &["balance", "--cashier", "awa"], "1234\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Solde du compte marchand : 250 000 FCFA"),
+        "{out}"
+    );
+    let (code, _, err) = cli(&service, &["balance", "--cashier", "awa"], "0000\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("code PIN incorrect"), "{err}");
+    let (code, _, err) = cli(&service, &["balance"], "1234\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("--cashier NOM"), "{err}");
+    let (code, out, err) = cli(
+        &service,
+        &[
+            "pay",
+            "--cashier",
+            "awa",
+            "--service",
+            "WAVE_SN_API_CASH_OUT",
+            "--phone",
+            "772450088",
+            "--amount",
+            "1500",
+        ],
+        "1234\n",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Paiement réussi : 1 500 FCFA"), "{out}");
+    let (code, out, _) = cli(
+        &service,
+        &["journal", "--json", "--cashier", "awa"],
+        "1234\n",
+    );
+    assert_eq!(code, 0);
+    let row: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(row["cashier"], "awa");
+    assert_eq!(row["status"], "SUCCESS");
+    // Commands that need the keys themselves stay on the service's side.
+    let (code, _, err) = cli(&service, &["reconcile"], "");
+    assert_eq!(code, 3);
+    assert!(err.contains("sur le serveur"), "{err}");
+}

@@ -51,7 +51,10 @@ fn by() -> (String, String) {
 }
 
 /// Reads one PIN: without echo on a terminal, as a line from a pipe.
-fn read_pin(prompt: &str, lines: &mut dyn Iterator<Item = String>) -> Result<String, Failure> {
+pub(super) fn read_pin(
+    prompt: &str,
+    lines: &mut dyn Iterator<Item = String>,
+) -> Result<String, Failure> {
     if !std::io::stdin().is_terminal() {
         return lines
             .next()

@@ -5,6 +5,7 @@ mod cashier;
 mod commands;
 pub(crate) mod context;
 mod pay;
+mod remote;
 mod serve;
 pub mod table;
 
@@ -37,6 +38,10 @@ pub struct Cli {
     /// Socket du service « caisse serve » (sinon $CAISSE_SOCKET, sinon [serve] socket).
     #[arg(long, global = true, value_name = "CHEMIN")]
     pub socket: Option<PathBuf>,
+
+    /// Caissier pour les commandes passées par le service (le code PIN est demandé).
+    #[arg(long, global = true, value_name = "NOM")]
+    pub cashier: Option<String>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -165,6 +170,36 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         })
         .await;
     };
+    // Through the service when a socket is named: no key, no journal file read here.
+    let via_service = !matches!(
+        command,
+        Command::Serve | Command::Sandbox(_) | Command::Cashier(_)
+    );
+    let named = cli.socket.clone().or_else(|| {
+        std::env::var_os("CAISSE_SOCKET")
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+    });
+    if via_service && let Some(socket) = named {
+        return remote::run(socket, cli.cashier, command).await;
+    }
+    // A configuration that names the service's socket sends the cashier's commands there
+    // too (the commands that need the keys themselves stay on the service's side).
+    let cashier_command = matches!(
+        command,
+        Command::Balance
+            | Command::Bills { .. }
+            | Command::Pay(_)
+            | Command::Status { .. }
+            | Command::Journal { .. }
+    );
+    if cashier_command
+        && let Ok(config) =
+            crate::config::load(&crate::config::Sources::from_process(cli.config.as_deref()))
+        && let Some(socket) = config.socket
+    {
+        return remote::run(socket, cli.cashier, command).await;
+    }
     match command {
         Command::Sandbox(args) => commands::sandbox(args).await,
         Command::Services => commands::services(cli.config.as_deref()).await,

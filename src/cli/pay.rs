@@ -65,7 +65,7 @@ async fn start_engine(
     Ok((engine, tasks))
 }
 
-fn parse_fields(raw: &[String]) -> Result<BTreeMap<String, String>, Failure> {
+pub(super) fn parse_fields(raw: &[String]) -> Result<BTreeMap<String, String>, Failure> {
     let mut fields = BTreeMap::new();
     for item in raw {
         let Some((name, value)) = item.split_once('=') else {
@@ -78,7 +78,7 @@ fn parse_fields(raw: &[String]) -> Result<BTreeMap<String, String>, Failure> {
     Ok(fields)
 }
 
-fn status_line(row: &TransactionRow) -> String {
+pub(super) fn status_line(row: &TransactionRow) -> String {
     let amount = row.amount.map(fcfa).unwrap_or_else(|| "-".into());
     format!(
         "{} — {} — {amount} — {}",
@@ -101,7 +101,7 @@ pub fn exit_for(status: TxStatus) -> ExitCode {
     }
 }
 
-fn print_customer_step(row: &TransactionRow) {
+pub(super) fn print_customer_step(row: &TransactionRow) {
     if let Some(url) = &row.customer_url {
         match QrImage::encode(url) {
             Ok(qr)
@@ -121,7 +121,8 @@ fn print_customer_step(row: &TransactionRow) {
     }
 }
 
-pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failure> {
+/// The sale the arguments describe (checked locally again by the engine).
+pub(super) fn order_from(args: &PayArgs) -> Result<PayOrder, Failure> {
     let fields = parse_fields(&args.fields)?;
     let gateway = args.gateway.trim().to_ascii_lowercase();
     if !matches!(gateway.as_str(), "intech" | "intram") {
@@ -138,6 +139,18 @@ pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failur
         }
         (_, s) => s.to_ascii_uppercase(),
     };
+    Ok(PayOrder {
+        gateway,
+        service,
+        phone: args.phone.clone(),
+        amount: args.amount,
+        fields,
+        description: args.description.clone(),
+    })
+}
+
+pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failure> {
+    let order = order_from(&args)?;
     let context = connect(config_path).await?;
     if context.is_demo() && !args.no_wait {
         eprintln!(
@@ -145,14 +158,6 @@ pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failur
         );
     }
     let (engine, tasks) = start_engine(&context).await?;
-    let order = PayOrder {
-        gateway,
-        service,
-        phone: args.phone.clone(),
-        amount: args.amount,
-        fields,
-        description: args.description.clone(),
-    };
     let mut events = engine.subscribe();
     let outcome = engine.pay(order, None).await.map_err(|e| match e {
         EngineError::Invalid(_) | EngineError::NoGateway(_) => Failure::bad_input(e.to_string()),
@@ -204,7 +209,12 @@ pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failur
     for t in tasks {
         t.abort();
     }
-    let code = if args.no_wait && matches!(row.status, TxStatus::Pending | TxStatus::Processing) {
+    finish(&row, args.no_wait)
+}
+
+/// Prints how the sale ended (or where it stands) and gives the exit code.
+pub(super) fn finish(row: &TransactionRow, no_wait: bool) -> Result<(), Failure> {
+    let code = if no_wait && matches!(row.status, TxStatus::Pending | TxStatus::Processing) {
         ExitCode::Ok
     } else {
         exit_for(row.status)
@@ -260,6 +270,19 @@ pub async fn status(
             "aucune opération {external_id} dans le journal"
         )));
     };
+    let id = row.external_id.clone();
+    let events = engine
+        .journal(move |j| j.events(&id))
+        .await
+        .map_err(|e| Failure {
+            message: e.to_string(),
+            code: ExitCode::Config,
+        })?;
+    print_status(&row, &events);
+    Ok(())
+}
+
+pub(super) fn print_status(row: &TransactionRow, events: &[crate::journal::Event]) {
     println!("Opération     : {}", row.external_id);
     println!("Service       : {} ({})", row.service, row.gateway);
     println!("Téléphone     : {}", row.phone.as_deref().unwrap_or("-"));
@@ -277,19 +300,11 @@ pub async fn status(
     if let Some(url) = &row.customer_url {
         println!("Lien client   : {url}");
     }
-    let id = row.external_id.clone();
-    let events = engine
-        .journal(move |j| j.events(&id))
-        .await
-        .map_err(|e| Failure {
-            message: e.to_string(),
-            code: ExitCode::Config,
-        })?;
+    println!("Caissier      : {} ({})", row.cashier, row.terminal);
     println!("Historique :");
     for e in events {
         println!("  {}  {:<16} {}", format_time(e.at), e.kind, e.detail);
     }
-    Ok(())
 }
 
 fn format_time(ms: i64) -> String {
@@ -299,15 +314,19 @@ fn format_time(ms: i64) -> String {
     t.format(&f).unwrap_or_default()
 }
 
-pub async fn journal(config_path: Option<&Path>, today: bool, json: bool) -> Result<(), Failure> {
-    let context = connect(config_path).await?;
-    let engine = context.engine()?;
-    let since = if today {
+pub(super) fn since(today: bool) -> i64 {
+    if today {
         let now = time::OffsetDateTime::now_utc();
         now.replace_time(time::Time::MIDNIGHT).unix_timestamp() * 1000
     } else {
         0
-    };
+    }
+}
+
+pub async fn journal(config_path: Option<&Path>, today: bool, json: bool) -> Result<(), Failure> {
+    let context = connect(config_path).await?;
+    let engine = context.engine()?;
+    let since = since(today);
     let rows = engine
         .journal(move |j| j.list_since(since, 10_000))
         .await
@@ -315,11 +334,16 @@ pub async fn journal(config_path: Option<&Path>, today: bool, json: bool) -> Res
             message: e.to_string(),
             code: ExitCode::Config,
         })?;
+    print_journal(&rows, json);
+    Ok(())
+}
+
+pub(super) fn print_journal(rows: &[TransactionRow], json: bool) {
     if json {
-        for row in &rows {
+        for row in rows {
             println!("{}", serde_json::to_string(row).unwrap_or_default());
         }
-        return Ok(());
+        return;
     }
     let mut table = Table::new(&[
         ("Heure (UTC)", Align::Left),
@@ -329,7 +353,7 @@ pub async fn journal(config_path: Option<&Path>, today: bool, json: bool) -> Res
         ("Montant", Align::Right),
         ("Statut", Align::Left),
     ]);
-    for row in &rows {
+    for row in rows {
         table.row(vec![
             format_time(row.created_at),
             row.external_id.clone(),
@@ -341,7 +365,6 @@ pub async fn journal(config_path: Option<&Path>, today: bool, json: bool) -> Res
     }
     print!("{}", table.render());
     println!("{} opération(s).", rows.len());
-    Ok(())
 }
 
 pub async fn reconcile(config_path: Option<&Path>, wait_secs: u64) -> Result<(), Failure> {

@@ -1,0 +1,238 @@
+//! The command line through `caisse serve` (when a socket is configured): the same commands,
+//! as a logged-in cashier, without reading any key or the journal file. The PIN is typed
+//! without echo (or read from a pipe); a Unix user mapped to a cashier gives only the PIN.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::pay::{self, PayArgs};
+use super::{Command, ExitCode, Failure};
+use crate::journal::TransactionRow;
+use crate::money::fcfa_balance;
+use crate::session::{Link, LinkEvent, LoginNeed, Request, Response};
+
+fn down(message: impl Into<String>) -> Failure {
+    Failure {
+        message: message.into(),
+        code: ExitCode::Network,
+    }
+}
+
+fn refused(response: Response) -> Failure {
+    let code = match response {
+        Response::Denied(_) => ExitCode::BadInput,
+        _ => ExitCode::Refused,
+    };
+    Failure {
+        message: response
+            .error()
+            .unwrap_or("réponse inattendue du service")
+            .to_owned(),
+        code,
+    }
+}
+
+/// Connects and logs in; the link and the event feed (for `pay`'s wait).
+async fn open(
+    socket: PathBuf,
+    cashier: Option<String>,
+) -> Result<(Link, tokio::sync::broadcast::Receiver<LinkEvent>), Failure> {
+    let terminal = super::context::terminal_name();
+    let link = Link::remote(socket.clone(), terminal.clone());
+    let mut events = link.subscribe();
+    link.start(terminal);
+    let need = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match events.recv().await {
+                Ok(LinkEvent::Up { welcome, .. }) => return Ok(welcome.login),
+                Ok(LinkEvent::Down(m)) => return Err(m),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .map_err(|_| {
+        down(format!(
+            "pas de réponse du service sur {}",
+            socket.display()
+        ))
+    })?
+    .map_err(down)?;
+    let (name, prompt) = match need {
+        LoginNeed::None(_) => return Ok((link, events)),
+        LoginNeed::Pin(name) => (None, format!("Code PIN de {name} : ")),
+        LoginNeed::NameAndPin => {
+            let name = cashier.ok_or_else(|| {
+                Failure::bad_input("le service demande qui vous êtes : --cashier NOM")
+            })?;
+            let prompt = format!("Code PIN de {name} : ");
+            (Some(name), prompt)
+        }
+    };
+    let stdin = std::io::stdin();
+    let mut lines = std::io::BufRead::lines(stdin.lock()).map_while(Result::ok);
+    let pin = super::cashier::read_pin(&prompt, &mut lines)?;
+    match link.call(Request::Login { name, pin }).await {
+        Response::LoggedIn { .. } => Ok((link, events)),
+        other => Err(refused(other)),
+    }
+}
+
+/// Runs `command` through the service on `socket`.
+pub async fn run(
+    socket: PathBuf,
+    cashier: Option<String>,
+    command: Command,
+) -> Result<(), Failure> {
+    match &command {
+        Command::Balance
+        | Command::Bills { .. }
+        | Command::Pay(_)
+        | Command::Status { .. }
+        | Command::Journal { .. } => {}
+        _ => {
+            return Err(Failure {
+                message: "avec le service (socket configuré), cette commande se lance sur le \
+                          serveur, par l'utilisateur du service"
+                    .into(),
+                code: ExitCode::Config,
+            });
+        }
+    }
+    let (link, events) = open(socket, cashier).await?;
+    match command {
+        Command::Balance => match link.call(Request::Balance).await {
+            Response::Balance(b) => {
+                println!("Solde du compte marchand : {}", fcfa_balance(b));
+                Ok(())
+            }
+            other => Err(refused(other)),
+        },
+        Command::Bills { service, account } => {
+            match link.call(Request::Bills { service, account }).await {
+                Response::Bills(bills) => {
+                    for b in &bills {
+                        println!("{}  {}", b.bill_reference, crate::money::fcfa(b.amount));
+                    }
+                    println!("{} facture(s) impayée(s).", bills.len());
+                    Ok(())
+                }
+                other => Err(refused(other)),
+            }
+        }
+        Command::Status {
+            external_id,
+            refresh,
+        } => {
+            let request = if refresh {
+                Request::Refresh {
+                    external_id: external_id.clone(),
+                }
+            } else {
+                Request::Get {
+                    external_id: external_id.clone(),
+                }
+            };
+            let row = match link.call(request).await {
+                Response::Row(Some(row)) => row,
+                Response::Row(None) => {
+                    return Err(Failure::bad_input(format!(
+                        "aucune opération {external_id} dans le journal"
+                    )));
+                }
+                other => return Err(refused(other)),
+            };
+            let events = match link.call(Request::Events { external_id }).await {
+                Response::Events(e) => e,
+                other => return Err(refused(other)),
+            };
+            pay::print_status(&row, &events);
+            Ok(())
+        }
+        Command::Journal { today, json } => {
+            match link
+                .call(Request::Journal {
+                    since: pay::since(today),
+                })
+                .await
+            {
+                Response::Rows(rows) => {
+                    pay::print_journal(&rows, json);
+                    Ok(())
+                }
+                other => Err(refused(other)),
+            }
+        }
+        Command::Pay(args) => pay_remote(&link, events, args).await,
+        _ => unreachable!("filtered above"),
+    }
+}
+
+async fn pay_remote(
+    link: &Link,
+    mut events: tokio::sync::broadcast::Receiver<LinkEvent>,
+    args: PayArgs,
+) -> Result<(), Failure> {
+    let order = pay::order_from(&args)?;
+    let outcome = match link
+        .call(Request::Pay {
+            order,
+            balance: None,
+        })
+        .await
+    {
+        Response::Paid(outcome) => outcome,
+        Response::Error(m) if m == crate::session::client::SERVICE_DOWN => {
+            return Err(Failure {
+                message: "la liaison avec le service s'est coupée pendant l'envoi : l'opération \
+                          est peut-être partie, ne la refaites pas (caisse journal)"
+                    .into(),
+                code: ExitCode::Unsettled,
+            });
+        }
+        Response::Error(m) if m.starts_with("saisie refusée") => {
+            return Err(Failure::bad_input(m));
+        }
+        other => return Err(refused(other)),
+    };
+    let mut row: TransactionRow = outcome.row;
+    println!("Opération {}", pay::status_line(&row));
+    if let Some(error) = &outcome.error {
+        println!("{error}");
+    }
+    pay::print_customer_step(&row);
+    if !args.no_wait && !row.status.is_final() {
+        let wait = Duration::from_secs(args.wait_secs.unwrap_or(16 * 60));
+        let deadline = tokio::time::Instant::now() + wait;
+        println!(
+            "En attente du statut final… (Ctrl-C pour arrêter d'attendre : le service continue)"
+        );
+        while !row.status.is_final() && tokio::time::Instant::now() < deadline {
+            tokio::select! {
+                _ = events.recv() => {}
+                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                _ = tokio::time::sleep_until(deadline) => {}
+            }
+            if let Response::Row(Some(now)) = link
+                .call(Request::Get {
+                    external_id: row.external_id.clone(),
+                })
+                .await
+            {
+                if now.status != row.status {
+                    println!("Statut : {}", now.status.french());
+                }
+                row = now;
+            }
+        }
+    }
+    // Seen from here: the app will not bring it back at this cashier's next login.
+    if row.status.is_final() {
+        let _ = link
+            .call(Request::Seen {
+                external_id: row.external_id.clone(),
+            })
+            .await;
+    }
+    pay::finish(&row, args.no_wait)
+}
