@@ -3,6 +3,7 @@
 
 mod commands;
 pub(crate) mod context;
+pub mod fingerprint;
 mod pay;
 pub mod table;
 
@@ -77,6 +78,8 @@ pub enum Command {
         #[arg(long, value_name = "SECONDES", default_value_t = 30)]
         wait_secs: u64,
     },
+    /// Calcule l'empreinte SHA-256 de la clé publique d'un certificat (épinglage SSL des callbacks Intech).
+    Fingerprint(fingerprint::FingerprintArgs),
 }
 
 /// Exit codes, documented in the README.
@@ -160,5 +163,6 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         } => pay::status(cli.config.as_deref(), &external_id, refresh).await,
         Command::Journal { today, json } => pay::journal(cli.config.as_deref(), today, json).await,
         Command::Reconcile { wait_secs } => pay::reconcile(cli.config.as_deref(), wait_secs).await,
+        Command::Fingerprint(args) => fingerprint::run(&args),
     }
 }
