@@ -258,3 +258,52 @@ async fn every_command_has_help() {
         assert!(text(&out).0.contains("Usage"), "{args:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fingerprint_prints_the_pin_and_explains_a_missing_file() {
+    // Expected value: tests/fixtures/certs/expected.txt (computed once with openssl).
+    let home = tempfile::tempdir().unwrap();
+    let cert = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/certs/rsa.pem");
+    let out = caisse(home.path(), &["fingerprint", cert], &[]).await;
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(
+        stdout,
+        "Empreinte SHA-256 de la clé publique (à transmettre à Intech) :\n\
+         ENdigMjsA7/3vzJnw86tIFmU9CBo4/AK6bYFpet40tw=\n\
+         En hexadécimal : 10:D7:62:80:C8:EC:03:BF:F7:BF:32:67:C3:CE:AD:20:59:94:F4:20:68:E3:F0:0A:E9:B6:05:A5:EB:78:D2:DC\n"
+    );
+
+    let chain = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/certs/chain.pem"
+    );
+    let out = caisse(home.path(), &["fingerprint", chain], &[]).await;
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("\nNZ5jP54OPAaoJ6m/BInsf4gkGVcQsukxvAPuUpljTAo=\n"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("ignoré"), "{stderr}");
+
+    let missing = home.path().join("absent.pem");
+    let out = caisse(
+        home.path(),
+        &["fingerprint", missing.to_str().unwrap()],
+        &[],
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.starts_with("Erreur : fichier introuvable"),
+        "{stderr}"
+    );
+
+    let out = caisse(home.path(), &["fingerprint", "--help"], &[]).await;
+    assert!(out.status.success());
+    assert!(text(&out).0.contains("Usage"));
+}

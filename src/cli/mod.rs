@@ -4,6 +4,7 @@
 mod cashier;
 mod commands;
 pub(crate) mod context;
+pub mod fingerprint;
 mod pay;
 mod remote;
 mod serve;
@@ -97,6 +98,8 @@ pub enum Command {
         #[arg(long, value_name = "SECONDES", default_value_t = 30)]
         wait_secs: u64,
     },
+    /// Calcule l'empreinte SHA-256 de la clé publique d'un certificat (épinglage SSL des callbacks Intech).
+    Fingerprint(fingerprint::FingerprintArgs),
 }
 
 /// Exit codes, documented in the README.
@@ -173,7 +176,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     // Through the service when a socket is named: no key, no journal file read here.
     let via_service = !matches!(
         command,
-        Command::Serve | Command::Sandbox(_) | Command::Cashier(_)
+        Command::Serve | Command::Sandbox(_) | Command::Cashier(_) | Command::Fingerprint(_)
     );
     let named = cli.socket.clone().or_else(|| {
         std::env::var_os("CAISSE_SOCKET")
@@ -217,5 +220,6 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Reconcile { wait_secs } => pay::reconcile(cli.config.as_deref(), wait_secs).await,
         Command::Serve => serve::serve(cli.config.as_deref(), cli.socket).await,
         Command::Cashier(command) => cashier::run(cli.config.as_deref(), command),
+        Command::Fingerprint(args) => fingerprint::run(&args),
     }
 }
