@@ -67,6 +67,16 @@ pub async fn run(options: Options) -> Result<(), Failure> {
             .filter(|s| !s.is_empty())
             .map(PathBuf::from)
     });
+    // A configuration may name the socket too (read before anything else is started).
+    let socket = match socket {
+        Some(s) => Some(s),
+        None => {
+            crate::config::load(&crate::config::Sources::from_process(
+                options.config.as_deref(),
+            ))?
+            .socket
+        }
+    };
     let mut tasks = Vec::new();
     let mut _context = None;
     let (link, lang, kiosk, idle_lock) = match socket {
@@ -89,13 +99,6 @@ pub async fn run(options: Options) -> Result<(), Failure> {
         }
         None => {
             let context = crate::cli::context::connect(options.config.as_deref()).await?;
-            if let Some(socket) = &context.config.socket {
-                return Box::pin(run(Options {
-                    socket: Some(socket.clone()),
-                    ..options
-                }))
-                .await;
-            }
             let engine = context.engine()?;
             engine
                 .resume(false)
