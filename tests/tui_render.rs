@@ -281,6 +281,77 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
         ])),
     );
     out.push(("moneygram_fees", moneygram));
+    out.extend(session_screens(width, height));
+    out
+}
+
+/// The session screens: login (name + PIN, and PIN only), a refusal, the idle lock over a
+/// payment, the supervisor's prompt, and the service down.
+fn session_screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
+    use caisse::session::{LinkEvent, LoginNeed, Welcome};
+    use caisse::staff::{Cashier, Role};
+    let up = |need: LoginNeed| {
+        Event::Link(LinkEvent::Up {
+            welcome: Welcome {
+                demo: true,
+                login: need,
+            },
+            resumed: None,
+        })
+    };
+    let mut out = Vec::new();
+    let mut login = base(width, height);
+    login.gate.kiosk = true;
+    app::update(&mut login, up(LoginNeed::NameAndPin));
+    typed(&mut login, "awa");
+    key(&mut login, KeyCode::Enter);
+    typed(&mut login, "12");
+    out.push(("login", login.clone()));
+    typed(&mut login, "34");
+    key(&mut login, KeyCode::Enter);
+    app::update(
+        &mut login,
+        Event::LoggedIn(Err(
+            "trop de codes PIN faux : bloqué jusqu'à 14:05 (5 minutes)".into(),
+        )),
+    );
+    out.push(("login_locked_out", login));
+    let mut mapped = base(width, height);
+    app::update(&mut mapped, up(LoginNeed::Pin("awa".into())));
+    out.push(("login_pin_only", mapped.clone()));
+    typed(&mut mapped, "1234");
+    key(&mut mapped, KeyCode::Enter);
+    app::update(
+        &mut mapped,
+        Event::LoggedIn(Ok(Cashier {
+            name: "awa".into(),
+            role: Role::Cashier,
+        })),
+    );
+    app::update(
+        &mut mapped,
+        Event::Unseen(Some(row(
+            TxStatus::Pending,
+            "WAVE_SN_API_CASH_OUT",
+            Some("https://api.intech.sn/deep/139663910423"),
+        ))),
+    );
+    let mut locked = mapped.clone();
+    app::update(&mut locked, Event::Idle);
+    out.push(("idle_lock", locked));
+    let mut quit = mapped.clone();
+    quit.gate.kiosk = true;
+    key(&mut quit, KeyCode::Char('n'));
+    key(&mut quit, KeyCode::F(10));
+    out.push(("supervisor_prompt", quit));
+    let mut down = mapped;
+    app::update(
+        &mut down,
+        Event::Link(LinkEvent::Down(
+            caisse::session::client::SERVICE_DOWN.into(),
+        )),
+    );
+    out.push(("service_down", down));
     out
 }
 
@@ -296,6 +367,8 @@ fn every_screen_at_80x24_and_120x40() {
                 // Icons are images in colour and badges without: screens showing them differ.
                 if !name.starts_with("payment_pending")
                     && !name.starts_with("catalogue")
+                    && !name.starts_with("supervisor")
+                    && !name.starts_with("service_down")
                     && !name.starts_with("entry")
                     && name != "help"
                 {

@@ -16,8 +16,7 @@ use super::LinkEvent;
 use super::protocol::{ClientFrame, MAX_LINE, Request, Response, ServerFrame};
 
 /// What the cashier reads while the service cannot be reached.
-pub const SERVICE_DOWN: &str =
-    "service caisse indisponible : nouvelle tentative chaque seconde (prévenez le responsable)";
+pub const SERVICE_DOWN: &str = "service caisse indisponible : nouvelle tentative chaque seconde";
 
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Response>>>>;
 

@@ -4,7 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Clear, Padding, Paragraph, Widget, Wrap};
 
 use super::app::{App, LoginForm, PinForm, Purpose};
 use super::theme::Theme;
@@ -53,15 +53,15 @@ pub fn draw_connecting(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
 }
 
 pub fn draw_login(buf: &mut Buffer, area: Rect, form: &LoginForm, theme: Theme) {
-    let popup = centered(area, 56, 10);
+    let popup = centered(area, 60, 10);
     let mut lines = vec![Line::default()];
     match (&form.name, &form.mapped) {
         (_, Some(name)) => lines.push(Line::from(vec![
-            Span::raw(theme.tr("  Caissier : ", "  Cashier: ")),
+            Span::raw(theme.tr("Caissier : ", "Cashier: ")),
             Span::styled(name.clone(), theme.title()),
         ])),
         (Some(name), None) => lines.push(Line::from(vec![
-            Span::raw(theme.tr("  Caissier : ", "  Cashier: ")),
+            Span::raw(theme.tr("Caissier : ", "Cashier: ")),
             Span::styled(
                 format!("{}{}", name.value(), cursor(form.focus == 0)),
                 if form.focus == 0 {
@@ -74,7 +74,7 @@ pub fn draw_login(buf: &mut Buffer, area: Rect, form: &LoginForm, theme: Theme) 
         (None, None) => {}
     }
     lines.push(Line::from(vec![
-        Span::raw(theme.tr("  Code PIN : ", "  PIN code: ")),
+        Span::raw(theme.tr("Code PIN : ", "PIN code: ")),
         Span::styled(
             format!("{}{}", dots(form.pin.value()), cursor(form.focus == 1)),
             if form.focus == 1 {
@@ -87,27 +87,28 @@ pub fn draw_login(buf: &mut Buffer, area: Rect, form: &LoginForm, theme: Theme) 
     lines.push(Line::default());
     if form.busy {
         lines.push(Line::from(Span::styled(
-            theme.tr("  Vérification…", "  Checking…"),
+            theme.tr("Vérification…", "Checking…"),
             theme.dim(),
         )));
     } else if let Some(e) = &form.error {
-        lines.push(Line::from(Span::styled(
-            format!("  {}", capitalize(e)),
-            theme.error(),
-        )));
+        lines.push(Line::from(Span::styled(capitalize(e), theme.error())));
     } else {
         lines.push(Line::from(Span::styled(
             theme.tr(
-                "  Tapez votre code PIN puis Entrée.",
-                "  Type your PIN, then Enter.",
+                "Tapez votre code PIN puis Entrée.",
+                "Type your PIN, then Enter.",
             ),
             theme.dim(),
         )));
     }
     Clear.render(popup, buf);
     Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(Block::bordered().title(theme.tr(" Connexion ", " Log in ")))
+        .wrap(Wrap { trim: true })
+        .block(
+            Block::bordered()
+                .padding(Padding::horizontal(2))
+                .title(theme.tr(" Connexion ", " Log in ")),
+        )
         .render(popup, buf);
 }
 
@@ -122,28 +123,29 @@ fn pin_popup(
     let popup = centered(area, 60, 9);
     let mut lines = vec![
         Line::default(),
-        Line::from(format!("  {intro}")),
+        Line::from(intro),
         Line::from(vec![
-            Span::raw(theme.tr("  Code PIN : ", "  PIN code: ")),
+            Span::raw(theme.tr("Code PIN : ", "PIN code: ")),
             Span::styled(format!("{}▏", dots(form.pin.value())), theme.selected()),
         ]),
         Line::default(),
     ];
     if form.busy {
         lines.push(Line::from(Span::styled(
-            theme.tr("  Vérification…", "  Checking…"),
+            theme.tr("Vérification…", "Checking…"),
             theme.dim(),
         )));
     } else if let Some(e) = &form.error {
-        lines.push(Line::from(Span::styled(
-            format!("  {}", capitalize(e)),
-            theme.error(),
-        )));
+        lines.push(Line::from(Span::styled(capitalize(e), theme.error())));
     }
     Clear.render(popup, buf);
     Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(Block::bordered().title(title.to_owned()))
+        .wrap(Wrap { trim: true })
+        .block(
+            Block::bordered()
+                .padding(Padding::horizontal(2))
+                .title(title.to_owned()),
+        )
         .render(popup, buf);
 }
 
