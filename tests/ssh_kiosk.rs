@@ -684,27 +684,29 @@ Match User {cashier}
                 .spawn()
                 .unwrap(),
         );
-        let line = self.wait_log(
-            &self.serve_log,
-            0,
-            "sandbox de démo : http://",
-            Duration::from_secs(20),
-        );
-        self.wait_log(
-            &self.serve_log,
-            0,
-            "à l'écoute sur",
-            Duration::from_secs(20),
-        );
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !self.socket.exists() {
+        // Both lines on stderr, and the socket; a service that dies meanwhile fails at once.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let line = loop {
+            let text = self.log_since(&self.serve_log, 0);
+            let url = text
+                .lines()
+                .find(|l| l.contains("sandbox de démo : http://"));
+            if let Some(url) = url
+                && text.contains("à l'écoute sur")
+                && self.socket.exists()
+            {
+                break url.to_owned();
+            }
+            if let Ok(Some(status)) = self.serve.as_mut().unwrap().try_wait() {
+                panic!("caisse serve ended ({status}):\n{text}");
+            }
             assert!(
                 Instant::now() < deadline,
-                "no socket at {}",
+                "caisse serve not ready within 20 s (socket {}):\n{text}",
                 self.socket.display()
             );
             std::thread::sleep(Duration::from_millis(50));
-        }
+        };
         let start = line.find("http://").unwrap();
         line[start..]
             .split_whitespace()
@@ -784,8 +786,8 @@ Match User {cashier}
         cmd
     }
 
-    /// A session that must have started (the forced command, not the requested one) and
-    /// ended (the kiosk, without a terminal, exits): returns the run and sshd's log of it.
+    /// A session that must have started and ended (the kiosk, without a terminal, exits):
+    /// returns the run and sshd's log of it.
     fn session(&self, cmd: &mut Command, input: Option<&[u8]>) -> (Run, String) {
         let from = self.log_len(&self.sshd_log);
         let run = run_for(cmd, input, Duration::from_secs(15));
@@ -796,13 +798,19 @@ Match User {cashier}
         // Exit status 255 is ssh's own failure (connection, authentication): the session
         // never ran, and whatever is checked next would prove nothing.
         assert_ne!(run.code(), Some(255), "ssh itself failed: {run}");
+        // Give sshd's processes a moment to write the session's last lines.
+        std::thread::sleep(Duration::from_millis(200));
+        (run, self.log_since(&self.sshd_log, from))
+    }
+
+    /// sshd ran the forced command for that session (`log`: sshd's log of it).
+    fn assert_forced(&self, log: &str) {
         let started = format!(
             "Starting session: forced-command (config) '{}' for {}",
             self.force_command(),
             self.cashier.name
         );
-        self.wait_log(&self.sshd_log, from, &started, Duration::from_secs(5));
-        (run, self.log_since(&self.sshd_log, from))
+        assert!(log.contains(&started), "not the forced command:\n{log}");
     }
 
     fn markers_present(&self) -> Vec<String> {
@@ -919,6 +927,7 @@ fn a_cashier_over_ssh_gets_the_kiosk_and_nothing_else() {
 
     escape_by_command(&lab);
     escape_by_forwarding(&lab);
+    escape_by_unix_forwarding(&lab);
     escape_by_file_transfer(&lab);
     escape_by_environment(&lab);
     escape_by_reading_files(&lab);
@@ -944,6 +953,7 @@ fn escape_by_command(lab: &Lab) {
         !log.contains("Starting session: command"),
         "sshd ran the requested command:\n{log}"
     );
+    lab.assert_forced(&log);
 }
 
 /// (2) Forwarding. `-N` opens no session, so ForceCommand never applies: only
@@ -987,13 +997,13 @@ fn escape_by_forwarding(lab: &Lab) {
         Ok(0) | Err(_) => {}
         Ok(n) => panic!("-L: bytes came back through the tunnel: {:?}", &buf[..n]),
     }
+    nobody_came("-L");
     let refused = "refused local port forward: originator 127.0.0.1 port";
     let line = lab.wait_log(&lab.sshd_log, from, refused, Duration::from_secs(5));
     assert!(
         line.contains(&format!("target 127.0.0.1 port {tport}")),
         "{line}"
     );
-    nobody_came("-L");
     let _ = client.kill();
     let _ = client.wait();
 
@@ -1005,6 +1015,7 @@ fn escape_by_forwarding(lab: &Lab) {
         None,
         Duration::from_secs(15),
     );
+    nobody_came("-W");
     assert!(!run.succeeded(), "-W: {run}");
     lab.wait_log(
         &lab.sshd_log,
@@ -1012,7 +1023,6 @@ fn escape_by_forwarding(lab: &Lab) {
         "refused local port forward",
         Duration::from_secs(5),
     );
-    nobody_came("-W");
 
     // -R with ExitOnForwardFailure: sshd refuses to listen, the client gives up.
     let rport = free_port();
@@ -1038,8 +1048,13 @@ fn escape_by_forwarding(lab: &Lab) {
         "-R: something listens on {rport}"
     );
     nobody_came("-R");
+}
 
-    // -L to a Unix socket (e.g. to talk to a service's socket as sshd's child would).
+/// (2b) `-L` to a Unix socket, as sshd's child (running as the cashier) would connect to
+/// it. Refused by `AllowStreamLocalForwarding no`; `AllowTcpForwarding no` alone already
+/// denies it too (sshd logs "Received request to connect to path … denied" then).
+fn escape_by_unix_forwarding(lab: &Lab) {
+    let mut buf = [0u8; 64];
     let usock = lab.markers.join("target.sock");
     let unix_target = UnixListener::bind(&usock).unwrap();
     chmod(&usock, 0o777);
@@ -1069,17 +1084,17 @@ fn escape_by_forwarding(lab: &Lab) {
         Ok(n) => panic!("-L unix: bytes came back: {:?}", &buf[..n]),
     }
     let _ = conn.shutdown(Shutdown::Both);
+    std::thread::sleep(Duration::from_millis(300));
+    match unix_target.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("-L unix: the tunnel reached the socket: {other:?}"),
+    }
     lab.wait_log(
         &lab.sshd_log,
         from,
         "refused streamlocal port forward",
         Duration::from_secs(5),
     );
-    std::thread::sleep(Duration::from_millis(300));
-    match unix_target.accept() {
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-        other => panic!("-L unix: the tunnel reached the socket: {other:?}"),
-    }
     let _ = client.kill();
     let _ = client.wait();
     let _ = fs::remove_file(&usock);
@@ -1165,18 +1180,24 @@ fn escape_by_file_transfer(lab: &Lab) {
     }
 }
 
-/// (4) Environment injection. The proof is a tripwire, not a log line: a shared library
-/// whose constructor writes a marker file when anything loads it (LD_PRELOAD), and a bash
-/// script that writes one when sourced (BASH_ENV: the forced command runs through the
-/// cashier's login shell, bash). Both tripwires are first shown to fire when the variable
-/// does reach a process of the cashier; then no marker may appear after the sessions that
-/// try to smuggle them in (SetEnv, SendEnv, ~/.ssh/environment, `environment=` in
-/// authorized_keys). sshd's log adds the reason ("Ignoring env request … disallowed name"),
-/// and LANG (allowed by AcceptEnv) shows the same log line would say "Setting env".
+/// (4) Environment injection. The proof is a pair of tripwires, not a log line:
+/// * LD_PRELOAD: a shared library whose constructor writes a marker file whenever a process
+///   loads it (bash, then caisse, if the variable reached the session);
+/// * SHELLOPTS=xtrace with PS4='$(echo … >> marker)': the forced command runs through the
+///   cashier's login shell (`bash -c COMMAND`), which would expand PS4 before running it.
+///   (BASH_ENV would prove nothing here: bash started by sshd reads ~/.bashrc instead and
+///   never looks at BASH_ENV.)
+///
+/// Both tripwires are first shown to fire for the cashier through `bash -c` with SSH_CLIENT
+/// set (bash's "run by sshd" path); then no marker may appear after the sessions that try to
+/// smuggle them in: SetEnv, SendEnv, ~/.ssh/environment, `environment=` in authorized_keys.
+/// sshd's log adds the reason ("Ignoring env request … disallowed name"); LANG, allowed by
+/// AcceptEnv, shows the same log would say "Setting env" had a variable got through.
 fn escape_by_environment(lab: &Lab) {
     let evil_c = lab.root.join("bin/evil.c");
     let evil = lab.root.join("bin/evil.so");
     let preload_marker = lab.markers.join("ld_preload");
+    let xtrace_marker = lab.markers.join("xtrace");
     fs::write(
         &evil_c,
         format!(
@@ -1195,25 +1216,26 @@ fn escape_by_environment(lab: &Lab) {
             .arg(&evil_c),
     );
     chmod(&evil, 0o755);
-    let bash_env = lab.root.join("bin/evil.sh");
-    let bash_marker = lab.markers.join("bash_env");
-    fs::write(
-        &bash_env,
-        format!("echo sourced >> {}\n", bash_marker.display()),
-    )
-    .unwrap();
-    chmod(&bash_env, 0o755);
     let preload = format!("LD_PRELOAD={}", evil.display());
-    let sourced = format!("BASH_ENV={}", bash_env.display());
+    let ps4 = format!("PS4=$(echo xtrace >> {})", xtrace_marker.display());
 
-    // The tripwires work, for the cashier, through bash -c as sshd would run it.
+    // The tripwires fire for the cashier, through bash -c as sshd runs the forced command.
     lab.clear_markers();
-    let control = lab.as_cashier(&["env", &preload, &sourced, "/bin/bash", "-c", "true"]);
+    let control = lab.as_cashier(&[
+        "env",
+        "SSH_CLIENT=127.0.0.1 40000 22",
+        &preload,
+        "SHELLOPTS=xtrace",
+        &ps4,
+        "/bin/bash",
+        "-c",
+        "/bin/true",
+    ]);
     assert!(control.succeeded(), "{control}");
-    for marker in [&preload_marker, &bash_marker] {
+    for marker in [&preload_marker, &xtrace_marker] {
         let meta = fs::metadata(marker).unwrap_or_else(|_| {
             panic!(
-                "the tripwire {} did not fire in the control run",
+                "the tripwire {} did not fire in the control run: {control}",
                 marker.display()
             )
         });
@@ -1221,32 +1243,27 @@ fn escape_by_environment(lab: &Lab) {
     }
     lab.clear_markers();
 
-    // SetEnv and SendEnv (the client's own environment must not hold LD_PRELOAD: it would
-    // load the library into ssh itself, so LD_PRELOAD goes by SetEnv only).
-    let set_preload = format!("SetEnv={preload}");
-    let other_socket = format!(
-        "SetEnv=CAISSE_SOCKET={}",
+    // SetEnv and SendEnv. LD_PRELOAD goes by SetEnv only (in the client's own environment
+    // it would load the library into ssh itself). ssh keeps only the first SetEnv option:
+    // every variable goes in that one, space-separated.
+    let set_env = format!(
+        "SetEnv={preload} SHELLOPTS=xtrace CAISSE_SOCKET={} CAISSE_DB=/tmp/elsewhere.db \
+         LANG=C.UTF-8",
         lab.markers.join("other.sock").display()
     );
     let (run, log) = lab.session(
         lab.ssh(
             &[
                 "-o",
-                &set_preload,
+                &set_env,
                 "-o",
-                &other_socket,
-                "-o",
-                "SetEnv=CAISSE_DB=/tmp/elsewhere.db",
-                "-o",
-                "SetEnv=LANG=C.UTF-8",
-                "-o",
-                "SendEnv=BASH_ENV",
+                "SendEnv=PS4",
                 "-o",
                 "SendEnv=CAISSE_CONFIG",
             ],
             &[],
         )
-        .env("BASH_ENV", &bash_env)
+        .env("PS4", ps4.strip_prefix("PS4=").unwrap())
         .env("CAISSE_CONFIG", lab.markers.join("other.toml")),
         None,
     );
@@ -1255,11 +1272,13 @@ fn escape_by_environment(lab: &Lab) {
         "SetEnv/SendEnv reached the session: markers {:?}\n{run}",
         lab.markers_present()
     );
+    lab.assert_forced(&log);
     for name in [
         "LD_PRELOAD",
+        "SHELLOPTS",
+        "PS4",
         "CAISSE_SOCKET",
         "CAISSE_DB",
-        "BASH_ENV",
         "CAISSE_CONFIG",
     ] {
         let ignored = format!("Ignoring env request {name}: disallowed name");
@@ -1273,20 +1292,19 @@ fn escape_by_environment(lab: &Lab) {
         );
     }
     assert!(
-        log.contains("LANG=C.UTF-8") && log.contains("Setting env"),
+        log.contains(": LANG=C.UTF-8") && log.contains("Setting env"),
         "the control variable LANG was not set (are sshd's debug lines there?):\n{log}"
     );
-    assert!(!run.stderr.contains("LD_PRELOAD"), "{run}");
 
     // ~/.ssh/environment and environment="…" in authorized_keys: PermitUserEnvironment no.
     let env_file = lab.cashier.home.join(".ssh/environment");
-    fs::write(&env_file, format!("{preload}\n{sourced}\n")).unwrap();
+    fs::write(&env_file, format!("{preload}\nSHELLOPTS=xtrace\n{ps4}\n")).unwrap();
     chown(&env_file, &lab.cashier);
     chmod(&env_file, 0o600);
     lab.install_authorized_keys(&format!(
-        "environment=\"{preload}\",environment=\"{sourced}\""
+        "environment=\"{preload}\",environment=\"SHELLOPTS=xtrace\",environment=\"{ps4}\""
     ));
-    let (run, _) = lab.session(&mut lab.ssh(&[], &[]), None);
+    let (run, log) = lab.session(&mut lab.ssh(&[], &[]), None);
     fs::remove_file(&env_file).unwrap();
     lab.install_authorized_keys("");
     assert!(
@@ -1294,6 +1312,7 @@ fn escape_by_environment(lab: &Lab) {
         "~/.ssh/environment or environment= reached the session: {:?}\n{run}",
         lab.markers_present()
     );
+    lab.assert_forced(&log);
 }
 
 /// (6) As the cashier's Unix user: the service's config, its secrets and the journal are
@@ -1407,6 +1426,10 @@ fn sale_survives_a_dropped_connection(lab: &mut Lab, sandbox: &str) {
             "Ctrl-C/Z/\\ left the kiosk:\n{screen}"
         );
         assert!(
+            !screen.contains(&format!("{}@", lab.cashier.name)),
+            "a shell prompt:\n{screen}"
+        );
+        assert!(
             !lab.kiosk_processes().is_empty(),
             "the kiosk process is gone"
         );
@@ -1458,7 +1481,8 @@ fn sale_survives_a_dropped_connection(lab: &mut Lab, sandbox: &str) {
     t.wait_for("Code PIN", SCREEN);
     t.text("1234");
     t.keys(&["Enter"]);
-    t.wait_for("Paiement réussi", SCREEN);
+    let screen = t.wait_for("Paiement réussi", SCREEN);
+    assert!(screen.contains("1 500 FCFA"), "not that sale:\n{screen}");
     drop(t);
 
     // The sandbox saw the operation once.
