@@ -904,7 +904,9 @@ fn prerequisites() -> bool {
     if std::env::var_os("CI").is_some() {
         panic!("{why} (CI is set: a skip would hide that the kiosk is not tested)");
     }
-    eprintln!(
+    // Straight to the process's stderr: libtest captures eprintln! of a passing test.
+    let _ = writeln!(
+        std::io::stderr(),
         "\n\
          ************************************************************************\n\
          *  SKIPPED tests/ssh_kiosk.rs: {why}\n\
