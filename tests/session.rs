@@ -553,6 +553,33 @@ fn the_command_line_goes_through_the_service_as_a_cashier() {
     let row: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert_eq!(row["cashier"], "awa");
     assert_eq!(row["status"], "SUCCESS");
+    // Cashier accounts through the service: supervisors only.
+    let (code, _, err) = cli(&service, &["cashier", "list", "--cashier", "awa"], "1234\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("réservé au superviseur"), "{err}");
+    let (code, out, err) = cli(
+        &service,
+        &[
+            "cashier",
+            "add",
+            "binta",
+            "--role",
+            "cashier",
+            "--cashier",
+            "chef",
+        ],
+        "9999\n4321\n4321\n",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, _) = cli(
+        &service,
+        &["cashier", "list", "--cashier", "chef"],
+        "9999\n",
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("binta") && out.contains("caissier"), "{out}");
+    let (code, _, err) = cli(&service, &["balance", "--cashier", "binta"], "4321\n");
+    assert_eq!(code, 0, "{err}");
     // Commands that need the keys themselves stay on the service's side.
     let (code, _, err) = cli(&service, &["reconcile"], "");
     assert_eq!(code, 3);

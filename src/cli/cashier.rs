@@ -142,23 +142,7 @@ pub fn run(config_path: Option<&Path>, command: CashierCommand) -> Result<(), Fa
                 );
                 return Ok(());
             }
-            let mut table = Table::new(&[
-                ("Nom", Align::Left),
-                ("Rôle", Align::Left),
-                ("État", Align::Left),
-            ]);
-            for c in list {
-                let role = Role::parse(&c.role).map_or("?", Role::french);
-                let state = if c.disabled {
-                    "désactivé".to_owned()
-                } else if let Some(until) = c.locked_until.filter(|&u| u > now) {
-                    format!("bloqué jusqu'à {}", staff::clock_time(until))
-                } else {
-                    "actif".to_owned()
-                };
-                table.row(vec![c.name, role.to_owned(), state]);
-            }
-            print!("{}", table.render());
+            print_list(list);
         }
         CashierCommand::Disable { name } => {
             let mut journal = journal(config_path)?;
@@ -175,4 +159,26 @@ pub fn run(config_path: Option<&Path>, command: CashierCommand) -> Result<(), Fa
         }
     }
     Ok(())
+}
+
+/// The cashiers as a table: name, role, state.
+pub(super) fn print_list(list: Vec<crate::journal::CashierRecord>) {
+    let now = crate::gateway::intech::signing::now_ms();
+    let mut table = Table::new(&[
+        ("Nom", Align::Left),
+        ("Rôle", Align::Left),
+        ("État", Align::Left),
+    ]);
+    for c in list {
+        let role = Role::parse(&c.role).map_or("?", Role::french);
+        let state = if c.disabled {
+            "désactivé".to_owned()
+        } else if let Some(until) = c.locked_until.filter(|&u| u > now) {
+            format!("bloqué jusqu'à {}", staff::clock_time(until))
+        } else {
+            "actif".to_owned()
+        };
+        table.row(vec![c.name, role.to_owned(), state]);
+    }
+    print!("{}", table.render());
 }

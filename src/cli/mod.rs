@@ -176,7 +176,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     // Through the service when a socket is named: no key, no journal file read here.
     let via_service = !matches!(
         command,
-        Command::Serve | Command::Sandbox(_) | Command::Cashier(_) | Command::Fingerprint(_)
+        Command::Serve | Command::Sandbox(_) | Command::Fingerprint(_)
     );
     let named = cli.socket.clone().or_else(|| {
         std::env::var_os("CAISSE_SOCKET")

@@ -89,7 +89,8 @@ pub async fn run(
         | Command::Bills { .. }
         | Command::Pay(_)
         | Command::Status { .. }
-        | Command::Journal { .. } => {}
+        | Command::Journal { .. }
+        | Command::Cashier(_) => {}
         _ => {
             return Err(Failure {
                 message: "avec le service (socket configuré), cette commande se lance sur le \
@@ -164,6 +165,7 @@ pub async fn run(
             }
         }
         Command::Pay(args) => pay_remote(&link, events, args).await,
+        Command::Cashier(command) => cashier_remote(&link, command).await,
         _ => unreachable!("filtered above"),
     }
 }
@@ -235,4 +237,48 @@ async fn pay_remote(
             .await;
     }
     pay::finish(&row, args.no_wait)
+}
+
+/// `caisse cashier …` through the service: a supervisor's session (the service refuses
+/// anyone else).
+async fn cashier_remote(
+    link: &Link,
+    command: super::cashier::CashierCommand,
+) -> Result<(), Failure> {
+    use super::cashier::{CashierCommand, RoleArg};
+    use crate::staff::Role;
+    let request = match command {
+        CashierCommand::Add { name, role } => {
+            let stdin = std::io::stdin();
+            let mut lines = std::io::BufRead::lines(stdin.lock()).map_while(Result::ok);
+            let pin = super::cashier::read_pin(
+                &format!("Code PIN du nouveau caissier {name} (4 à 8 chiffres) : "),
+                &mut lines,
+            )?;
+            let again = super::cashier::read_pin("Code PIN, encore une fois : ", &mut lines)?;
+            if again != pin {
+                return Err(Failure::bad_input(
+                    "les deux codes PIN diffèrent : rien n'est enregistré",
+                ));
+            }
+            let role = match role {
+                RoleArg::Cashier => Role::Cashier,
+                RoleArg::Supervisor => Role::Supervisor,
+            };
+            Request::AddCashier { name, role, pin }
+        }
+        CashierCommand::List => Request::ListCashiers,
+        CashierCommand::Disable { name } => Request::DisableCashier { name },
+    };
+    match link.call(request).await {
+        Response::Done => {
+            println!("Fait.");
+            Ok(())
+        }
+        Response::Cashiers(list) => {
+            super::cashier::print_list(list);
+            Ok(())
+        }
+        other => Err(refused(other)),
+    }
 }
