@@ -66,15 +66,20 @@ def cpu_ticks(pid):
         return None
 
 
-def rss_kib(pid):
+def status_field(pid, name):
+    """A number from /proc/PID/status (VmRSS, VmHWM in KiB; Threads); None when gone."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(name + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return None
+
+
+def rss_kib(pid):
+    return status_field(pid, "VmRSS")
 
 
 class Session:
@@ -99,6 +104,7 @@ class Session:
         self.next_key = 0.0
         self.marks = {}
         self.failed = None  # label of the step that timed out
+        self.spawned = time.monotonic()
 
     def read(self):
         try:
@@ -163,11 +169,13 @@ class Session:
 class Pump:
     """Drains every pty (a session that is not read blocks on its next frame)."""
 
-    def __init__(self, sessions):
-        self.sessions = {s.fd: s for s in sessions}
+    def __init__(self):
+        self.sessions = {}
         self.poll = select.poll()
-        for fd in self.sessions:
-            self.poll.register(fd, select.POLLIN)
+
+    def add(self, session):
+        self.sessions[session.fd] = session
+        self.poll.register(session.fd, select.POLLIN)
 
     def run(self, until, done=None):
         """Reads and runs the scripts until the monotonic time `until`, or `done()`."""
@@ -267,6 +275,8 @@ def main():
     ap.add_argument("--stagger", type=float, default=0.1,
                     help="seconds between two sessions' logins, and between two sales (default 0.1)")
     ap.add_argument("--pace", type=float, default=0.05, help="seconds between keystrokes (default 0.05)")
+    ap.add_argument("--service-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="extra environment for the service, e.g. MALLOC_ARENA_MAX=2 (repeatable)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
     n = args.sessions
@@ -289,21 +299,26 @@ def main():
         add_cashier(binary, base_env, "chef", "supervisor", SUPERVISOR_PIN)
 
         err_path = os.path.join(tmp, "serve.stderr")
+        service_env = dict(base_env)
+        for pair in args.service_env:
+            name, _, value = pair.partition("=")
+            service_env[name] = value
         with open(err_path, "wb") as err:
-            service = subprocess.Popen([binary, "serve", "--socket", socket], env=base_env,
+            service = subprocess.Popen([binary, "serve", "--socket", socket], env=service_env,
                                        stdin=subprocess.DEVNULL, stdout=err, stderr=err, cwd=tmp,
                                        start_new_session=True)
         wait_for_file_text(err_path, "à l'écoute sur", 30, service)
 
         # 1. Sessions: started a little apart, then each logs in `stagger` after the previous.
-        t0 = time.monotonic()
+        pump = Pump()
         for i in range(n):
-            sessions.append(spawn_session(i, binary, tmp, socket, args.pace))
-            time.sleep(0.01)
-        pump = Pump(sessions)
+            s = spawn_session(i, binary, tmp, socket, args.pace)
+            s.script.append(("wait", LOGIN_SCREEN, 30.0, "login screen"))
+            sessions.append(s)
+            pump.add(s)
+            pump.run(time.monotonic() + 0.01)
         login_at = time.monotonic() + 0.5
         for i, s in enumerate(sessions):
-            s.script.append(("wait", LOGIN_SCREEN, 30.0, "login screen"))
             s.script.append(("at", login_at + i * args.stagger))
             s.keys("awa\r")
             s.keys(PIN)
@@ -312,8 +327,9 @@ def main():
             s.script.append(("wait", HOME, 60.0 + n * args.stagger, "home"))
         pump.run(time.monotonic() + 120 + n * args.stagger, lambda: all(s.idle() for s in sessions))
         logged_in = [s for s in sessions if "home" in s.marks]
+        service_rss_login = rss_kib(service.pid) or 0
         login_first_frame = durations(sessions, "pin sent", "home")
-        startup = [s.marks["login screen"] - t0 for s in sessions if "login screen" in s.marks]
+        startup = [s.marks["login screen"] - s.spawned for s in sessions if "login screen" in s.marks]
 
         # 2. One sale each: Wave cash-out, phone 77245NN88 (auto-approved), 1 000 FCFA.
         pump.run(time.monotonic() + 1.0)  # balance and pending count arrive
@@ -356,6 +372,8 @@ def main():
         busy = sorted(((len(s.out), s.index) for s in sessions), reverse=True)
         rss = [r for r in (rss_kib(s.proc.pid) for s in sessions) if r is not None]
         service_rss = rss_kib(service.pid) or 0
+        service_hwm = status_field(service.pid, "VmHWM") or 0
+        service_threads = status_field(service.pid, "Threads") or 0
 
         # 4. The journal, read-only, while the service still runs.
         db = sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=10)
@@ -393,10 +411,10 @@ def main():
 
         # Report.
         mib = lambda k: k / 1024
-        print(f"binary: {binary}")
+        print(f"binary: {binary}" + (f"; service env {' '.join(args.service_env)}" if args.service_env else ""))
         print(f"sessions: {n} started, {len(logged_in)} logged in, {len(sold)} sales, {len(settled)} settled")
         if login_first_frame:
-            print(f"login: login screen after median {statistics.median(startup):.1f} s (max {max(startup):.1f}); "
+            print(f"login: login screen drawn {statistics.median(startup) * 1000:.0f} ms after exec (max {max(startup) * 1000:.0f}); "
                   f"PIN Enter to home screen median {statistics.median(login_first_frame):.2f} s "
                   f"(max {max(login_first_frame):.2f}), logins {args.stagger * 1000:.0f} ms apart")
         if settle_times:
@@ -410,6 +428,8 @@ def main():
         if rss:
             print(f"memory: session RSS median {mib(statistics.median(rss)):.1f} MiB (max {mib(max(rss)):.1f}), "
                   f"service RSS {mib(service_rss):.1f} MiB")
+        print(f"  service: RSS {mib(service_rss_login):.1f} MiB after the logins, peak (VmHWM) "
+              f"{mib(service_hwm):.1f} MiB, {service_threads} threads at the end of the idle window")
         print(f"journal: {rows} rows, {success} SUCCESS, {terminals} terminals, {foreign} foreign cashier, "
               f"integrity {integrity}, {journal_errors} journal errors")
         if len(statuses) > 1 or (statuses and statuses[0][0] != "SUCCESS"):
