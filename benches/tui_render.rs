@@ -91,6 +91,7 @@ fn screens(w: u16, h: u16) -> Vec<(&'static str, App)> {
         opened_at: NOW,
         notice: None,
         rang: false,
+        external_id: None,
     }));
     out.push(("payment (QR)", payment));
     let mut journal = base();

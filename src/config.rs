@@ -279,26 +279,28 @@ pub fn load(sources: &Sources<'_>) -> Result<Config, ConfigError> {
     let socket = env("CAISSE_SOCKET")
         .map(PathBuf::from)
         .or(file.serve.socket.clone());
-    let idle_lock =
-        match env("CAISSE_IDLE_LOCK_SECS") {
-            Some(secs) => Some(secs.parse::<f64>().ok().filter(|s| *s >= 0.0).ok_or_else(
-                || ConfigError::BadValue {
+    let idle_lock = match env("CAISSE_IDLE_LOCK_SECS") {
+        Some(secs) => Some(
+            secs.parse::<f64>()
+                .ok()
+                .and_then(idle_lock_from_secs)
+                .ok_or_else(|| ConfigError::BadValue {
                     name: "CAISSE_IDLE_LOCK_SECS".into(),
-                    reason: format!("« {secs} » n'est pas un nombre de secondes"),
-                },
-            )?),
-            None => match file.kiosk.idle_lock_minutes {
-                Some(m) if m >= 0.0 => Some(m * 60.0),
-                Some(m) => {
-                    return Err(ConfigError::BadValue {
+                    reason: format!("« {secs} » : un nombre de secondes de 0 à 604800"),
+                })?,
+        ),
+        None => match file.kiosk.idle_lock_minutes {
+            Some(m) => {
+                Some(
+                    idle_lock_from_secs(m * 60.0).ok_or_else(|| ConfigError::BadValue {
                         name: "[kiosk] idle_lock_minutes".into(),
-                        reason: format!("« {m} » : un nombre de minutes positif (0 : jamais)"),
-                    });
-                }
-                None => None,
-            },
-        }
-        .map(std::time::Duration::from_secs_f64);
+                        reason: format!("« {m} » : un nombre de minutes de 0 (jamais) à 10080"),
+                    })?,
+                )
+            }
+            None => None,
+        },
+    };
     let kiosk = KioskSettings {
         enabled: file.kiosk.enabled,
         idle_lock,
@@ -316,6 +318,13 @@ pub fn load(sources: &Sources<'_>) -> Result<Config, ConfigError> {
         socket,
         kiosk,
     })
+}
+
+/// An idle-lock delay: 0 (never) to a week; anything else (negative, NaN, infinite) is
+/// refused rather than let overflow a timer.
+pub fn idle_lock_from_secs(secs: f64) -> Option<std::time::Duration> {
+    (secs.is_finite() && (0.0..=604_800.0).contains(&secs))
+        .then(|| std::time::Duration::from_secs_f64(secs))
 }
 
 /// `Ok(None)` when the default file is simply absent.

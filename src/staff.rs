@@ -55,6 +55,36 @@ impl Cashier {
     }
 }
 
+/// A PIN on its way to the check: serialised as itself (it crosses the socket), never
+/// printed (`{:?}` shows `Pin(…)`).
+#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Pin(String);
+
+impl Pin {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Pin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pin(…)")
+    }
+}
+
+impl From<&str> for Pin {
+    fn from(s: &str) -> Pin {
+        Pin(s.to_owned())
+    }
+}
+
+impl From<String> for Pin {
+    fn from(s: String) -> Pin {
+        Pin(s)
+    }
+}
+
 /// A cashier's name: 1 to 32 letters, digits, `.`, `-` or `_`.
 pub fn check_name(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
@@ -106,6 +136,8 @@ pub enum LoginError {
     WrongPin {
         left: i64,
     },
+    /// No enabled supervisor has this PIN (it counted against the requester).
+    WrongSupervisorPin,
     /// Locked until this time (ms since the epoch).
     Locked {
         until: i64,
@@ -120,6 +152,10 @@ impl LoginError {
             LoginError::Disabled => "ce caissier est désactivé : voyez le superviseur".into(),
             LoginError::WrongPin { left } => {
                 format!("code PIN incorrect (encore {left} essai(s) avant blocage)")
+            }
+            LoginError::WrongSupervisorPin => {
+                "code superviseur incorrect (chaque erreur compte comme un de vos codes faux)"
+                    .into()
             }
             LoginError::Locked { until } => format!(
                 "trop de codes PIN faux : bloqué jusqu'à {} (5 minutes)",
@@ -181,29 +217,54 @@ pub fn to_cashier(record: &CashierRecord) -> Cashier {
 }
 
 /// The enabled supervisor whose PIN this is (quitting the kiosk, a refund at a cashier's
-/// counter). Each supervisor's wrong PINs count towards their lock-out as at login.
+/// counter), typed at `requester`'s counter. A wrong one counts as a wrong PIN of the
+/// requester's own account (the fifth locks them out): no guessing a supervisor's PIN from
+/// a cashier's seat, however many connections. Runs inside one journal call, so concurrent
+/// tries cannot outrun the count.
 pub fn supervisor_by_pin(
     journal: &mut Journal,
+    requester: &str,
     pin: &str,
     terminal: &str,
     now: i64,
-) -> Result<Option<Cashier>, String> {
+) -> Result<Cashier, LoginError> {
+    let journal_err = |e: crate::journal::JournalError| LoginError::Journal(e.to_string());
+    // The requester's own lock-out first: a locked seat does not get to try.
+    if let Some(me) = journal.cashier(requester).map_err(journal_err)?
+        && let Some(until) = me.locked_until.filter(|&u| u > now)
+    {
+        return Err(LoginError::Locked { until });
+    }
     let supervisors: Vec<CashierRecord> = journal
         .cashiers()
-        .map_err(|e| e.to_string())?
+        .map_err(journal_err)?
         .into_iter()
         .filter(|c| !c.disabled && c.role == Role::Supervisor.as_str())
         .filter(|c| c.locked_until.is_none_or(|u| u <= now))
         .collect();
-    for s in &supervisors {
-        if pin_matches(&s.pin_hash, pin) {
-            journal
-                .record_pin_check(&s.name, true, PIN_LIMIT, LOCK_MS, terminal, now)
-                .map_err(|e| e.to_string())?;
-            return Ok(Some(to_cashier(s)));
+    if check_pin(pin).is_ok() {
+        for s in &supervisors {
+            if pin_matches(&s.pin_hash, pin) {
+                journal
+                    .record_actor_event(
+                        None,
+                        "supervisor_pin",
+                        &serde_json::json!({"for": requester}),
+                        (&s.name, terminal),
+                        now,
+                    )
+                    .map_err(journal_err)?;
+                return Ok(to_cashier(s));
+            }
         }
     }
-    Ok(None)
+    let after = journal
+        .record_pin_check(requester, false, PIN_LIMIT, LOCK_MS, terminal, now)
+        .map_err(journal_err)?;
+    match after.and_then(|a| a.locked_until).filter(|&u| u > now) {
+        Some(until) => Err(LoginError::Locked { until }),
+        None => Err(LoginError::WrongSupervisorPin),
+    }
 }
 
 #[cfg(test)]
@@ -300,20 +361,65 @@ mod tests {
             j.add_cashier("CHEF", "cashier", "x", by, 0),
             Err(crate::journal::JournalError::Duplicate(_))
         ));
+        j.add_cashier("awa", "cashier", &hash_pin("1234").unwrap(), by, 0)
+            .unwrap();
         assert_eq!(
-            supervisor_by_pin(&mut j, "9999", "t", 2)
-                .unwrap()
+            supervisor_by_pin(&mut j, "awa", "9999", "t", 2)
                 .unwrap()
                 .name,
             "chef"
         );
-        assert_eq!(supervisor_by_pin(&mut j, "1111", "t", 2).unwrap(), None);
+        assert_eq!(
+            supervisor_by_pin(&mut j, "awa", "1111", "t", 2),
+            Err(LoginError::WrongSupervisorPin)
+        );
         assert!(j.disable_cashier("chef", by, 3).unwrap());
+        assert!(j.has_active_cashiers().unwrap(), "awa is still active");
+        assert!(j.disable_cashier("awa", by, 3).unwrap());
         assert!(!j.has_active_cashiers().unwrap());
         assert_eq!(
             login(&mut j, "chef", "9999", "t", 4),
             Err(LoginError::Disabled)
         );
-        assert_eq!(supervisor_by_pin(&mut j, "9999", "t", 5).unwrap(), None);
+        assert_eq!(
+            supervisor_by_pin(&mut j, "awa", "9999", "t", 5),
+            Err(LoginError::WrongSupervisorPin)
+        );
+    }
+
+    #[test]
+    fn guessing_a_supervisors_pin_locks_the_guesser_out() {
+        let (_d, mut j) = journal();
+        let by = ("root", "local");
+        j.add_cashier("chef", "supervisor", &hash_pin("9999").unwrap(), by, 0)
+            .unwrap();
+        j.add_cashier("awa", "cashier", &hash_pin("1234").unwrap(), by, 0)
+            .unwrap();
+        for guess in ["0000", "1111", "2222", "3333"] {
+            assert_eq!(
+                supervisor_by_pin(&mut j, "awa", guess, "t", 10),
+                Err(LoginError::WrongSupervisorPin)
+            );
+        }
+        let locked = supervisor_by_pin(&mut j, "awa", "4444", "t", 10);
+        assert_eq!(
+            locked,
+            Err(LoginError::Locked {
+                until: 10 + LOCK_MS
+            })
+        );
+        // Even the right one is refused now, and awa cannot log in either.
+        assert_eq!(
+            supervisor_by_pin(&mut j, "awa", "9999", "t", 11),
+            Err(LoginError::Locked {
+                until: 10 + LOCK_MS
+            })
+        );
+        assert!(matches!(
+            login(&mut j, "awa", "1234", "t", 12),
+            Err(LoginError::Locked { .. })
+        ));
+        // The supervisor's own account is untouched.
+        assert_eq!(j.cashier("chef").unwrap().unwrap().failed_pins, 0);
     }
 }

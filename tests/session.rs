@@ -90,6 +90,7 @@ async fn nothing_before_login_and_five_wrong_pins_lock_the_cashier_out() {
         .call(Request::Pay {
             order: order("WAVE_SN_API_CASH_IN", "772450000", 1000),
             balance: None,
+            external_id: None,
         })
         .await;
     assert!(matches!(r, Response::Denied(_)), "{r:?}");
@@ -176,6 +177,7 @@ async fn refunds_and_cashier_accounts_are_for_supervisors() {
         .call(Request::Pay {
             order: order("WAVE_SN_API_CASH_OUT", "772450088", 1500),
             balance: None,
+            external_id: None,
         })
         .await
     else {
@@ -187,7 +189,7 @@ async fn refunds_and_cashier_accounts_are_for_supervisors() {
     wait_status(&link, &id, TxStatus::Success).await;
     let refund = |pin: Option<&str>| Request::Refund {
         external_id: id.clone(),
-        supervisor_pin: pin.map(str::to_owned),
+        supervisor_pin: pin.map(Into::into),
     };
     let r = link.call(refund(None)).await;
     assert!(error_of(&r).contains("réservé au superviseur"), "{r:?}");
@@ -339,6 +341,7 @@ async fn the_service_going_away_is_said_and_the_app_reconnects() {
         .call(Request::Pay {
             order: order("WAVE_SN_API_CASH_OUT", "772450095", 2000),
             balance: None,
+            external_id: None,
         })
         .await
     else {
@@ -413,6 +416,7 @@ async fn twenty_terminals_sell_at_once_into_one_journal() {
                     .call(Request::Pay {
                         order: order("WAVE_SN_API_CASH_IN", &phone, 1000 + 5 * s),
                         balance: None,
+                        external_id: None,
                     })
                     .await;
                 let Response::Paid(outcome) = r else {
@@ -584,4 +588,221 @@ fn the_command_line_goes_through_the_service_as_a_cashier() {
     let (code, _, err) = cli(&service, &["reconcile"], "");
     assert_eq!(code, 3);
     assert!(err.contains("sur le serveur"), "{err}");
+}
+
+async fn logged_in(service: &Service, terminal: &str, name: &str, pin: &str) -> (Link, String) {
+    let (link, events, _) = connect(service, terminal).await;
+    std::mem::forget(events);
+    let Response::LoggedIn { token, .. } = login(&link, name, pin).await else {
+        panic!("{name} logs in")
+    };
+    (link, token)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_supervisors_pin_cannot_be_guessed_from_a_cashiers_seat() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), None);
+    let (link, _) = logged_in(&service, "pts/1", "awa", "1234").await;
+    // Ten guesses at once: the count lives in the journal, so none slips through.
+    let guesses: Vec<_> = (0..10)
+        .map(|i| {
+            let link = link.clone();
+            tokio::spawn(async move {
+                link.call(Request::Supervisor {
+                    pin: format!("{:04}", 1000 + i).as_str().into(),
+                })
+                .await
+            })
+        })
+        .collect();
+    for g in guesses {
+        let r = g.await.unwrap();
+        assert!(matches!(r, Response::Denied(_)), "{r:?}");
+    }
+    // The right PIN is refused now: awa's seat is locked out, from any connection.
+    let r = link.call(Request::Supervisor { pin: "9999".into() }).await;
+    assert!(error_of(&r).contains("bloqué jusqu'à"), "{r:?}");
+    let (other, _e, _) = connect(&service, "pts/2").await;
+    assert!(error_of(&login(&other, "awa", "1234").await).contains("bloqué"));
+    let journal = Journal::open(&service.db).unwrap();
+    assert_eq!(
+        journal.cashier("chef").unwrap().unwrap().failed_pins,
+        0,
+        "the supervisor's own account is not locked by someone else's guesses"
+    );
+}
+
+#[tokio::test]
+async fn a_disabled_cashier_stops_at_once_and_cannot_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), None);
+    let (awa, token) = logged_in(&service, "pts/1", "awa", "1234").await;
+    assert!(matches!(
+        awa.call(Request::PendingCount).await,
+        Response::Count(_)
+    ));
+    let (chef, _) = logged_in(&service, "pts/2", "chef", "9999").await;
+    assert_eq!(
+        chef.call(Request::DisableCashier { name: "awa".into() })
+            .await,
+        Response::Done
+    );
+    let r = awa.call(Request::PendingCount).await;
+    assert!(error_of(&r).contains("désactivé"), "{r:?}");
+    let (again, _e, _) = connect(&service, "pts/3").await;
+    let r = again.call(Request::Resume { token }).await;
+    assert!(matches!(r, Response::Denied(_)), "{r:?}");
+}
+
+#[tokio::test]
+async fn a_cashier_sees_and_touches_only_their_own_sales() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), None);
+    service::add_cashier(&service.db, "moussa", "cashier", "5555");
+    let (awa, _) = logged_in(&service, "pts/1", "awa", "1234").await;
+    let Response::Paid(outcome) = awa
+        .call(Request::Pay {
+            order: order("WAVE_SN_API_CASH_OUT", "772450095", 1000),
+            balance: None,
+            external_id: None,
+        })
+        .await
+    else {
+        panic!("paid")
+    };
+    let id = outcome.row.external_id;
+    let (moussa, _) = logged_in(&service, "pts/2", "moussa", "5555").await;
+    for request in [
+        Request::Get {
+            external_id: id.clone(),
+        },
+        Request::Events {
+            external_id: id.clone(),
+        },
+        Request::Refresh {
+            external_id: id.clone(),
+        },
+    ] {
+        let r = moussa.call(request).await;
+        assert!(error_of(&r).contains("pas la vôtre"), "{r:?}");
+    }
+    // Moussa marking it seen does not hide it from awa.
+    moussa
+        .call(Request::Seen {
+            external_id: id.clone(),
+        })
+        .await;
+    let Response::Row(Some(row)) = awa.call(Request::Unseen).await else {
+        panic!("awa's unfinished sale")
+    };
+    assert_eq!(row.external_id, id);
+    // The supervisor sees it.
+    let (chef, _) = logged_in(&service, "pts/3", "chef", "9999").await;
+    assert!(matches!(
+        chef.call(Request::Get { external_id: id }).await,
+        Response::Row(Some(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sale_asked_twice_under_one_id_is_sent_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), None);
+    let (awa, _) = logged_in(&service, "pts/1", "awa", "1234").await;
+    let id = "01a2b3c4-0000-7000-8000-0000000000aa".to_owned();
+    let pay = |link: Link, id: String| {
+        tokio::spawn(async move {
+            link.call(Request::Pay {
+                order: order("WAVE_SN_API_CASH_IN", "772450000", 1000),
+                balance: None,
+                external_id: Some(id),
+            })
+            .await
+        })
+    };
+    let (a, b) = (pay(awa.clone(), id.clone()), pay(awa.clone(), id.clone()));
+    for r in [a.await.unwrap(), b.await.unwrap()] {
+        let Response::Paid(outcome) = r else {
+            panic!("{r:?}")
+        };
+        assert_eq!(outcome.row.external_id, id);
+    }
+    // Once more, after the fact: the recorded sale comes back, nothing is sent.
+    let Response::Paid(again) = pay(awa.clone(), id.clone()).await.unwrap() else {
+        panic!("paid")
+    };
+    assert_eq!(again.row.external_id, id);
+    let body = http_get(&format!(
+        "{}/sandbox/transactions?externalTransactionId={id}",
+        service.sandbox
+    ));
+    let sent: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(sent.as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(sent[0]["operationAttempts"], 1, "{body}");
+    // A malformed id is refused before anything happens.
+    let r = pay(awa, "not-an-id".into()).await.unwrap();
+    assert!(
+        error_of(&r).contains("identifiant d'opération invalide"),
+        "{r:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_socket_refuses_floods_and_second_hellos() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), None);
+    // Refused logins per Unix user are capped (no journal flood, no endless guessing).
+    let (link, _e, _) = connect(&service, "pts/1").await;
+    let mut last = Response::Done;
+    for i in 0..12 {
+        last = login(&link, &format!("inconnu{i}"), "0000").await;
+    }
+    assert!(
+        error_of(&last).contains("trop d'essais refusés"),
+        "{last:?}"
+    );
+    // A second Hello cannot rename the terminal; an oversized line closes the connection.
+    let stream = tokio::net::UnixStream::connect(&service.socket)
+        .await
+        .unwrap();
+    let (read, mut write) = stream.into_split();
+    let mut lines = tokio::io::BufReader::new(read).lines();
+    for id in [1, 2] {
+        let hello =
+            format!("{{\"id\":{id},\"request\":{{\"Hello\":{{\"terminal\":\"t{id}\"}}}}}}\n");
+        write.write_all(hello.as_bytes()).await.unwrap();
+    }
+    let first = lines.next_line().await.unwrap().unwrap();
+    assert!(first.contains("Welcome"), "{first}");
+    let second = lines.next_line().await.unwrap().unwrap();
+    assert!(second.contains("déjà connecté"), "{second}");
+    let huge = vec![b'x'; 100 * 1024];
+    let _ = write.write_all(&huge).await;
+    let _ = write.write_all(b"\n").await;
+    let answer = lines.next_line().await.unwrap().unwrap();
+    assert!(answer.contains("requête trop longue"), "{answer}");
+    // Closed (an end of stream, or a reset since the rest of the line was never read).
+    assert!(
+        matches!(lines.next_line().await, Ok(None) | Err(_)),
+        "the connection is closed"
+    );
+}
+
+#[test]
+fn serve_never_removes_a_file_that_is_not_a_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    let precious = dir.path().join("journal.db");
+    std::fs::write(&precious, b"precious").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_caisse"))
+        .args(["serve", "--socket"])
+        .arg(&precious)
+        .env("CAISSE_DB", dir.path().join("other.db"))
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("n'est pas un socket"));
+    assert_eq!(std::fs::read(&precious).unwrap(), b"precious");
 }

@@ -113,6 +113,7 @@ fn payment(width: u16, height: u16, row: Option<TransactionRow>) -> App {
         opened_at: NOW - 95_000,
         notice: None,
         rang: false,
+        external_id: None,
     }));
     app
 }
@@ -295,6 +296,8 @@ fn session_screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
             welcome: Welcome {
                 demo: true,
                 login: need,
+                idle_lock_secs: None,
+                kiosk: false,
             },
             resumed: None,
         })

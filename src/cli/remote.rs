@@ -72,7 +72,13 @@ async fn open(
     let stdin = std::io::stdin();
     let mut lines = std::io::BufRead::lines(stdin.lock()).map_while(Result::ok);
     let pin = super::cashier::read_pin(&prompt, &mut lines)?;
-    match link.call(Request::Login { name, pin }).await {
+    match link
+        .call(Request::Login {
+            name,
+            pin: pin.into(),
+        })
+        .await
+    {
         Response::LoggedIn { .. } => Ok((link, events)),
         other => Err(refused(other)),
     }
@@ -176,19 +182,27 @@ async fn pay_remote(
     args: PayArgs,
 ) -> Result<(), Failure> {
     let order = pay::order_from(&args)?;
+    // Chosen here, so that a lost answer still names the sale.
+    let external_id = uuid::Uuid::now_v7().to_string();
     let outcome = match link
         .call(Request::Pay {
             order,
             balance: None,
+            external_id: Some(external_id.clone()),
         })
         .await
     {
         Response::Paid(outcome) => outcome,
         Response::Error(m) if m == crate::session::client::SERVICE_DOWN => {
+            return Err(down(m));
+        }
+        Response::Error(m) if m == crate::session::client::SERVICE_LOST => {
             return Err(Failure {
-                message: "la liaison avec le service s'est coupée pendant l'envoi : l'opération \
-                          est peut-être partie, ne la refaites pas (caisse journal)"
-                    .into(),
+                message: format!(
+                    "la liaison avec le service s'est coupée pendant l'envoi : l'opération \
+                     {external_id} est peut-être partie, ne la refaites pas \
+                     (caisse status {external_id})"
+                ),
                 code: ExitCode::Unsettled,
             });
         }
@@ -265,7 +279,11 @@ async fn cashier_remote(
                 RoleArg::Cashier => Role::Cashier,
                 RoleArg::Supervisor => Role::Supervisor,
             };
-            Request::AddCashier { name, role, pin }
+            Request::AddCashier {
+                name,
+                role,
+                pin: pin.into(),
+            }
         }
         CashierCommand::List => Request::ListCashiers,
         CashierCommand::Disable { name } => Request::DisableCashier { name },

@@ -43,7 +43,7 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
         engine,
         context.gateways.intech.clone(),
         context.is_demo(),
-        context.config.kiosk.users.clone(),
+        context.config.kiosk.clone(),
         false,
     );
     let listener = server::listen(hub, &socket)

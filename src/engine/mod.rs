@@ -327,6 +327,29 @@ impl Engine {
         balance: Option<f64>,
         actor: &Actor,
     ) -> Result<PayOutcome, EngineError> {
+        self.pay_with_id(order, balance, actor, None).await
+    }
+
+    /// [`Engine::pay_as`] under an id the front-end chose (a UUID), so that a front-end
+    /// that lost the answer can find the sale again, and a repeated request is answered
+    /// with the recorded sale instead of a second send.
+    pub async fn pay_with_id(
+        &self,
+        order: PayOrder,
+        balance: Option<f64>,
+        actor: &Actor,
+        chosen_id: Option<String>,
+    ) -> Result<PayOutcome, EngineError> {
+        if let Some(id) = &chosen_id {
+            if uuid::Uuid::parse_str(id).is_err() {
+                return Err(EngineError::Refused(format!(
+                    "identifiant d'opération invalide « {id} »"
+                )));
+            }
+            if let Some(row) = self.get(id).await? {
+                return Ok(PayOutcome { row, error: None });
+            }
+        }
         let gateway = self
             .gateways
             .get(&order.gateway)
@@ -361,7 +384,7 @@ impl Engine {
             .map(|(k, v)| (k, Value::from(v)))
             .collect();
 
-        let external_id = uuid::Uuid::now_v7().to_string();
+        let external_id = chosen_id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let now = self.now();
         let lease_until =
             now + (self.config.send_timeout + Duration::from_secs(30)).as_millis() as i64;
@@ -376,8 +399,20 @@ impl Engine {
             terminal: actor.terminal.clone(),
         };
         let owner = self.owner.clone();
-        self.journal(move |j| j.insert_intent(&intent, &owner, lease_until, now))
-            .await?;
+        match self
+            .journal(move |j| j.insert_intent(&intent, &owner, lease_until, now))
+            .await
+        {
+            Ok(_) => {}
+            // The same request twice at once: the first one sends, this one reports.
+            Err(JournalError::Duplicate(id)) => {
+                if let Some(row) = self.get(&id).await? {
+                    return Ok(PayOutcome { row, error: None });
+                }
+                return Err(EngineError::Journal(JournalError::Duplicate(id)));
+            }
+            Err(e) => return Err(e.into()),
+        }
         self.notify(&external_id, TxStatus::New);
         failpoint::hit("after_intent");
 

@@ -193,12 +193,19 @@ impl Journal {
             .optional()?)
     }
 
-    /// The cashier left the sale's screen: it will not be offered again at the next login.
-    pub fn mark_seen(&mut self, external_id: &str, now: i64) -> Result<(), JournalError> {
+    /// `cashier` left their sale's screen: it will not be offered again at their next
+    /// login. Another cashier's sale is left as it is.
+    pub fn mark_seen_by(
+        &mut self,
+        external_id: &str,
+        cashier: &str,
+        now: i64,
+    ) -> Result<(), JournalError> {
         let t = self.immediate()?;
         t.execute(
-            "UPDATE transactions SET seen_at = ?2 WHERE external_id = ?1 AND seen_at IS NULL",
-            params![external_id, now],
+            "UPDATE transactions SET seen_at = ?3 \
+             WHERE external_id = ?1 AND cashier = ?2 AND seen_at IS NULL",
+            params![external_id, cashier, now],
         )?;
         t.commit()?;
         Ok(())

@@ -18,6 +18,10 @@ use super::protocol::{ClientFrame, MAX_LINE, Request, Response, ServerFrame};
 /// What the cashier reads while the service cannot be reached.
 pub const SERVICE_DOWN: &str = "service caisse indisponible : nouvelle tentative chaque seconde";
 
+/// The connection dropped after the request left: the service may have done it.
+pub const SERVICE_LOST: &str =
+    "liaison avec le service coupée avant sa réponse : l'action a peut-être été faite";
+
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Response>>>>;
 
 struct Connection {
@@ -80,7 +84,7 @@ impl Remote {
             }
         }
         rx.await
-            .unwrap_or_else(|_| Response::Error(SERVICE_DOWN.into()))
+            .unwrap_or_else(|_| Response::Error(SERVICE_LOST.into()))
     }
 
     /// Keeps a connection open for as long as the app runs.

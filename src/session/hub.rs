@@ -1,31 +1,52 @@
 //! The service side of a session: who is logged in at this terminal and what they may do.
-//! One [`Hub`] per process (the engine, the gateways, the Unix-user map, login tokens), one
-//! [`Session`] per connected terminal. The in-process app uses the same code without a
+//! One [`Hub`] per process (the engine, the gateways, the kiosk settings, login tokens),
+//! one [`Session`] per connected terminal. The in-process app uses the same code without a
 //! socket, so both shapes enforce the same rules.
+//!
+//! Rules: nothing but the login before a login; the account is re-read at every request
+//! (a disabled cashier stops at once); a cashier sees and acts on their own sales only, a
+//! supervisor on everyone's; wrong PINs count in the journal (a supervisor's PIN guessed
+//! from a cashier's seat counts against that cashier), and refusals per Unix user are
+//! rate-limited so that they cannot flood the journal.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::json;
 
 use super::protocol::{LoginNeed, Request, Response, Welcome};
+use crate::config::KioskSettings;
 use crate::engine::{Actor, Engine};
 use crate::gateway::intech::IntechClient;
-use crate::staff::{self, Cashier, Role};
+use crate::journal::TransactionRow;
+use crate::staff::{self, Cashier, LoginError, Role};
 
 /// Sales a journal screen lists at most.
 const JOURNAL_LIMIT: usize = 5_000;
+/// A login token lasts a working day: a terminal that reconnects later logs in again.
+const TOKEN_TTL_MS: i64 = 12 * 3600 * 1000;
+/// Refused logins per Unix user and minute before the service stops listening to it.
+const REFUSALS_PER_MINUTE: u32 = 10;
+
+struct Token {
+    uid: u32,
+    cashier: Cashier,
+    expires_at: i64,
+}
 
 pub struct Hub {
     pub engine: Arc<Engine>,
     intech: Option<Arc<IntechClient>>,
     demo: bool,
-    /// Unix user → cashier name (`[kiosk.users]`).
-    users: BTreeMap<String, String>,
+    kiosk: KioskSettings,
     /// In-process only: with no cashier accounts, the Unix user runs the counter alone.
     open_counter: bool,
     /// Login tokens (in memory: a restart of the service asks for PINs again).
-    tokens: Mutex<HashMap<String, (u32, Cashier)>>,
+    tokens: Mutex<HashMap<String, Token>>,
+    /// Refused logins per Unix user: (count, start of the minute).
+    refusals: Mutex<HashMap<u32, (u32, i64)>>,
 }
 
 impl Hub {
@@ -33,21 +54,35 @@ impl Hub {
         engine: Arc<Engine>,
         intech: Option<Arc<IntechClient>>,
         demo: bool,
-        users: BTreeMap<String, String>,
+        kiosk: KioskSettings,
         open_counter: bool,
     ) -> Arc<Hub> {
         Arc::new(Hub {
             engine,
             intech,
             demo,
-            users,
+            kiosk,
             open_counter,
             tokens: Mutex::new(HashMap::new()),
+            refusals: Mutex::new(HashMap::new()),
         })
     }
 
     pub fn is_demo(&self) -> bool {
         self.demo
+    }
+
+    /// Counts a refused login of `uid`; false when it is over its allowance this minute.
+    fn refusal_allowed(&self, uid: u32, now: i64, count: bool) -> bool {
+        let mut map = lock(&self.refusals);
+        let entry = map.entry(uid).or_insert((0, now));
+        if now - entry.1 >= 60_000 {
+            *entry = (0, now);
+        }
+        if count {
+            entry.0 += 1;
+        }
+        entry.0 <= REFUSALS_PER_MINUTE
     }
 }
 
@@ -58,16 +93,16 @@ pub struct Peer {
     pub user: String,
 }
 
-/// Wrong supervisor PINs at one terminal before it stops asking for five minutes.
-const SUPERVISOR_TRIES: u32 = 5;
-
 pub struct Session {
     hub: Arc<Hub>,
     peer: Peer,
     terminal: Mutex<String>,
+    hello_done: AtomicBool,
     cashier: Mutex<Option<Cashier>>,
-    /// Wrong supervisor PINs in a row, and until when this terminal is refused.
-    supervisor_misses: Mutex<(u32, i64)>,
+    /// This session acts as the Unix user of a counter without accounts (no PIN).
+    open: AtomicBool,
+    /// This session's own login token.
+    token: Mutex<Option<String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -84,14 +119,20 @@ fn denied_login() -> Response {
     Response::Denied("connectez-vous d'abord (nom du caissier et code PIN)".into())
 }
 
+fn not_yours() -> Response {
+    Response::Denied("cette opération n'est pas la vôtre : voyez le superviseur".into())
+}
+
 impl Session {
     pub fn new(hub: Arc<Hub>, peer: Peer) -> Session {
         Session {
             hub,
             peer,
             terminal: Mutex::new("?".into()),
+            hello_done: AtomicBool::new(false),
             cashier: Mutex::new(None),
-            supervisor_misses: Mutex::new((0, 0)),
+            open: AtomicBool::new(false),
+            token: Mutex::new(None),
         }
     }
 
@@ -111,7 +152,42 @@ impl Session {
     }
 
     fn mapped(&self) -> Option<String> {
-        self.hub.users.get(&self.peer.user).cloned()
+        self.hub.kiosk.users.get(&self.peer.user).cloned()
+    }
+
+    fn welcome(&self, login: LoginNeed) -> Response {
+        Response::Welcome(Welcome {
+            demo: self.hub.demo,
+            login,
+            idle_lock_secs: self.hub.kiosk.idle_lock.map(|d| d.as_secs()),
+            kiosk: self.hub.kiosk.enabled,
+        })
+    }
+
+    fn log_in(&self, cashier: Cashier, now: i64) -> Response {
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        let mut tokens = lock(&self.hub.tokens);
+        tokens.retain(|_, t| t.expires_at > now);
+        if let Some(old) = lock(&self.token).replace(token.clone()) {
+            tokens.remove(&old);
+        }
+        tokens.insert(
+            token.clone(),
+            Token {
+                uid: self.peer.uid,
+                cashier: cashier.clone(),
+                expires_at: now + TOKEN_TTL_MS,
+            },
+        );
+        *lock(&self.cashier) = Some(cashier.clone());
+        Response::LoggedIn { cashier, token }
+    }
+
+    fn log_out(&self) {
+        lock(&self.cashier).take();
+        if let Some(token) = lock(&self.token).take() {
+            lock(&self.hub.tokens).remove(&token);
+        }
     }
 
     /// Answers one request. Every request but the login ones needs a logged-in cashier.
@@ -120,6 +196,10 @@ impl Session {
         let now = engine.now();
         match request {
             Request::Hello { terminal } => {
+                // Once per connection: the terminal a session records cannot change later.
+                if self.hello_done.swap(true, Ordering::SeqCst) {
+                    return Response::Error("déjà connecté".into());
+                }
                 *lock(&self.terminal) = clean_terminal(&terminal);
                 let open = match engine.journal(|j| j.has_active_cashiers()).await {
                     Ok(any) => self.hub.open_counter && !any,
@@ -130,6 +210,7 @@ impl Session {
                         name: self.peer.user.clone(),
                         role: Role::Supervisor,
                     };
+                    self.open.store(true, Ordering::SeqCst);
                     *lock(&self.cashier) = Some(me.clone());
                     LoginNeed::None(me)
                 } else if let Some(name) = self.mapped() {
@@ -137,26 +218,30 @@ impl Session {
                 } else {
                     LoginNeed::NameAndPin
                 };
-                return Response::Welcome(Welcome {
-                    demo: self.hub.demo,
-                    login,
-                });
+                return self.welcome(login);
             }
             Request::Login { name, pin } => return self.login(name, pin, now).await,
             Request::Resume { token } => {
-                let found = lock(&self.hub.tokens).get(&token).cloned();
-                return match found {
-                    Some((uid, cashier)) if uid == self.peer.uid => {
-                        *lock(&self.cashier) = Some(cashier.clone());
-                        Response::LoggedIn { cashier, token }
-                    }
-                    _ => Response::Denied("session expirée : reconnectez-vous".into()),
+                let found = lock(&self.hub.tokens)
+                    .get(&token)
+                    .filter(|t| t.uid == self.peer.uid && t.expires_at > now)
+                    .map(|t| t.cashier.clone());
+                let Some(cashier) = found else {
+                    return Response::Denied("session expirée : reconnectez-vous".into());
                 };
+                // The account may have been disabled meanwhile.
+                if let Some(refusal) = self.refused_account(&cashier).await {
+                    lock(&self.hub.tokens).remove(&token);
+                    return refusal;
+                }
+                *lock(&self.token) = Some(token.clone());
+                *lock(&self.cashier) = Some(cashier.clone());
+                return Response::LoggedIn { cashier, token };
             }
             Request::Logout => {
-                let me = lock(&self.cashier).take();
+                let me = self.cashier();
+                self.log_out();
                 if let Some(me) = me {
-                    lock(&self.hub.tokens).retain(|_, (_, c)| c.name != me.name);
                     let by = self.actor(&me);
                     let _ = engine
                         .journal(move |j| {
@@ -171,20 +256,61 @@ impl Session {
         let Some(me) = self.cashier() else {
             return denied_login();
         };
+        if let Some(refusal) = self.refused_account(&me).await {
+            self.log_out();
+            return refusal;
+        }
         self.handle_logged_in(request, me, now).await
     }
 
-    async fn login(&self, name: Option<String>, pin: String, now: i64) -> Response {
-        let Some(name) = self.mapped().or(name) else {
+    /// `Some(refusal)` when `me`'s account is gone or disabled (checked at every request).
+    async fn refused_account(&self, me: &Cashier) -> Option<Response> {
+        if self.open.load(Ordering::SeqCst) {
+            return None;
+        }
+        let name = me.name.clone();
+        match self.hub.engine.journal(move |j| j.cashier(&name)).await {
+            Ok(Some(record)) if !record.disabled => None,
+            Ok(_) => Some(Response::Denied(LoginError::Disabled.french())),
+            Err(e) => Some(Response::Error(e.to_string())),
+        }
+    }
+
+    async fn login(&self, name: Option<String>, pin: staff::Pin, now: i64) -> Response {
+        let mapped = self.mapped();
+        let Some(name) = mapped.clone().or(name) else {
             return Response::Denied("nom du caissier manquant".into());
         };
+        if !self.hub.refusal_allowed(self.peer.uid, now, false) {
+            return Response::Denied("trop d'essais refusés : attendez une minute".into());
+        }
+        // Malformed input never reaches the journal.
+        if staff::check_name(&name).is_err() || staff::check_pin(pin.expose()).is_err() {
+            self.hub.refusal_allowed(self.peer.uid, now, true);
+            return Response::Denied(LoginError::Unknown.french());
+        }
+        // A cashier mapped to a Unix user logs in from that user only: nobody else can
+        // try their PIN (or lock them out).
+        let mapped_elsewhere = mapped.is_none()
+            && self
+                .hub
+                .kiosk
+                .users
+                .values()
+                .any(|c| c.eq_ignore_ascii_case(&name));
+        if mapped_elsewhere {
+            self.hub.refusal_allowed(self.peer.uid, now, true);
+            return Response::Denied(
+                "ce caissier se connecte depuis son propre compte de caisse".into(),
+            );
+        }
         let terminal = lock(&self.terminal).clone();
         let user = self.peer.user.clone();
         let result = self
             .hub
             .engine
             .journal(move |j| {
-                let r = staff::login(j, &name, &pin, &terminal, now);
+                let r = staff::login(j, &name, pin.expose(), &terminal, now);
                 if let Err(e) = &r {
                     // Who tried, from which Unix user, for the shop owner's audit.
                     j.record_actor_event(
@@ -199,52 +325,49 @@ impl Session {
             })
             .await;
         match result {
-            Ok(Ok(cashier)) => {
-                let token = uuid::Uuid::new_v4().simple().to_string();
-                lock(&self.hub.tokens).insert(token.clone(), (self.peer.uid, cashier.clone()));
-                *lock(&self.cashier) = Some(cashier.clone());
-                Response::LoggedIn { cashier, token }
+            Ok(Ok(cashier)) => self.log_in(cashier, now),
+            Ok(Err(e)) => {
+                self.hub.refusal_allowed(self.peer.uid, now, true);
+                Response::Denied(e.french())
             }
-            Ok(Err(e)) => Response::Denied(e.french()),
             Err(e) => Response::Error(e.to_string()),
         }
     }
 
-    /// The supervisor whose PIN this is, with this terminal's own lock-out on wrong ones.
-    async fn supervisor(&self, pin: String, now: i64) -> Result<Cashier, String> {
-        {
-            let misses = lock(&self.supervisor_misses);
-            if misses.1 > now {
-                return Err(format!(
-                    "trop de codes superviseur faux : réessayez après {}",
-                    staff::clock_time(misses.1)
-                ));
-            }
+    /// The supervisor whose PIN this is, typed at `me`'s counter (wrong ones count
+    /// against `me`, in the journal).
+    async fn supervisor(&self, me: &Cashier, pin: staff::Pin, now: i64) -> Result<Cashier, String> {
+        if self.open.load(Ordering::SeqCst) {
+            // A counter without accounts has no supervisor to ask.
+            return Ok(me.clone());
         }
         let terminal = lock(&self.terminal).clone();
-        let found = self
-            .hub
+        let requester = me.name.clone();
+        self.hub
             .engine
             .journal(move |j| {
-                Ok(staff::supervisor_by_pin(j, &pin, &terminal, now).map_err(|e| e.to_string()))
+                Ok(staff::supervisor_by_pin(
+                    j,
+                    &requester,
+                    pin.expose(),
+                    &terminal,
+                    now,
+                ))
             })
             .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r);
-        let mut misses = lock(&self.supervisor_misses);
-        match found {
-            Ok(Some(s)) => {
-                *misses = (0, 0);
-                Ok(s)
-            }
-            Ok(None) => {
-                misses.0 += 1;
-                if misses.0 >= SUPERVISOR_TRIES {
-                    *misses = (0, now + staff::LOCK_MS);
-                }
-                Err("code superviseur incorrect".into())
-            }
-            Err(e) => Err(e),
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.french())
+    }
+
+    /// The row, if `me` may see it: their own sale, or any for a supervisor.
+    async fn own_row(&self, me: &Cashier, external_id: &str) -> Result<TransactionRow, Response> {
+        match self.hub.engine.get(external_id).await {
+            Ok(Some(row)) if me.is_supervisor() || row.cashier == me.name => Ok(row),
+            Ok(Some(_)) => Err(not_yours()),
+            Ok(None) => Err(Response::Error(format!(
+                "opération {external_id} introuvable"
+            ))),
+            Err(e) => Err(Response::Error(e.to_string())),
         }
     }
 
@@ -260,7 +383,7 @@ impl Session {
                 let terminal = lock(&self.terminal).clone();
                 let name = me.name.clone();
                 match engine
-                    .journal(move |j| Ok(staff::login(j, &name, &pin, &terminal, now)))
+                    .journal(move |j| Ok(staff::login(j, &name, pin.expose(), &terminal, now)))
                     .await
                 {
                     Ok(Ok(_)) => Response::Done,
@@ -268,16 +391,8 @@ impl Session {
                     Err(e) => err(&e),
                 }
             }
-            Request::Supervisor { pin } => match self.supervisor(pin, now).await {
-                Ok(s) => {
-                    let by = self.actor(&s);
-                    let _ = engine
-                        .journal(move |j| {
-                            j.record_actor_event(None, "supervisor_pin", &json!({}), by.pair(), now)
-                        })
-                        .await;
-                    Response::Supervisor(s)
-                }
+            Request::Supervisor { pin } => match self.supervisor(&me, pin, now).await {
+                Ok(s) => Response::Supervisor(s),
                 Err(m) => Response::Denied(m),
             },
             Request::Balance => match &self.hub.intech {
@@ -294,20 +409,33 @@ impl Session {
                 },
                 None => Response::Error("Intech non configuré".into()),
             },
-            Request::Pay { order, balance } => {
-                match engine.pay_as(order, balance, &self.actor(&me)).await {
+            Request::Pay {
+                order,
+                balance,
+                external_id,
+            } => {
+                match engine
+                    .pay_with_id(order, balance, &self.actor(&me), external_id)
+                    .await
+                {
                     Ok(outcome) => Response::Paid(outcome),
                     Err(e) => err(&e),
                 }
             }
-            Request::Get { external_id } => match engine.get(&external_id).await {
-                Ok(row) => Response::Row(row),
-                Err(e) => err(&e),
+            Request::Get { external_id } => match self.own_row(&me, &external_id).await {
+                Ok(row) => Response::Row(Some(row)),
+                Err(Response::Error(_)) => Response::Row(None),
+                Err(refusal) => refusal,
             },
-            Request::Refresh { external_id } => match engine.refresh(&external_id).await {
-                Ok(row) => Response::Row(row),
-                Err(e) => err(&e),
-            },
+            Request::Refresh { external_id } => {
+                if let Err(refusal) = self.own_row(&me, &external_id).await {
+                    return refusal;
+                }
+                match engine.refresh(&external_id).await {
+                    Ok(row) => Response::Row(row),
+                    Err(e) => err(&e),
+                }
+            }
             Request::Journal { since } => {
                 // A cashier sees their own sales; a supervisor, the whole shop's.
                 let own = (!me.is_supervisor()).then(|| me.name.clone());
@@ -326,6 +454,9 @@ impl Session {
                 }
             }
             Request::Events { external_id } => {
+                if let Err(refusal) = self.own_row(&me, &external_id).await {
+                    return refusal;
+                }
                 match engine.journal(move |j| j.events(&external_id)).await {
                     Ok(events) => Response::Events(events),
                     Err(e) => err(&e),
@@ -342,7 +473,7 @@ impl Session {
                 let by = if me.is_supervisor() {
                     me.clone()
                 } else if let Some(pin) = supervisor_pin {
-                    match self.supervisor(pin, now).await {
+                    match self.supervisor(&me, pin, now).await {
                         Ok(s) => s,
                         Err(m) => return Response::Denied(m),
                     }
@@ -351,6 +482,9 @@ impl Session {
                         "remboursement réservé au superviseur : son code PIN est demandé".into(),
                     );
                 };
+                if let Err(refusal) = self.own_row(&by, &external_id).await {
+                    return refusal;
+                }
                 match engine.refund(&external_id, &self.actor(&by)).await {
                     Ok(message) => Response::Message(message),
                     Err(e) => err(&e),
@@ -360,13 +494,18 @@ impl Session {
                 external_id,
                 subject,
                 message,
-            } => match engine
-                .claim(&external_id, &subject, &message, &self.actor(&me))
-                .await
-            {
-                Ok(message) => Response::Message(message),
-                Err(e) => err(&e),
-            },
+            } => {
+                if let Err(refusal) = self.own_row(&me, &external_id).await {
+                    return refusal;
+                }
+                match engine
+                    .claim(&external_id, &subject, &message, &self.actor(&me))
+                    .await
+                {
+                    Ok(message) => Response::Message(message),
+                    Err(e) => err(&e),
+                }
+            }
             Request::MoneyGramReception { reference } => match &self.hub.intech {
                 Some(c) => match c.moneygram_reception_info(&reference).await {
                     Ok(r) => Response::Lines(super::moneygram::reception_lines(r)),
@@ -389,8 +528,11 @@ impl Session {
                 None => Response::Error("Intech non configuré".into()),
             },
             Request::Seen { external_id } => {
+                // Only the cashier who made the sale can mark it seen (it is brought back
+                // to them, not to whoever looks at it).
+                let name = me.name.clone();
                 match engine
-                    .journal(move |j| j.mark_seen(&external_id, now))
+                    .journal(move |j| j.mark_seen_by(&external_id, &name, now))
                     .await
                 {
                     Ok(()) => Response::Done,
@@ -408,11 +550,13 @@ impl Session {
                 if !me.is_supervisor() {
                     return Response::Denied("réservé au superviseur".into());
                 }
-                if let Err(m) = staff::check_name(&name).and(staff::check_pin(&pin)) {
+                if let Err(m) = staff::check_name(&name).and(staff::check_pin(pin.expose())) {
                     return Response::Error(m);
                 }
                 let by = self.actor(&me);
-                let hash = match tokio::task::spawn_blocking(move || staff::hash_pin(&pin)).await {
+                let hash = match tokio::task::spawn_blocking(move || staff::hash_pin(pin.expose()))
+                    .await
+                {
                     Ok(Ok(h)) => h,
                     Ok(Err(m)) => return Response::Error(m),
                     Err(e) => return err(&e),
@@ -439,11 +583,17 @@ impl Session {
                     return Response::Denied("réservé au superviseur".into());
                 }
                 let by = self.actor(&me);
+                let target = name.clone();
                 match engine
-                    .journal(move |j| j.disable_cashier(&name, by.pair(), now))
+                    .journal(move |j| j.disable_cashier(&target, by.pair(), now))
                     .await
                 {
-                    Ok(true) => Response::Done,
+                    Ok(true) => {
+                        // Their logins end now (live sessions stop at their next request).
+                        lock(&self.hub.tokens)
+                            .retain(|_, t| !t.cashier.name.eq_ignore_ascii_case(&name));
+                        Response::Done
+                    }
                     Ok(false) => Response::Error("caissier inconnu".into()),
                     Err(e) => err(&e),
                 }
@@ -451,3 +601,6 @@ impl Session {
         }
     }
 }
+
+/// How long the app waits before locking an idle screen when nothing says otherwise.
+pub const DEFAULT_IDLE_LOCK: Duration = Duration::from_secs(5 * 60);

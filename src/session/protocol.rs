@@ -5,7 +5,7 @@
 use crate::engine::{EngineEvent, PayOrder, PayOutcome};
 use crate::gateway::intech::models::PendingBill;
 use crate::journal::{CashierRecord, Event as JournalEvent, TransactionRow};
-use crate::staff::{Cashier, Role};
+use crate::staff::{Cashier, Pin, Role};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Request {
@@ -17,7 +17,7 @@ pub enum Request {
     /// `name` may be left out when the Unix user is mapped to a cashier.
     Login {
         name: Option<String>,
-        pin: String,
+        pin: Pin,
     },
     /// After a reconnection: the token of the login, kept in memory only.
     Resume {
@@ -26,20 +26,23 @@ pub enum Request {
     Logout,
     /// The screen locked after idle time: the logged-in cashier's PIN.
     Unlock {
-        pin: String,
+        pin: Pin,
     },
     /// A supervisor's PIN, typed at this counter (to leave the kiosk).
     Supervisor {
-        pin: String,
+        pin: Pin,
     },
     Balance,
     Bills {
         service: String,
         account: String,
     },
+    /// `external_id`: chosen by the terminal (a UUID) so that a lost answer can be found
+    /// again; a repeat is answered with the recorded sale, never sent twice.
     Pay {
         order: PayOrder,
         balance: Option<f64>,
+        external_id: Option<String>,
     },
     Get {
         external_id: String,
@@ -58,7 +61,7 @@ pub enum Request {
     /// Supervisors only; a cashier passes a supervisor's PIN typed at the counter.
     Refund {
         external_id: String,
-        supervisor_pin: Option<String>,
+        supervisor_pin: Option<Pin>,
     },
     Claim {
         external_id: String,
@@ -82,7 +85,7 @@ pub enum Request {
     AddCashier {
         name: String,
         role: Role,
-        pin: String,
+        pin: Pin,
     },
     ListCashiers,
     DisableCashier {
@@ -104,6 +107,11 @@ pub enum LoginNeed {
 pub struct Welcome {
     pub demo: bool,
     pub login: LoginNeed,
+    /// The shop's idle-lock delay in seconds (`[kiosk] idle_lock_minutes` of the service);
+    /// it wins over the terminal's own setting. 0: never.
+    pub idle_lock_secs: Option<u64>,
+    /// The service wants every terminal in kiosk mode (`[kiosk] enabled`).
+    pub kiosk: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -157,5 +165,7 @@ pub enum ServerFrame {
     Event(EngineEvent),
 }
 
-/// The longest line either side accepts (a journal of 5 000 rows fits).
+/// The longest answer line the terminal accepts (a journal of 5 000 rows fits).
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
+/// The longest request line the service accepts: requests are small.
+pub const MAX_REQUEST: usize = 64 * 1024;

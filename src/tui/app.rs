@@ -16,7 +16,7 @@ use crate::gateway::intech::models::PendingBill;
 use crate::i18n::Lang;
 use crate::journal::{Event as JournalEvent, TransactionRow, TxStatus};
 use crate::session::LinkEvent;
-use crate::staff::Cashier;
+use crate::staff::{Cashier, Pin};
 
 pub mod gate;
 pub use gate::{Gate, LoginForm, PinForm, Purpose};
@@ -53,6 +53,8 @@ pub enum Event {
     Unseen(Option<TransactionRow>),
     /// No key for the idle-lock delay.
     Idle,
+    /// The sale is being sent under this id (chosen by the runtime).
+    Sending(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -89,15 +91,15 @@ pub enum Effect {
     Quit,
     Login {
         name: Option<String>,
-        pin: String,
+        pin: Pin,
     },
     Logout,
-    Unlock(String),
-    CheckSupervisor(String),
+    Unlock(Pin),
+    CheckSupervisor(Pin),
     /// A refund as sent to the service (with a supervisor's PIN at a cashier's counter).
     RefundAs {
         external_id: String,
-        supervisor_pin: Option<String>,
+        supervisor_pin: Option<Pin>,
     },
     /// The cashier left this sale's screen.
     Seen(String),
@@ -156,6 +158,9 @@ pub struct PaymentState {
     pub notice: Option<String>,
     /// The bell rang for this sale's final status.
     pub rang: bool,
+    /// The id the terminal chose for this sale before sending it: the sale is found again
+    /// by it if the answer is lost (the link to the service cut).
+    pub external_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -397,11 +402,15 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
         Event::Row(row) => {
             let mut effects = vec![];
             match &mut app.screen {
+                // Its own sale, or the one being sent whose answer was lost.
                 Screen::Payment(p)
                     if p.row
                         .as_ref()
-                        .is_some_and(|r| r.external_id == row.external_id) =>
+                        .map(|r| &r.external_id)
+                        .or(p.external_id.as_ref())
+                        .is_some_and(|id| *id == row.external_id) =>
                 {
+                    p.error = None;
                     if row.status.is_final() && !p.rang {
                         p.rang = true;
                         effects.push(Effect::Bell);
@@ -470,6 +479,15 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
         Event::Supervisor(r) => gate::on_supervisor(app, r),
         Event::Unseen(row) => gate::on_unseen(app, row),
         Event::Idle => gate::on_idle(app),
+        Event::Sending(id) => {
+            if let Screen::Payment(p) = &mut app.screen
+                && p.row.is_none()
+            {
+                p.external_id = Some(id);
+            }
+            app.dirty = false;
+            vec![]
+        }
     }
 }
 
@@ -882,6 +900,7 @@ fn entry_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     opened_at: app.now,
                     notice: None,
                     rang: false,
+                    external_id: None,
                 }));
                 vec![Effect::Pay { order, balance }]
             }

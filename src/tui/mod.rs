@@ -67,14 +67,15 @@ pub async fn run(options: Options) -> Result<(), Failure> {
             .filter(|s| !s.is_empty())
             .map(PathBuf::from)
     });
-    // A configuration may name the socket too (read before anything else is started).
-    let socket = match socket {
-        Some(s) => Some(s),
+    // A configuration may name the socket too (read before anything else is started); its
+    // `[kiosk]` settings then apply to this terminal.
+    let (socket, from_config) = match socket {
+        Some(s) => (Some(s), None),
         None => {
-            crate::config::load(&crate::config::Sources::from_process(
+            let config = crate::config::load(&crate::config::Sources::from_process(
                 options.config.as_deref(),
-            ))?
-            .socket
+            ))?;
+            (config.socket.clone(), Some(config))
         }
     };
     let mut tasks = Vec::new();
@@ -88,14 +89,10 @@ pub async fn run(options: Options) -> Result<(), Failure> {
             let idle = std::env::var("CAISSE_IDLE_LOCK_SECS")
                 .ok()
                 .and_then(|s| s.parse::<f64>().ok())
-                .filter(|s| *s >= 0.0)
-                .map(Duration::from_secs_f64);
-            (
-                Link::remote(path, terminal_name.clone()),
-                lang,
-                options.kiosk,
-                idle,
-            )
+                .and_then(crate::config::idle_lock_from_secs)
+                .or(from_config.as_ref().and_then(|c| c.kiosk.idle_lock));
+            let kiosk = options.kiosk || from_config.is_some_and(|c| c.kiosk.enabled);
+            (Link::remote(path, terminal_name.clone()), lang, kiosk, idle)
         }
         None => {
             let context = crate::cli::context::connect(options.config.as_deref()).await?;
@@ -121,7 +118,7 @@ pub async fn run(options: Options) -> Result<(), Failure> {
                 engine,
                 context.gateways.intech.clone(),
                 context.is_demo(),
-                context.config.kiosk.users.clone(),
+                context.config.kiosk.clone(),
                 // A kiosk always asks for a PIN; a single counter without accounts does not.
                 !kiosk,
             );
@@ -157,6 +154,7 @@ async fn event_loop(
     let io_error = |e: std::io::Error| config_failure(format!("terminal : {e}"));
     let mut app = App::new(false, now_ms());
     app.lang = theme.lang;
+    // The service may ask for kiosk mode too (`Welcome`): then `app.gate.kiosk` turns on.
     app.gate.kiosk = kiosk;
     app.screen = app::Screen::Connecting;
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
@@ -187,6 +185,13 @@ async fn event_loop(
         if app.quit {
             return Ok(());
         }
+        let kiosk = app.gate.kiosk;
+        // The shop's setting (from the service) wins over this terminal's.
+        let idle_lock = app
+            .gate
+            .idle_lock_secs
+            .map(Duration::from_secs)
+            .unwrap_or(idle_lock);
         let idle_armed = !idle_lock.is_zero()
             && app.gate.login_required
             && app.gate.cashier.is_some()
@@ -283,17 +288,31 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
                 other => Err(err(other)),
             }))
         }),
-        Effect::Pay { order, balance } => (Request::Pay { order, balance }, |r| {
-            Some(Event::Paid(match r {
-                Response::Paid(outcome) => Ok(outcome.row),
-                Response::Error(m) if m == crate::session::client::SERVICE_DOWN => Err(
-                    "la liaison avec le service s'est coupée pendant l'envoi : la vente est \
-                     peut-être partie, ne la refaites pas ; elle s'affichera à la reconnexion"
-                        .to_owned(),
-                ),
-                other => Err(err(other)),
-            }))
-        }),
+        // The id is set by `execute`, which tells the app first (`Event::Sending`).
+        Effect::Pay { order, balance } => (
+            Request::Pay {
+                order,
+                balance,
+                external_id: None,
+            },
+            |r| {
+                Some(Event::Paid(match r {
+                    Response::Paid(outcome) => Ok(outcome.row),
+                    Response::Error(m) if m == crate::session::client::SERVICE_DOWN => Err(
+                        "service caisse indisponible : la vente n'est pas partie, réessayez \
+                         quand le service sera revenu"
+                            .to_owned(),
+                    ),
+                    Response::Error(m) if m == crate::session::client::SERVICE_LOST => Err(
+                        "⚠ la liaison avec le service s'est coupée pendant l'envoi : la vente est \
+                         peut-être partie, ne la refaites pas ; elle s'affichera ici dès le \
+                         retour du service"
+                            .to_owned(),
+                    ),
+                    other => Err(err(other)),
+                }))
+            },
+        ),
         Effect::LoadRow(external_id) => (Request::Get { external_id }, |r| match r {
             Response::Row(Some(row)) => Some(Event::Row(row)),
             _ => None,
@@ -414,9 +433,16 @@ fn execute(effect: Effect, link: &Link, tx: &mpsc::UnboundedSender<Event>) {
         let _ = out.flush();
         return;
     }
-    let Some((request, answer)) = request_of(effect) else {
+    let Some((mut request, answer)) = request_of(effect) else {
         return;
     };
+    if let Request::Pay { external_id, .. } = &mut request {
+        // Chosen here and told to the app before sending: if the answer is lost, the sale
+        // is found again by this id (and a repeat is never sent twice).
+        let id = uuid::Uuid::now_v7().to_string();
+        let _ = tx.send(Event::Sending(id.clone()));
+        *external_id = Some(id);
+    }
     let link = link.clone();
     let tx = tx.clone();
     tokio::spawn(async move {

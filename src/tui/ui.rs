@@ -607,6 +607,10 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
     }
     let Some(row) = &p.row else {
         let text = match &p.error {
+            // A warning (the outcome is unknown) is never drawn as a failure.
+            Some(e) if e.starts_with('⚠') => {
+                vec![Line::from(Span::styled(e.clone(), theme.warn()))]
+            }
             Some(e) => vec![
                 Line::from(Span::styled(format!("✗ {e}"), theme.error())),
                 Line::from(theme.tr(

@@ -64,6 +64,8 @@ pub struct Gate {
     pub link_down: Option<String>,
     pub locked: Option<PinForm>,
     pub prompt: Option<SupervisorPrompt>,
+    /// The shop's idle-lock delay, from the service (`None`: the terminal's own).
+    pub idle_lock_secs: Option<u64>,
 }
 
 impl Gate {
@@ -86,10 +88,13 @@ fn login_form(need: &LoginNeed) -> LoginForm {
     }
 }
 
-/// Opens the counter for `cashier`: home screen, and the sale they left unfinished.
-fn open_counter(app: &mut App, cashier: Cashier) -> Vec<Effect> {
+/// Opens the counter for `cashier`: home screen, and the sale they left unfinished. A
+/// resumed login (the link came back) keeps an idle lock in place.
+fn open_counter(app: &mut App, cashier: Cashier, resumed: bool) -> Vec<Effect> {
     app.gate.cashier = Some(cashier);
-    app.gate.locked = None;
+    if !resumed {
+        app.gate.locked = None;
+    }
     if matches!(app.screen, Screen::Login(_) | Screen::Connecting) {
         app.screen = Screen::Catalogue;
     }
@@ -103,18 +108,25 @@ pub fn on_link(app: &mut App, event: LinkEvent) -> Vec<Effect> {
         LinkEvent::Up { welcome, resumed } => {
             app.gate.link_down = None;
             app.demo = welcome.demo;
+            app.gate.kiosk |= welcome.kiosk;
+            app.gate.idle_lock_secs = welcome.idle_lock_secs;
             let need = welcome.login;
             app.gate.login_required = !matches!(need, LoginNeed::None(_));
             app.gate.need = Some(need.clone());
             match (need, resumed) {
-                (LoginNeed::None(me), _) => open_counter(app, me),
+                (LoginNeed::None(me), _) => open_counter(app, me, false),
                 (_, Some(me)) => {
-                    // Same login as before the cut: stay where we were, re-read what shows.
-                    let mut effects = open_counter(app, me);
+                    // Same login as before the cut: stay where we were, re-read what shows
+                    // (a sale whose answer was lost is found again by the id it was sent with).
+                    let mut effects = open_counter(app, me, true);
                     if let Screen::Payment(p) = &app.screen
-                        && let Some(r) = &p.row
+                        && let Some(id) = p
+                            .row
+                            .as_ref()
+                            .map(|r| &r.external_id)
+                            .or(p.external_id.as_ref())
                     {
-                        effects.push(Effect::LoadRow(r.external_id.clone()));
+                        effects.push(Effect::LoadRow(id.clone()));
                     }
                     effects
                 }
@@ -141,7 +153,7 @@ pub fn on_link(app: &mut App, event: LinkEvent) -> Vec<Effect> {
 
 pub fn on_logged_in(app: &mut App, result: Result<Cashier, String>) -> Vec<Effect> {
     match result {
-        Ok(me) => open_counter(app, me),
+        Ok(me) => open_counter(app, me, false),
         Err(message) => {
             if let Screen::Login(form) = &mut app.screen {
                 form.busy = false;
@@ -249,6 +261,7 @@ pub fn on_unseen(app: &mut App, row: Option<TransactionRow>) -> Vec<Effect> {
         rang: row.status.is_final(),
         row: Some(row),
         error: None,
+        external_id: None,
         notice: Some(
             app.lang
                 .tr(
@@ -269,7 +282,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
     }
     if let Some(lock) = &mut app.gate.locked {
         return Some(match pin_key(lock, key) {
-            PinAction::Submit(pin) => vec![Effect::Unlock(pin)],
+            PinAction::Submit(pin) => vec![Effect::Unlock(pin.into())],
             PinAction::Cancel => {
                 // Another cashier takes the counter: log out, then log in.
                 app.gate.locked = None;
@@ -284,12 +297,12 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
     if let Some(prompt) = &mut app.gate.prompt {
         return Some(match pin_key(&mut prompt.form, key) {
             PinAction::Submit(pin) => match prompt.purpose.clone() {
-                Purpose::Quit => vec![Effect::CheckSupervisor(pin)],
+                Purpose::Quit => vec![Effect::CheckSupervisor(pin.into())],
                 Purpose::Refund(external_id) => {
                     app.gate.prompt = None;
                     vec![Effect::RefundAs {
                         external_id,
-                        supervisor_pin: Some(pin),
+                        supervisor_pin: Some(pin.into()),
                     }]
                 }
             },
@@ -373,7 +386,7 @@ fn login_key(form: &mut LoginForm, key: KeyEvent) -> Vec<Effect> {
             form.error = None;
             return vec![Effect::Login {
                 name,
-                pin: form.pin.value().to_owned(),
+                pin: form.pin.value().into(),
             }];
         }
         (KeyCode::Char(c), 0) if !ctrl && (c.is_alphanumeric() || ".-_".contains(c)) => {

@@ -33,6 +33,8 @@ fn up(need: LoginNeed, resumed: Option<Cashier>) -> Event {
         welcome: Welcome {
             demo: true,
             login: need,
+            idle_lock_secs: None,
+            kiosk: false,
         },
         resumed,
     })
@@ -275,4 +277,78 @@ fn the_service_going_away_and_back_keeps_the_screen_when_the_login_resumes() {
     update(&mut app, up(LoginNeed::Pin("awa".into()), None));
     assert!(matches!(app.screen, Screen::Login(_)));
     assert!(app.gate.cashier.is_none());
+}
+
+#[test]
+fn a_sale_whose_answer_was_lost_is_found_again_by_its_id() {
+    let mut app = logged_in();
+    type_text(&mut app, "wave");
+    let i = app
+        .visible_tiles()
+        .iter()
+        .position(|t| t.code == "WAVE_SN_API_CASH_OUT")
+        .unwrap();
+    app.selected = i;
+    update(&mut app, key(KeyCode::Enter));
+    type_text(&mut app, "772457100");
+    update(&mut app, key(KeyCode::Enter));
+    type_text(&mut app, "1500");
+    update(&mut app, key(KeyCode::Enter));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Pay { .. }]),
+        "{effects:?}"
+    );
+    let id = row(TxStatus::Pending, "X").external_id;
+    update(&mut app, Event::Sending(id.clone()));
+    update(
+        &mut app,
+        Event::Paid(Err("⚠ la liaison avec le service s'est coupée".into())),
+    );
+    update(
+        &mut app,
+        Event::Link(LinkEvent::Down("service caisse indisponible".into())),
+    );
+    let effects = update(&mut app, up(LoginNeed::Pin("awa".into()), Some(awa())));
+    assert!(
+        effects.contains(&Effect::LoadRow(id.clone())),
+        "{effects:?}"
+    );
+    update(
+        &mut app,
+        Event::Row(row(TxStatus::Success, "WAVE_SN_API_CASH_OUT")),
+    );
+    let Screen::Payment(p) = &app.screen else {
+        panic!("still the payment screen")
+    };
+    assert_eq!(p.row.as_ref().map(|r| r.status), Some(TxStatus::Success));
+    assert!(p.error.is_none(), "the warning gives way to the outcome");
+}
+
+#[test]
+fn a_resumed_link_keeps_the_idle_lock() {
+    let mut app = logged_in();
+    update(&mut app, Event::Idle);
+    update(&mut app, Event::Link(LinkEvent::Down("x".into())));
+    update(&mut app, up(LoginNeed::Pin("awa".into()), Some(awa())));
+    assert!(app.gate.locked.is_some(), "no PIN, no screen");
+}
+
+#[test]
+fn the_service_can_ask_for_kiosk_mode_and_its_idle_lock() {
+    let mut app = App::new(false, 0);
+    update(
+        &mut app,
+        Event::Link(LinkEvent::Up {
+            welcome: Welcome {
+                demo: false,
+                login: LoginNeed::NameAndPin,
+                idle_lock_secs: Some(60),
+                kiosk: true,
+            },
+            resumed: None,
+        }),
+    );
+    assert!(app.gate.kiosk);
+    assert_eq!(app.gate.idle_lock_secs, Some(60));
 }
