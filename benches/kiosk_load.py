@@ -18,6 +18,7 @@ Python 3.11, standard library only.
 import argparse
 import fcntl
 import os
+import re
 import select
 import shutil
 import signal
@@ -72,6 +73,29 @@ def status_field(pid, name):
         with open(f"/proc/{pid}/status") as f:
             for line in f:
                 if line.startswith(name + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def syscalls(pid):
+    """Read and write system calls so far (/proc/PID/io syscr + syscw): a proxy for the
+    requests the service answers."""
+    try:
+        with open(f"/proc/{pid}/io") as f:
+            fields = dict(line.split(":") for line in f if ":" in line)
+        return int(fields["syscr"]) + int(fields["syscw"])
+    except (OSError, KeyError, ValueError):
+        return 0
+
+
+def pss_kib(pid):
+    """Proportional set size (shared pages divided among their users), from smaps_rollup."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -145,8 +169,7 @@ class Session:
                 self.next_key = now + self.pace
             elif kind == "wait":
                 _, needle, timeout, label = step
-                start = max(0, self.search_from - len(needle.encode()))
-                if needle.encode() in self.out[start:]:
+                if self.out.find(needle.encode(), self.search_from) >= 0:
                     self.marks[label] = now
                 else:
                     deadline = self.step_since + timeout
@@ -178,22 +201,37 @@ class Pump:
         self.poll.register(session.fd, select.POLLIN)
 
     def run(self, until, done=None):
-        """Reads and runs the scripts until the monotonic time `until`, or `done()`."""
+        """Reads and runs the scripts until the monotonic time `until`, or `done()`.
+
+        A session's script runs again only when it printed something or its own time came
+        (keeps this driver's CPU low: it shares the 2 cores with what it measures)."""
+        due = set(self.sessions.values())  # scripts may have grown since the last run
+        wakes = {}
         while True:
             now = time.monotonic()
-            wake = until
-            for s in self.sessions.values():
+            for s, w in list(wakes.items()):
+                if w <= now:
+                    due.add(s)
+                    del wakes[s]
+            for s in due:
                 w = s.advance(now)
                 if w is not None:
-                    wake = min(wake, w)
+                    wakes[s] = w
+                else:
+                    wakes.pop(s, None)
+            due = set()
             if done is not None and done():
                 return True
             if now >= until:
                 return False
-            timeout_ms = max(1, int((wake - now) * 1000) + 1)
+            wake = min(wakes.values(), default=until)
+            timeout_ms = max(1, int((min(wake, until) - now) * 1000) + 1)
+            if done is not None:
+                timeout_ms = min(timeout_ms, 50)
             for fd, _ in self.poll.poll(timeout_ms):
                 s = self.sessions[fd]
                 s.read()
+                due.add(s)
                 if not s.open:
                     self.poll.unregister(fd)
 
@@ -253,6 +291,32 @@ def wait_for_file_text(path, text, timeout, proc):
             sys.exit(f"the service ended (exit {proc.returncode}):\n{content}")
         time.sleep(0.05)
     sys.exit(f"the service never printed « {text} »")
+
+
+class Phase:
+    """CPU of the sessions (together) and of the service over a stretch of the run, and the
+    service's largest thread count seen at its end."""
+
+    def __init__(self, sessions, service):
+        self.sessions, self.service = sessions, service
+        self.c0 = {s.index: cpu_ticks(s.proc.pid) or 0 for s in sessions}
+        self.v0 = cpu_ticks(service.pid) or 0
+        self.io0 = syscalls(service.pid)
+        self.t0 = time.monotonic()
+
+    def end(self):
+        seconds = time.monotonic() - self.t0
+        ticks = sum((cpu_ticks(s.proc.pid) or self.c0[s.index]) - self.c0[s.index] for s in self.sessions)
+        service = (cpu_ticks(self.service.pid) or self.v0) - self.v0
+        threads = status_field(self.service.pid, "Threads") or 0
+        io = syscalls(self.service.pid) - self.io0
+        return seconds, pct(ticks, seconds), pct(service, seconds), threads, io
+
+
+def last_text(out, chars=160):
+    """The end of a session's output without escape sequences: what its screen last said."""
+    text = re.sub(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]", b" ", bytes(out[-8192:]))
+    return " ".join(text.decode("utf-8", "replace").split())[-chars:]
 
 
 def pct(ticks, seconds):
@@ -318,6 +382,7 @@ def main():
             pump.add(s)
             pump.run(time.monotonic() + 0.01)
         login_at = time.monotonic() + 0.5
+        login_phase = Phase(sessions, service)
         for i, s in enumerate(sessions):
             s.script.append(("at", login_at + i * args.stagger))
             s.keys("awa\r")
@@ -326,6 +391,7 @@ def main():
             s.script.append(("mark", "pin sent"))
             s.script.append(("wait", HOME, 60.0 + n * args.stagger, "home"))
         pump.run(time.monotonic() + 120 + n * args.stagger, lambda: all(s.idle() for s in sessions))
+        login_cost = login_phase.end()
         logged_in = [s for s in sessions if "home" in s.marks]
         service_rss_login = rss_kib(service.pid) or 0
         login_first_frame = durations(sessions, "pin sent", "home")
@@ -334,6 +400,9 @@ def main():
         # 2. One sale each: Wave cash-out, phone 77245NN88 (auto-approved), 1 000 FCFA.
         pump.run(time.monotonic() + 1.0)  # balance and pending count arrive
         sale_at = time.monotonic()
+        sale_phase = Phase(sessions, service)
+        for s in sessions:
+            s.bytes_at_sale = len(s.out)
         for k, s in enumerate(logged_in):
             s.script.append(("at", sale_at + k * args.stagger))
             s.keys("wave")
@@ -346,6 +415,8 @@ def main():
             s.script.append(("mark", "sent"))
             s.script.append(("wait", SETTLED, 60.0, "settled"))
         pump.run(time.monotonic() + 120 + n * args.stagger, lambda: all(s.idle() for s in sessions))
+        sale_cost = sale_phase.end()
+        sale_bytes = [len(s.out) - s.bytes_at_sale for s in sessions]
         sold = [s for s in logged_in if "sent" in s.marks]
         settled = [s for s in sold if "settled" in s.marks]
         settle_times = durations(sessions, "sent", "settled")
@@ -359,8 +430,8 @@ def main():
         totals, per, serv = [], [], []
         for _ in range(3):
             alive = [s for s in sessions if s.proc.poll() is None]
-            c0 = {s.index: cpu_ticks(s.proc.pid) for s in alive}
-            v0 = cpu_ticks(service.pid)
+            c0 = {s.index: cpu_ticks(s.proc.pid) or 0 for s in alive}
+            v0 = cpu_ticks(service.pid) or 0
             w0 = time.monotonic()
             pump.run(w0 + window)
             seconds = time.monotonic() - w0
@@ -369,8 +440,8 @@ def main():
             per.append(pct(ticks, seconds) / max(1, len(alive)))
             serv.append(pct((cpu_ticks(service.pid) or v0) - v0, seconds))
         idle_bytes = sum(len(s.out) for s in sessions) - bytes_before
-        busy = sorted(((len(s.out), s.index) for s in sessions), reverse=True)
         rss = [r for r in (rss_kib(s.proc.pid) for s in sessions) if r is not None]
+        pss = [r for r in (pss_kib(s.proc.pid) for s in sessions) if r is not None]
         service_rss = rss_kib(service.pid) or 0
         service_hwm = status_field(service.pid, "VmHWM") or 0
         service_threads = status_field(service.pid, "Threads") or 0
@@ -386,6 +457,7 @@ def main():
         db.close()
 
         # 5. SSH drop: SIGHUP every session; each should be gone within 2 s.
+        died_early = [s.index for s in sessions if s.proc.poll() is not None]
         for s in sessions:
             if s.proc.poll() is None:
                 os.kill(s.proc.pid, signal.SIGHUP)
@@ -420,28 +492,43 @@ def main():
         if settle_times:
             print(f"sale: confirm to « Paiement réussi » median {statistics.median(settle_times):.1f} s "
                   f"(max {max(settle_times):.1f}); whole phrase seen on {settled_full}/{len(settled)} screens")
+        print(f"  bytes written per session during the sales phase: median {statistics.median(sale_bytes):.0f}, "
+              f"max {max(sale_bytes)}")
+        for name, (secs, sess, serv_pct, threads, io) in (("logins", login_cost), ("sales", sale_cost)):
+            print(f"  {name} phase {secs:.1f} s: sessions total CPU {fmt_pct(sess)} % of a core, "
+                  f"service {fmt_pct(serv_pct)} %, {io / secs:.0f} read+write syscalls/s; "
+                  f"service threads at its end {threads}")
         print(f"idle {args.idle:g} s: sessions total CPU {fmt_pct(statistics.median(totals))} % of a core "
               f"(median of 3), per session {fmt_pct(statistics.median(per))} %, "
               f"service {fmt_pct(statistics.median(serv))} %; bytes written while idle: {idle_bytes}")
         print(f"  sub-windows of {window:.0f} s: sessions " + ", ".join(f"{x:.2f}" for x in totals)
-              + " %; service " + ", ".join(f"{x:.2f}" for x in serv) + " %")
+              + " %; service " + ", ".join(f"{x:.2f}" for x in serv)
+              + f" % (one clock tick = {pct(1, window):.2f} %)")
         if rss:
             print(f"memory: session RSS median {mib(statistics.median(rss)):.1f} MiB (max {mib(max(rss)):.1f}), "
                   f"service RSS {mib(service_rss):.1f} MiB")
+        if pss:
+            print(f"  sessions: PSS median {mib(statistics.median(pss)):.1f} MiB, all sessions together "
+                  f"{mib(sum(pss)):.0f} MiB (RSS counts the shared binary in every session)")
         print(f"  service: RSS {mib(service_rss_login):.1f} MiB after the logins, peak (VmHWM) "
               f"{mib(service_hwm):.1f} MiB, {service_threads} threads at the end of the idle window")
         print(f"journal: {rows} rows, {success} SUCCESS, {terminals} terminals, {foreign} foreign cashier, "
               f"integrity {integrity}, {journal_errors} journal errors")
         if len(statuses) > 1 or (statuses and statuses[0][0] != "SUCCESS"):
             print("  statuses: " + ", ".join(f"{st} {c}" for st, c in statuses))
+        me = os.times()
+        print(f"driver (this script) CPU: {me.user + me.system:.1f} s over the whole run")
         print(f"hangup: {hup_exited}/{n} sessions exited within 2 s of SIGHUP; service exit {service.returncode}")
+        if died_early:
+            print(f"  sessions already gone before the hangup: {died_early[:20]}")
         for line in err_lines[:10]:
             print(f"  service: {line}")
         if screen_errors:
             print(f"  journal error on the screen of sessions {screen_errors[:20]}")
         for s in sessions:
             if s.failed:
-                print(f"  session {s.index} (pid {s.proc.pid}): timed out waiting for {s.failed}")
+                print(f"  session {s.index} (pid {s.proc.pid}): timed out waiting for {s.failed}; "
+                      f"its last text: {last_text(s.out)!r}")
 
         checks = [
             (len(logged_in) == n, f"logged in {len(logged_in)} != {n}"),
@@ -454,6 +541,7 @@ def main():
             (integrity == "ok", f"integrity_check: {integrity}"),
             (journal_errors == 0, f"{journal_errors} journal errors"),
             (hup_exited == n, f"only {hup_exited}/{n} sessions left on SIGHUP"),
+            (not died_early, f"{len(died_early)} sessions ended by themselves"),
         ]
         failed = [why for ok, why in checks if not ok]
         print("checks: " + ("all passed" if not failed else "FAILED: " + "; ".join(failed)))

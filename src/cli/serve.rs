@@ -11,6 +11,7 @@ use crate::session::{Hub, peer, server};
 pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Result<(), Failure> {
     // The journal, its WAL and the socket's directory entries: the service's user only.
     peer::set_umask(0o077);
+    peer::return_large_blocks();
     let context = super::context::connect(config_path).await?;
     let socket = socket
         .or_else(|| context.config.socket.clone())

@@ -12,7 +12,7 @@ mod poller;
 pub mod schedule;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -187,7 +187,9 @@ pub struct ReconcileSummary {
 }
 
 pub struct Engine {
-    journal: Arc<Mutex<Journal>>,
+    /// An async lock, taken before a blocking thread is: however many requests wait, one
+    /// blocking thread at a time works on the journal (no pile of threads on a mutex).
+    journal: Arc<tokio::sync::Mutex<Journal>>,
     gateways: Gateways,
     config: EngineConfig,
     clock: Clock,
@@ -247,7 +249,7 @@ impl Engine {
     ) -> Arc<Engine> {
         let (events, _) = broadcast::channel(1024);
         Arc::new(Engine {
-            journal: Arc::new(Mutex::new(journal)),
+            journal: Arc::new(tokio::sync::Mutex::new(journal)),
             gateways,
             config,
             clock,
@@ -259,6 +261,11 @@ impl Engine {
 
     pub fn now(&self) -> i64 {
         (self.clock)()
+    }
+
+    /// The journal file this engine writes.
+    pub async fn journal_path(&self) -> std::path::PathBuf {
+        self.journal.lock().await.path().to_path_buf()
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -274,18 +281,15 @@ impl Engine {
         &self,
         f: impl FnOnce(&mut Journal) -> Result<T, JournalError> + Send + 'static,
     ) -> Result<T, JournalError> {
-        let journal = self.journal.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut j = journal.lock().unwrap_or_else(|e| e.into_inner());
-            f(&mut j)
-        })
-        .await
-        .unwrap_or_else(|e| {
-            Err(JournalError::Open {
-                path: Default::default(),
-                reason: e.to_string(),
+        let mut journal = self.journal.clone().lock_owned().await;
+        tokio::task::spawn_blocking(move || f(&mut journal))
+            .await
+            .unwrap_or_else(|e| {
+                Err(JournalError::Open {
+                    path: Default::default(),
+                    reason: e.to_string(),
+                })
             })
-        })
     }
 
     fn notify(&self, external_id: &str, status: TxStatus) {

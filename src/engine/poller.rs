@@ -234,21 +234,13 @@ impl Engine {
 
     /// Notices writes by other processes (another session, a callback listener) within
     /// 100 ms, with SQLite's `data_version` on a connection of its own.
-    pub async fn run_watcher(self: Arc<Self>, path: std::path::PathBuf) {
-        let watcher =
-            match tokio::task::spawn_blocking(move || crate::journal::Journal::open(&path)).await {
-                Ok(Ok(j)) => Arc::new(std::sync::Mutex::new(j)),
-                _ => return,
-            };
+    pub async fn run_watcher(self: Arc<Self>, _path: std::path::PathBuf) {
+        // `data_version` on the engine's own connection changes only when *another*
+        // connection commits: other processes are heard, this engine's own writes (already
+        // announced as `Changed`) are not echoed ten times a second.
         let mut last = None;
         loop {
-            let w = watcher.clone();
-            let version = tokio::task::spawn_blocking(move || {
-                w.lock().unwrap_or_else(|e| e.into_inner()).data_version()
-            })
-            .await
-            .ok()
-            .and_then(Result::ok);
+            let version = self.journal(|j| j.data_version()).await.ok();
             if version.is_some() && last.is_some() && version != last {
                 let _ = self.events.send(EngineEvent::JournalChanged);
                 self.wake.notify_one();

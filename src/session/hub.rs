@@ -47,6 +47,10 @@ pub struct Hub {
     tokens: Mutex<HashMap<String, Token>>,
     /// Refused logins per Unix user: (count, start of the minute).
     refusals: Mutex<HashMap<u32, (u32, i64)>>,
+    /// PIN checks, one at a time, on a journal connection of their own: an argon2 check
+    /// (about 20 MiB, tens of ms) never holds up the engine's journal, and a burst of
+    /// logins costs one check's memory, not one per login.
+    pins: Arc<tokio::sync::Mutex<Option<crate::journal::Journal>>>,
 }
 
 impl Hub {
@@ -65,6 +69,35 @@ impl Hub {
             open_counter,
             tokens: Mutex::new(HashMap::new()),
             refusals: Mutex::new(HashMap::new()),
+            pins: Arc::new(tokio::sync::Mutex::new(None)),
+        })
+    }
+
+    /// Runs a PIN check on the PIN connection (opened at the first one), off the async
+    /// workers. Checks are serialised: the lock-out count cannot be outrun.
+    async fn pin_call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut crate::journal::Journal) -> Result<T, crate::journal::JournalError>
+        + Send
+        + 'static,
+    ) -> Result<T, crate::journal::JournalError> {
+        let path = self.engine.journal_path().await;
+        let mut slot = self.pins.clone().lock_owned().await;
+        tokio::task::spawn_blocking(move || {
+            if slot.is_none() {
+                *slot = Some(crate::journal::Journal::open(&path)?);
+            }
+            match slot.as_mut() {
+                Some(journal) => f(journal),
+                None => unreachable!("opened above"),
+            }
+        })
+        .await
+        .unwrap_or_else(|e| {
+            Err(crate::journal::JournalError::Open {
+                path: Default::default(),
+                reason: e.to_string(),
+            })
         })
     }
 
@@ -308,8 +341,7 @@ impl Session {
         let user = self.peer.user.clone();
         let result = self
             .hub
-            .engine
-            .journal(move |j| {
+            .pin_call(move |j| {
                 let r = staff::login(j, &name, pin.expose(), &terminal, now);
                 if let Err(e) = &r {
                     // Who tried, from which Unix user, for the shop owner's audit.
@@ -344,8 +376,7 @@ impl Session {
         let terminal = lock(&self.terminal).clone();
         let requester = me.name.clone();
         self.hub
-            .engine
-            .journal(move |j| {
+            .pin_call(move |j| {
                 Ok(staff::supervisor_by_pin(
                     j,
                     &requester,
@@ -382,8 +413,9 @@ impl Session {
             Request::Unlock { pin } => {
                 let terminal = lock(&self.terminal).clone();
                 let name = me.name.clone();
-                match engine
-                    .journal(move |j| Ok(staff::login(j, &name, pin.expose(), &terminal, now)))
+                match self
+                    .hub
+                    .pin_call(move |j| Ok(staff::login(j, &name, pin.expose(), &terminal, now)))
                     .await
                 {
                     Ok(Ok(_)) => Response::Done,

@@ -31,6 +31,18 @@ pub fn user_name(uid: u32) -> String {
     format!("uid:{uid}")
 }
 
+/// Large freed blocks go back to the system at once (glibc keeps them otherwise): a burst
+/// of PIN checks (argon2, about 20 MiB each) must not leave the service hundreds of MiB
+/// bigger.
+pub fn return_large_blocks() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; 128 KiB is glibc's own default
+    // threshold, fixed here so that it no longer grows dynamically.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
 /// Sets the process's file-creation mask (the service creates its journal and socket
 /// readable by itself only, whatever the shell it was started from).
 pub fn set_umask(mask: u32) {

@@ -158,6 +158,7 @@ async fn event_loop(
     app.gate.kiosk = kiosk;
     app.screen = app::Screen::Connecting;
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let coalesce = Coalesce::default();
     let mut input = EventStream::new();
     let size = terminal.size().map_err(io_error)?;
     app::update(&mut app, Event::Resize(size.width, size.height));
@@ -241,7 +242,7 @@ async fn event_loop(
         }
         let effects = app::update(&mut app, event);
         for effect in effects {
-            execute(effect, &link, &tx);
+            execute(effect, &link, &tx, &coalesce);
         }
     }
 }
@@ -425,12 +426,67 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
     })
 }
 
+/// Re-reads that only refresh what shows (the pending count, the journal list, a row, the
+/// balance) run once at a time per kind: asked again while one runs, they run once more
+/// after it. A burst of engine events then costs a terminal two requests, not one each
+/// (with a hundred terminals on one service, that is what keeps it calm).
+#[derive(Default, Clone)]
+struct Coalesce(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, bool>>>);
+
+impl Coalesce {
+    fn key(effect: &Effect) -> Option<String> {
+        match effect {
+            Effect::CountPending => Some("count".into()),
+            Effect::LoadJournal => Some("journal".into()),
+            Effect::FetchBalance => Some("balance".into()),
+            Effect::LoadRow(id) => Some(format!("row:{id}")),
+            _ => None,
+        }
+    }
+
+    /// True when the caller should run it now; false when one is running (it reruns).
+    fn start(&self, key: &str) -> bool {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get_mut(key) {
+            Some(again) => {
+                *again = true;
+                false
+            }
+            None => {
+                map.insert(key.to_owned(), false);
+                true
+            }
+        }
+    }
+
+    /// True when it was asked again meanwhile (run once more).
+    fn finish(&self, key: &str) -> bool {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get_mut(key) {
+            Some(again) if *again => {
+                *again = false;
+                true
+            }
+            _ => {
+                map.remove(key);
+                false
+            }
+        }
+    }
+}
+
 /// Runs an effect as a task; its result comes back as an event.
-fn execute(effect: Effect, link: &Link, tx: &mpsc::UnboundedSender<Event>) {
+fn execute(effect: Effect, link: &Link, tx: &mpsc::UnboundedSender<Event>, coalesce: &Coalesce) {
     if effect == Effect::Bell {
         let mut out = std::io::stdout();
         let _ = out.write_all(b"\x07");
         let _ = out.flush();
+        return;
+    }
+    let key = Coalesce::key(&effect);
+    if let Some(k) = &key
+        && !coalesce.start(k)
+    {
         return;
     }
     let Some((mut request, answer)) = request_of(effect) else {
@@ -445,9 +501,16 @@ fn execute(effect: Effect, link: &Link, tx: &mpsc::UnboundedSender<Event>) {
     }
     let link = link.clone();
     let tx = tx.clone();
+    let coalesce = coalesce.clone();
     tokio::spawn(async move {
-        if let Some(event) = answer(link.call(request).await) {
-            let _ = tx.send(event);
+        loop {
+            if let Some(event) = answer(link.call(request.clone()).await) {
+                let _ = tx.send(event);
+            }
+            match &key {
+                Some(k) if coalesce.finish(k) => continue,
+                _ => break,
+            }
         }
     });
 }
