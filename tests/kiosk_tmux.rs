@@ -35,7 +35,8 @@ fn kiosk(home: &Path, service: &Service, extra_env: &str) -> Tmux {
 }
 
 fn log_in(t: &Tmux, name: &str, pin: &str) {
-    t.wait_for("Connexion", SECS(20));
+    // The login form itself (the waiting screen says « Connexion au service » too).
+    t.wait_for("Code PIN :", SECS(20));
     t.text(name);
     t.keys(&["Enter"]);
     t.text(pin);
