@@ -29,6 +29,10 @@ use std::time::{Duration, Instant};
 
 use caisse::journal::{Journal, TxStatus};
 
+#[path = "support/tmux.rs"]
+mod tmux;
+use tmux::{Tmux, link};
+
 const SSHD: &str = "/usr/sbin/sshd";
 const SERVICE_USER: &str = "caissesvc";
 const CASHIER_USER: &str = "caissiere1";
@@ -251,116 +255,6 @@ fn cashier_account() -> Account {
 
 // ---------------------------------------------------------------------------------------
 // tmux (as in tests/e2e_tmux.rs, with any command in the pane)
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(conf: &Path, cmd: &str, width: u16, height: u16) -> Tmux {
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let socket = format!("caisse-ssh-{}-{n}", std::process::id());
-        let status = Command::new("tmux")
-            .env("LANG", "C.UTF-8")
-            .args(["-u", "-L", &socket, "-f"])
-            .arg(conf)
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                "main",
-                "-x",
-                &width.to_string(),
-                "-y",
-                &height.to_string(),
-                cmd,
-            ])
-            .status()
-            .expect("tmux is needed (apt-get install tmux)");
-        assert!(status.success());
-        Tmux { socket }
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            let status = Command::new("tmux")
-                .args(["-L", &self.socket, "send-keys", "-t", "main", k])
-                .status()
-                .unwrap();
-            assert!(status.success());
-            std::thread::sleep(Duration::from_millis(60));
-        }
-    }
-
-    fn text(&self, text: &str) {
-        let status = Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", "-t", "main", "-l", text])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        std::thread::sleep(Duration::from_millis(150));
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "main"])
-    }
-
-    fn wait_for(&self, what: &str, within: Duration) -> String {
-        let deadline = Instant::now() + within;
-        loop {
-            let screen = self.screen();
-            if screen.contains(what) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "never saw « {what} » on:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// The pane's process: `env` execs ssh, so this is the ssh client's pid.
-    fn pane_pid(&self) -> u32 {
-        self.tmux(&["list-panes", "-t", "main", "-F", "#{pane_pid}"])
-            .parse()
-            .unwrap()
-    }
-
-    fn pane_dead(&self) -> bool {
-        self.tmux(&["list-panes", "-t", "main", "-F", "#{pane_dead}"]) == "1"
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
-
-/// The first loopback link on the screen (the sandbox's customer page).
-fn link(screen: &str) -> String {
-    let start = screen
-        .find("http://127.0.0.1:")
-        .expect("a link on the screen");
-    screen[start..]
-        .split(|c: char| c.is_whitespace() || c == '│')
-        .next()
-        .unwrap()
-        .to_owned()
-}
 
 /// A plain HTTP/1.1 request over a socket: `(status, body)`.
 fn http(method: &str, url: &str) -> (u16, String) {
@@ -1417,7 +1311,7 @@ fn sale_survives_a_dropped_connection(lab: &mut Lab, sandbox: &str) {
         target = lab.target(),
     );
 
-    let t = Tmux::start(&lab.tmux_conf, &login, 100, 30);
+    let t = Tmux::run_with(Some(&lab.tmux_conf), &login, 100, 30);
     t.wait_for("Code PIN", SCREEN);
     let alive = |t: &Tmux, what: &str| {
         t.keys(&["C-c", "C-z", "C-\\"]);
@@ -1479,7 +1373,7 @@ fn sale_survives_a_dropped_connection(lab: &mut Lab, sandbox: &str) {
     assert_eq!(status, 200, "approve: {body}");
 
     // Same cashier, next login: straight to that sale's payment screen, settled.
-    let t = Tmux::start(&lab.tmux_conf, &login, 100, 30);
+    let t = Tmux::run_with(Some(&lab.tmux_conf), &login, 100, 30);
     t.wait_for("Code PIN", SCREEN);
     t.text("1234");
     t.keys(&["Enter"]);

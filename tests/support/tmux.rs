@@ -27,10 +27,19 @@ impl Tmux {
 
     /// Any shell command line in a new tmux server of its own.
     pub fn run(cmd: &str, width: u16, height: u16) -> Tmux {
+        Tmux::run_with(None, cmd, width, height)
+    }
+
+    /// [`Tmux::run`] with a tmux configuration file (UTF-8 forced, as for an SSH client).
+    pub fn run_with(conf: Option<&Path>, cmd: &str, width: u16, height: u16) -> Tmux {
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let socket = format!("caisse-e2e-{}-{n}", std::process::id());
-        let status = Command::new("tmux")
+        let mut tmux = Command::new("tmux");
+        if let Some(conf) = conf {
+            tmux.env("LANG", "C.UTF-8").arg("-u").arg("-f").arg(conf);
+        }
+        let status = tmux
             .args([
                 "-L",
                 &socket,
