@@ -316,8 +316,7 @@ fn format_time(ms: i64) -> String {
 
 pub(super) fn since(today: bool) -> i64 {
     if today {
-        let now = time::OffsetDateTime::now_utc();
-        now.replace_time(time::Time::MIDNIGHT).unix_timestamp() * 1000
+        crate::journal::start_of_today()
     } else {
         0
     }

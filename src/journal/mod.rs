@@ -51,6 +51,13 @@ impl From<rusqlite::Error> for JournalError {
     }
 }
 
+/// Midnight UTC today (local time in Senegal and Côte d'Ivoire), in ms: where "today's
+/// sales" start for the app and the CLI.
+pub fn start_of_today() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_time(time::Time::MIDNIGHT).unix_timestamp() * 1000
+}
+
 /// How long a writer waits for another process's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Clear, Padding, Paragraph, Widget, Wrap};
 
 use super::app::{App, LoginForm, PinForm, Purpose};
 use super::theme::Theme;
+use super::ui::capitalize;
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
@@ -190,12 +191,4 @@ pub fn draw_prompt(buf: &mut Buffer, area: Rect, purpose: &Purpose, form: &PinFo
         form,
         theme,
     );
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }

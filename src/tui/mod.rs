@@ -260,11 +260,6 @@ fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App, theme: Theme) -> std
     )
 }
 
-fn start_of_today() -> i64 {
-    let now = time::OffsetDateTime::now_utc();
-    now.replace_time(time::Time::MIDNIGHT).unix_timestamp() * 1000
-}
-
 /// How a request's answer comes back as an event (if it shows anything).
 type Answer = fn(Response) -> Option<Event>;
 
@@ -325,7 +320,7 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
         }),
         Effect::LoadJournal => (
             Request::Journal {
-                since: start_of_today(),
+                since: crate::journal::start_of_today(),
             },
             |r| match r {
                 Response::Rows(rows) => Some(Event::Rows(rows)),

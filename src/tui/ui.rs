@@ -18,6 +18,7 @@ use crate::catalog::services::Country;
 use crate::journal::{TransactionRow, TxStatus};
 use crate::money::{fcfa, fcfa_balance, group_thousands};
 use crate::qr::QrImage;
+use crate::staff::clock_time;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     let area = frame.area();
@@ -751,18 +752,12 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
         .render(text_area, buf);
 }
 
-fn capitalize(s: &str) -> String {
+pub(super) fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
     }
-}
-
-fn time_of_day(ms: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
 fn status_style(s: TxStatus, theme: Theme) -> Style {
@@ -843,7 +838,7 @@ fn draw_journal(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, the
             let after = e.detail.get("after").and_then(|v| v.as_str()).unwrap_or("");
             lines.push(Line::from(format!(
                 "  {}  {:<16} {}",
-                time_of_day(e.at),
+                clock_time(e.at),
                 e.kind,
                 after
             )));
@@ -899,7 +894,7 @@ fn draw_journal(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, the
         };
         let text = format!(
             " {}  {:<28} {:<14} {:>14}  ",
-            time_of_day(r.created_at),
+            clock_time(r.created_at),
             r.service.chars().take(28).collect::<String>(),
             r.phone.as_deref().unwrap_or("-"),
             r.amount.map(fcfa).unwrap_or_default()
