@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use caisse::engine::{Engine, EngineConfig, Gateways, PayOrder, PollPlan, system_clock};
 use caisse::gateway::intech::{IntechClient, IntechConfig};
-use caisse::journal::{Change, Journal, NewTransaction, TxStatus};
+use caisse::domain::lifecycle::Write;
+use caisse::journal::{Journal, NewTransaction};
+use caisse::domain::TxStatus;
 use caisse::sandbox::{self, SandboxConfig};
 use caisse::secret::Secret;
 use serde_json::json;
@@ -67,11 +69,11 @@ fn journal_commits(dir: &std::path::Path, n: usize) -> f64 {
         // Two durable commits per sale: the intent, then the reply.
         j.insert_intent(&intent, "bench", i as i64 + 90_000, i as i64)
             .unwrap();
-        let change = Change {
+        let change = Write {
             status: Some(TxStatus::Pending),
             gateway_tx_id: Some(format!("{i}")),
             release_lease: true,
-            ..Change::default()
+            ..Write::default()
         };
         j.apply(&id, &change, "reply", &json!({}), i as i64)
             .unwrap();

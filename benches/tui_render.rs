@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use caisse::engine::PayOrder;
-use caisse::journal::{TransactionRow, TxStatus};
+use caisse::journal::TransactionRow;
+use caisse::domain::TxStatus;
 use caisse::tui::app::{self, App, Event, PaymentState, Screen};
 use caisse::tui::catalog;
 use caisse::tui::theme::{ColorMode, Theme};
@@ -47,6 +48,9 @@ fn row(status: TxStatus, n: usize) -> TransactionRow {
         not_found_count: 0,
         first_not_found_at: None,
         confirm_success: false,
+        kind: caisse::domain::OpKind::Payment,
+        parent_id: None,
+        unreadable_since: None,
     }
 }
 

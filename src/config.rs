@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::domain::PollPlan;
 use crate::secret::Secret;
 
 pub const DEFAULT_INTECH_URL: &str = "https://api.intech.sn";
@@ -481,6 +482,58 @@ fn resolve_intram(
 
 fn trim_url(url: String) -> String {
     url.trim_end_matches('/').to_owned()
+}
+
+/// The default poll plan with the overrides of the environment (for tuning and for tests
+/// that accelerate time): `CAISSE_POLL_FIRST_MS` (comma-separated offsets),
+/// `CAISSE_POLL_EVERY_MS`, `CAISSE_POLL_WINDOW_SECS`, `CAISSE_POLL_SLOW_MS`,
+/// `CAISSE_STATUS_LIMIT`, `CAISSE_STATUS_WINDOW_MS`, `CAISSE_STATUS_PER_SECOND`,
+/// `CAISSE_NOT_FOUND_GAP_MS`, `CAISSE_REVIEW_AFTER_MS`.
+pub fn poll_plan(env: &dyn Fn(&str) -> Option<String>) -> Result<PollPlan, String> {
+    let mut plan = PollPlan::default();
+    let number = |name: &str| -> Result<Option<u64>, String> {
+        env(name)
+            .map(|v| {
+                v.trim()
+                    .parse::<u64>()
+                    .map_err(|_| format!("{name} : « {v} » n'est pas un nombre entier"))
+            })
+            .transpose()
+    };
+    if let Some(list) = env("CAISSE_POLL_FIRST_MS") {
+        plan.first = list
+            .split(',')
+            .map(|v| v.trim().parse::<u64>().map(Duration::from_millis))
+            .collect::<Result<_, _>>()
+            .map_err(|_| {
+                format!("CAISSE_POLL_FIRST_MS : « {list} » (attendu : 5000,25000,45000)")
+            })?;
+    }
+    if let Some(v) = number("CAISSE_POLL_EVERY_MS")? {
+        plan.every = Duration::from_millis(v.max(1));
+    }
+    if let Some(v) = number("CAISSE_POLL_WINDOW_SECS")? {
+        plan.window = Duration::from_secs(v);
+    }
+    if let Some(v) = number("CAISSE_POLL_SLOW_MS")? {
+        plan.slow = Duration::from_millis(v.max(1));
+    }
+    if let Some(v) = number("CAISSE_STATUS_LIMIT")? {
+        plan.per_transaction = v.clamp(1, u32::MAX as u64) as u32;
+    }
+    if let Some(v) = number("CAISSE_STATUS_WINDOW_MS")? {
+        plan.budget_window = Duration::from_millis(v.max(1));
+    }
+    if let Some(v) = number("CAISSE_STATUS_PER_SECOND")? {
+        plan.per_second = v.clamp(1, u32::MAX as u64) as u32;
+    }
+    if let Some(v) = number("CAISSE_NOT_FOUND_GAP_MS")? {
+        plan.not_found_gap = Duration::from_millis(v);
+    }
+    if let Some(v) = number("CAISSE_REVIEW_AFTER_MS")? {
+        plan.review_after = Duration::from_millis(v);
+    }
+    Ok(plan)
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! used (`lang.tr("Montant", "Amount")`), so a screen reads as it is drawn. Messages written
 //! by the gateways themselves (Intech's error catalogue) stay as the vendor wrote them.
 
-use crate::catalog::rules::FieldSpec;
-use crate::journal::TxStatus;
+use crate::domain::fields::FieldSpec;
+use crate::domain::TxStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -26,7 +26,8 @@ impl Lang {
             Lang::Fr => s.french(),
             Lang::En => match s {
                 TxStatus::New => "being prepared",
-                TxStatus::Unknown => "to be checked",
+                TxStatus::Unknown => "outcome unknown",
+                TxStatus::Review => "to be checked",
                 TxStatus::Pending => "waiting",
                 TxStatus::Processing => "in progress",
                 TxStatus::Success => "paid",

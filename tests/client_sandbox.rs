@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use caisse::gateway::intech::callback::{parse_callback, verify_sha256_hash};
-use caisse::gateway::intech::models::{OperationRequest, TransactionStatus};
+use caisse::domain::{IntechStatus, IntramStatus};
+use caisse::gateway::intech::models::OperationRequest;
 use caisse::gateway::intech::{IntechClient, IntechConfig};
-use caisse::gateway::intram::{IntramClient, IntramConfig, IntramPaymentRequest, IntramStatus};
+use caisse::gateway::intram::{IntramClient, IntramConfig, IntramPaymentRequest};
 use caisse::gateway::{CustomerAction, Gateway, GatewayError, PaymentRequest, PaymentStatus};
 use caisse::sandbox::{self, SandboxConfig, SandboxHandle};
 use caisse::secret::Secret;
@@ -205,7 +206,7 @@ async fn pending_bills_nested_list_and_refusal() {
     req.extra
         .insert("billReference".into(), json!(bill.bill_reference));
     let reply = client.operation(&req).await.unwrap();
-    assert_eq!(reply.status, TransactionStatus::Pending);
+    assert_eq!(reply.status, IntechStatus::Pending);
     wait_for_record_status(&sandbox, &req.external_transaction_id, "SUCCESS").await;
     let left = client
         .pending_bills("SENELEC_SN_BILL_PAY", "21050176023")
@@ -226,7 +227,7 @@ async fn wave_cash_out_approved_by_the_customer_then_refunded_and_claimed() {
     let client = intech(&sandbox);
     let req = wave_cash_out("772457100", 1500);
     let reply = client.operation(&req).await.unwrap();
-    assert_eq!(reply.status, TransactionStatus::Pending);
+    assert_eq!(reply.status, IntechStatus::Pending);
     let tx = reply.transaction_id.clone().unwrap();
     let link = reply.customer_url().unwrap().to_owned();
     assert_eq!(link, format!("{}/deep/{tx}", sandbox.url()));
@@ -256,7 +257,7 @@ async fn wave_cash_out_approved_by_the_customer_then_refunded_and_claimed() {
         .transaction_status(&req.external_transaction_id)
         .await
         .unwrap();
-    assert_eq!(status.status, TransactionStatus::Success);
+    assert_eq!(status.status, IntechStatus::Success);
     assert_eq!(status.transaction_id.as_deref(), Some(tx.as_str()));
     assert_eq!(status.external_transaction_id, req.external_transaction_id);
     assert!(status.error_type.is_none());
@@ -530,7 +531,7 @@ async fn callbacks_verify_and_carry_the_custom_data_parsed() {
     }
     let body = bodies.lock().await[0].clone();
     let callback = parse_callback(&body).unwrap();
-    assert_eq!(callback.status, TransactionStatus::Success);
+    assert_eq!(callback.status, IntechStatus::Success);
     assert_eq!(
         callback.transaction.external_transaction_id,
         req.external_transaction_id

@@ -7,9 +7,10 @@ mod common;
 
 use caisse::gateway::GatewayError;
 use caisse::gateway::intech::callback::{parse_callback, verify_sha256_hash};
-use caisse::gateway::intech::models::{OperationRequest, TransactionStatus};
+use caisse::domain::{IntechStatus, IntramStatus};
+use caisse::gateway::intech::models::OperationRequest;
 use caisse::gateway::intech::{IntechClient, IntechConfig};
-use caisse::gateway::intram::{IntramClient, IntramConfig, IntramPaymentRequest, IntramStatus};
+use caisse::gateway::intram::{IntramClient, IntramConfig, IntramPaymentRequest};
 use caisse::secret::Secret;
 use common::{ScriptedServer, fixture, fixture_json};
 use serde_json::{Value, json};
@@ -190,7 +191,7 @@ async fn operation_responses_success_card_wave_whatsapp() {
         r
     };
     let reply = c.operation(&req).await.unwrap();
-    assert_eq!(reply.status, TransactionStatus::Pending);
+    assert_eq!(reply.status, IntechStatus::Pending);
     assert_eq!(reply.transaction_id.as_deref(), Some("7091659672946"));
     assert_eq!(reply.phone.as_deref(), Some("221772457199"));
     assert_eq!(reply.amount, Some(1000));
@@ -308,7 +309,7 @@ async fn transaction_status_request_and_both_responses() {
         Some("205818"),
         "a number on the wire"
     );
-    assert_eq!(failed.status, TransactionStatus::Failed);
+    assert_eq!(failed.status, IntechStatus::Failed);
     assert_eq!(
         failed.created_at.as_deref(),
         Some("2022-10-17T18:07:58.000Z")
@@ -326,7 +327,7 @@ async fn transaction_status_request_and_both_responses() {
         fixture("intech/27_transaction_status_response_success.json"),
     );
     let ok = c.transaction_status(ext).await.unwrap();
-    assert_eq!(ok.status, TransactionStatus::Success);
+    assert_eq!(ok.status, IntechStatus::Success);
     assert_eq!(ok.transaction_id.as_deref(), Some("197872"));
     assert!(ok.error_type.is_none());
 }
@@ -409,7 +410,7 @@ async fn claim_refund_and_moneygram() {
 #[test]
 fn callbacks_parse_and_verify() {
     let ok = parse_callback(&fixture("intech/36_callback_success.json")).unwrap();
-    assert_eq!(ok.status, TransactionStatus::Success);
+    assert_eq!(ok.status, IntechStatus::Success);
     assert_eq!(
         ok.msg.as_deref(),
         Some("Opération de DEBIT par Recharge Rapido Wave")
@@ -437,7 +438,7 @@ fn callbacks_parse_and_verify() {
     let failed = parse_callback(&fixture("intech/37_callback_failed.json")).unwrap();
     assert_eq!(
         failed.status,
-        TransactionStatus::Failed,
+        IntechStatus::Failed,
         "FAILLED on the wire"
     );
     let e = failed.transaction.error_type.unwrap();

@@ -9,7 +9,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use caisse::journal::{Journal, TxStatus};
+use caisse::journal::Journal;
+use caisse::domain::TxStatus;
 
 #[path = "support/tmux.rs"]
 mod tmux;

@@ -14,7 +14,8 @@ use caisse::engine::{
 use caisse::gateway::intech::signing;
 use caisse::gateway::intech::{IntechClient, IntechConfig};
 use caisse::gateway::intram::{IntramClient, IntramConfig};
-use caisse::journal::{Journal, TxStatus};
+use caisse::journal::Journal;
+use caisse::domain::{Outcome, TxStatus};
 use caisse::sandbox::{self, SandboxConfig, SandboxHandle};
 use caisse::secret::Secret;
 use serde_json::{Value, json};
@@ -280,7 +281,13 @@ async fn a_refusal_is_failed_with_the_french_message() {
         .unwrap();
     assert_eq!(outcome.row.status, TxStatus::Failed);
     assert_eq!(outcome.row.error_code.as_deref(), Some("no_om_account"));
-    assert!(outcome.error.unwrap().contains("Orange Money"));
+    match outcome.outcome {
+        Outcome::Failed { code, message } => {
+            assert_eq!(code.as_deref(), Some("no_om_account"));
+            assert!(message.contains("Orange Money"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -305,9 +312,13 @@ async fn network_faults_leave_unknown_then_reconcile_settles_never_failed_first(
             outcome.row.status,
             TxStatus::Unknown,
             "{phone}: {:?}",
-            outcome.error
+            outcome.outcome
         );
-        assert!(outcome.error.unwrap().contains("peut-être abouti"));
+        assert!(
+            matches!(&outcome.outcome, Outcome::Unknown { message } if message.contains("peut-être abouti")),
+            "{:?}",
+            outcome.outcome
+        );
         ids.push(outcome.row.external_id);
     }
     let summary = s.engine.reconcile(Duration::from_secs(15)).await.unwrap();
@@ -344,7 +355,11 @@ async fn network_faults_leave_unknown_then_reconcile_settles_never_failed_first(
         .await
         .unwrap();
     assert_eq!(outcome.row.status, TxStatus::NotSent);
-    assert!(outcome.error.unwrap().contains("Rien n'a été envoyé"));
+    assert!(
+        matches!(&outcome.outcome, Outcome::NotSent { message } if message.contains("Rien n'a été envoyé")),
+        "{:?}",
+        outcome.outcome
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

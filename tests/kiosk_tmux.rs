@@ -9,7 +9,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use caisse::journal::{Journal, TxStatus};
+use caisse::journal::Journal;
+use caisse::domain::TxStatus;
 
 #[path = "support/service.rs"]
 mod service;

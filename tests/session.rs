@@ -9,7 +9,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use caisse::engine::PayOrder;
-use caisse::journal::{Journal, TxStatus};
+use caisse::journal::Journal;
+use caisse::domain::TxStatus;
 use caisse::session::{Link, LinkEvent, LoginNeed, Request, Response, client::SERVICE_DOWN};
 use caisse::staff::Role;
 
@@ -190,6 +191,7 @@ async fn refunds_and_cashier_accounts_are_for_supervisors() {
     let refund = |pin: Option<&str>| Request::Refund {
         external_id: id.clone(),
         supervisor_pin: pin.map(Into::into),
+        refund_id: None,
     };
     let r = link.call(refund(None)).await;
     assert!(error_of(&r).contains("réservé au superviseur"), "{r:?}");
@@ -209,7 +211,7 @@ async fn refunds_and_cashier_accounts_are_for_supervisors() {
     ));
     let r = link.call(refund(Some("9999"))).await;
     assert!(
-        matches!(&r, Response::Message(m) if m.contains("Remboursement effectué")),
+        matches!(&r, Response::Refunded(done) if done.outcome == caisse::domain::Outcome::Accepted),
         "{r:?}"
     );
     wait_status(&link, &id, TxStatus::Refunded).await;
@@ -422,7 +424,7 @@ async fn twenty_terminals_sell_at_once_into_one_journal() {
                 let Response::Paid(outcome) = r else {
                     panic!("terminal {t}: {r:?}")
                 };
-                assert_eq!(outcome.error, None);
+                assert_eq!(outcome.outcome, caisse::domain::Outcome::Accepted);
                 assert_eq!(outcome.row.terminal, format!("pts/{t}"));
                 ids.push(outcome.row.external_id);
             }

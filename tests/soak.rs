@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use caisse::engine::{Engine, EngineConfig, Gateways, PayOrder, PollPlan, system_clock};
 use caisse::gateway::intech::{IntechClient, IntechConfig};
-use caisse::journal::{Journal, TxStatus};
+use caisse::journal::Journal;
+use caisse::domain::TxStatus;
 use caisse::sandbox::{self, SandboxConfig};
 use caisse::secret::Secret;
 use serde_json::Value;

@@ -27,7 +27,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use caisse::journal::{Journal, TxStatus};
+use caisse::journal::Journal;
+use caisse::domain::TxStatus;
 
 #[path = "support/tmux.rs"]
 mod tmux;

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use caisse::engine::PayOrder;
 use caisse::gateway::intech::models::{BillInfo, PendingBill};
-use caisse::journal::{Event as JournalEvent, TransactionRow, TxStatus};
+use caisse::journal::{Event as JournalEvent, TransactionRow};
+use caisse::domain::TxStatus;
 use caisse::tui::app::{self, App, BillsStage, BillsState, Event, PaymentState, Screen};
 use caisse::tui::catalog;
 use caisse::tui::theme::{ColorMode, Theme};
@@ -87,6 +88,9 @@ fn row(status: TxStatus, service: &str, url: Option<&str>) -> TransactionRow {
         not_found_count: 0,
         first_not_found_at: None,
         confirm_success: false,
+        kind: caisse::domain::OpKind::Payment,
+        parent_id: None,
+        unreadable_since: None,
     }
 }
 

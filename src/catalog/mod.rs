@@ -1,5 +1,4 @@
 //! Reference data from the vendor documentation: services and error codes.
 
 pub mod errors;
-pub mod rules;
 pub mod services;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::{ExitCode, Failure};
 use crate::config::{self, Config};
-use crate::engine::{Engine, EngineConfig, Gateways, PollPlan};
+use crate::engine::{Engine, EngineConfig, Gateways};
 use crate::gateway::intech::{IntechClient, IntechConfig};
 use crate::gateway::intram::{IntramClient, IntramConfig};
 use crate::journal::Journal;
@@ -40,7 +40,7 @@ impl Context {
             message: e.to_string(),
             code: ExitCode::Config,
         })?;
-        let plan = PollPlan::from_env(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        let plan = config::poll_plan(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
             .map_err(|m| Failure {
             message: m,
             code: ExitCode::Config,

@@ -10,7 +10,8 @@ use super::context::{Context, connect};
 use super::table::{Align, Table};
 use super::{ExitCode, Failure};
 use crate::engine::{Engine, EngineError, PayOrder, serve_callbacks};
-use crate::journal::{TransactionRow, TxStatus};
+use crate::journal::TransactionRow;
+use crate::domain::TxStatus;
 use crate::money::fcfa;
 use crate::qr::QrImage;
 
@@ -95,9 +96,11 @@ pub fn exit_for(status: TxStatus) -> ExitCode {
         TxStatus::Failed | TxStatus::Canceled | TxStatus::Refunded => ExitCode::Refused,
         TxStatus::NotSent => ExitCode::Network,
         TxStatus::Expired => ExitCode::Expired,
-        TxStatus::New | TxStatus::Unknown | TxStatus::Pending | TxStatus::Processing => {
-            ExitCode::Unsettled
-        }
+        TxStatus::New
+        | TxStatus::Unknown
+        | TxStatus::Pending
+        | TxStatus::Processing
+        | TxStatus::Review => ExitCode::Unsettled,
     }
 }
 
@@ -178,8 +181,8 @@ pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failur
     ));
     let mut row = outcome.row;
     println!("Opération {}", status_line(&row));
-    if let Some(error) = &outcome.error {
-        println!("{error}");
+    if let Some(message) = outcome.outcome.message() {
+        println!("{message}");
     }
     print_customer_step(&row);
     if !args.no_wait && !row.status.is_final() {

@@ -213,8 +213,8 @@ async fn pay_remote(
     };
     let mut row: TransactionRow = outcome.row;
     println!("Opération {}", pay::status_line(&row));
-    if let Some(error) = &outcome.error {
-        println!("{error}");
+    if let Some(message) = outcome.outcome.message() {
+        println!("{message}");
     }
     pay::print_customer_step(&row);
     if !args.no_wait && !row.status.is_final() {

@@ -1,28 +1,49 @@
-//! What a cashier (or supervisor) does to a recorded sale: refund a successful cash-out,
-//! open a claim. Each is recorded in the journal, refused or not.
+//! What a supervisor (or cashier) does to a recorded sale: refund it, open a claim.
+//!
+//! A refund is an operation like a payment: its intent is journaled before the request
+//! leaves, it is sent once, a lost answer makes it UNKNOWN, and the refunded sale's status
+//! settles it (Intech sends no callback for a refund); `reconcile` does the same.
 
 use serde_json::json;
 
-use super::{Actor, Engine, EngineError};
-use crate::catalog::services::{self, TypeOperation};
-use crate::journal::{Change, TxStatus};
+use super::{Actor, Engine, EngineError, PayOutcome, failpoint};
+use crate::domain::lifecycle::{Effect, Event, Facts, Reply};
+use crate::domain::{PaymentStatus, TxStatus};
+use crate::journal::JournalError;
 
 impl Engine {
-    /// Gives back a successful cash-out (Intech's refund-cancel). Returns the French message.
-    pub async fn refund(&self, external_id: &str, by: &Actor) -> Result<String, EngineError> {
-        let row = self
+    /// Refunds a successful cash-out (Intech's `refund-cancel`), under `chosen_id` when the
+    /// front-end chose one (a repeat then answers with the recorded refund). Returns the
+    /// refund's row and how it ended.
+    pub async fn refund(
+        &self,
+        external_id: &str,
+        by: &Actor,
+        chosen_id: Option<String>,
+    ) -> Result<PayOutcome, EngineError> {
+        if let Some(id) = &chosen_id {
+            if uuid::Uuid::parse_str(id).is_err() {
+                return Err(EngineError::Refused(format!(
+                    "identifiant d'opération invalide « {id} »"
+                )));
+            }
+            if let Some(row) = self.get(id).await? {
+                return Ok(PayOutcome::of(row));
+            }
+        }
+        let parent = self
             .get(external_id)
             .await?
             .ok_or_else(|| EngineError::Refused(format!("opération {external_id} introuvable")))?;
-        let cash_out =
-            services::find(&row.service).is_some_and(|s| s.type_operation == TypeOperation::Credit);
-        let (Some(tx), true, true) = (
-            row.gateway_tx_id.clone(),
-            cash_out,
-            row.status == TxStatus::Success,
-        ) else {
+        if !parent.refundable() {
+            return Err(EngineError::Refused(match parent.status {
+                TxStatus::Refunded => "Cette vente est déjà remboursée.".to_owned(),
+                _ => "Seul un encaissement Intech réussi peut être remboursé.".to_owned(),
+            }));
+        }
+        let Some(transaction_id) = parent.gateway_tx_id.clone() else {
             return Err(EngineError::Refused(
-                "Seul un encaissement réussi peut être remboursé.".into(),
+                "Seul un encaissement Intech réussi peut être remboursé.".into(),
             ));
         };
         let intech = self
@@ -30,37 +51,77 @@ impl Engine {
             .intech
             .clone()
             .ok_or_else(|| EngineError::NoGateway("intech".into()))?;
-        let result = intech.refund_cancel(&tx).await;
+
+        let refund_id = chosen_id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let now = self.now();
-        let id = external_id.to_owned();
-        match result {
-            Ok(reply) => {
-                let change = Change {
-                    status: Some(TxStatus::Refunded),
-                    ..Change::default()
-                };
-                let detail = json!({"message": reply.message});
-                let by = by.clone();
-                self.journal(move |j| {
-                    j.apply_by(&id, &change, "refund", &detail, Some(by.pair()), now)
-                })
-                .await?;
-                self.notify(external_id, TxStatus::Refunded);
-                Ok(format!("Remboursement effectué : {}", reply.message))
+        let lease_until = now
+            + (self.config.send_timeout + std::time::Duration::from_secs(30)).as_millis() as i64;
+        let (owner, id, parent_id, who) = (
+            self.owner.clone(),
+            refund_id.clone(),
+            external_id.to_owned(),
+            by.clone(),
+        );
+        let inserted = self
+            .journal(move |j| {
+                j.insert_refund_intent(&id, &parent_id, who.pair(), &owner, lease_until, now)
+            })
+            .await;
+        match inserted {
+            Ok(_) => {}
+            Err(e @ (JournalError::RefundUnderWay(_) | JournalError::NotRefundable(_))) => {
+                return Err(EngineError::Refused(e.to_string()));
             }
-            Err(e) => {
-                let message = e.french_message(row.amount);
-                let detail = json!({"error": e.to_string()});
-                let by = by.clone();
-                self.journal(move |j| {
-                    j.record_actor_event(Some(&id), "refund_refused", &detail, by.pair(), now)
-                })
-                .await?;
-                Err(EngineError::Refused(format!(
-                    "Remboursement refusé : {message}"
-                )))
+            Err(JournalError::Duplicate(id)) => {
+                let row = self.get(&id).await?;
+                return row
+                    .map(PayOutcome::of)
+                    .ok_or_else(|| JournalError::NotFound(id).into());
             }
+            Err(e) => return Err(e.into()),
         }
+        self.notify(&refund_id, TxStatus::New);
+        failpoint::hit("after_intent");
+        let recorded = self
+            .step(&refund_id, Event::Recorded, json!({}), Some(by.clone()))
+            .await?;
+        if !recorded.effects.contains(&Effect::Send) {
+            let row = self.get(&refund_id).await?;
+            return row
+                .map(PayOutcome::of)
+                .ok_or_else(|| JournalError::NotFound(refund_id).into());
+        }
+
+        let result = intech.refund_cancel(&transaction_id).await;
+        failpoint::hit("after_send");
+        let (reply, detail) = match &result {
+            Ok(done) => (
+                Reply::Accepted {
+                    status: PaymentStatus::Refunded,
+                    facts: Facts {
+                        notification: Some(done.message.clone()).filter(|m| !m.is_empty()),
+                        ..Facts::default()
+                    },
+                },
+                json!({"outcome": "accepted", "message": done.message}),
+            ),
+            Err(e) => (
+                Reply::failed(
+                    e.failure(),
+                    format!("Remboursement refusé : {}", e.french_message(parent.amount)),
+                ),
+                json!({"outcome": e.failure_name(), "error": e.to_string()}),
+            ),
+        };
+        self.step(&refund_id, Event::Reply(reply), detail, Some(by.clone()))
+            .await
+            .map_err(EngineError::AfterSend)?;
+        failpoint::hit("after_reply");
+        let row = self
+            .get(&refund_id)
+            .await?
+            .ok_or_else(|| JournalError::NotFound(refund_id.clone()))?;
+        Ok(PayOutcome::of(row))
     }
 
     /// Opens a claim with Intech about a recorded sale. Returns the French message with the
@@ -76,7 +137,13 @@ impl Engine {
             .get(external_id)
             .await?
             .ok_or_else(|| EngineError::Refused(format!("opération {external_id} introuvable")))?;
-        let Some(tx) = row.gateway_tx_id.clone() else {
+        // An operation under review may never have got Intech's id: the claim then names
+        // ours (the `externalTransactionId` Intech was sent), the reference it can search.
+        let tx = row
+            .gateway_tx_id
+            .clone()
+            .or_else(|| (row.status == TxStatus::Review).then(|| row.external_id.clone()));
+        let Some(tx) = tx else {
             return Err(EngineError::Refused(
                 "La passerelle n'a pas enregistré cette opération : pas de réclamation possible."
                     .into(),

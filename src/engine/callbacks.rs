@@ -3,7 +3,8 @@
 //! and are recorded; callbacks for unknown ids are kept and flagged.
 //!
 //! Unless HMAC signing is on, a callback's status is not taken at its word (its hash covers
-//! only the ids and the key): it triggers one status query, which decides.
+//! only the ids and the key): it triggers one status query, which decides. What is turned
+//! away, and repeats, are counted apart from the sales' histories within a fixed size.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,11 +14,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use serde_json::json;
 
-use super::{Engine, failpoint, schedule};
+use super::{Engine, failpoint};
+use crate::domain::lifecycle::{Effect, Event};
+use crate::domain::{OpKind, PaymentStatus};
 use crate::gateway::intech::callback::{CallbackRejection, CallbackVerifier, MAX_CALLBACK_BYTES};
-use crate::gateway::intech::models::TransactionStatus;
-use crate::gateway::{ErrorType, PaymentStatus};
-use crate::journal::{Change, JournalError, TxStatus};
+use crate::journal::JournalError;
 
 /// Serves the listener on `listen` until the task is dropped.
 pub async fn serve_callbacks(
@@ -90,6 +91,19 @@ impl Engine {
         )
     }
 
+    /// Counts a callback turned away, apart from the sales' histories (bounded).
+    async fn reject(
+        &self,
+        kind: &'static str,
+        named: Option<String>,
+        detail: serde_json::Value,
+    ) -> Result<(), JournalError> {
+        let now = self.now();
+        let detail = self.redact_value(detail);
+        self.journal(move |j| j.record_rejection(kind, named.as_deref(), &detail, now))
+            .await
+    }
+
     /// Handles an Intech callback; returns the HTTP status to answer once recorded.
     pub async fn intech_callback(
         &self,
@@ -97,34 +111,27 @@ impl Engine {
         timestamp: Option<&str>,
         body: &[u8],
     ) -> Result<StatusCode, JournalError> {
-        let now = self.now();
         if body.len() > MAX_CALLBACK_BYTES {
-            let detail = json!({"reason": "corps trop volumineux", "bytes": body.len()});
-            self.journal(move |j| j.record_event(None, "callback_rejected", &detail, now))
-                .await?;
+            let detail = json!({"bytes": body.len()});
+            self.reject("too_large", None, detail).await?;
             return Ok(StatusCode::PAYLOAD_TOO_LARGE);
         }
         let Some(verifier) = self.verifier() else {
-            let detail = json!({"reason": "Intech non configuré"});
-            self.journal(move |j| j.record_event(None, "callback_rejected", &detail, now))
-                .await?;
+            self.reject("not_configured", None, json!({})).await?;
             return Ok(StatusCode::UNAUTHORIZED);
         };
         let callback = match verifier.verify(signature, timestamp, body) {
             Ok(cb) => cb,
             Err(rejection) => {
-                let named = named_external_id(body);
                 let code = match rejection {
                     CallbackRejection::Malformed(_) => StatusCode::BAD_REQUEST,
                     _ => StatusCode::UNAUTHORIZED,
                 };
-                tracing::warn!("callback refusé : {rejection}");
-                let detail = json!({"reason": rejection.to_string(), "bytes": body.len()});
-                // Recorded apart from the transaction's own history: a forgery names any id.
-                self.journal(move |j| {
-                    j.record_event(named.as_deref(), "callback_rejected", &detail, now)
-                })
-                .await?;
+                let reason = self.redact(&rejection.to_string()).into_owned();
+                tracing::warn!("callback refusé : {reason}");
+                let detail = json!({"reason": reason, "bytes": body.len()});
+                self.reject(rejection.kind(), named_external_id(body), detail)
+                    .await?;
                 return Ok(code);
             }
         };
@@ -137,67 +144,57 @@ impl Engine {
             "errorCode": t.error_type.as_ref().map(|e| e.code.clone()),
         });
         let Some(row) = row else {
-            // Kept and flagged, acknowledged so that Intech stops retrying.
+            // Kept and flagged (it is genuine: it carries our key's hash), acknowledged so
+            // that Intech stops retrying.
+            let now = self.now();
             self.journal(move |j| j.record_event(Some(&ext), "callback_unknown", &summary, now))
                 .await?;
             return Ok(StatusCode::OK);
         };
+        if row.kind == OpKind::Refund {
+            self.reject("not_a_payment", Some(ext), summary).await?;
+            return Ok(StatusCode::OK);
+        }
         if let Some(known) = &row.gateway_tx_id
             && known != &t.transaction_id
         {
             let detail = json!({"reason": "transactionId différent de celui du journal", "callback": summary});
-            self.journal(move |j| j.record_event(Some(&ext), "callback_rejected", &detail, now))
-                .await?;
+            self.reject("mismatch", Some(ext), detail).await?;
             return Ok(StatusCode::UNAUTHORIZED);
         }
-        if row.status.is_final() {
-            self.journal(move |j| j.record_event(Some(&ext), "callback_repeat", &summary, now))
-                .await?;
-            return Ok(StatusCode::OK);
-        }
-        let status =
-            schedule::journal_status(&payment_status(callback.status, t.error_type.as_ref()));
-        let trusted = self.config.hmac_secret.is_some();
-        let change = if trusted || !status.is_final() {
-            Change {
-                status: Some(status),
-                gateway_tx_id: Some(t.transaction_id.clone()),
-                error_code: t
-                    .error_type
-                    .as_ref()
-                    .map(|e| e.code.clone())
-                    .filter(|c| !c.is_empty()),
-                error_message: t.error_type.as_ref().map(|e| {
-                    if e.message.is_empty() {
-                        crate::catalog::errors::french_message(&e.code, row.amount)
-                    } else {
-                        crate::catalog::errors::fill_amount(&e.message, row.amount)
-                    }
-                }),
-                ..Change::default()
+        let error = t.error_type.as_ref();
+        let message = error.map(|e| {
+            if e.message.trim().is_empty() {
+                crate::catalog::errors::french_message(&e.code, row.amount)
+            } else {
+                crate::catalog::errors::fill_amount(&self.redact(&e.message), row.amount)
             }
-        } else {
-            // Confirm by one status query before believing it.
-            Change {
-                gateway_tx_id: Some(t.transaction_id.clone()),
-                confirm_success: Some(status == TxStatus::Success),
-                next_poll_at: Some(Some(now)),
-                ..Change::default()
-            }
+        });
+        let status = PaymentStatus::from_intech(
+            callback.status,
+            error.map(|e| e.code.as_str()),
+            message.as_deref(),
+        );
+        let event = Event::Callback {
+            status,
+            gateway_tx_id: t.transaction_id.clone(),
+            trusted: self.config.hmac_secret.is_some(),
         };
-        let applied = self
-            .journal(move |j| j.apply(&ext, &change, "callback", &summary, now))
-            .await?;
-        if applied.status_changed {
-            self.notify(&row.external_id, applied.after);
+        let transition = self.step(&ext, event, summary.clone(), None).await?;
+        if !transition
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::Write(_)))
+        {
+            // A repeat (Intech retries; a replay would look the same): counted, not added
+            // to the sale's history.
+            self.reject("repeat", Some(ext), summary).await?;
         }
-        self.wake.notify_one();
         Ok(StatusCode::OK)
     }
 
     /// Intram's callback carries no signature: it only makes the engine ask Intram now.
     pub async fn intram_callback(&self, body: &[u8]) -> Result<StatusCode, JournalError> {
-        let now = self.now();
         let id = serde_json::from_slice::<serde_json::Value>(body)
             .ok()
             .and_then(|v| {
@@ -205,42 +202,27 @@ impl Engine {
                     .and_then(|t| t.as_str().map(str::to_owned))
             });
         let Some(id) = id.filter(|_| body.len() <= MAX_CALLBACK_BYTES) else {
-            let detail = json!({"reason": "callback Intram illisible", "bytes": body.len()});
-            self.journal(move |j| j.record_event(None, "callback_rejected", &detail, now))
-                .await?;
+            let detail = json!({"gateway": "intram", "bytes": body.len()});
+            self.reject("intram_unreadable", None, detail).await?;
             return Ok(StatusCode::BAD_REQUEST);
         };
         let lookup = id.clone();
         let row = self.journal(move |j| j.find_by_gateway_id(&lookup)).await?;
         let Some(row) = row else {
             let detail = json!({"gateway": "intram", "transactionId": id});
-            self.journal(move |j| j.record_event(None, "callback_unknown", &detail, now))
-                .await?;
+            self.reject("intram_unknown", None, detail).await?;
             return Ok(StatusCode::OK);
         };
+        // Not believed: the same as an unsigned callback with no status, one query decides.
+        let now = self.now();
         let ext = row.external_id.clone();
-        let change = Change {
-            next_poll_at: Some(Some(now)),
-            ..Change::default()
-        };
-        let detail = json!({"gateway": "intram", "transactionId": id});
-        self.journal(move |j| j.apply(&ext, &change, "callback", &detail, now))
-            .await?;
+        if row.status.is_final() {
+            self.reject("repeat", Some(ext), json!({"gateway": "intram"}))
+                .await?;
+            return Ok(StatusCode::OK);
+        }
+        self.journal(move |j| j.reschedule(&ext, now)).await?;
         self.wake.notify_one();
         Ok(StatusCode::OK)
-    }
-}
-
-fn payment_status(status: TransactionStatus, error: Option<&ErrorType>) -> PaymentStatus {
-    match status {
-        TransactionStatus::Pending => PaymentStatus::Pending,
-        TransactionStatus::Processing => PaymentStatus::Processing,
-        TransactionStatus::Success => PaymentStatus::Success,
-        TransactionStatus::Failed => PaymentStatus::Failed {
-            code: error.map(|e| e.code.clone()),
-            message: error.map(|e| e.message.clone()),
-        },
-        TransactionStatus::Refunded => PaymentStatus::Refunded,
-        TransactionStatus::Canceled => PaymentStatus::Canceled,
     }
 }

@@ -2,31 +2,36 @@
 //! the send (once), status polling within Intech's limit, callbacks, recovery. The rules
 //! are design.md §3; this is the part of caisse that must never be wrong.
 //!
-//! Interface: async methods on [`Engine`], and the same as messages ([`Command`] in,
-//! [`Reply`] out, [`EngineEvent`] broadcast) so that a front-end can sit behind a socket.
+//! The rules are the domain's ([`crate::domain::lifecycle`]): the engine turns what the
+//! gateways and the network say into the machine's events, lets the journal run the machine
+//! on the row it reads, and carries out the effects that come back (send, notify, wake the
+//! poller). Front-ends reach it through async methods and the [`EngineEvent`] broadcast
+//! (the session protocol carries both over a socket).
 
 mod actions;
 mod callbacks;
 pub mod failpoint;
+mod pay;
 mod poller;
-pub mod schedule;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::{Notify, broadcast};
 
-use crate::catalog::rules::{self, FieldError};
+use crate::domain::fields::FieldError;
+use crate::domain::lifecycle::{self, Effect, Event};
+use crate::domain::{Outcome, TxStatus};
+use crate::gateway::Gateway;
 use crate::gateway::intech::IntechClient;
 use crate::gateway::intech::models::{CARD_CVC_FIELD, CARD_NUMBER_FIELD, mask_card_number};
 use crate::gateway::intram::IntramClient;
-use crate::gateway::{CustomerAction, Gateway, GatewayError, PaymentRequest};
-use crate::journal::{Change, Journal, JournalError, NewTransaction, TransactionRow, TxStatus};
-use crate::secret::Secret;
+use crate::journal::{Journal, JournalError, TransactionRow, Transition};
+use crate::secret::{Redactor, Secret};
+pub use crate::domain::PollPlan;
 pub use callbacks::serve_callbacks;
-pub use schedule::PollPlan;
 
 /// Sent as `callbackUrl` when none is configured: the `.invalid` domain never resolves.
 pub const NO_CALLBACK_URL: &str = "https://callback.invalid/caisse";
@@ -121,6 +126,26 @@ pub enum EngineError {
     AfterSend(JournalError),
 }
 
+impl EngineError {
+    /// How the request ended, for the screen and the socket: only an error after the send
+    /// leaves money possibly moved.
+    pub fn outcome(&self) -> Outcome {
+        let message = self.to_string();
+        match self {
+            EngineError::AfterSend(_) => Outcome::Unknown { message },
+            EngineError::Invalid(_) => Outcome::Failed {
+                code: Some("invalid".into()),
+                message,
+            },
+            EngineError::Refused(_) => Outcome::Failed {
+                code: Some("refused".into()),
+                message,
+            },
+            EngineError::NoGateway(_) | EngineError::Journal(_) => Outcome::NotSent { message },
+        }
+    }
+}
+
 /// A sale as the cashier asked for it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PayOrder {
@@ -133,11 +158,18 @@ pub struct PayOrder {
     pub description: Option<String>,
 }
 
-/// What the send gave: the row as recorded, and the French error if it did not go well.
+/// What a send gave (a sale, or a refund): the row as recorded, and how it ended.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PayOutcome {
     pub row: TransactionRow,
-    pub error: Option<String>,
+    pub outcome: Outcome,
+}
+
+impl PayOutcome {
+    pub fn of(row: TransactionRow) -> PayOutcome {
+        let outcome = row.outcome();
+        PayOutcome { row, outcome }
+    }
 }
 
 /// Something changed; front-ends re-read the row.
@@ -151,31 +183,6 @@ pub enum EngineEvent {
     JournalChanged,
 }
 
-/// Messages in.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub enum Command {
-    Pay(PayOrder),
-    /// Ask the gateway now (within the budget).
-    Refresh {
-        external_id: String,
-    },
-    Get {
-        external_id: String,
-    },
-    Reconcile {
-        wait_secs: u64,
-    },
-}
-
-/// Messages out.
-#[derive(Debug, Clone, serde::Serialize)]
-pub enum Reply {
-    Paid(PayOutcome),
-    Row(Option<TransactionRow>),
-    Reconciled(ReconcileSummary),
-    Error(String),
-}
-
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ReconcileSummary {
     /// Rows that became final during this run.
@@ -184,6 +191,8 @@ pub struct ReconcileSummary {
     pub pending: Vec<String>,
     /// Outcome still unknown (NEW / UNKNOWN).
     pub unknown: Vec<String>,
+    /// Under review, with the reason: a person must look (a claim to Intech).
+    pub review: Vec<(String, String)>,
 }
 
 pub struct Engine {
@@ -197,27 +206,8 @@ pub struct Engine {
     owner: String,
     events: broadcast::Sender<EngineEvent>,
     wake: Notify,
-}
-
-/// Fields a sale needs that the cashier does not type.
-fn default_fields(service: &str, config: &EngineConfig, fields: &mut BTreeMap<String, String>) {
-    let mut set = |k: &str, v: &str| {
-        fields.entry(k.to_owned()).or_insert_with(|| v.to_owned());
-    };
-    if service.starts_with("WAVE_SN_") || service == "ORANGE_SN_API_CASH_OUT" {
-        set("sender", &config.shop_name);
-    }
-    if matches!(
-        service,
-        "WAVE_SN_API_CASH_OUT" | "ORANGE_SN_API_CASH_OUT" | "BANK_CARD_API_CASH_OUT"
-    ) {
-        set("successRedirectUrl", &config.redirect_url);
-        set("errorRedirectUrl", &config.redirect_url);
-    }
-    if service == "BANK_CARD_API_CASH_OUT" {
-        set("bankAuthRedirectUrl", &config.redirect_url);
-        set("merchantName", &config.shop_name);
-    }
+    /// Every configured secret, blanked out of what comes from outside.
+    redactor: Redactor,
 }
 
 /// What the journal keeps of the fields: the card number masked, the CVC dropped.
@@ -248,7 +238,19 @@ impl Engine {
         clock: Clock,
     ) -> Arc<Engine> {
         let (events, _) = broadcast::channel(1024);
+        let mut secrets: Vec<&str> = Vec::new();
+        if let Some(intech) = &gateways.intech {
+            secrets.extend(intech.secrets());
+        }
+        if let Some(intram) = &gateways.intram {
+            secrets.extend(intram.secrets());
+        }
+        if let Some(hmac) = &config.hmac_secret {
+            secrets.push(hmac.expose());
+        }
+        let redactor = Redactor::new(secrets);
         Arc::new(Engine {
+            redactor,
             journal: Arc::new(tokio::sync::Mutex::new(journal)),
             gateways,
             config,
@@ -261,6 +263,15 @@ impl Engine {
 
     pub fn now(&self) -> i64 {
         (self.clock)()
+    }
+
+    /// `text` with every configured secret blanked out.
+    pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        self.redactor.text(text)
+    }
+
+    fn redact_value(&self, value: Value) -> Value {
+        self.redactor.value(value)
     }
 
     /// The journal file this engine writes.
@@ -304,258 +315,51 @@ impl Engine {
         self.journal(move |j| j.get(&id)).await
     }
 
-    /// Validates, records the intent, sends once, records the answer. A send that may have
-    /// gone through without a readable answer leaves the row UNKNOWN, to be settled by
-    /// status queries; it is never resent.
-    pub async fn pay(
+
+    /// Runs one step of the lifecycle machine on a row, in the journal's write transaction
+    /// (the decision is taken on the row as it is then), and carries out what is left:
+    /// screens told of a change, the poller woken for a poll now due.
+    pub(crate) async fn step(
         &self,
-        order: PayOrder,
-        balance: Option<f64>,
-    ) -> Result<PayOutcome, EngineError> {
-        let actor = self.default_actor();
-        self.pay_as(order, balance, &actor).await
-    }
-
-    /// The actor of sales made without a session: the configured user and terminal.
-    pub fn default_actor(&self) -> Actor {
-        Actor {
-            cashier: self.config.cashier.clone(),
-            terminal: self.config.terminal.clone(),
-        }
-    }
-
-    /// [`Engine::pay`] on behalf of a logged-in cashier at their terminal.
-    pub async fn pay_as(
-        &self,
-        order: PayOrder,
-        balance: Option<f64>,
-        actor: &Actor,
-    ) -> Result<PayOutcome, EngineError> {
-        self.pay_with_id(order, balance, actor, None).await
-    }
-
-    /// [`Engine::pay_as`] under an id the front-end chose (a UUID), so that a front-end
-    /// that lost the answer can find the sale again, and a repeated request is answered
-    /// with the recorded sale instead of a second send.
-    pub async fn pay_with_id(
-        &self,
-        order: PayOrder,
-        balance: Option<f64>,
-        actor: &Actor,
-        chosen_id: Option<String>,
-    ) -> Result<PayOutcome, EngineError> {
-        if let Some(id) = &chosen_id {
-            if uuid::Uuid::parse_str(id).is_err() {
-                return Err(EngineError::Refused(format!(
-                    "identifiant d'opération invalide « {id} »"
-                )));
-            }
-            if let Some(row) = self.get(id).await? {
-                return Ok(PayOutcome { row, error: None });
-            }
-        }
-        let gateway = self
-            .gateways
-            .get(&order.gateway)
-            .ok_or_else(|| EngineError::NoGateway(order.gateway.clone()))?;
-        let (phone, amount, mut fields) = if order.gateway == "intram" {
-            match order.amount {
-                Some(a) if a > 0 && a <= rules::MAX_AMOUNT => {
-                    (order.phone.clone(), Some(a), order.fields.clone())
-                }
-                _ => {
-                    return Err(EngineError::Invalid(vec![FieldError {
-                        field: "amount",
-                        message: "montant invalide : un nombre entier de FCFA supérieur à zéro"
-                            .into(),
-                    }]));
-                }
-            }
-        } else {
-            let valid = rules::validate(
-                &order.service,
-                order.phone.as_deref(),
-                order.amount,
-                &order.fields,
-                balance,
-            )
-            .map_err(EngineError::Invalid)?;
-            (valid.phone, valid.amount, valid.fields)
-        };
-        default_fields(&order.service, &self.config, &mut fields);
-        let wire_fields: BTreeMap<String, Value> = fields
-            .into_iter()
-            .map(|(k, v)| (k, Value::from(v)))
-            .collect();
-
-        let external_id = chosen_id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        external_id: &str,
+        event: Event,
+        detail: Value,
+        by: Option<Actor>,
+    ) -> Result<Transition, JournalError> {
+        let plan = self.config.plan.clone();
         let now = self.now();
-        let lease_until =
-            now + (self.config.send_timeout + Duration::from_secs(30)).as_millis() as i64;
-        let intent = NewTransaction {
-            external_id: external_id.clone(),
-            gateway: order.gateway.clone(),
-            service: order.service.clone(),
-            phone: phone.clone(),
-            amount,
-            fields: journal_fields(&wire_fields),
-            cashier: actor.cashier.clone(),
-            terminal: actor.terminal.clone(),
-        };
-        let owner = self.owner.clone();
-        match self
-            .journal(move |j| j.insert_intent(&intent, &owner, lease_until, now))
-            .await
-        {
-            Ok(_) => {}
-            // The same request twice at once: the first one sends, this one reports.
-            Err(JournalError::Duplicate(id)) => {
-                if let Some(row) = self.get(&id).await? {
-                    return Ok(PayOutcome { row, error: None });
-                }
-                return Err(EngineError::Journal(JournalError::Duplicate(id)));
-            }
-            Err(e) => return Err(e.into()),
-        }
-        self.notify(&external_id, TxStatus::New);
-        failpoint::hit("after_intent");
-
-        // Intech requires a callback URL. Without one configured, polling alone settles the
-        // sale, and the gateway gets an address that can never resolve (`.invalid`).
-        let base = self
-            .config
-            .callback_url
-            .clone()
-            .unwrap_or_else(|| NO_CALLBACK_URL.to_owned());
-        let callback_url = Some(match order.gateway.as_str() {
-            "intram" => format!("{}/intram", base.trim_end_matches('/')),
-            _ => base,
-        });
-        let request = PaymentRequest {
-            external_id: external_id.clone(),
-            service: order.service.clone(),
-            phone,
-            amount,
-            fields: wire_fields,
-            callback_url,
-            description: order.description.clone(),
-        };
-        let sent_at = self.now();
-        let result = gateway.initiate(&request).await;
-        drop(request); // the CVC leaves memory with the request
-        failpoint::hit("after_send");
-        let answered_at = self.now();
-
-        let plan = &self.config.plan;
-        let (change, detail, error) = match &result {
-            Ok(started) => {
-                let status = schedule::journal_status(&started.status);
-                let url = match &started.customer_action {
-                    CustomerAction::OpenUrl { url } => Some(url.clone()),
-                    _ => None,
-                };
-                let change = Change {
-                    status: Some(status),
-                    gateway_tx_id: started.gateway_transaction_id.clone(),
-                    customer_url: url,
-                    notification: started.notification_message.clone(),
-                    sent_at: Some(sent_at),
-                    answered_at: Some(answered_at),
-                    next_poll_at: Some(Some(plan.first_after_send(sent_at))),
-                    release_lease: true,
-                    ..Change::default()
-                };
-                (
-                    change,
-                    json!({"outcome": "accepted", "gatewayStatus": format!("{:?}", started.status)}),
-                    None,
-                )
-            }
-            Err(e) => {
-                let status = schedule::status_after_send_error(e);
-                let transaction_id = match e {
-                    GatewayError::Refused { transaction_id, .. } => transaction_id.clone(),
-                    _ => None,
-                };
-                let message = e.french_message(amount);
-                let change = Change {
-                    status: Some(status),
-                    gateway_tx_id: transaction_id,
-                    error_code: e
-                        .error_code()
-                        .map(str::to_owned)
-                        .or_else(|| Some(error_kind(e).to_owned())),
-                    error_message: Some(message.clone()),
-                    sent_at: Some(sent_at),
-                    answered_at: matches!(e, GatewayError::Refused { .. }).then_some(answered_at),
-                    next_poll_at: Some(
-                        (status == TxStatus::Unknown).then(|| plan.first_after_send(sent_at)),
-                    ),
-                    release_lease: true,
-                    ..Change::default()
-                };
-                (
-                    change,
-                    json!({"outcome": error_kind(e), "error": e.to_string()}),
-                    Some(message),
-                )
-            }
-        };
-        let id = external_id.clone();
-        let applied = self
-            .journal(move |j| j.apply(&id, &change, "reply", &detail, answered_at))
-            .await
-            .map_err(EngineError::AfterSend)?;
-        self.notify(&external_id, applied.after);
-        self.wake.notify_one();
-        failpoint::hit("after_reply");
-        let row = self
-            .get(&external_id)
-            .await?
-            .ok_or_else(|| JournalError::NotFound(external_id.clone()))?;
-        Ok(PayOutcome { row, error })
-    }
-
-    /// One message in, one message out.
-    pub async fn handle(self: &Arc<Self>, command: Command) -> Reply {
-        match command {
-            Command::Pay(order) => match self.pay(order, None).await {
-                Ok(outcome) => Reply::Paid(outcome),
-                Err(e) => Reply::Error(e.to_string()),
-            },
-            Command::Refresh { external_id } => match self.refresh(&external_id).await {
-                Ok(row) => Reply::Row(row),
-                Err(e) => Reply::Error(e.to_string()),
-            },
-            Command::Get { external_id } => match self.get(&external_id).await {
-                Ok(row) => Reply::Row(row),
-                Err(e) => Reply::Error(e.to_string()),
-            },
-            Command::Reconcile { wait_secs } => {
-                match self.reconcile(Duration::from_secs(wait_secs)).await {
-                    Ok(summary) => Reply::Reconciled(summary),
-                    Err(e) => Reply::Error(e.to_string()),
-                }
+        let id = external_id.to_owned();
+        let name = event.name();
+        let transition = self
+            .journal(move |j| {
+                j.transition(&id, name, &detail, by.as_ref().map(Actor::pair), now, |op| {
+                    lifecycle::step(op, &event, now, &plan)
+                })
+            })
+            .await?;
+        for effect in &transition.effects {
+            match effect {
+                Effect::Notify(status) => self.notify(external_id, *status),
+                Effect::PollAt(_) => self.wake.notify_one(),
+                // Sending is the caller's (it holds the request); the write is done.
+                Effect::Send | Effect::Write(_) | Effect::MarkParentRefunded => {}
             }
         }
-    }
-}
-
-/// A short name for an error kind, for the journal.
-fn error_kind(e: &GatewayError) -> &'static str {
-    match e {
-        GatewayError::Refused { .. } => "refused",
-        GatewayError::Timeout { .. } => "timeout",
-        GatewayError::Transport { connect: true, .. } => "connect_failed",
-        GatewayError::Transport { .. } => "connection_lost",
-        GatewayError::Http { .. } => "http_error",
-        GatewayError::Decode { .. } => "unreadable_reply",
+        if transition.effects.contains(&Effect::MarkParentRefunded) && transition.status_changed() {
+            if let Ok(Some(row)) = self.get(external_id).await
+                && let Some(parent) = row.parent_id
+            {
+                self.notify(&parent, TxStatus::Refunded);
+            }
+        }
+        Ok(transition)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn the_journal_never_gets_the_cvc_and_sees_the_card_masked() {

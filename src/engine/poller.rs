@@ -7,10 +7,11 @@ use std::time::Duration;
 use serde_json::json;
 use tokio::sync::Semaphore;
 
-use super::schedule::{self, is_not_found};
 use super::{Engine, EngineError, EngineEvent, ReconcileSummary};
-use crate::gateway::{GatewayError, PaymentStatus};
-use crate::journal::{Change, JournalError, SlotDecision, TransactionRow, TxStatus};
+use crate::catalog::errors::{fill_amount, french_message};
+use crate::domain::lifecycle::{Event, NoAnswer, PollAnswer};
+use crate::domain::{PaymentStatus, TxStatus};
+use crate::journal::{JournalError, SlotDecision, TransactionRow};
 
 /// How far ahead a claimed row is pushed while its poll runs. Short: a process that quits
 /// with polls in flight leaves its claims behind, and another must take them up soon (a
@@ -18,8 +19,21 @@ use crate::journal::{Change, JournalError, SlotDecision, TransactionRow, TxStatu
 const CLAIM_MS: i64 = 10_000;
 /// Polls in flight at once, per process.
 const CONCURRENT_POLLS: usize = 16;
-/// A blacklisted IP waits this long before asking again.
-const BLACKLIST_BACKOFF_MS: i64 = 10 * 60 * 1000;
+
+/// A failure's message for the cashier: the gateway's own (its `__amount__` filled), or
+/// the catalogue's French for its code.
+fn fill_message(status: &PaymentStatus, amount: Option<i64>) -> PaymentStatus {
+    match status {
+        PaymentStatus::Failed { code, message } => PaymentStatus::Failed {
+            code: code.clone(),
+            message: Some(match message {
+                Some(m) => fill_amount(m, amount),
+                None => french_message(code.as_deref().unwrap_or("unknown_error"), amount),
+            }),
+        },
+        other => other.clone(),
+    }
+}
 
 /// What one poll did.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,17 +47,18 @@ pub enum PollResult {
 }
 
 impl Engine {
-    /// Asks the gateway for one transaction's status, if the budget allows, and records
-    /// what it says.
+    /// Asks the gateway for one operation's status, if the budget allows, and lets the
+    /// machine read the answer. A refund is asked about through the sale it refunds.
     pub async fn poll_once(&self, row: &TransactionRow) -> Result<PollResult, EngineError> {
         let plan = self.config.plan.clone();
         let ext = row.external_id.clone();
+        let asked = row.status_id().to_owned();
         let now = self.now();
         let slot = {
-            let ext = ext.clone();
+            let asked = asked.clone();
             let window = plan.budget_window.as_millis() as i64;
             self.journal(move |j| {
-                j.take_status_slot(&ext, now, plan.per_transaction, window, plan.per_second)
+                j.take_status_slot(&asked, now, plan.per_transaction, window, plan.per_second)
             })
             .await?
         };
@@ -59,103 +74,45 @@ impl Engine {
         let Some(gateway) = self.gateways.get(&row.gateway) else {
             return Err(EngineError::NoGateway(row.gateway.clone()));
         };
-        let result = gateway.status(&ext, row.gateway_tx_id.as_deref()).await;
+        let gateway_id = match &row.parent_id {
+            Some(parent) => self.get(parent).await?.and_then(|p| p.gateway_tx_id),
+            None => row.gateway_tx_id.clone(),
+        };
+        let result = gateway.status(&asked, gateway_id.as_deref()).await;
         let ended = self.now();
         self.journal(move |j| j.finish_status_slot(slot, ended))
             .await?;
-        let now = self.now();
-        let base = row.sent_at.unwrap_or(row.created_at);
-        let next = plan.next_after(base, now);
-        match result {
-            Ok(report) => {
-                let status = schedule::journal_status(&report.status);
-                let (code, message) = match &report.status {
-                    PaymentStatus::Failed { code, message } => (code.clone(), message.clone()),
-                    _ => (None, None),
-                };
-                let change = Change {
-                    status: Some(status),
+        let (answer, detail) = match &result {
+            Ok(report) => (
+                PollAnswer::Status {
+                    status: fill_message(&report.status, row.amount),
                     gateway_tx_id: report.gateway_transaction_id.clone(),
-                    error_message: message.map(|m| {
-                        if m.is_empty() {
-                            crate::catalog::errors::french_message(
-                                code.as_deref().unwrap_or("unknown_error"),
-                                row.amount,
-                            )
-                        } else {
-                            crate::catalog::errors::fill_amount(&m, row.amount)
-                        }
-                    }),
-                    error_code: code,
-                    next_poll_at: Some(Some(next)),
-                    confirm_success: Some(false),
-                    ..Change::default()
-                };
-                let detail = json!({"gatewayStatus": format!("{:?}", report.status)});
-                let applied = self
-                    .journal(move |j| j.apply(&ext, &change, "poll", &detail, now))
-                    .await?;
-                if applied.status_changed {
-                    self.notify(&row.external_id, applied.after);
-                }
-                Ok(PollResult::Answered(applied.after))
-            }
-            Err(e) if is_not_found(&e) => {
-                let gap = plan.not_found_gap.as_millis() as i64;
-                let ext2 = ext.clone();
-                let (count, first) = self
-                    .journal(move |j| j.record_not_found(&ext2, now))
-                    .await?;
-                // Only what never got an answer can be declared never received.
-                let never_answered = matches!(row.status, TxStatus::New | TxStatus::Unknown);
-                let change = if never_answered && count >= 2 && now - first >= gap {
-                    Change {
-                        status: Some(TxStatus::NotSent),
-                        error_code: Some("not_received".into()),
-                        error_message: Some(
-                            "La passerelle n'a jamais reçu cette opération : aucun argent n'a \
-                             circulé. Vous pouvez refaire une nouvelle vente."
-                                .into(),
-                        ),
-                        ..Change::default()
-                    }
-                } else {
-                    Change {
-                        next_poll_at: Some(Some(next.max(now + gap))),
-                        ..Change::default()
-                    }
-                };
-                let detail = json!({"notFound": count, "firstNotFoundAt": first});
-                let applied = self
-                    .journal(move |j| j.apply(&ext, &change, "poll_not_found", &detail, now))
-                    .await?;
-                if applied.status_changed {
-                    self.notify(&row.external_id, applied.after);
-                }
-                Ok(PollResult::Answered(applied.after))
-            }
-            Err(e) => {
-                let blacklisted = matches!(e, GatewayError::Http { status: 403, .. });
-                let retry = if blacklisted {
-                    now + BLACKLIST_BACKOFF_MS
-                } else {
-                    next
-                };
-                let change = Change {
-                    next_poll_at: Some(Some(retry)),
-                    ..Change::default()
-                };
-                let detail = json!({"error": e.to_string(), "blacklisted": blacklisted});
-                if blacklisted {
-                    tracing::error!(
-                        "la passerelle refuse l'accès (liste noire ?) : pause des demandes de statut"
-                    );
-                }
-                self.journal(move |j| j.apply(&ext, &change, "poll_error", &detail, now))
-                    .await?;
-                Ok(PollResult::Failed(e.french_message(row.amount)))
+                },
+                json!({"gatewayStatus": format!("{:?}", report.status)}),
+            ),
+            Err(e) => (
+                PollAnswer::failed(e.failure(), e.french_message(row.amount)),
+                json!({"error": e.to_string()}),
+            ),
+        };
+        if let PollAnswer::NoAnswer { why } = &answer {
+            if *why == NoAnswer::Http(403) {
+                tracing::error!(
+                    "la passerelle refuse l'accès (liste noire ?) : pause des demandes de statut"
+                );
             }
         }
+        let failed = match (&result, &answer) {
+            (Err(e), PollAnswer::NoAnswer { .. } | PollAnswer::Unreadable { .. }) => {
+                Some(e.french_message(row.amount))
+            }
+            _ => None,
+        };
+        let transition = self.step(&ext, Event::Poll(answer), detail, None).await?;
+        Ok(match failed {
+            Some(message) => PollResult::Failed(message),
+            None => PollResult::Answered(transition.after),
+        })
     }
 
     /// Asks now for one transaction (a cashier's "re-check"), within the budget.
@@ -251,21 +208,39 @@ impl Engine {
     }
 
     /// Start-up recovery: leases of senders that died are broken (their pid is gone from
-    /// this host) and their rows become due now; every other row keeps its schedule, which
-    /// the journal kept across the crash. With `everything` (reconcile), every unsettled row
-    /// becomes due now.
+    /// this host), and each unsettled row goes through the machine's recovery: due now if
+    /// nothing was scheduled (an intent whose sender died before the answer) or, with
+    /// `everything` (reconcile), due now in any case. Rows whose send lease is still held
+    /// by a live sender are left to it. Returns how many rows were made due.
     pub async fn resume(&self, everything: bool) -> Result<usize, JournalError> {
         let now = self.now();
         let leases = self.journal(move |j| j.live_leases(now)).await?;
+        let mut held = std::collections::HashSet::new();
         for (ext, owner) in leases {
             if owner != self.owner && !owner_alive(&owner) {
                 self.journal(move |j| j.break_lease(&ext, &owner, now))
                     .await?;
+            } else {
+                held.insert(ext);
             }
         }
-        let n = self.journal(move |j| j.resume_all(now, everything)).await?;
+        let mut due = 0;
+        for row in self.journal(|j| j.unsettled()).await? {
+            if held.contains(&row.external_id) {
+                continue;
+            }
+            let t = self
+                .step(
+                    &row.external_id,
+                    Event::Recovery { everything },
+                    json!({}),
+                    None,
+                )
+                .await?;
+            due += usize::from(!t.effects.is_empty());
+        }
         self.wake.notify_one();
-        Ok(n)
+        Ok(due)
     }
 
     /// Settles what it can of every unsettled row within `wait`: the poller runs until every
@@ -298,6 +273,10 @@ impl Engine {
                     .settled
                     .push((now.external_id, s.as_str().to_owned())),
                 TxStatus::Pending | TxStatus::Processing => summary.pending.push(now.external_id),
+                TxStatus::Review => summary.review.push((
+                    now.external_id,
+                    now.error_message.unwrap_or_default(),
+                )),
                 _ => summary.unknown.push(now.external_id),
             }
         }

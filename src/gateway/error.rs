@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::catalog::errors::{fill_amount, french_message as catalogue_message};
+use crate::domain::lifecycle::{Failure, NoAnswer};
 
 /// The gateway's own description of a refusal (`errorType` on Intech).
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
@@ -81,16 +82,40 @@ pub enum GatewayError {
 }
 
 impl GatewayError {
+    /// The error as the money rules read it ([`crate::domain::lifecycle`]).
+    pub fn failure(&self) -> Failure {
+        match self {
+            GatewayError::Refused {
+                code,
+                transaction_id,
+                ..
+            } => Failure::Refused {
+                body_code: *code,
+                code: self.error_code().map(str::to_owned),
+                transaction_id: transaction_id.clone(),
+            },
+            GatewayError::Timeout { .. } => Failure::NoAnswer(NoAnswer::TimedOut),
+            GatewayError::Transport { connect: true, .. } => {
+                Failure::NoAnswer(NoAnswer::NotConnected)
+            }
+            GatewayError::Transport { .. } => Failure::NoAnswer(NoAnswer::ConnectionLost),
+            GatewayError::Http { status, .. } => Failure::NoAnswer(NoAnswer::Http(*status)),
+            GatewayError::Decode { .. } => Failure::NoAnswer(NoAnswer::Unreadable),
+        }
+    }
+
+    /// A short name of the failure, for the journal (`refused`, `timeout`…).
+    pub fn failure_name(&self) -> &'static str {
+        match self.failure() {
+            Failure::Refused { .. } => "refused",
+            Failure::NoAnswer(why) => why.code(),
+        }
+    }
+
     /// True when the request may have been processed although no success was read: the
     /// transaction must be settled by status queries, never shown as failed.
     pub fn outcome_unknown(&self) -> bool {
-        match self {
-            GatewayError::Refused { .. } => false,
-            GatewayError::Timeout { .. } => true,
-            GatewayError::Transport { connect, .. } => !connect,
-            GatewayError::Http { status, .. } => *status >= 500,
-            GatewayError::Decode { .. } => true,
-        }
+        self.failure().may_have_arrived()
     }
 
     /// The sentence for the cashier, in French. `amount` fills the catalogue's

@@ -19,8 +19,10 @@ use serde_json::Value;
 pub use error::{ErrorType, GatewayError};
 
 use intech::IntechClient;
-use intech::models::{OperationRequest, TransactionStatus};
-use intram::{IntramClient, IntramPaymentRequest, IntramStatus};
+use intech::models::OperationRequest;
+use intram::{IntramClient, IntramPaymentRequest};
+
+pub use crate::domain::PaymentStatus;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -55,52 +57,6 @@ pub struct PaymentRequest {
     pub callback_url: Option<String>,
     /// For Intram's invoice.
     pub description: Option<String>,
-}
-
-/// A status, whichever gateway, in caisse's words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PaymentStatus {
-    Pending,
-    Processing,
-    Success,
-    Failed {
-        code: Option<String>,
-        message: Option<String>,
-    },
-    Refunded,
-    Canceled,
-}
-
-impl PaymentStatus {
-    pub fn is_final(&self) -> bool {
-        !matches!(self, PaymentStatus::Pending | PaymentStatus::Processing)
-    }
-
-    fn from_intech(status: TransactionStatus, error: Option<&ErrorType>) -> Self {
-        match status {
-            TransactionStatus::Pending => PaymentStatus::Pending,
-            TransactionStatus::Processing => PaymentStatus::Processing,
-            TransactionStatus::Success => PaymentStatus::Success,
-            TransactionStatus::Failed => PaymentStatus::Failed {
-                code: error.map(|e| e.code.clone()).filter(|c| !c.is_empty()),
-                message: error.map(|e| e.message.clone()).filter(|m| !m.is_empty()),
-            },
-            TransactionStatus::Refunded => PaymentStatus::Refunded,
-            TransactionStatus::Canceled => PaymentStatus::Canceled,
-        }
-    }
-
-    fn from_intram(status: IntramStatus, message: Option<&str>) -> Self {
-        match status {
-            IntramStatus::Pending => PaymentStatus::Pending,
-            IntramStatus::Success => PaymentStatus::Success,
-            IntramStatus::Canceled => PaymentStatus::Canceled,
-            IntramStatus::Fail => PaymentStatus::Failed {
-                code: None,
-                message: message.map(str::to_owned),
-            },
-        }
-    }
 }
 
 /// What the customer must do to pay.
@@ -149,6 +105,15 @@ pub trait Gateway: Send + Sync {
     ) -> BoxFuture<'a, Result<StatusReport, GatewayError>>;
 }
 
+/// Intech's status and `errorType`, in our words.
+fn payment_status(status: crate::domain::IntechStatus, error: Option<&ErrorType>) -> PaymentStatus {
+    PaymentStatus::from_intech(
+        status,
+        error.map(|e| e.code.as_str()),
+        error.map(|e| e.message.as_str()),
+    )
+}
+
 impl Gateway for IntechClient {
     fn kind(&self) -> GatewayKind {
         GatewayKind::Intech
@@ -182,7 +147,7 @@ impl Gateway for IntechClient {
             };
             Ok(PaymentStarted {
                 gateway_transaction_id: reply.transaction_id.clone(),
-                status: PaymentStatus::from_intech(reply.status, reply.error_type.as_ref()),
+                status: payment_status(reply.status, reply.error_type.as_ref()),
                 customer_action,
                 notification_message: reply.notification_message,
             })
@@ -197,7 +162,7 @@ impl Gateway for IntechClient {
         Box::pin(async move {
             let reply = self.transaction_status(external_id).await?;
             Ok(StatusReport {
-                status: PaymentStatus::from_intech(reply.status, reply.error_type.as_ref()),
+                status: payment_status(reply.status, reply.error_type.as_ref()),
                 gateway_transaction_id: reply.transaction_id,
             })
         })

@@ -21,11 +21,14 @@ impl RawReply {
     }
 }
 
-/// Sends a prepared request and reads the whole reply (up to [`MAX_BODY_BYTES`]).
+/// Sends a prepared request and reads the whole reply (up to [`MAX_BODY_BYTES`]), with
+/// every one of `secrets` blanked out of it: a gateway that quotes the key back (in `msg`,
+/// `errorType.message`, an HTML page) cannot carry it any further than here.
 pub async fn send(
     request: reqwest::RequestBuilder,
     endpoint: &'static str,
     timeout: std::time::Duration,
+    secrets: &[&str],
 ) -> Result<RawReply, GatewayError> {
     let mut response = request
         .send()
@@ -49,6 +52,7 @@ pub async fn send(
         }
         body.extend_from_slice(&chunk);
     }
+    let body = crate::secret::Redactor::new(secrets.iter().copied()).bytes(&body);
     Ok(RawReply { status, body })
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::lifecycle::Write;
 use serde_json::json;
 
 fn intent(id: &str) -> NewTransaction {
@@ -20,10 +21,10 @@ fn open() -> (tempfile::TempDir, Journal) {
     (dir, j)
 }
 
-fn to(status: TxStatus) -> Change {
-    Change {
+fn to(status: TxStatus) -> Write {
+    Write {
         status: Some(status),
-        ..Change::default()
+        ..Write::default()
     }
 }
 
@@ -40,14 +41,14 @@ fn intent_then_forward_only_changes_with_events() {
     assert_eq!(row.amount, Some(1500));
     assert_eq!(row.lease_owner.as_deref(), Some("me"));
 
-    let reply = Change {
+    let reply = Write {
         status: Some(TxStatus::Pending),
         gateway_tx_id: Some("139663910423".into()),
         customer_url: Some("http://x/deep/139663910423".into()),
         sent_at: Some(1_100),
         answered_at: Some(1_200),
         release_lease: true,
-        ..Change::default()
+        ..Write::default()
     };
     let applied = j.apply("a", &reply, "reply", &json!({}), 1_200).unwrap();
     assert!(applied.status_changed);
@@ -178,12 +179,4 @@ fn other_connections_see_data_version_move() {
     let before = b.data_version().unwrap();
     a.insert_intent(&intent("a"), "me", 1, 1).unwrap();
     assert_ne!(b.data_version().unwrap(), before);
-}
-
-#[test]
-fn not_found_is_counted_with_its_first_time() {
-    let (_d, mut j) = open();
-    j.insert_intent(&intent("a"), "me", 1, 1).unwrap();
-    assert_eq!(j.record_not_found("a", 100).unwrap(), (1, 100));
-    assert_eq!(j.record_not_found("a", 400).unwrap(), (2, 100));
 }

@@ -451,7 +451,7 @@ impl Session {
                     .await
                 {
                     Ok(outcome) => Response::Paid(outcome),
-                    Err(e) => err(&e),
+                    Err(e) => Response::NotDone(e.outcome()),
                 }
             }
             Request::Get { external_id } => match self.own_row(&me, &external_id).await {
@@ -501,6 +501,7 @@ impl Session {
             Request::Refund {
                 external_id,
                 supervisor_pin,
+                refund_id,
             } => {
                 let by = if me.is_supervisor() {
                     me.clone()
@@ -517,9 +518,12 @@ impl Session {
                 if let Err(refusal) = self.own_row(&by, &external_id).await {
                     return refusal;
                 }
-                match engine.refund(&external_id, &self.actor(&by)).await {
-                    Ok(message) => Response::Message(message),
-                    Err(e) => err(&e),
+                match engine
+                    .refund(&external_id, &self.actor(&by), refund_id)
+                    .await
+                {
+                    Ok(outcome) => Response::Refunded(outcome),
+                    Err(e) => Response::NotDone(e.outcome()),
                 }
             }
             Request::Claim {

@@ -2,6 +2,7 @@
 //! the Unix socket. The same types serve in-process (no socket) so both paths share one
 //! handler, [`super::Session::handle`].
 
+use crate::domain::Outcome;
 use crate::engine::{EngineEvent, PayOrder, PayOutcome};
 use crate::gateway::intech::models::PendingBill;
 use crate::journal::{CashierRecord, Event as JournalEvent, TransactionRow};
@@ -59,9 +60,13 @@ pub enum Request {
     },
     PendingCount,
     /// Supervisors only; a cashier passes a supervisor's PIN typed at the counter.
+    /// `refund_id`: chosen by the terminal (a UUID), like a sale's, so that a lost answer
+    /// is found again and a repeat is never sent twice.
     Refund {
         external_id: String,
         supervisor_pin: Option<Pin>,
+        #[serde(default)]
+        refund_id: Option<String>,
     },
     Claim {
         external_id: String,
@@ -124,7 +129,13 @@ pub enum Response {
     Done,
     Balance(f64),
     Bills(Vec<PendingBill>),
+    /// A sale, as recorded, and how its send ended.
     Paid(PayOutcome),
+    /// A refund (its own row), and how its send ended.
+    Refunded(PayOutcome),
+    /// A sale or a refund that produced no row: refused before the send, or an answer lost
+    /// after it (then `Outcome::Unknown`: never redo it).
+    NotDone(Outcome),
     Row(Option<TransactionRow>),
     Rows(Vec<TransactionRow>),
     Events(Vec<JournalEvent>),
@@ -146,6 +157,7 @@ impl Response {
     pub fn error(&self) -> Option<&str> {
         match self {
             Response::Denied(m) | Response::Error(m) => Some(m),
+            Response::NotDone(outcome) => outcome.message(),
             _ => None,
         }
     }

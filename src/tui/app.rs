@@ -9,12 +9,13 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::catalog::{self, Group, INTRAM_CODE, Tile};
-use crate::catalog::rules::{self, FieldKind, FieldSpec};
-use crate::catalog::services::{self, Country, TypeOperation};
+use crate::domain::fields::{self as rules, FieldKind, FieldSpec};
+use crate::catalog::services::Country;
 use crate::engine::{EngineEvent, PayOrder};
 use crate::gateway::intech::models::PendingBill;
 use crate::i18n::Lang;
-use crate::journal::{Event as JournalEvent, TransactionRow, TxStatus};
+use crate::journal::{Event as JournalEvent, TransactionRow};
+use crate::domain::{Outcome, TxStatus};
 use crate::session::LinkEvent;
 use crate::staff::{Cashier, Pin};
 
@@ -34,13 +35,17 @@ pub enum Event {
     Engine(EngineEvent),
     Balance(Result<f64, String>),
     Bills(Result<Vec<PendingBill>, String>),
-    Paid(Result<TransactionRow, String>),
+    /// The sale as recorded, or how it ended without a row (refused before the send, or an
+    /// answer lost after it: `Outcome::Unknown`, never shown as a failure).
+    Paid(Result<TransactionRow, Outcome>),
     Row(TransactionRow),
     Rows(Vec<TransactionRow>),
     Events(String, Vec<JournalEvent>),
     PendingCount(usize),
-    /// A refund or claim finished: the French message to show.
+    /// A claim finished: the French message to show.
     ActionDone(Result<String, String>),
+    /// A refund's send ended.
+    Refunded(Outcome),
     /// A MoneyGram lookup's answer, as label / value lines.
     MoneyGram(Result<Vec<(String, String)>, String>),
     /// The link to the service: up (how to log in), down, or an engine event.
@@ -151,8 +156,8 @@ pub struct PaymentState {
     pub tile: Tile,
     /// `None` until the engine recorded the send.
     pub row: Option<TransactionRow>,
-    /// The engine refused before sending (validation, journal).
-    pub error: Option<String>,
+    /// How the send ended when it left no row (refused before sending, or lost).
+    pub error: Option<Outcome>,
     /// When the screen opened (for the elapsed time), in ms.
     pub opened_at: i64,
     pub notice: Option<String>,
@@ -216,7 +221,16 @@ pub struct JournalState {
     /// The detail of one row and its history.
     pub detail: Option<(String, Vec<JournalEvent>)>,
     pub claim: Option<ClaimForm>,
-    pub notice: Option<Result<String, String>>,
+    pub notice: Option<Notice>,
+}
+
+/// A short message on a screen, and how it reads: done, not sure, or failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    Done(String),
+    /// Money may have moved: never drawn as a failure.
+    Unsure(String),
+    Failed(String),
 }
 
 impl JournalState {
@@ -447,7 +461,10 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
             let mut effects = vec![Effect::FetchBalance];
             match &mut app.screen {
                 Screen::Journal(j) => {
-                    j.notice = Some(result);
+                    j.notice = Some(match result {
+                        Ok(m) => Notice::Done(m),
+                        Err(m) => Notice::Failed(m),
+                    });
                     effects.push(Effect::LoadJournal);
                     if let Some((id, _)) = &j.detail {
                         effects.push(Effect::LoadEvents(id.clone()));
@@ -456,6 +473,46 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
                 Screen::Payment(p) => {
                     p.notice = Some(match result {
                         Ok(m) | Err(m) => m,
+                    });
+                    if let Some(r) = &p.row {
+                        effects.push(Effect::LoadRow(r.external_id.clone()));
+                    }
+                }
+                _ => {}
+            }
+            effects
+        }
+        Event::Refunded(outcome) => {
+            let lang = app.lang;
+            let notice = match outcome {
+                Outcome::Accepted => Notice::Done(
+                    lang.tr("Remboursement effectué.", "Refund done.").into(),
+                ),
+                Outcome::Unknown { message } => Notice::Unsure(format!(
+                    "{message} {}",
+                    lang.tr(
+                        "Le remboursement est peut-être fait : ne le refaites pas, il sera \
+                         vérifié auprès de la passerelle.",
+                        "The refund may have gone through: do not redo it, it will be checked \
+                         with the gateway.",
+                    )
+                )),
+                Outcome::Failed { message, .. } | Outcome::NotSent { message } => {
+                    Notice::Failed(message)
+                }
+            };
+            let mut effects = vec![Effect::FetchBalance, Effect::CountPending];
+            match &mut app.screen {
+                Screen::Journal(j) => {
+                    j.notice = Some(notice);
+                    effects.push(Effect::LoadJournal);
+                    if let Some((id, _)) = &j.detail {
+                        effects.push(Effect::LoadEvents(id.clone()));
+                    }
+                }
+                Screen::Payment(p) => {
+                    p.notice = Some(match notice {
+                        Notice::Done(m) | Notice::Unsure(m) | Notice::Failed(m) => m,
                     });
                     if let Some(r) = &p.row {
                         effects.push(Effect::LoadRow(r.external_id.clone()));
@@ -1148,7 +1205,7 @@ fn payment_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             _ => vec![],
         },
         KeyCode::Char('r') | KeyCode::Char('R') | KeyCode::F(8) => match row {
-            Some(r) if refundable(&r) => {
+            Some(r) if r.refundable() => {
                 p.notice = Some(
                     app_lang
                         .tr("Remboursement demandé…", "Refund requested…")
@@ -1176,12 +1233,30 @@ fn payment_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// A successful cash-out (the customer paid the shop) can be given back.
-pub fn refundable(row: &TransactionRow) -> bool {
-    row.status == TxStatus::Success
-        && row.gateway == "intech"
-        && services::find(&row.service).is_some_and(|s| s.type_operation == TypeOperation::Credit)
-        && row.gateway_tx_id.is_some()
+fn review_claim_subject(lang: Lang) -> String {
+    lang.tr("Opération à vérifier", "Operation to be checked")
+        .into()
+}
+
+/// The claim of an operation under review, with its references filled in.
+pub fn review_claim_message(lang: Lang, r: &TransactionRow) -> String {
+    let amount = r.amount.map(crate::money::fcfa).unwrap_or_else(|| "-".into());
+    let intech = r.gateway_tx_id.as_deref().unwrap_or("-");
+    let reason = r.error_message.as_deref().unwrap_or_default();
+    match lang {
+        Lang::Fr => format!(
+            "Merci d'indiquer le statut de l'opération externalTransactionId {} (transaction \
+             Intech {intech}), service {}, montant {amount}. Notre caisse ne peut pas lire \
+             son statut : {reason}",
+            r.external_id, r.service
+        ),
+        Lang::En => format!(
+            "Please tell us the status of the operation externalTransactionId {} (Intech \
+             transaction {intech}), service {}, amount {amount}. Our till cannot read its \
+             status: {reason}",
+            r.external_id, r.service
+        ),
+    }
 }
 
 fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
@@ -1200,7 +1275,7 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 let subject = claim.subject.value().trim().to_owned();
                 let message = claim.message.value().trim().to_owned();
                 if subject.is_empty() || message.is_empty() {
-                    j.notice = Some(Err(app_lang
+                    j.notice = Some(Notice::Failed(app_lang
                         .tr(
                             "Sujet et message sont obligatoires.",
                             "Subject and message are required.",
@@ -1213,7 +1288,7 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 };
                 let id = id.clone();
                 j.claim = None;
-                j.notice = Some(Ok(app_lang
+                j.notice = Some(Notice::Done(app_lang
                     .tr("Réclamation envoyée…", "Claim sent…")
                     .into()));
                 return vec![Effect::Claim {
@@ -1261,7 +1336,7 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             KeyCode::Char('v') | KeyCode::F(5) => match row {
                 Some(r) if !r.status.is_final() => {
-                    j.notice = Some(Ok(app_lang
+                    j.notice = Some(Notice::Done(app_lang
                         .tr("Vérification demandée…", "Checking…")
                         .into()));
                     vec![Effect::Refresh(r.external_id)]
@@ -1269,6 +1344,16 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 _ => vec![],
             },
             KeyCode::Char('c') | KeyCode::F(6) => match row {
+                Some(r) if r.status == TxStatus::Review && r.gateway == "intech" => {
+                    // The next step for an operation nobody can settle: a claim with
+                    // everything Intech needs to find it, written out already.
+                    j.claim = Some(ClaimForm {
+                        subject: Input::new(review_claim_subject(app_lang)),
+                        message: Input::new(review_claim_message(app_lang, &r)),
+                        focus: 1,
+                    });
+                    vec![]
+                }
                 Some(r) if r.gateway == "intech" && r.gateway_tx_id.is_some() => {
                     j.claim = Some(ClaimForm {
                         subject: Input::default(),
@@ -1278,19 +1363,19 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     vec![]
                 }
                 _ => {
-                    j.notice = Some(Err(app_lang.tr("Réclamation impossible : la passerelle n'a pas enregistré cette opération.", "No claim possible: the gateway never recorded this operation.").into()));
+                    j.notice = Some(Notice::Failed(app_lang.tr("Réclamation impossible : la passerelle n'a pas enregistré cette opération.", "No claim possible: the gateway never recorded this operation.").into()));
                     vec![]
                 }
             },
             KeyCode::Char('r') | KeyCode::F(8) => match row {
-                Some(r) if refundable(&r) => {
-                    j.notice = Some(Ok(app_lang
+                Some(r) if r.refundable() => {
+                    j.notice = Some(Notice::Done(app_lang
                         .tr("Remboursement demandé…", "Refund requested…")
                         .into()));
                     vec![Effect::Refund(r.external_id)]
                 }
                 _ => {
-                    j.notice = Some(Err(app_lang
+                    j.notice = Some(Notice::Failed(app_lang
                         .tr(
                             "Seul un encaissement réussi peut être remboursé.",
                             "Only a successful collection can be refunded.",

@@ -23,6 +23,7 @@ use futures_util::StreamExt;
 use tokio::sync::{broadcast, mpsc};
 
 use crate::cli::{ExitCode, Failure};
+use crate::domain::Outcome;
 use crate::engine::serve_callbacks;
 use crate::session::{Hub, Link, LinkEvent, Request, Response};
 use app::{App, Effect, Event};
@@ -294,18 +295,26 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
             |r| {
                 Some(Event::Paid(match r {
                     Response::Paid(outcome) => Ok(outcome.row),
-                    Response::Error(m) if m == crate::session::client::SERVICE_DOWN => Err(
-                        "service caisse indisponible : la vente n'est pas partie, réessayez \
-                         quand le service sera revenu"
-                            .to_owned(),
-                    ),
-                    Response::Error(m) if m == crate::session::client::SERVICE_LOST => Err(
-                        "⚠ la liaison avec le service s'est coupée pendant l'envoi : la vente est \
-                         peut-être partie, ne la refaites pas ; elle s'affichera ici dès le \
-                         retour du service"
-                            .to_owned(),
-                    ),
-                    other => Err(err(other)),
+                    Response::NotDone(outcome) => Err(outcome),
+                    Response::Error(m) if m == crate::session::client::SERVICE_DOWN => {
+                        Err(Outcome::NotSent {
+                            message: "service caisse indisponible : la vente n'est pas partie, \
+                                      réessayez quand le service sera revenu"
+                                .to_owned(),
+                        })
+                    }
+                    Response::Error(m) if m == crate::session::client::SERVICE_LOST => {
+                        Err(Outcome::Unknown {
+                            message: "la liaison avec le service s'est coupée pendant l'envoi : \
+                                      la vente est peut-être partie, ne la refaites pas ; elle \
+                                      s'affichera ici dès le retour du service"
+                                .to_owned(),
+                        })
+                    }
+                    other => Err(Outcome::Failed {
+                        code: None,
+                        message: err(other),
+                    }),
                 }))
             },
         ),
@@ -346,11 +355,23 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
             Request::Refund {
                 external_id,
                 supervisor_pin,
+                refund_id: Some(uuid::Uuid::now_v7().to_string()),
             },
             |r| {
-                Some(Event::ActionDone(match r {
-                    Response::Message(m) => Ok(m),
-                    other => Err(err(other)),
+                Some(Event::Refunded(match r {
+                    Response::Refunded(done) => done.outcome,
+                    Response::NotDone(outcome) => outcome,
+                    Response::Error(m) if m == crate::session::client::SERVICE_LOST => {
+                        Outcome::Unknown {
+                            message: "la liaison avec le service s'est coupée pendant le \
+                                      remboursement."
+                                .to_owned(),
+                        }
+                    }
+                    other => Outcome::Failed {
+                        code: None,
+                        message: err(other),
+                    },
                 }))
             },
         ),

@@ -9,13 +9,14 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use super::app::{
-    self, App, BillsStage, EntryState, JournalState, PaymentState, Screen, TILE_WIDTH,
+    self, App, BillsStage, EntryState, JournalState, Notice, PaymentState, Screen, TILE_WIDTH,
 };
 use super::gate_ui;
 use super::icon::IconView;
 use super::theme::{ColorMode, Theme};
 use crate::catalog::services::Country;
-use crate::journal::{TransactionRow, TxStatus};
+use crate::journal::TransactionRow;
+use crate::domain::{Outcome, TxStatus};
 use crate::money::{fcfa, fcfa_balance, group_thousands};
 use crate::qr::QrImage;
 use crate::staff::clock_time;
@@ -294,8 +295,8 @@ fn shown_value(e: &EntryState, i: usize) -> String {
     let f = &e.fields[i];
     let v = f.input.value();
     match f.spec.kind {
-        crate::catalog::rules::FieldKind::CardCvc => "•".repeat(v.chars().count()),
-        crate::catalog::rules::FieldKind::Amount if !v.is_empty() => {
+        crate::domain::fields::FieldKind::CardCvc => "•".repeat(v.chars().count()),
+        crate::domain::fields::FieldKind::Amount if !v.is_empty() => {
             match v.replace(' ', "").parse::<i64>() {
                 Ok(a) => format!("{} FCFA", group_thousands(a)),
                 Err(_) => v.to_owned(),
@@ -395,7 +396,7 @@ fn draw_entry(frame: &mut Frame, area: Rect, e: &EntryState, theme: Theme) {
             .map(|x| 1 + u16::from(e.errors.contains_key(x.spec.name)))
             .sum::<u16>();
         let col = 2 + 28 + 1 + f.input.visual_cursor() as u16;
-        if f.spec.kind != crate::catalog::rules::FieldKind::Amount || f.input.value().is_empty() {
+        if f.spec.kind != crate::domain::fields::FieldKind::Amount || f.input.value().is_empty() {
             let x = form.x + col;
             let y = form.y + row;
             if x < form.right() && y < form.bottom() {
@@ -413,7 +414,7 @@ fn draw_bills(frame: &mut Frame, area: Rect, b: &app::BillsState, theme: Theme) 
     ));
     let inner = block.inner(area);
     block.render(area, buf);
-    let label = crate::catalog::rules::fields_for(b.tile.code)
+    let label = crate::domain::fields::fields_for(b.tile.code)
         .first()
         .map(|f| match theme.lang {
             super::i18n::Lang::Fr => f.label,
@@ -608,11 +609,12 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
     }
     let Some(row) = &p.row else {
         let text = match &p.error {
-            // A warning (the outcome is unknown) is never drawn as a failure.
-            Some(e) if e.starts_with('⚠') => {
-                vec![Line::from(Span::styled(e.clone(), theme.warn()))]
+            // Money may have moved: a warning, never drawn as a failure.
+            Some(Outcome::Unknown { message }) => {
+                vec![Line::from(Span::styled(format!("⚠ {message}"), theme.warn()))]
             }
-            Some(e) => vec![
+            Some(Outcome::Accepted) => vec![],
+            Some(Outcome::Failed { message: e, .. } | Outcome::NotSent { message: e }) => vec![
                 Line::from(Span::styled(format!("✗ {e}"), theme.error())),
                 Line::from(theme.tr(
                     "Échap : retour à l'accueil.",
@@ -752,6 +754,15 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
         .render(text_area, buf);
 }
 
+/// A notice in the colour of what it says: done, not sure (money may have moved), failed.
+fn notice_line(notice: &Notice, theme: Theme) -> Line<'static> {
+    match notice {
+        Notice::Done(m) => Line::from(Span::styled(m.clone(), theme.ok())),
+        Notice::Unsure(m) => Line::from(Span::styled(format!("⚠ {m}"), theme.warn())),
+        Notice::Failed(m) => Line::from(Span::styled(m.clone(), theme.error())),
+    }
+}
+
 pub(super) fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -866,10 +877,7 @@ fn draw_journal(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, the
         }
         if let Some(n) = &j.notice {
             lines.push(Line::default());
-            lines.push(match n {
-                Ok(m) => Line::from(Span::styled(m.clone(), theme.ok())),
-                Err(m) => Line::from(Span::styled(m.clone(), theme.error())),
-            });
+            lines.push(notice_line(n, theme));
         }
         Clear.render(list, buf);
         Paragraph::new(lines)
@@ -907,10 +915,7 @@ fn draw_journal(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, the
     Paragraph::new(Text::from(lines)).render(list, buf);
     if let Some(n) = &j.notice {
         let y = list.bottom().saturating_sub(1);
-        let line = match n {
-            Ok(m) => Line::from(Span::styled(m.clone(), theme.ok())),
-            Err(m) => Line::from(Span::styled(m.clone(), theme.error())),
-        };
+        let line = notice_line(n, theme);
         Paragraph::new(line).render(
             Rect {
                 y,

@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::models::TransactionStatus;
+use crate::domain::IntechStatus;
 use super::signing::{self, HmacError};
 use crate::gateway::lenient;
 use crate::gateway::{ErrorType, GatewayError, wire};
@@ -23,7 +23,7 @@ pub const MAX_CALLBACK_BYTES: usize = 64 * 1024;
 pub struct Callback {
     #[serde(default)]
     pub msg: Option<String>,
-    pub status: TransactionStatus,
+    pub status: IntechStatus,
     #[serde(default, deserialize_with = "lenient::string_or_default")]
     pub sha256_hash: String,
     pub transaction: CallbackTransaction,
@@ -104,6 +104,17 @@ pub enum CallbackRejection {
     Hmac(#[from] HmacError),
 }
 
+impl CallbackRejection {
+    /// A short fixed name, for counting rejections by kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CallbackRejection::Malformed(_) => "malformed",
+            CallbackRejection::BadHash => "hash",
+            CallbackRejection::Hmac(_) => "hmac",
+        }
+    }
+}
+
 /// Verifies callbacks with the shop's key, the HMAC secret when signing is on, and a clock
 /// that tests can set.
 pub struct CallbackVerifier {
@@ -176,7 +187,7 @@ mod tests {
         let b = body("123", "ext-1", "key", "SUCCESS");
         let plain = CallbackVerifier::new(Secret::new("key"), None);
         let cb = plain.verify(None, None, &b).unwrap();
-        assert_eq!(cb.status, TransactionStatus::Success);
+        assert_eq!(cb.status, IntechStatus::Success);
         assert_eq!(cb.transaction.data.unwrap()["k"], 1);
         let wrong = CallbackVerifier::new(Secret::new("other"), None);
         assert_eq!(

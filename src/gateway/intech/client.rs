@@ -73,7 +73,8 @@ impl IntechClient {
         format!("{}/api-services/{path}", self.base)
     }
 
-    fn secrets(&self) -> Vec<&str> {
+    /// The secrets this client holds, for blanking them out of texts from outside.
+    pub fn secrets(&self) -> Vec<&str> {
         let mut s = vec![self.config.api_key.expose()];
         if let Some(h) = &self.config.hmac_secret {
             s.push(h.expose());
@@ -87,7 +88,7 @@ impl IntechClient {
             .http
             .get(self.url(endpoint))
             .header("Secretkey", self.config.api_key.expose());
-        wire::send(request, endpoint, self.config.timeout).await
+        wire::send(request, endpoint, self.config.timeout, &self.secrets()).await
     }
 
     /// POSTs `fields` plus `apiKey`. The body is serialised once; those exact bytes are
@@ -117,7 +118,7 @@ impl IntechClient {
                 .header("Timestamp", timestamp);
         }
         tracing::debug!(endpoint, bytes = body.len(), "POST");
-        wire::send(request.body(body), endpoint, self.config.timeout).await
+        wire::send(request.body(body), endpoint, self.config.timeout, &self.secrets()).await
     }
 
     /// Reads the `{code, msg, error, data}` envelope: `code == 2000` gives `data` decoded as

@@ -8,66 +8,15 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
+use crate::domain::IntechStatus;
 use crate::gateway::ErrorType;
 use crate::gateway::lenient;
 
-/// A transaction's status as Intech spells it (`FAILLED` on the wire).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TransactionStatus {
-    Pending,
-    Processing,
-    Success,
-    Failed,
-    Refunded,
-    Canceled,
-}
-
-impl TransactionStatus {
-    /// The spelling on the wire.
-    pub fn as_wire(self) -> &'static str {
-        match self {
-            TransactionStatus::Pending => "PENDING",
-            TransactionStatus::Processing => "PROCESSING",
-            TransactionStatus::Success => "SUCCESS",
-            TransactionStatus::Failed => "FAILLED",
-            TransactionStatus::Refunded => "REFUNDED",
-            TransactionStatus::Canceled => "CANCELED",
-        }
-    }
-
-    /// Reads the wire form; `FAILED` and `CANCELLED` are accepted too, in any case.
-    pub fn parse(text: &str) -> Option<Self> {
-        Some(match text.trim().to_ascii_uppercase().as_str() {
-            "PENDING" => TransactionStatus::Pending,
-            "PROCESSING" => TransactionStatus::Processing,
-            "SUCCESS" => TransactionStatus::Success,
-            "FAILLED" | "FAILED" => TransactionStatus::Failed,
-            "REFUNDED" => TransactionStatus::Refunded,
-            "CANCELED" | "CANCELLED" => TransactionStatus::Canceled,
-            _ => return None,
-        })
-    }
-
-    /// SUCCESS, FAILLED, REFUNDED and CANCELED are final.
-    pub fn is_final(self) -> bool {
-        !matches!(
-            self,
-            TransactionStatus::Pending | TransactionStatus::Processing
-        )
-    }
-}
-
-impl fmt::Display for TransactionStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_wire())
-    }
-}
-
-impl<'de> Deserialize<'de> for TransactionStatus {
+impl<'de> Deserialize<'de> for IntechStatus {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(d)?;
         match &value {
-            Value::String(s) => TransactionStatus::parse(s).ok_or_else(|| {
+            Value::String(s) => IntechStatus::parse(s).ok_or_else(|| {
                 serde::de::Error::custom(format!(
                     "statut inconnu « {} »",
                     s.chars().take(30).collect::<String>()
@@ -81,7 +30,7 @@ impl<'de> Deserialize<'de> for TransactionStatus {
     }
 }
 
-impl Serialize for TransactionStatus {
+impl Serialize for IntechStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_wire())
     }
@@ -259,7 +208,7 @@ pub struct OperationReply {
     pub transaction_id: Option<String>,
     /// Absent would be odd; an accepted operation is PENDING.
     #[serde(default = "pending")]
-    pub status: TransactionStatus,
+    pub status: IntechStatus,
     #[serde(default, deserialize_with = "lenient::opt_string_or_number")]
     pub external_transaction_id: Option<String>,
     #[serde(default)]
@@ -282,8 +231,8 @@ pub struct OperationReply {
     pub extra: Map<String, Value>,
 }
 
-fn pending() -> TransactionStatus {
-    TransactionStatus::Pending
+fn pending() -> IntechStatus {
+    IntechStatus::Pending
 }
 
 /// Fields of a reply that hold URLs but are not for the customer.
@@ -334,7 +283,7 @@ pub struct StatusReply {
     pub updated_at: Option<String>,
     #[serde(deserialize_with = "lenient::string_or_number")]
     pub external_transaction_id: String,
-    pub status: TransactionStatus,
+    pub status: IntechStatus,
     #[serde(default)]
     pub error_type: Option<ErrorType>,
 }
@@ -493,17 +442,17 @@ mod tests {
     #[test]
     fn statuses_spelled_as_on_the_wire() {
         assert_eq!(
-            TransactionStatus::parse("FAILLED"),
-            Some(TransactionStatus::Failed)
+            IntechStatus::parse("FAILLED"),
+            Some(IntechStatus::Failed)
         );
         assert_eq!(
-            TransactionStatus::parse("failed"),
-            Some(TransactionStatus::Failed)
+            IntechStatus::parse("failed"),
+            Some(IntechStatus::Failed)
         );
-        assert_eq!(TransactionStatus::Failed.as_wire(), "FAILLED");
-        assert_eq!(TransactionStatus::parse("MAYBE"), None);
-        assert!(TransactionStatus::Refunded.is_final());
-        assert!(!TransactionStatus::Processing.is_final());
+        assert_eq!(IntechStatus::Failed.as_wire(), "FAILLED");
+        assert_eq!(IntechStatus::parse("MAYBE"), None);
+        assert!(IntechStatus::Refunded.is_final());
+        assert!(!IntechStatus::Processing.is_final());
     }
 
     #[test]

@@ -64,7 +64,8 @@ impl IntramClient {
         Ok(IntramClient { http, base, config })
     }
 
-    fn secrets(&self) -> Vec<&str> {
+    /// The secrets this client holds, for blanking them out of texts from outside.
+    pub fn secrets(&self) -> Vec<&str> {
         let mut s = vec![
             self.config.public_key.expose(),
             self.config.private_key.expose(),
@@ -104,7 +105,7 @@ impl IntramClient {
         let http = self
             .with_keys(self.http.post(format!("{}/payments/request", self.base)))
             .body(bytes);
-        let reply = wire::send(http, ENDPOINT, self.config.timeout).await?;
+        let reply = wire::send(http, ENDPOINT, self.config.timeout, &self.secrets()).await?;
         self.decode(ENDPOINT, &reply)
     }
 
@@ -132,7 +133,7 @@ impl IntramClient {
             "{}/transactions/confirm/{transaction_id}",
             self.base
         )));
-        let reply = wire::send(http, ENDPOINT, self.config.timeout).await?;
+        let reply = wire::send(http, ENDPOINT, self.config.timeout, &self.secrets()).await?;
         self.decode(ENDPOINT, &reply)
     }
 

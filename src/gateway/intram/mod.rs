@@ -5,4 +5,4 @@ mod client;
 pub mod models;
 
 pub use client::{IntramClient, IntramConfig};
-pub use models::{IntramConfirm, IntramPaymentReply, IntramPaymentRequest, IntramStatus};
+pub use models::{IntramConfirm, IntramPaymentReply, IntramPaymentRequest};

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value, json};
 
+use crate::domain::IntramStatus;
 use crate::gateway::lenient;
 
 /// A payment to request. The keys are added by the client from its configuration.
@@ -75,36 +76,6 @@ impl IntramPaymentRequest {
                 "callback_url": self.callback_url,
             }
         })
-    }
-}
-
-/// SUCCESS, PENDING, CANCELED or FAIL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum IntramStatus {
-    Success,
-    Pending,
-    Canceled,
-    Fail,
-}
-
-impl IntramStatus {
-    pub fn parse(text: &str) -> Option<Self> {
-        Some(match text.trim().to_ascii_uppercase().as_str() {
-            "SUCCESS" => IntramStatus::Success,
-            "PENDING" => IntramStatus::Pending,
-            "CANCELED" | "CANCELLED" => IntramStatus::Canceled,
-            "FAIL" | "FAILED" => IntramStatus::Fail,
-            _ => return None,
-        })
-    }
-
-    pub fn as_wire(self) -> &'static str {
-        match self {
-            IntramStatus::Success => "SUCCESS",
-            IntramStatus::Pending => "PENDING",
-            IntramStatus::Canceled => "CANCELED",
-            IntramStatus::Fail => "FAIL",
-        }
     }
 }
 

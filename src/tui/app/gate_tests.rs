@@ -303,7 +303,9 @@ fn a_sale_whose_answer_was_lost_is_found_again_by_its_id() {
     update(&mut app, Event::Sending(id.clone()));
     update(
         &mut app,
-        Event::Paid(Err("⚠ la liaison avec le service s'est coupée".into())),
+        Event::Paid(Err(crate::domain::Outcome::Unknown {
+            message: "la liaison avec le service s'est coupée".into(),
+        })),
     );
     update(
         &mut app,

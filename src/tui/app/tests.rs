@@ -49,6 +49,9 @@ pub(crate) fn row(status: TxStatus, service: &str) -> TransactionRow {
         not_found_count: 0,
         first_not_found_at: None,
         confirm_success: false,
+        kind: crate::domain::OpKind::Payment,
+        parent_id: None,
+        unreadable_since: None,
     }
 }
 

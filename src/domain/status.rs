@@ -1,6 +1,8 @@
-//! The journal's statuses and the one rule about them: a status only moves forward.
+//! The statuses of an operation in caisse's journal, the set of those still to settle, and
+//! the one rule about them: a status only moves forward.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 /// Where a transaction stands, in caisse's journal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -22,10 +24,14 @@ pub enum TxStatus {
     /// The gateway reported it unknown twice, minutes apart: it never arrived. The cashier
     /// may start a new sale (with a new id).
     NotSent,
+    /// Past the payment window, the gateway still answers nothing readable about it (an
+    /// error code the documentation does not list…): still unsettled and still asked, but
+    /// a person must look at it (a claim to Intech). Never guessed either way.
+    Review,
 }
 
 impl TxStatus {
-    pub const ALL: [TxStatus; 10] = [
+    pub const ALL: [TxStatus; 11] = [
         TxStatus::New,
         TxStatus::Unknown,
         TxStatus::Pending,
@@ -36,7 +42,30 @@ impl TxStatus {
         TxStatus::Canceled,
         TxStatus::Expired,
         TxStatus::NotSent,
+        TxStatus::Review,
     ];
+
+    /// The statuses still to settle: polled, resumed at start-up, counted as pending. Every
+    /// query of the journal about "unsettled" rows is built from this one list.
+    pub const UNSETTLED: [TxStatus; 5] = [
+        TxStatus::New,
+        TxStatus::Unknown,
+        TxStatus::Pending,
+        TxStatus::Processing,
+        TxStatus::Review,
+    ];
+
+    /// `('NEW','UNKNOWN',…)`: [`TxStatus::UNSETTLED`] as an SQL list, for `status IN …`.
+    pub fn unsettled_sql() -> &'static str {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            let names: Vec<String> = TxStatus::UNSETTLED
+                .iter()
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect();
+            format!("({})", names.join(","))
+        });
+        &SQL
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -50,6 +79,20 @@ impl TxStatus {
             TxStatus::Canceled => "CANCELED",
             TxStatus::Expired => "EXPIRED",
             TxStatus::NotSent => "NOT_SENT",
+            TxStatus::Review => "REVIEW",
+        }
+    }
+
+    /// How far along a row is: every move allowed by [`TxStatus::may_become`] goes up.
+    pub fn rank(self) -> u8 {
+        match self {
+            TxStatus::New => 0,
+            TxStatus::Unknown => 1,
+            TxStatus::Pending => 2,
+            TxStatus::Processing => 3,
+            TxStatus::Review => 4,
+            TxStatus::Refunded => 6,
+            _ => 5,
         }
     }
 
@@ -61,7 +104,7 @@ impl TxStatus {
     pub fn french(self) -> &'static str {
         match self {
             TxStatus::New => "en préparation",
-            TxStatus::Unknown => "à vérifier",
+            TxStatus::Unknown => "résultat inconnu",
             TxStatus::Pending => "en attente",
             TxStatus::Processing => "en cours",
             TxStatus::Success => "réussi",
@@ -70,24 +113,20 @@ impl TxStatus {
             TxStatus::Canceled => "annulé",
             TxStatus::Expired => "expiré",
             TxStatus::NotSent => "non reçu",
+            TxStatus::Review => "à vérifier",
         }
     }
 
     pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            TxStatus::Success
-                | TxStatus::Failed
-                | TxStatus::Refunded
-                | TxStatus::Canceled
-                | TxStatus::Expired
-                | TxStatus::NotSent
-        )
+        !TxStatus::UNSETTLED.contains(&self)
     }
 
     /// Whether a row in `self` may be moved to `next`. Final rows never move, except a
     /// refund of a success; nothing goes back to NEW; what is known (PENDING, PROCESSING)
-    /// never becomes UNKNOWN; PROCESSING never goes back to PENDING.
+    /// never becomes UNKNOWN; PROCESSING never goes back to PENDING; what the gateway once
+    /// acknowledged is never declared "never received" (NOT_SENT). A row under REVIEW is
+    /// settled by a readable final answer only. Every allowed move goes up
+    /// [`TxStatus::rank`], so no sequence of events can loop or go back.
     pub fn may_become(self, next: TxStatus) -> bool {
         use TxStatus::*;
         if self == next {
@@ -98,6 +137,7 @@ impl TxStatus {
             s if s.is_final() => false,
             New => true,
             Unknown => next != New,
+            Review => next.is_final(),
             Pending => !matches!(next, New | Unknown | NotSent),
             Processing => !matches!(next, New | Unknown | Pending | NotSent),
             _ => false,
@@ -139,5 +179,32 @@ mod tests {
         assert!(Pending.may_become(Processing));
         assert!(!Processing.may_become(Pending));
         assert!(Processing.may_become(Expired));
+        assert!(Pending.may_become(Review));
+        assert!(Review.may_become(Success));
+        assert!(!Review.may_become(Unknown));
+        assert!(!Review.may_become(Pending));
+        assert!(!Review.is_final());
+        for a in TxStatus::ALL {
+            for b in TxStatus::ALL {
+                if a.may_become(b) {
+                    assert!(b.rank() > a.rank(), "{a} -> {b} does not go up");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_sql_list_is_the_unsettled_set() {
+        assert_eq!(
+            TxStatus::unsettled_sql(),
+            "('NEW','UNKNOWN','PENDING','PROCESSING','REVIEW')"
+        );
+        for s in TxStatus::ALL {
+            assert_eq!(
+                TxStatus::unsettled_sql().contains(&format!("'{}'", s.as_str())),
+                !s.is_final(),
+                "{s}"
+            );
+        }
     }
 }

@@ -1,12 +1,20 @@
 //! Local validation: what Intech's server would refuse is refused here first, in French, so
 //! that bad input never leaves the terminal. One declarative list of fields per service
-//! (the entry screen draws its form from it).
+//! (the entry screen draws its form from it), Intram and the MoneyGram look-ups included.
+//! A field a service does not define is refused, never passed on: what is sent is only
+//! what the journal records.
 
 use std::collections::BTreeMap;
 
-use super::services::{self, Country, ServiceInfo, TypeOperation};
+use crate::catalog::services::{self, Country, ServiceInfo, TypeOperation};
 use crate::i18n::Lang;
 use crate::money::group_thousands;
+
+/// The service code of a payment through Intram (its payment page).
+pub const INTRAM: &str = "INTRAM";
+/// MoneyGram: a payout looked up by its reference, a send quoted for its fees.
+pub const MONEYGRAM_RECEIVE: &str = "MONEYGRAM_SN_API_CASH_OUT";
+pub const MONEYGRAM_SEND: &str = "MONEYGRAM_SN_API_CASH_IN";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
@@ -25,6 +33,8 @@ pub enum FieldKind {
     CardYear,
     /// Kept in memory for the one request; never stored.
     CardCvc,
+    /// A MoneyGram reference number: 8 digits.
+    MoneyGramReference,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +79,20 @@ pub fn fields_for(code: &str) -> Vec<FieldSpec> {
     use FieldKind::*;
     let mut out = Vec::new();
     match code {
+        INTRAM => out.push(AMOUNT),
+        MONEYGRAM_RECEIVE => out.push(f(
+            "referenceNumber",
+            "Numéro de référence (8 chiffres)",
+            MoneyGramReference,
+            true,
+        )),
+        MONEYGRAM_SEND => out.extend([
+            f("amount", "Montant à envoyer (FCFA)", Amount, true),
+            f("senderFirstName", "Prénom de l'expéditeur", Text, true),
+            f("senderLastName", "Nom de l'expéditeur", Text, true),
+            f("receiverFirstName", "Prénom du bénéficiaire", Text, true),
+            f("receiverLastName", "Nom du bénéficiaire", Text, true),
+        ]),
         "WHATSAPP_MESSAGING" => {
             out.push(PHONE);
             out.push(f("message", "Message", Text, true));
@@ -308,6 +332,9 @@ fn check_field(lang: Lang, spec: &FieldSpec, value: &str) -> Result<(), String> 
         CardCvc if !(3..=4).contains(&len) || !v.chars().all(|c| c.is_ascii_digit()) => {
             Err(lang.tr("3 ou 4 chiffres", "3 or 4 digits").into())
         }
+        MoneyGramReference if len != 8 || !v.chars().all(|c| c.is_ascii_digit()) => {
+            Err(lang.tr("8 chiffres", "8 digits").into())
+        }
         Text if len > 500 => Err(lang
             .tr(
                 "texte trop long (500 caractères au plus)",
@@ -329,7 +356,9 @@ pub fn validate(
     validate_in(Lang::Fr, code, phone, amount, fields, balance)
 }
 
-/// [`validate`] with its messages in `lang`.
+/// [`validate`] with its messages in `lang`. The fields of the result are exactly the
+/// service's own: a name the service does not define is refused, so that nothing reaches
+/// the gateway that the journal did not record.
 pub fn validate_in(
     lang: Lang,
     code: &str,
@@ -338,6 +367,22 @@ pub fn validate_in(
     fields: &BTreeMap<String, String>,
     balance: Option<f64>,
 ) -> Result<Valid, Vec<FieldError>> {
+    if code == INTRAM {
+        return validate_intram(lang, amount, fields);
+    }
+    if matches!(code, MONEYGRAM_RECEIVE | MONEYGRAM_SEND) {
+        return Err(vec![FieldError {
+            field: "service",
+            message: lang
+                .tr(
+                    "MoneyGram se traite depuis son écran (consultation d'un transfert, frais \
+                     d'un envoi), pas comme une vente",
+                    "MoneyGram is handled from its own screen (transfer look-up, send fees), \
+                     not as a sale",
+                )
+                .into(),
+        }]);
+    }
     let Some(service) = services::find(code) else {
         return Err(vec![FieldError {
             field: "service",
@@ -347,14 +392,15 @@ pub fn validate_in(
             ),
         }]);
     };
+    let specs = fields_for(code);
     let label = |spec: &FieldSpec| lang.field_label(spec.name, spec.label);
-    let mut errors = Vec::new();
+    let mut errors = unknown_fields(lang, &specs, fields);
     let mut valid = Valid {
         phone: None,
         amount: None,
         fields: BTreeMap::new(),
     };
-    for spec in fields_for(code) {
+    for spec in specs {
         match spec.kind {
             FieldKind::Phone => match phone.map(str::trim).filter(|p| !p.is_empty()) {
                 None => errors.push(FieldError {
@@ -384,38 +430,146 @@ pub fn validate_in(
                     }),
                 },
             },
-            _ => match fields
-                .get(spec.name)
-                .map(|v| v.trim())
-                .filter(|v| !v.is_empty())
-            {
-                None if spec.required => errors.push(FieldError {
+            _ => match check_named(lang, &spec, fields) {
+                Ok(Some(v)) => {
+                    valid.fields.insert(spec.name.to_owned(), v);
+                }
+                Ok(None) => {}
+                Err(message) => errors.push(FieldError {
                     field: spec.name,
-                    message: format!("{} : {}", label(&spec), lang.tr("obligatoire", "required")),
+                    message: format!("{} : {message}", label(&spec)),
                 }),
-                None => {}
-                Some(v) => match check_field(lang, &spec, v) {
-                    Ok(()) => {
-                        valid.fields.insert(spec.name.to_owned(), v.to_owned());
-                    }
-                    Err(m) => errors.push(FieldError {
-                        field: spec.name,
-                        message: format!("{} : {m}", label(&spec)),
-                    }),
-                },
             },
-        }
-    }
-    // Fields the table does not list (useOMQrCode, data…) pass through untouched.
-    for (k, v) in fields {
-        if !valid.fields.contains_key(k) && !fields_for(code).iter().any(|s| s.name == k) {
-            valid.fields.insert(k.clone(), v.clone());
         }
     }
     if errors.is_empty() {
         Ok(valid)
     } else {
         Err(errors)
+    }
+}
+
+/// One named field: its trimmed value if given and well-formed, `None` if optional and
+/// absent, or why it is refused.
+fn check_named(
+    lang: Lang,
+    spec: &FieldSpec,
+    fields: &BTreeMap<String, String>,
+) -> Result<Option<String>, String> {
+    match fields.get(spec.name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None if spec.required => Err(lang.tr("obligatoire", "required").into()),
+        None => Ok(None),
+        Some(v) => check_field(lang, spec, v).map(|()| Some(v.to_owned())),
+    }
+}
+
+/// Names in `fields` that `specs` does not define (phone and amount come apart).
+fn unknown_fields(
+    lang: Lang,
+    specs: &[FieldSpec],
+    fields: &BTreeMap<String, String>,
+) -> Vec<FieldError> {
+    fields
+        .keys()
+        .filter(|name| {
+            !specs
+                .iter()
+                .any(|s| s.name == name.as_str() && !matches!(s.kind, FieldKind::Phone | FieldKind::Amount))
+        })
+        .map(|name| FieldError {
+            field: "fields",
+            message: match lang {
+                Lang::Fr => format!(
+                    "champ « {} » inconnu pour ce service : rien n'a été envoyé",
+                    name.chars().take(40).collect::<String>()
+                ),
+                Lang::En => format!(
+                    "field \"{}\" is not one of this service's: nothing was sent",
+                    name.chars().take(40).collect::<String>()
+                ),
+            },
+        })
+        .collect()
+}
+
+/// An Intram payment: an amount, nothing else (the payment page asks the customer the rest).
+fn validate_intram(
+    lang: Lang,
+    amount: Option<i64>,
+    fields: &BTreeMap<String, String>,
+) -> Result<Valid, Vec<FieldError>> {
+    let mut errors = unknown_fields(lang, &fields_for(INTRAM), fields);
+    match amount {
+        Some(a) if a > 0 && a <= MAX_AMOUNT => {}
+        _ => errors.push(FieldError {
+            field: "amount",
+            message: lang
+                .tr(
+                    "montant invalide : un nombre entier de FCFA supérieur à zéro",
+                    "invalid amount: a whole number of FCFA above zero",
+                )
+                .into(),
+        }),
+    }
+    if errors.is_empty() {
+        Ok(Valid {
+            phone: None,
+            amount,
+            fields: BTreeMap::new(),
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// A MoneyGram payout's reference, checked before the look-up.
+pub fn moneygram_reference(lang: Lang, reference: &str) -> Result<String, FieldError> {
+    let spec = fields_for(MONEYGRAM_RECEIVE)[0];
+    let reference = reference.trim();
+    check_field(lang, &spec, reference)
+        .map(|()| reference.to_owned())
+        .map_err(|m| FieldError {
+            field: spec.name,
+            message: format!("{} : {m}", lang.field_label(spec.name, spec.label)),
+        })
+}
+
+/// A MoneyGram send to quote: the amount and the four names, all required.
+pub fn moneygram_send(
+    lang: Lang,
+    fields: &BTreeMap<String, String>,
+) -> Result<(i64, [String; 4]), Vec<FieldError>> {
+    let specs = fields_for(MONEYGRAM_SEND);
+    let mut errors = Vec::new();
+    let amount = fields
+        .get("amount")
+        .map(|a| a.replace([' ', '.'], ""))
+        .and_then(|a| a.parse::<i64>().ok())
+        .filter(|a| *a > 0 && *a <= MAX_AMOUNT);
+    if amount.is_none() {
+        errors.push(FieldError {
+            field: "amount",
+            message: lang
+                .tr(
+                    "montant : un nombre entier de FCFA supérieur à zéro",
+                    "amount: a whole number of FCFA above zero",
+                )
+                .into(),
+        });
+    }
+    let mut names: [String; 4] = Default::default();
+    for (slot, spec) in names.iter_mut().zip(specs.iter().skip(1)) {
+        match check_named(lang, spec, fields) {
+            Ok(v) => *slot = v.unwrap_or_default(),
+            Err(m) => errors.push(FieldError {
+                field: spec.name,
+                message: format!("{} : {m}", lang.field_label(spec.name, spec.label)),
+            }),
+        }
+    }
+    match amount {
+        Some(a) if errors.is_empty() => Ok((a, names)),
+        _ => Err(errors),
     }
 }
 

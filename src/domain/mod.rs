@@ -1,0 +1,26 @@
+//! The rules of money, in one pure place: no I/O, no tokio, no SQL, no clock.
+//!
+//! * [`status`]: the statuses of an operation, the set still to settle, which may become which;
+//! * [`gateway_status`]: the gateways' words for a status, and what each means for us;
+//! * [`lifecycle`]: one operation (payment or refund) as a machine `(state, event) -> effects`;
+//! * [`schedule`]: when to ask a status, within Intech's limit;
+//! * [`fields`]: what each service needs from the cashier, checked before anything is sent;
+//! * [`refund`]: what may be refunded;
+//! * [`outcome`]: how a request ended, as the screens and the socket carry it.
+//!
+//! Everything else executes what this decides: the journal stores, the engine sends and
+//! polls, the screens draw.
+
+pub mod fields;
+pub mod gateway_status;
+pub mod lifecycle;
+pub mod outcome;
+pub mod refund;
+pub mod schedule;
+pub mod status;
+
+pub use gateway_status::{IntechStatus, IntramStatus, PaymentStatus};
+pub use lifecycle::OpKind;
+pub use outcome::Outcome;
+pub use schedule::PollPlan;
+pub use status::TxStatus;

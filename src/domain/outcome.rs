@@ -1,0 +1,36 @@
+//! How a request that moves money ended, as the screens and the socket carry it: a type,
+//! never a sentence whose first character tells "maybe done" from "not done".
+
+/// The end of a send (a sale or a refund), from the cashier's side of the counter.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Outcome {
+    /// The gateway took it: the operation's status says where it stands.
+    Accepted,
+    /// Certainly not done: the gateway said no (its catalogue code when it gave one), or
+    /// the input was refused before anything was sent.
+    Failed {
+        code: Option<String>,
+        message: String,
+    },
+    /// Maybe done: it must not be redone; status queries settle it.
+    Unknown { message: String },
+    /// Certainly never reached the gateway: nothing moved, it may be done again.
+    NotSent { message: String },
+}
+
+impl Outcome {
+    /// The French sentence, if there is one to show.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Outcome::Accepted => None,
+            Outcome::Failed { message, .. }
+            | Outcome::Unknown { message }
+            | Outcome::NotSent { message } => Some(message),
+        }
+    }
+
+    /// Whether money may have moved although no success was read: never show it failed.
+    pub fn may_have_moved(&self) -> bool {
+        matches!(self, Outcome::Accepted | Outcome::Unknown { .. })
+    }
+}

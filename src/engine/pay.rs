@@ -1,0 +1,223 @@
+//! A sale: validated against the service's rules, its intent journaled, sent once (when the
+//! machine says so), its reply turned into the machine's event.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::{Actor, Engine, EngineConfig, EngineError, PayOrder, PayOutcome, failpoint};
+use super::{NO_CALLBACK_URL, journal_fields};
+use crate::domain::fields::{self, INTRAM};
+use crate::domain::lifecycle::{Effect, Event, Facts, Reply};
+use crate::domain::TxStatus;
+use crate::gateway::{CustomerAction, PaymentRequest, PaymentStarted, GatewayError};
+use crate::journal::{JournalError, NewTransaction};
+
+/// Fields a sale needs that the cashier does not type: set by the shop, never by the caller
+/// (validation refused any field the service does not define).
+fn default_fields(service: &str, config: &EngineConfig, fields: &mut BTreeMap<String, String>) {
+    let mut set = |k: &str, v: &str| {
+        fields.insert(k.to_owned(), v.to_owned());
+    };
+    if service.starts_with("WAVE_SN_") || service == "ORANGE_SN_API_CASH_OUT" {
+        set("sender", &config.shop_name);
+    }
+    if matches!(
+        service,
+        "WAVE_SN_API_CASH_OUT" | "ORANGE_SN_API_CASH_OUT" | "BANK_CARD_API_CASH_OUT"
+    ) {
+        set("successRedirectUrl", &config.redirect_url);
+        set("errorRedirectUrl", &config.redirect_url);
+    }
+    if service == "BANK_CARD_API_CASH_OUT" {
+        set("bankAuthRedirectUrl", &config.redirect_url);
+        set("merchantName", &config.shop_name);
+    }
+}
+
+/// The machine's event for the answer to a send.
+pub(super) fn reply_event(
+    result: &Result<PaymentStarted, GatewayError>,
+    amount: Option<i64>,
+) -> Reply {
+    match result {
+        Ok(started) => Reply::Accepted {
+            status: started.status.clone(),
+            facts: Facts {
+                gateway_tx_id: started.gateway_transaction_id.clone(),
+                customer_url: match &started.customer_action {
+                    CustomerAction::OpenUrl { url } => Some(url.clone()),
+                    _ => None,
+                },
+                notification: started.notification_message.clone(),
+            },
+        },
+        Err(e) => Reply::failed(e.failure(), e.french_message(amount)),
+    }
+}
+
+impl Engine {
+    /// Validates, records the intent, sends once, records the answer. A send that may have
+    /// gone through without a readable answer leaves the row UNKNOWN, to be settled by
+    /// status queries; it is never resent.
+    pub async fn pay(
+        &self,
+        order: PayOrder,
+        balance: Option<f64>,
+    ) -> Result<PayOutcome, EngineError> {
+        let actor = self.default_actor();
+        self.pay_as(order, balance, &actor).await
+    }
+
+    /// The actor of sales made without a session: the configured user and terminal.
+    pub fn default_actor(&self) -> Actor {
+        Actor {
+            cashier: self.config.cashier.clone(),
+            terminal: self.config.terminal.clone(),
+        }
+    }
+
+    /// [`Engine::pay`] on behalf of a logged-in cashier at their terminal.
+    pub async fn pay_as(
+        &self,
+        order: PayOrder,
+        balance: Option<f64>,
+        actor: &Actor,
+    ) -> Result<PayOutcome, EngineError> {
+        self.pay_with_id(order, balance, actor, None).await
+    }
+
+    /// [`Engine::pay_as`] under an id the front-end chose (a UUID), so that a front-end
+    /// that lost the answer can find the sale again, and a repeated request is answered
+    /// with the recorded sale instead of a second send.
+    pub async fn pay_with_id(
+        &self,
+        order: PayOrder,
+        balance: Option<f64>,
+        actor: &Actor,
+        chosen_id: Option<String>,
+    ) -> Result<PayOutcome, EngineError> {
+        if let Some(id) = &chosen_id {
+            if uuid::Uuid::parse_str(id).is_err() {
+                return Err(EngineError::Refused(format!(
+                    "identifiant d'opération invalide « {id} »"
+                )));
+            }
+            if let Some(row) = self.get(id).await? {
+                return Ok(PayOutcome::of(row));
+            }
+        }
+        let gateway = self
+            .gateways
+            .get(&order.gateway)
+            .ok_or_else(|| EngineError::NoGateway(order.gateway.clone()))?;
+        if (order.gateway == "intram") != (order.service == INTRAM) {
+            return Err(EngineError::Invalid(vec![fields::FieldError {
+                field: "service",
+                message: format!(
+                    "le service {} ne passe pas par la passerelle {}",
+                    order.service, order.gateway
+                ),
+            }]));
+        }
+        let valid = fields::validate(
+            &order.service,
+            order.phone.as_deref(),
+            order.amount,
+            &order.fields,
+            balance,
+        )
+        .map_err(EngineError::Invalid)?;
+        let (phone, amount, mut fields) = (valid.phone, valid.amount, valid.fields);
+        default_fields(&order.service, &self.config, &mut fields);
+        let wire_fields: BTreeMap<String, Value> = fields
+            .into_iter()
+            .map(|(k, v)| (k, Value::from(v)))
+            .collect();
+
+        let external_id = chosen_id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        let now = self.now();
+        let lease_until =
+            now + (self.config.send_timeout + Duration::from_secs(30)).as_millis() as i64;
+        let intent = NewTransaction {
+            external_id: external_id.clone(),
+            gateway: order.gateway.clone(),
+            service: order.service.clone(),
+            phone: phone.clone(),
+            amount,
+            fields: journal_fields(&wire_fields),
+            cashier: actor.cashier.clone(),
+            terminal: actor.terminal.clone(),
+        };
+        let owner = self.owner.clone();
+        match self
+            .journal(move |j| j.insert_intent(&intent, &owner, lease_until, now))
+            .await
+        {
+            Ok(_) => {}
+            // The same request twice at once: the first one sends, this one reports.
+            Err(JournalError::Duplicate(id)) => {
+                if let Some(row) = self.get(&id).await? {
+                    return Ok(PayOutcome::of(row));
+                }
+                return Err(EngineError::Journal(JournalError::Duplicate(id)));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.notify(&external_id, TxStatus::New);
+        failpoint::hit("after_intent");
+
+        let recorded = self
+            .step(&external_id, Event::Recorded, json!({}), None)
+            .await?;
+        if !recorded.effects.contains(&Effect::Send) {
+            // Another sender holds it (a repeat of this request): report, never resend.
+            let row = self.get(&external_id).await?;
+            return row
+                .map(PayOutcome::of)
+                .ok_or_else(|| JournalError::NotFound(external_id).into());
+        }
+
+        // Intech requires a callback URL. Without one configured, polling alone settles the
+        // sale, and the gateway gets an address that can never resolve (`.invalid`).
+        let base = self
+            .config
+            .callback_url
+            .clone()
+            .unwrap_or_else(|| NO_CALLBACK_URL.to_owned());
+        let callback_url = Some(match order.gateway.as_str() {
+            "intram" => format!("{}/intram", base.trim_end_matches('/')),
+            _ => base,
+        });
+        let request = PaymentRequest {
+            external_id: external_id.clone(),
+            service: order.service.clone(),
+            phone,
+            amount,
+            fields: wire_fields,
+            callback_url,
+            description: order.description.clone(),
+        };
+        let result = gateway.initiate(&request).await;
+        drop(request); // the CVC leaves memory with the request
+        failpoint::hit("after_send");
+
+        let detail = match &result {
+            Ok(started) => {
+                json!({"outcome": "accepted", "gatewayStatus": format!("{:?}", started.status)})
+            }
+            Err(e) => json!({"outcome": e.failure_name(), "error": e.to_string()}),
+        };
+        let reply = reply_event(&result, amount);
+        self.step(&external_id, Event::Reply(reply), detail, None)
+            .await
+            .map_err(EngineError::AfterSend)?;
+        failpoint::hit("after_reply");
+        let row = self
+            .get(&external_id)
+            .await?
+            .ok_or_else(|| JournalError::NotFound(external_id.clone()))?;
+        Ok(PayOutcome::of(row))
+    }
+}
