@@ -12,11 +12,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use caisse::domain::TxStatus;
+use caisse::domain::lifecycle::Write;
 use caisse::engine::{Engine, EngineConfig, Gateways, PayOrder, PollPlan, system_clock};
 use caisse::gateway::intech::{IntechClient, IntechConfig};
-use caisse::domain::lifecycle::Write;
 use caisse::journal::{Journal, NewTransaction};
-use caisse::domain::TxStatus;
 use caisse::sandbox::{self, SandboxConfig};
 use caisse::secret::Secret;
 use serde_json::json;

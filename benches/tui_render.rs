@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use caisse::domain::TxStatus;
 use caisse::engine::PayOrder;
 use caisse::journal::TransactionRow;
-use caisse::domain::TxStatus;
 use caisse::tui::app::{self, App, Event, PaymentState, Screen};
 use caisse::tui::catalog;
 use caisse::tui::theme::{ColorMode, Theme};

@@ -3,8 +3,8 @@
 //! used (`lang.tr("Montant", "Amount")`), so a screen reads as it is drawn. Messages written
 //! by the gateways themselves (Intech's error catalogue) stay as the vendor wrote them.
 
-use crate::domain::fields::FieldSpec;
 use crate::domain::TxStatus;
+use crate::domain::fields::FieldSpec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -66,6 +66,7 @@ impl Lang {
             "billReference" => "Bill reference",
             "description" => "Sale description",
             "referenceNumber" => "Reference number (8 digits)",
+            "cardType" => "Card type (VISA, MASTERCARD, VISA_ELECTRON)",
             "senderFirstName" => "Sender's first name",
             "senderLastName" => "Sender's last name",
             "receiverFirstName" => "Receiver's first name",

@@ -2,9 +2,9 @@
 //! on the Intech API V2 aggregator with Intram as a second gateway.
 
 pub mod catalog;
-pub mod domain;
 pub mod cli;
 pub mod config;
+pub mod domain;
 pub mod engine;
 pub mod gateway;
 pub mod http;

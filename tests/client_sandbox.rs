@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use caisse::gateway::intech::callback::{parse_callback, verify_sha256_hash};
 use caisse::domain::{IntechStatus, IntramStatus};
+use caisse::gateway::intech::callback::{parse_callback, verify_sha256_hash};
 use caisse::gateway::intech::models::OperationRequest;
 use caisse::gateway::intech::{IntechClient, IntechConfig};
 use caisse::gateway::intram::{IntramClient, IntramConfig, IntramPaymentRequest};

@@ -5,9 +5,9 @@
 
 mod common;
 
+use caisse::domain::{IntechStatus, IntramStatus};
 use caisse::gateway::GatewayError;
 use caisse::gateway::intech::callback::{parse_callback, verify_sha256_hash};
-use caisse::domain::{IntechStatus, IntramStatus};
 use caisse::gateway::intech::models::OperationRequest;
 use caisse::gateway::intech::{IntechClient, IntechConfig};
 use caisse::gateway::intram::{IntramClient, IntramConfig, IntramPaymentRequest};
@@ -436,11 +436,7 @@ fn callbacks_parse_and_verify() {
     assert!(!verify_sha256_hash(&ok, &Secret::new(DOC_KEY)));
 
     let failed = parse_callback(&fixture("intech/37_callback_failed.json")).unwrap();
-    assert_eq!(
-        failed.status,
-        IntechStatus::Failed,
-        "FAILLED on the wire"
-    );
+    assert_eq!(failed.status, IntechStatus::Failed, "FAILLED on the wire");
     let e = failed.transaction.error_type.unwrap();
     assert_eq!(
         (e.code.as_str(), e.id, e.message.as_str()),

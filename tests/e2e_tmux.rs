@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use caisse::journal::Journal;
 use caisse::domain::TxStatus;
+use caisse::journal::Journal;
 
 #[path = "support/tmux.rs"]
 mod tmux;

@@ -9,8 +9,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use caisse::journal::Journal;
 use caisse::domain::TxStatus;
+use caisse::journal::Journal;
 
 #[path = "support/service.rs"]
 mod service;

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use caisse::journal::Journal;
 use caisse::domain::TxStatus;
+use caisse::journal::Journal;
 use caisse::sandbox::{self, SandboxConfig, SandboxHandle};
 use serde_json::Value;
 

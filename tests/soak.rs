@@ -7,10 +7,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use caisse::domain::TxStatus;
 use caisse::engine::{Engine, EngineConfig, Gateways, PayOrder, PollPlan, system_clock};
 use caisse::gateway::intech::{IntechClient, IntechConfig};
 use caisse::journal::Journal;
-use caisse::domain::TxStatus;
 use caisse::sandbox::{self, SandboxConfig};
 use caisse::secret::Secret;
 use serde_json::Value;

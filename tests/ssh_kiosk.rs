@@ -27,8 +27,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use caisse::journal::Journal;
 use caisse::domain::TxStatus;
+use caisse::journal::Journal;
 
 #[path = "support/tmux.rs"]
 mod tmux;

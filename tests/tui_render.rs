@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use caisse::domain::TxStatus;
 use caisse::engine::PayOrder;
 use caisse::gateway::intech::models::{BillInfo, PendingBill};
 use caisse::journal::{Event as JournalEvent, TransactionRow};
-use caisse::domain::TxStatus;
 use caisse::tui::app::{self, App, BillsStage, BillsState, Event, PaymentState, Screen};
 use caisse::tui::catalog;
 use caisse::tui::theme::{ColorMode, Theme};
@@ -35,7 +35,7 @@ fn base(width: u16, height: u16) -> App {
     let mut app = App::new(true, NOW);
     app::update(&mut app, Event::Resize(width, height));
     app::update(&mut app, Event::Balance(Ok(250_000.0)));
-    app::update(&mut app, Event::PendingCount(1));
+    app::update(&mut app, Event::PendingCount(1, 0));
     app
 }
 

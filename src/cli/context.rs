@@ -42,9 +42,9 @@ impl Context {
         })?;
         let plan = config::poll_plan(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
             .map_err(|m| Failure {
-            message: m,
-            code: ExitCode::Config,
-        })?;
+                message: m,
+                code: ExitCode::Config,
+            })?;
         let engine_config = EngineConfig {
             plan,
             callback_url: self.config.callback_url.clone(),

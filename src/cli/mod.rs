@@ -78,6 +78,12 @@ pub enum Command {
         #[arg(long)]
         refresh: bool,
     },
+    /// Rembourse un encaissement réussi : journalise l'intention, envoie une seule fois ; une réponse perdue se règle par `caisse reconcile`.
+    Refund {
+        /// Identifiant de la vente à rembourser (externalTransactionId).
+        #[arg(value_name = "ID")]
+        external_id: String,
+    },
     /// Liste les opérations du journal, les plus récentes d'abord.
     Journal {
         /// Seulement celles d'aujourd'hui (UTC).
@@ -193,6 +199,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Balance
             | Command::Bills { .. }
             | Command::Pay(_)
+            | Command::Refund { .. }
             | Command::Status { .. }
             | Command::Journal { .. }
     );
@@ -217,6 +224,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             refresh,
         } => pay::status(cli.config.as_deref(), &external_id, refresh).await,
         Command::Journal { today, json } => pay::journal(cli.config.as_deref(), today, json).await,
+        Command::Refund { external_id } => pay::refund(cli.config.as_deref(), &external_id).await,
         Command::Reconcile { wait_secs } => pay::reconcile(cli.config.as_deref(), wait_secs).await,
         Command::Serve => serve::serve(cli.config.as_deref(), cli.socket).await,
         Command::Cashier(command) => cashier::run(cli.config.as_deref(), command),

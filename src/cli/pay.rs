@@ -9,9 +9,10 @@ use std::time::Duration;
 use super::context::{Context, connect};
 use super::table::{Align, Table};
 use super::{ExitCode, Failure};
-use crate::engine::{Engine, EngineError, PayOrder, serve_callbacks};
-use crate::journal::TransactionRow;
+use crate::domain::Outcome;
 use crate::domain::TxStatus;
+use crate::engine::{Engine, EngineError, PayOrder, PayOutcome, serve_callbacks};
+use crate::journal::TransactionRow;
 use crate::money::fcfa;
 use crate::qr::QrImage;
 
@@ -216,6 +217,74 @@ pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failur
 }
 
 /// Prints how the sale ended (or where it stands) and gives the exit code.
+/// The exit code and French sentence of a send that left no row.
+pub(super) fn outcome_failure(outcome: &Outcome) -> Failure {
+    let message = outcome.message().unwrap_or_default().to_owned();
+    let code = match outcome {
+        Outcome::Accepted => ExitCode::Ok,
+        Outcome::Failed { code, .. } if code.as_deref() == Some("invalid") => ExitCode::BadInput,
+        Outcome::Failed { .. } => ExitCode::Refused,
+        Outcome::NotSent { .. } => ExitCode::Network,
+        Outcome::Unknown { .. } => ExitCode::Unsettled,
+    };
+    Failure { message, code }
+}
+
+/// `caisse refund ID`: the refund's own operation, sent once; exits as `pay` does.
+pub async fn refund(config_path: Option<&Path>, external_id: &str) -> Result<(), Failure> {
+    let context = connect(config_path).await?;
+    let engine = context.engine()?;
+    let actor = engine.default_actor();
+    match engine.refund(external_id, &actor, None).await {
+        Ok(done) => refund_finish(external_id, &done),
+        Err(EngineError::Refused(message)) if message.contains("introuvable") => {
+            Err(Failure::bad_input(message))
+        }
+        Err(e @ EngineError::AfterSend(_)) => Err(Failure {
+            message: e.to_string(),
+            code: ExitCode::Unsettled,
+        }),
+        Err(EngineError::Refused(message)) => Err(Failure {
+            message,
+            code: ExitCode::Refused,
+        }),
+        Err(e) => Err(Failure {
+            message: e.to_string(),
+            code: ExitCode::Config,
+        }),
+    }
+}
+
+/// What a refund's send gave, printed, and its exit code.
+pub(super) fn refund_finish(sale: &str, done: &PayOutcome) -> Result<(), Failure> {
+    let row = &done.row;
+    println!(
+        "Remboursement {} de la vente {sale} — {} : {}",
+        row.external_id,
+        row.amount.map(fcfa).unwrap_or_else(|| "-".into()),
+        row.status.french()
+    );
+    if let Some(note) = &row.notification {
+        println!("{note}");
+    }
+    match row.status {
+        TxStatus::Success => {
+            println!("✓ Remboursement effectué.");
+            Ok(())
+        }
+        status => Err(Failure {
+            message: match &done.outcome {
+                Outcome::Unknown { message } => format!(
+                    "{message} Le remboursement est peut-être fait : ne le refaites pas, \
+                     `caisse reconcile` le vérifiera."
+                ),
+                other => other.message().unwrap_or(status.french()).to_owned(),
+            },
+            code: exit_for(status),
+        }),
+    }
+}
+
 pub(super) fn finish(row: &TransactionRow, no_wait: bool) -> Result<(), Failure> {
     let code = if no_wait && matches!(row.status, TxStatus::Pending | TxStatus::Processing) {
         ExitCode::Ok
@@ -389,20 +458,36 @@ pub async fn reconcile(config_path: Option<&Path>, wait_secs: u64) -> Result<(),
     for id in &summary.unknown {
         println!("inconnue    {id}");
     }
+    for (id, reason) in &summary.review {
+        println!("à vérifier  {id}  {reason}");
+    }
     println!(
-        "Rapprochement : {} réglée(s), {} en attente, {} inconnue(s).",
+        "Rapprochement : {} réglée(s), {} en attente, {} inconnue(s), {} à vérifier.",
         summary.settled.len(),
         summary.pending.len(),
-        summary.unknown.len()
+        summary.unknown.len(),
+        summary.review.len()
     );
-    if summary.unknown.is_empty() {
+    let mut problems = Vec::new();
+    if !summary.unknown.is_empty() {
+        problems.push(format!(
+            "{} opération(s) au résultat encore inconnu : relancez `caisse reconcile` plus tard",
+            summary.unknown.len()
+        ));
+    }
+    if !summary.review.is_empty() {
+        problems.push(format!(
+            "{} opération(s) à vérifier : la passerelle ne donne pas de statut lisible ; \
+             ouvrez une réclamation Intech depuis le journal (détail, touche c), \
+             la référence y est déjà écrite",
+            summary.review.len()
+        ));
+    }
+    if problems.is_empty() {
         Ok(())
     } else {
         Err(Failure {
-            message: format!(
-                "{} opération(s) au résultat encore inconnu : relancez `caisse reconcile` plus tard",
-                summary.unknown.len()
-            ),
+            message: problems.join("\n"),
             code: ExitCode::Unsettled,
         })
     }

@@ -94,6 +94,7 @@ pub async fn run(
         Command::Balance
         | Command::Bills { .. }
         | Command::Pay(_)
+        | Command::Refund { .. }
         | Command::Status { .. }
         | Command::Journal { .. }
         | Command::Cashier(_) => {}
@@ -171,6 +172,29 @@ pub async fn run(
             }
         }
         Command::Pay(args) => pay_remote(&link, events, args).await,
+        Command::Refund { external_id } => {
+            let refund_id = uuid::Uuid::now_v7().to_string();
+            let response = link
+                .call(Request::Refund {
+                    external_id: external_id.clone(),
+                    supervisor_pin: None,
+                    refund_id: Some(refund_id.clone()),
+                })
+                .await;
+            match response {
+                Response::Refunded(done) => pay::refund_finish(&external_id, &done),
+                Response::NotDone(outcome) => Err(pay::outcome_failure(&outcome)),
+                Response::Error(m) if m == crate::session::client::SERVICE_LOST => Err(Failure {
+                    message: format!(
+                        "la liaison avec le service s'est coupée pendant le remboursement \
+                         {refund_id} : il est peut-être fait, ne le refaites pas \
+                         (caisse status {refund_id})"
+                    ),
+                    code: ExitCode::Unsettled,
+                }),
+                other => Err(refused(other)),
+            }
+        }
         Command::Cashier(command) => cashier_remote(&link, command).await,
         _ => unreachable!("filtered above"),
     }
@@ -206,9 +230,7 @@ async fn pay_remote(
                 code: ExitCode::Unsettled,
             });
         }
-        Response::Error(m) if m.starts_with("saisie refusée") => {
-            return Err(Failure::bad_input(m));
-        }
+        Response::NotDone(outcome) => return Err(pay::outcome_failure(&outcome)),
         other => return Err(refused(other)),
     };
     let mut row: TransactionRow = outcome.row;

@@ -35,7 +35,12 @@ pub enum FieldKind {
     CardCvc,
     /// A MoneyGram reference number: 8 digits.
     MoneyGramReference,
+    /// VISA, MASTERCARD or VISA_ELECTRON, as the server accepts them.
+    CardType,
 }
+
+/// The card types Intech's server accepts.
+pub const CARD_TYPES: [&str; 3] = ["VISA", "MASTERCARD", "VISA_ELECTRON"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldSpec {
@@ -79,7 +84,8 @@ pub fn fields_for(code: &str) -> Vec<FieldSpec> {
     use FieldKind::*;
     let mut out = Vec::new();
     match code {
-        INTRAM => out.push(AMOUNT),
+        // The description goes on Intram's invoice, not among the wire fields.
+        INTRAM => out.extend([AMOUNT, f("description", "Libellé de la vente", Text, false)]),
         MONEYGRAM_RECEIVE => out.push(f(
             "referenceNumber",
             "Numéro de référence (8 chiffres)",
@@ -107,6 +113,12 @@ pub fn fields_for(code: &str) -> Vec<FieldSpec> {
                 f("cardExpireMonth", "Mois d'expiration (MM)", CardMonth, true),
                 f("cardExpireYear", "Année d'expiration (AA)", CardYear, true),
                 f("cardCVC", "Cryptogramme (CVC)", CardCvc, true),
+                f(
+                    "cardType",
+                    "Type de carte (VISA, MASTERCARD, VISA_ELECTRON)",
+                    CardType,
+                    true,
+                ),
             ]);
         }
         "BANK_TRANSFER_SN_API_CASH_IN" => {
@@ -332,6 +344,12 @@ fn check_field(lang: Lang, spec: &FieldSpec, value: &str) -> Result<(), String> 
         CardCvc if !(3..=4).contains(&len) || !v.chars().all(|c| c.is_ascii_digit()) => {
             Err(lang.tr("3 ou 4 chiffres", "3 or 4 digits").into())
         }
+        CardType if !CARD_TYPES.contains(&v.to_ascii_uppercase().as_str()) => Err(lang
+            .tr(
+                "VISA, MASTERCARD ou VISA_ELECTRON",
+                "VISA, MASTERCARD or VISA_ELECTRON",
+            )
+            .into()),
         MoneyGramReference if len != 8 || !v.chars().all(|c| c.is_ascii_digit()) => {
             Err(lang.tr("8 chiffres", "8 digits").into())
         }
@@ -456,9 +474,16 @@ fn check_named(
     spec: &FieldSpec,
     fields: &BTreeMap<String, String>,
 ) -> Result<Option<String>, String> {
-    match fields.get(spec.name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+    match fields
+        .get(spec.name)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+    {
         None if spec.required => Err(lang.tr("obligatoire", "required").into()),
         None => Ok(None),
+        Some(v) if spec.kind == FieldKind::CardType => {
+            check_field(lang, spec, v).map(|()| Some(v.to_ascii_uppercase()))
+        }
         Some(v) => check_field(lang, spec, v).map(|()| Some(v.to_owned())),
     }
 }
@@ -472,9 +497,9 @@ fn unknown_fields(
     fields
         .keys()
         .filter(|name| {
-            !specs
-                .iter()
-                .any(|s| s.name == name.as_str() && !matches!(s.kind, FieldKind::Phone | FieldKind::Amount))
+            !specs.iter().any(|s| {
+                s.name == name.as_str() && !matches!(s.kind, FieldKind::Phone | FieldKind::Amount)
+            })
         })
         .map(|name| FieldError {
             field: "fields",
@@ -498,7 +523,7 @@ fn validate_intram(
     amount: Option<i64>,
     fields: &BTreeMap<String, String>,
 ) -> Result<Valid, Vec<FieldError>> {
-    let mut errors = unknown_fields(lang, &fields_for(INTRAM), fields);
+    let mut errors = unknown_fields(lang, &[AMOUNT], fields);
     match amount {
         Some(a) if a > 0 && a <= MAX_AMOUNT => {}
         _ => errors.push(FieldError {

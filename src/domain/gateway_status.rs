@@ -113,7 +113,11 @@ impl PaymentStatus {
     /// Intech's status with its `errorType` (code, message), as callbacks and status
     /// replies carry them. Empty codes and messages count as absent.
     pub fn from_intech(status: IntechStatus, code: Option<&str>, message: Option<&str>) -> Self {
-        let present = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let present = |s: Option<&str>| {
+            s.map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
         match status {
             IntechStatus::Pending => PaymentStatus::Pending,
             IntechStatus::Processing => PaymentStatus::Processing,

@@ -535,7 +535,13 @@ fn on_poll(op: &Op, answer: &PollAnswer, now: i64, plan: &PollPlan) -> Vec<Effec
     const REFUND_NOT_DONE: &str = "Le remboursement n'a pas eu lieu : la vente est toujours \
          réglée chez la passerelle. Il peut être demandé à nouveau.";
     match (op.kind, answer) {
-        (OpKind::Payment, PollAnswer::Status { status, gateway_tx_id }) => {
+        (
+            OpKind::Payment,
+            PollAnswer::Status {
+                status,
+                gateway_tx_id,
+            },
+        ) => {
             let target = status.journal_status();
             let write = Write {
                 gateway_tx_id: gateway_tx_id.clone(),
@@ -577,7 +583,10 @@ fn on_poll(op: &Op, answer: &PollAnswer, now: i64, plan: &PollPlan) -> Vec<Effec
             PaymentStatus::Success => not_found(op, now, plan, REFUND_NOT_DONE),
             other => unreadable(
                 op,
-                &format!("la vente remboursée est « {} »", other.journal_status().french()),
+                &format!(
+                    "la vente remboursée est « {} »",
+                    other.journal_status().french()
+                ),
                 now,
                 plan,
             ),

@@ -26,7 +26,8 @@ mod tests {
 
     #[test]
     fn only_a_successful_intech_cash_out_with_its_id() {
-        let ok = |kind, gateway, service, status, id| refundable(kind, gateway, service, status, id);
+        let ok =
+            |kind, gateway, service, status, id| refundable(kind, gateway, service, status, id);
         let p = OpKind::Payment;
         let wave = "WAVE_SN_API_CASH_OUT";
         assert!(ok(p, "intech", wave, TxStatus::Success, Some("T1")));
@@ -34,7 +35,19 @@ mod tests {
         assert!(!ok(p, "intech", wave, TxStatus::Refunded, Some("T1")));
         assert!(!ok(p, "intech", wave, TxStatus::Success, None));
         assert!(!ok(p, "intram", wave, TxStatus::Success, Some("T1")));
-        assert!(!ok(OpKind::Refund, "intech", wave, TxStatus::Success, Some("T1")));
-        assert!(!ok(p, "intech", "WAVE_SN_API_CASH_IN", TxStatus::Success, Some("T1")));
+        assert!(!ok(
+            OpKind::Refund,
+            "intech",
+            wave,
+            TxStatus::Success,
+            Some("T1")
+        ));
+        assert!(!ok(
+            p,
+            "intech",
+            "WAVE_SN_API_CASH_IN",
+            TxStatus::Success,
+            Some("T1")
+        ));
     }
 }

@@ -108,7 +108,14 @@ impl Engine {
             Err(e) => (
                 Reply::failed(
                     e.failure(),
-                    format!("Remboursement refusé : {}", e.french_message(parent.amount)),
+                    if e.outcome_unknown() {
+                        format!(
+                            "Remboursement sans réponse : {}",
+                            e.french_message(parent.amount)
+                        )
+                    } else {
+                        format!("Remboursement refusé : {}", e.french_message(parent.amount))
+                    },
                 ),
                 json!({"outcome": e.failure_name(), "error": e.to_string()}),
             ),

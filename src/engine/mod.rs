@@ -21,6 +21,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::{Notify, broadcast};
 
+pub use crate::domain::PollPlan;
 use crate::domain::fields::FieldError;
 use crate::domain::lifecycle::{self, Effect, Event};
 use crate::domain::{Outcome, TxStatus};
@@ -30,7 +31,6 @@ use crate::gateway::intech::models::{CARD_CVC_FIELD, CARD_NUMBER_FIELD, mask_car
 use crate::gateway::intram::IntramClient;
 use crate::journal::{Journal, JournalError, TransactionRow, Transition};
 use crate::secret::{Redactor, Secret};
-pub use crate::domain::PollPlan;
 pub use callbacks::serve_callbacks;
 
 /// Sent as `callbackUrl` when none is configured: the `.invalid` domain never resolves.
@@ -315,7 +315,6 @@ impl Engine {
         self.journal(move |j| j.get(&id)).await
     }
 
-
     /// Runs one step of the lifecycle machine on a row, in the journal's write transaction
     /// (the decision is taken on the row as it is then), and carries out what is left:
     /// screens told of a change, the poller woken for a poll now due.
@@ -332,9 +331,14 @@ impl Engine {
         let name = event.name();
         let transition = self
             .journal(move |j| {
-                j.transition(&id, name, &detail, by.as_ref().map(Actor::pair), now, |op| {
-                    lifecycle::step(op, &event, now, &plan)
-                })
+                j.transition(
+                    &id,
+                    name,
+                    &detail,
+                    by.as_ref().map(Actor::pair),
+                    now,
+                    |op| lifecycle::step(op, &event, now, &plan),
+                )
             })
             .await?;
         for effect in &transition.effects {
@@ -345,12 +349,12 @@ impl Engine {
                 Effect::Send | Effect::Write(_) | Effect::MarkParentRefunded => {}
             }
         }
-        if transition.effects.contains(&Effect::MarkParentRefunded) && transition.status_changed() {
-            if let Ok(Some(row)) = self.get(external_id).await
-                && let Some(parent) = row.parent_id
-            {
-                self.notify(&parent, TxStatus::Refunded);
-            }
+        if transition.effects.contains(&Effect::MarkParentRefunded)
+            && transition.status_changed()
+            && let Ok(Some(row)) = self.get(external_id).await
+            && let Some(parent) = row.parent_id
+        {
+            self.notify(&parent, TxStatus::Refunded);
         }
         Ok(transition)
     }

@@ -8,10 +8,10 @@ use serde_json::{Value, json};
 
 use super::{Actor, Engine, EngineConfig, EngineError, PayOrder, PayOutcome, failpoint};
 use super::{NO_CALLBACK_URL, journal_fields};
+use crate::domain::TxStatus;
 use crate::domain::fields::{self, INTRAM};
 use crate::domain::lifecycle::{Effect, Event, Facts, Reply};
-use crate::domain::TxStatus;
-use crate::gateway::{CustomerAction, PaymentRequest, PaymentStarted, GatewayError};
+use crate::gateway::{CustomerAction, GatewayError, PaymentRequest, PaymentStarted};
 use crate::journal::{JournalError, NewTransaction};
 
 /// Fields a sale needs that the cashier does not type: set by the shop, never by the caller

@@ -95,12 +95,12 @@ impl Engine {
                 json!({"error": e.to_string()}),
             ),
         };
-        if let PollAnswer::NoAnswer { why } = &answer {
-            if *why == NoAnswer::Http(403) {
-                tracing::error!(
-                    "la passerelle refuse l'accès (liste noire ?) : pause des demandes de statut"
-                );
-            }
+        if let PollAnswer::NoAnswer { why } = &answer
+            && *why == NoAnswer::Http(403)
+        {
+            tracing::error!(
+                "la passerelle refuse l'accès (liste noire ?) : pause des demandes de statut"
+            );
         }
         let failed = match (&result, &answer) {
             (Err(e), PollAnswer::NoAnswer { .. } | PollAnswer::Unreadable { .. }) => {
@@ -273,10 +273,9 @@ impl Engine {
                     .settled
                     .push((now.external_id, s.as_str().to_owned())),
                 TxStatus::Pending | TxStatus::Processing => summary.pending.push(now.external_id),
-                TxStatus::Review => summary.review.push((
-                    now.external_id,
-                    now.error_message.unwrap_or_default(),
-                )),
+                TxStatus::Review => summary
+                    .review
+                    .push((now.external_id, now.error_message.unwrap_or_default())),
                 _ => summary.unknown.push(now.external_id),
             }
         }

@@ -26,8 +26,8 @@ pub use cashiers::CashierRecord;
 pub use operations::{Applied, By, Transition};
 pub use polling::SlotDecision;
 pub use rejected::{RejectionCount, RejectionSample, SAMPLES_KEPT};
-pub use rows::{NewTransaction, TransactionRow};
 use rows::{COLUMNS, row_to_tx};
+pub use rows::{NewTransaction, TransactionRow};
 pub use schema::CURRENT_VERSION;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +39,9 @@ pub enum JournalError {
     TooNew { found: i64, supported: i64 },
     #[error("la transaction {0} existe déjà dans le journal")]
     Duplicate(String),
-    #[error("un remboursement de cette vente est déjà en cours ou fait ({0}) : pas de second envoi")]
+    #[error(
+        "un remboursement de cette vente est déjà en cours ou fait ({0}) : pas de second envoi"
+    )]
     RefundUnderWay(String),
     #[error("seule une vente réussie peut être remboursée (celle-ci est « {} »)", .0.french())]
     NotRefundable(TxStatus),
@@ -128,9 +130,6 @@ impl Journal {
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
-
-
-
     /// Appends an event not tied to a change (a rejected callback, a poll that changed
     /// nothing…). `external_id` may name a transaction the journal does not hold.
     pub fn record_event(
@@ -165,8 +164,10 @@ impl Journal {
         Ok(self
             .conn
             .query_row(
-                &format!("SELECT {COLUMNS} FROM transactions WHERE gateway_tx_id = ?1 \
-                     AND kind = 'payment'"),
+                &format!(
+                    "SELECT {COLUMNS} FROM transactions WHERE gateway_tx_id = ?1 \
+                     AND kind = 'payment'"
+                ),
                 [gateway_tx_id],
                 row_to_tx,
             )
@@ -187,7 +188,6 @@ impl Journal {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-
     pub fn events(&self, external_id: &str) -> Result<Vec<Event>, JournalError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, external_id, at, kind, detail, cashier, terminal FROM events \
@@ -206,17 +206,6 @@ impl Journal {
         let rows = stmt.query_map(params![kind, limit as i64], row_to_event)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
-
-
-
-
-
-
-
-
-
-
-
 
     /// Caps the file's size (in pages) on this connection: how tests make the disk "full".
     #[doc(hidden)]

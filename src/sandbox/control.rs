@@ -112,6 +112,7 @@ struct Record<'a> {
     created_at: String,
     updated_at: String,
     operation_attempts: u32,
+    refund_attempts: u32,
     status_calls: u32,
     callbacks: Vec<AttemptOut<'a>>,
 }
@@ -149,6 +150,7 @@ fn intech_record<'a>(st: &'a Memory, tx: &'a IntechTx) -> (u64, Record<'a>) {
         created_at: iso(tx.created_at),
         updated_at: iso(tx.updated_at),
         operation_attempts: st.attempts.get(&tx.ext).copied().unwrap_or(0),
+        refund_attempts: st.refund_attempts.get(&tx.tid).copied().unwrap_or(0),
         status_calls: tx.status_calls,
         callbacks: attempts(&tx.callbacks),
     };
@@ -172,6 +174,7 @@ fn intram_record(tx: &IntramTx) -> (u64, Record<'_>) {
         created_at: iso(tx.created_at),
         updated_at: iso(tx.updated_at),
         operation_attempts: 0,
+        refund_attempts: 0,
         status_calls: 0,
         callbacks: attempts(&tx.callbacks),
     };

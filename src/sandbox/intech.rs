@@ -647,6 +647,9 @@ pub(crate) async fn refund_cancel(
     let tid = map.get("transactionId").and_then(tid_key);
     let outcome = {
         let mut st = shared.lock();
+        if let Some(t) = &tid {
+            *st.refund_attempts.entry(t.clone()).or_insert(0) += 1;
+        }
         let balance = st.balance;
         match tid.as_ref().and_then(|t| st.intech.get_mut(t.as_str())) {
             None => Err("Transaction introuvable".to_owned()),

@@ -248,6 +248,8 @@ pub(crate) struct State {
     pub by_ext: HashMap<String, String>,
     /// How many operations were received per externalTransactionId (duplicates included).
     pub attempts: HashMap<String, u32>,
+    /// `refund-cancel` requests received, by Intech transaction id (a refund is sent once).
+    pub refund_attempts: HashMap<String, u32>,
     pub intram: HashMap<String, IntramTx>,
     /// Bills paid (`service|account|reference`): they leave the pending list.
     pub paid_bills: HashSet<String>,
@@ -267,6 +269,7 @@ impl State {
             intech: HashMap::new(),
             by_ext: HashMap::new(),
             attempts: HashMap::new(),
+            refund_attempts: HashMap::new(),
             intram: HashMap::new(),
             paid_bills: HashSet::new(),
             bills_in_flight: HashMap::new(),

@@ -18,6 +18,7 @@ use serde_json::json;
 
 use super::protocol::{LoginNeed, Request, Response, Welcome};
 use crate::config::KioskSettings;
+use crate::domain::TxStatus;
 use crate::engine::{Actor, Engine};
 use crate::gateway::intech::IntechClient;
 use crate::journal::TransactionRow;
@@ -495,7 +496,13 @@ impl Session {
                 }
             }
             Request::PendingCount => match engine.journal(|j| j.unsettled()).await {
-                Ok(rows) => Response::Count(rows.len()),
+                Ok(rows) => {
+                    let review = rows.iter().filter(|r| r.status == TxStatus::Review).count();
+                    Response::Unsettled {
+                        pending: rows.len() - review,
+                        review,
+                    }
+                }
                 Err(e) => err(&e),
             },
             Request::Refund {

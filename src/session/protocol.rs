@@ -139,7 +139,11 @@ pub enum Response {
     Row(Option<TransactionRow>),
     Rows(Vec<TransactionRow>),
     Events(Vec<JournalEvent>),
-    Count(usize),
+    /// Unsettled operations: still pending, and under review (a person must look).
+    Unsettled {
+        pending: usize,
+        review: usize,
+    },
     /// A French sentence for the cashier (a refund done, a claim's reference).
     Message(String),
     /// Label / value lines (a MoneyGram look-up).

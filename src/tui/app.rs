@@ -9,13 +9,13 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::catalog::{self, Group, INTRAM_CODE, Tile};
-use crate::domain::fields::{self as rules, FieldKind, FieldSpec};
 use crate::catalog::services::Country;
+use crate::domain::fields::{self as rules, FieldKind, FieldSpec};
+use crate::domain::{Outcome, TxStatus};
 use crate::engine::{EngineEvent, PayOrder};
 use crate::gateway::intech::models::PendingBill;
 use crate::i18n::Lang;
 use crate::journal::{Event as JournalEvent, TransactionRow};
-use crate::domain::{Outcome, TxStatus};
 use crate::session::LinkEvent;
 use crate::staff::{Cashier, Pin};
 
@@ -41,7 +41,8 @@ pub enum Event {
     Row(TransactionRow),
     Rows(Vec<TransactionRow>),
     Events(String, Vec<JournalEvent>),
-    PendingCount(usize),
+    /// Unsettled operations: pending, and under review.
+    PendingCount(usize, usize),
     /// A claim finished: the French message to show.
     ActionDone(Result<String, String>),
     /// A refund's send ended.
@@ -289,6 +290,8 @@ pub struct App {
     pub selected: usize,
     pub balance: Option<Result<f64, String>>,
     pub pending: usize,
+    /// Operations under review (à vérifier): counted apart, a person must look.
+    pub review: usize,
     pub demo: bool,
     /// Milliseconds since the epoch, as of the last event that carried the time.
     pub now: i64,
@@ -312,6 +315,7 @@ impl App {
             selected: 0,
             balance: None,
             pending: 0,
+            review: 0,
             demo,
             now,
             quit: false,
@@ -374,9 +378,10 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
             app.balance = Some(b);
             vec![]
         }
-        Event::PendingCount(n) => {
-            app.dirty = app.pending != n;
-            app.pending = n;
+        Event::PendingCount(pending, review) => {
+            app.dirty = (app.pending, app.review) != (pending, review);
+            app.pending = pending;
+            app.review = review;
             vec![]
         }
         Event::Engine(e) => on_engine(app, e),
@@ -485,9 +490,9 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
         Event::Refunded(outcome) => {
             let lang = app.lang;
             let notice = match outcome {
-                Outcome::Accepted => Notice::Done(
-                    lang.tr("Remboursement effectué.", "Refund done.").into(),
-                ),
+                Outcome::Accepted => {
+                    Notice::Done(lang.tr("Remboursement effectué.", "Refund done.").into())
+                }
                 Outcome::Unknown { message } => Notice::Unsure(format!(
                     "{message} {}",
                     lang.tr(
@@ -604,19 +609,6 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-fn text_field(name: &'static str, label: &'static str, kind: FieldKind) -> Field {
-    Field {
-        spec: FieldSpec {
-            name,
-            label,
-            kind,
-            required: true,
-        },
-        input: Input::default(),
-        locked: false,
-    }
-}
-
 fn moneygram_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let app_lang = app.lang;
     let Screen::MoneyGram(m) = &mut app.screen else {
@@ -636,37 +628,31 @@ fn moneygram_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     .map(|f| f.input.value().trim().to_owned())
                     .unwrap_or_default()
             };
-            if m.tile.code == "MONEYGRAM_SN_API_CASH_OUT" {
-                let reference = value("referenceNumber");
-                if reference.len() != 8 || !reference.chars().all(|c| c.is_ascii_digit()) {
-                    m.result = Some(Err(app_lang
-                        .tr(
-                            "Numéro de référence MoneyGram : 8 chiffres.",
-                            "MoneyGram reference number: 8 digits.",
-                        )
-                        .into()));
+            if m.tile.code == rules::MONEYGRAM_RECEIVE {
+                match rules::moneygram_reference(app_lang, &value("referenceNumber")) {
+                    Ok(reference) => {
+                        m.loading = true;
+                        m.result = None;
+                        return vec![Effect::MoneyGramReception(reference)];
+                    }
+                    Err(e) => {
+                        m.result = Some(Err(e.message));
+                        return vec![];
+                    }
+                }
+            }
+            let entered: BTreeMap<String, String> = m
+                .fields
+                .iter()
+                .map(|f| (f.spec.name.to_owned(), f.input.value().to_owned()))
+                .collect();
+            let (amount, names) = match rules::moneygram_send(app_lang, &entered) {
+                Ok(ok) => ok,
+                Err(errors) => {
+                    let text: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+                    m.result = Some(Err(text.join(" ; ")));
                     return vec![];
                 }
-                m.loading = true;
-                m.result = None;
-                return vec![Effect::MoneyGramReception(reference)];
-            }
-            let amount = value("amount").parse::<i64>().ok().filter(|a| *a > 0);
-            let names = [
-                "senderFirstName",
-                "senderLastName",
-                "receiverFirstName",
-                "receiverLastName",
-            ]
-            .map(value);
-            let (Some(amount), true) = (amount, names.iter().all(|v| !v.is_empty())) else {
-                m.result = Some(Err(app_lang
-                    .tr(
-                        "Montant et noms de l'expéditeur et du bénéficiaire obligatoires.",
-                        "Amount and the sender's and receiver's names are required.",
-                    )
-                    .into()));
-                return vec![];
             };
             m.loading = true;
             m.result = None;
@@ -681,7 +667,7 @@ fn moneygram_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             let field = &mut m.fields[m.focus];
             let digits_only = matches!(
                 field.spec.kind,
-                FieldKind::Amount | FieldKind::BillReference
+                FieldKind::Amount | FieldKind::BillReference | FieldKind::MoneyGramReference
             );
             if digits_only && matches!(key.code, KeyCode::Char(c) if !c.is_ascii_digit()) {
                 app.dirty = false;
@@ -783,25 +769,14 @@ fn switch_country(app: &mut App) {
 /// Opens the screen a tile leads to.
 pub fn open_tile(app: &mut App, tile: Tile) -> Vec<Effect> {
     if tile.group == Group::MoneyGram {
-        let fields = if tile.code == "MONEYGRAM_SN_API_CASH_OUT" {
-            vec![text_field(
-                "referenceNumber",
-                "Numéro de référence (8 chiffres)",
-                FieldKind::BillReference,
-            )]
-        } else {
-            vec![
-                text_field("amount", "Montant à envoyer (FCFA)", FieldKind::Amount),
-                text_field("senderFirstName", "Prénom de l'expéditeur", FieldKind::Text),
-                text_field("senderLastName", "Nom de l'expéditeur", FieldKind::Text),
-                text_field(
-                    "receiverFirstName",
-                    "Prénom du bénéficiaire",
-                    FieldKind::Text,
-                ),
-                text_field("receiverLastName", "Nom du bénéficiaire", FieldKind::Text),
-            ]
-        };
+        let fields = rules::fields_for(tile.code)
+            .into_iter()
+            .map(|spec| Field {
+                spec,
+                input: Input::default(),
+                locked: false,
+            })
+            .collect();
         app.screen = Screen::MoneyGram(MoneyGramState {
             tile,
             fields,
@@ -819,24 +794,7 @@ pub fn open_tile(app: &mut App, tile: Tile) -> Vec<Effect> {
         });
         return vec![];
     }
-    let specs = if tile.code == INTRAM_CODE {
-        vec![
-            FieldSpec {
-                name: "amount",
-                label: "Montant (FCFA)",
-                kind: FieldKind::Amount,
-                required: true,
-            },
-            FieldSpec {
-                name: "description",
-                label: "Libellé de la vente",
-                kind: FieldKind::Text,
-                required: false,
-            },
-        ]
-    } else {
-        rules::fields_for(tile.code)
-    };
+    let specs = rules::fields_for(tile.code);
     let fields = specs
         .into_iter()
         .map(|spec| Field {
@@ -907,18 +865,7 @@ pub fn order_of(
         fields,
         description,
     };
-    if intram {
-        if !matches!(order.amount, Some(a) if a > 0 && a <= rules::MAX_AMOUNT) {
-            errors.entry("amount".into()).or_insert_with(|| {
-                app_lang
-                    .tr(
-                        "montant : un nombre entier de FCFA supérieur à zéro",
-                        "amount: a whole number of FCFA above zero",
-                    )
-                    .into()
-            });
-        }
-    } else if let Err(list) = rules::validate_in(
+    if let Err(list) = rules::validate_in(
         app_lang,
         &order.service,
         order.phone.as_deref(),
@@ -1015,7 +962,8 @@ fn entry_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                         | FieldKind::CardCvc
                         | FieldKind::CardMonth
                         | FieldKind::CardYear
-                        | FieldKind::BillReference,
+                        | FieldKind::BillReference
+                        | FieldKind::MoneyGramReference,
                         KeyCode::Char(c),
                     ) => {
                         c.is_ascii_digit()
@@ -1240,7 +1188,10 @@ fn review_claim_subject(lang: Lang) -> String {
 
 /// The claim of an operation under review, with its references filled in.
 pub fn review_claim_message(lang: Lang, r: &TransactionRow) -> String {
-    let amount = r.amount.map(crate::money::fcfa).unwrap_or_else(|| "-".into());
+    let amount = r
+        .amount
+        .map(crate::money::fcfa)
+        .unwrap_or_else(|| "-".into());
     let intech = r.gateway_tx_id.as_deref().unwrap_or("-");
     let reason = r.error_message.as_deref().unwrap_or_default();
     match lang {
@@ -1275,12 +1226,14 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 let subject = claim.subject.value().trim().to_owned();
                 let message = claim.message.value().trim().to_owned();
                 if subject.is_empty() || message.is_empty() {
-                    j.notice = Some(Notice::Failed(app_lang
-                        .tr(
-                            "Sujet et message sont obligatoires.",
-                            "Subject and message are required.",
-                        )
-                        .into()));
+                    j.notice = Some(Notice::Failed(
+                        app_lang
+                            .tr(
+                                "Sujet et message sont obligatoires.",
+                                "Subject and message are required.",
+                            )
+                            .into(),
+                    ));
                     return vec![];
                 }
                 let Some((id, _)) = &j.detail else {
@@ -1288,9 +1241,9 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 };
                 let id = id.clone();
                 j.claim = None;
-                j.notice = Some(Notice::Done(app_lang
-                    .tr("Réclamation envoyée…", "Claim sent…")
-                    .into()));
+                j.notice = Some(Notice::Done(
+                    app_lang.tr("Réclamation envoyée…", "Claim sent…").into(),
+                ));
                 return vec![Effect::Claim {
                     external_id: id,
                     subject,
@@ -1336,9 +1289,9 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             KeyCode::Char('v') | KeyCode::F(5) => match row {
                 Some(r) if !r.status.is_final() => {
-                    j.notice = Some(Notice::Done(app_lang
-                        .tr("Vérification demandée…", "Checking…")
-                        .into()));
+                    j.notice = Some(Notice::Done(
+                        app_lang.tr("Vérification demandée…", "Checking…").into(),
+                    ));
                     vec![Effect::Refresh(r.external_id)]
                 }
                 _ => vec![],
@@ -1369,18 +1322,22 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             },
             KeyCode::Char('r') | KeyCode::F(8) => match row {
                 Some(r) if r.refundable() => {
-                    j.notice = Some(Notice::Done(app_lang
-                        .tr("Remboursement demandé…", "Refund requested…")
-                        .into()));
+                    j.notice = Some(Notice::Done(
+                        app_lang
+                            .tr("Remboursement demandé…", "Refund requested…")
+                            .into(),
+                    ));
                     vec![Effect::Refund(r.external_id)]
                 }
                 _ => {
-                    j.notice = Some(Notice::Failed(app_lang
-                        .tr(
-                            "Seul un encaissement réussi peut être remboursé.",
-                            "Only a successful collection can be refunded.",
-                        )
-                        .into()));
+                    j.notice = Some(Notice::Failed(
+                        app_lang
+                            .tr(
+                                "Seul un encaissement réussi peut être remboursé.",
+                                "Only a successful collection can be refunded.",
+                            )
+                            .into(),
+                    ));
                     vec![]
                 }
             },

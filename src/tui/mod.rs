@@ -345,7 +345,7 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
             _ => None,
         }),
         Effect::CountPending => (Request::PendingCount, |r| match r {
-            Response::Count(n) => Some(Event::PendingCount(n)),
+            Response::Unsettled { pending, review } => Some(Event::PendingCount(pending, review)),
             _ => None,
         }),
         Effect::RefundAs {

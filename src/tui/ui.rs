@@ -15,8 +15,8 @@ use super::gate_ui;
 use super::icon::IconView;
 use super::theme::{ColorMode, Theme};
 use crate::catalog::services::Country;
+use crate::domain::{OpKind, Outcome, TxStatus};
 use crate::journal::TransactionRow;
-use crate::domain::{Outcome, TxStatus};
 use crate::money::{fcfa, fcfa_balance, group_thousands};
 use crate::qr::QrImage;
 use crate::staff::clock_time;
@@ -103,6 +103,12 @@ fn draw_header(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
             theme.dim()
         },
     ));
+    if app.review > 0 {
+        spans.push(Span::styled(
+            format!("  {} {}", app.review, theme.tr("à vérifier", "to check")),
+            theme.error(),
+        ));
+    }
     if app.gate.login_required
         && let Some(c) = &app.gate.cashier
     {
@@ -611,7 +617,10 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
         let text = match &p.error {
             // Money may have moved: a warning, never drawn as a failure.
             Some(Outcome::Unknown { message }) => {
-                vec![Line::from(Span::styled(format!("⚠ {message}"), theme.warn()))]
+                vec![Line::from(Span::styled(
+                    format!("⚠ {message}"),
+                    theme.warn(),
+                ))]
             }
             Some(Outcome::Accepted) => vec![],
             Some(Outcome::Failed { message: e, .. } | Outcome::NotSent { message: e }) => vec![
@@ -900,10 +909,14 @@ fn draw_journal(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, the
         } else {
             Style::default()
         };
+        let what = match r.kind {
+            OpKind::Refund => format!("{} {}", theme.tr("Rembt.", "Refund"), r.service),
+            OpKind::Payment => r.service.clone(),
+        };
         let text = format!(
             " {}  {:<28} {:<14} {:>14}  ",
             clock_time(r.created_at),
-            r.service.chars().take(28).collect::<String>(),
+            what.chars().take(28).collect::<String>(),
             r.phone.as_deref().unwrap_or("-"),
             r.amount.map(fcfa).unwrap_or_default()
         );

@@ -96,7 +96,10 @@ fn events() -> Vec<(&'static str, Event)> {
         ("callback success", callback(PaymentStatus::Success, false)),
         ("callback failed", callback(failed("x"), false)),
         ("callback pending", callback(PaymentStatus::Pending, false)),
-        ("signed callback success", callback(PaymentStatus::Success, true)),
+        (
+            "signed callback success",
+            callback(PaymentStatus::Success, true),
+        ),
         ("signed callback failed", callback(failed("x"), true)),
         ("recovery", Event::Recovery { everything: true }),
     ]
@@ -317,7 +320,11 @@ fn every_state_and_event_keeps_the_invariants() {
                 let what = format!("{kind:?} {from} + {name}: {effects:?}");
                 // Sent only once, only as a NEW intent just recorded.
                 let sends = effects.iter().filter(|e| **e == Effect::Send).count();
-                assert_eq!(sends, usize::from(from == New && name == "recorded"), "{what}");
+                assert_eq!(
+                    sends,
+                    usize::from(from == New && name == "recorded"),
+                    "{what}"
+                );
                 // Never backwards; final rows keep their outcome (a refund aside).
                 assert!(after == from || from.may_become(after), "{what}");
                 if from.is_final() {

@@ -8,8 +8,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::domain::IntechStatus;
 use super::signing::{self, HmacError};
+use crate::domain::IntechStatus;
 use crate::gateway::lenient;
 use crate::gateway::{ErrorType, GatewayError, wire};
 use crate::secret::Secret;

@@ -118,7 +118,13 @@ impl IntechClient {
                 .header("Timestamp", timestamp);
         }
         tracing::debug!(endpoint, bytes = body.len(), "POST");
-        wire::send(request.body(body), endpoint, self.config.timeout, &self.secrets()).await
+        wire::send(
+            request.body(body),
+            endpoint,
+            self.config.timeout,
+            &self.secrets(),
+        )
+        .await
     }
 
     /// Reads the `{code, msg, error, data}` envelope: `code == 2000` gives `data` decoded as

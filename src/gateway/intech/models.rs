@@ -441,14 +441,8 @@ mod tests {
 
     #[test]
     fn statuses_spelled_as_on_the_wire() {
-        assert_eq!(
-            IntechStatus::parse("FAILLED"),
-            Some(IntechStatus::Failed)
-        );
-        assert_eq!(
-            IntechStatus::parse("failed"),
-            Some(IntechStatus::Failed)
-        );
+        assert_eq!(IntechStatus::parse("FAILLED"), Some(IntechStatus::Failed));
+        assert_eq!(IntechStatus::parse("failed"), Some(IntechStatus::Failed));
         assert_eq!(IntechStatus::Failed.as_wire(), "FAILLED");
         assert_eq!(IntechStatus::parse("MAYBE"), None);
         assert!(IntechStatus::Refunded.is_final());
