@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use caisse::domain::TxStatus;
+use caisse::domain::{Outcome, TxStatus};
 use caisse::engine::PayOrder;
 use caisse::gateway::intech::models::{BillInfo, PendingBill};
 use caisse::journal::{Event as JournalEvent, TransactionRow};
@@ -528,5 +528,54 @@ fn english_by_configuration() {
             );
         }
         insta::assert_snapshot!(format!("english_{name}_80x24"), shown);
+    }
+}
+
+#[test]
+fn an_answer_lost_after_the_send_is_drawn_as_a_warning_never_as_a_failure() {
+    // The screen reads the outcome's type, not its first character: a lost answer whose
+    // sentence starts like any other is still "maybe done", and a refusal is "not done".
+    for (outcome, warning) in [
+        (
+            Outcome::Unknown {
+                message: "la liaison avec le service s'est coupée pendant l'envoi".into(),
+            },
+            true,
+        ),
+        (
+            Outcome::Failed {
+                code: Some("invalid".into()),
+                message: "numéro invalide : 9 chiffres attendus".into(),
+            },
+            false,
+        ),
+        (
+            Outcome::NotSent {
+                message: "service caisse indisponible".into(),
+            },
+            false,
+        ),
+    ] {
+        let mut app = payment(80, 24, None);
+        app::update(&mut app, Event::Paid(Err(outcome.clone())));
+        let shown = text(&render(&app, 80, 24, ColorMode::NoColor));
+        let message = outcome.message().unwrap();
+        assert!(shown.contains(&message[..20]), "{shown}");
+        assert_eq!(shown.contains('⚠'), warning, "{outcome:?}\n{shown}");
+        assert_eq!(shown.contains('✗'), !warning, "{outcome:?}\n{shown}");
+    }
+}
+
+#[test]
+fn the_header_says_how_many_operations_are_to_be_checked() {
+    // At 80 columns the demo banner leaves room for it before anything else; at 120, for
+    // the pending count too.
+    for width in [80, 120] {
+        let mut app = base(width, 24);
+        app::update(&mut app, Event::PendingCount(1, 2));
+        let shown = text(&render(&app, width, 24, ColorMode::NoColor));
+        let header = shown.lines().next().unwrap();
+        assert!(header.contains("2 à vérifier"), "{header}");
+        assert_eq!(header.contains("1 en attente"), width == 120, "{header}");
     }
 }

@@ -76,6 +76,13 @@ fn draw_header(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
             theme.banner(),
         ));
     }
+    if app.review > 0 {
+        // Before the rest, so that no terminal width cuts it off: a person must look.
+        spans.push(Span::styled(
+            format!("  {} {}", app.review, theme.tr("à vérifier", "to check")),
+            theme.error(),
+        ));
+    }
     let country = match app.country {
         Country::Senegal => theme.tr("Sénégal", "Senegal"),
         Country::CoteDIvoire => theme.tr("Côte d'Ivoire", "Ivory Coast"),
@@ -103,12 +110,7 @@ fn draw_header(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
             theme.dim()
         },
     ));
-    if app.review > 0 {
-        spans.push(Span::styled(
-            format!("  {} {}", app.review, theme.tr("à vérifier", "to check")),
-            theme.error(),
-        ));
-    }
+
     if app.gate.login_required
         && let Some(c) = &app.gate.cashier
     {

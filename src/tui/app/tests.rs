@@ -369,6 +369,46 @@ fn the_journal_filters_shows_detail_and_sends_claims() {
 }
 
 #[test]
+fn a_row_to_check_offers_a_claim_with_its_references_written_in() {
+    let mut app = app();
+    update(&mut app, key(KeyCode::Char('j')));
+    let mut stuck = row(TxStatus::Review, "WAVE_SN_API_CASH_IN");
+    stuck.external_id = "01a20000-0000-7000-8000-00000000abcd".into();
+    stuck.gateway_tx_id = None;
+    stuck.error_code = Some("unreadable_status".into());
+    stuck.error_message = Some("Statut illisible : Grand livre indisponible".into());
+    update(&mut app, Event::Rows(vec![stuck]));
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Char('c')));
+    let Screen::Journal(j) = &app.screen else {
+        panic!()
+    };
+    let claim = j
+        .claim
+        .as_ref()
+        .expect("a claim form, even with no Intech id");
+    assert_eq!(claim.subject.value(), "Opération à vérifier");
+    let message = claim.message.value();
+    assert!(
+        message.contains("01a20000-0000-7000-8000-00000000abcd"),
+        "{message}"
+    );
+    assert!(message.contains("Grand livre indisponible"), "{message}");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Claim { external_id, .. }] if external_id.ends_with("abcd")),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn the_header_counts_the_rows_to_check_apart() {
+    let mut app = app();
+    update(&mut app, Event::PendingCount(1, 2));
+    assert_eq!((app.pending, app.review), (1, 2));
+}
+
+#[test]
 fn an_intram_sale_asks_only_the_amount() {
     let mut app = app();
     type_text(&mut app, "intram");
