@@ -33,11 +33,13 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
         tokio::spawn(engine.clone().run_watcher(context.journal_path.clone())),
     ];
     if let Some(listen) = context.config.callback_listen {
-        let (_, task) = serve_callbacks(engine.clone(), listen).await.map_err(|e| {
-            failure(format!(
-                "écoute des callbacks impossible sur {listen} : {e}"
-            ))
-        })?;
+        let (_, task) = serve_callbacks(engine.clone(), listen, context.config.callback_timeouts)
+            .await
+            .map_err(|e| {
+                failure(format!(
+                    "écoute des callbacks impossible sur {listen} : {e}"
+                ))
+            })?;
         tasks.push(task);
     }
     let hub = Hub::new(

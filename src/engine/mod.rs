@@ -8,6 +8,7 @@
 mod actions;
 mod callbacks;
 pub mod failpoint;
+pub mod listener;
 mod poller;
 pub mod schedule;
 
