@@ -1,8 +1,9 @@
 //! The callback listener cannot be starved (issue 9, C5). The real `caisse serve` (demo mode,
-//! with a callback port) under 1,100 idle connections on that port, with the open-file limit
-//! of a default system (1,024): its terminals' socket keeps answering, the idle connections
-//! are closed after the header timeout, and a genuine callback is still taken. A connection
-//! that sends half a request head, or stalls in its body, is closed.
+//! with a callback port) under 1,100 idle connections on that port, started with a soft
+//! open-file limit of 256 under a hard one of 1,024 (a default system's): it raises its limit,
+//! its terminals' socket keeps answering, the idle connections are closed after the header
+//! timeout, and a genuine callback is still taken. A connection that sends half a request
+//! head, or stalls in its body, is closed.
 //!
 //! The timeouts are shortened through the environment (`CAISSE_CALLBACK_HEADER_TIMEOUT_MS`,
 //! `CAISSE_CALLBACK_DEADLINE_MS`); every wait is for a condition, with a deadline far above
@@ -26,8 +27,11 @@ use service::{Service, start_with};
 
 /// The attack of issue 9: more idle connections than a default process may hold files.
 const IDLE: usize = 1_100;
-/// The service's open-file limit in the big test (soft and hard): a default Linux system's.
-const SERVICE_FILES: libc::rlim_t = 1_024;
+/// The service's open-file limits in the big test: the hard one of a default Linux system,
+/// and a soft one under which the 256 callback slots alone would use every descriptor, had
+/// the service not raised it.
+const SERVICE_FILES_SOFT: libc::rlim_t = 256;
+const SERVICE_FILES_HARD: libc::rlim_t = 1_024;
 /// Generous room for what the service holds besides callback connections (about 20 files at
 /// rest: the journal, the sockets, the runtime, stdio).
 const OTHER_FILES: usize = 64;
@@ -156,6 +160,20 @@ fn open_descriptors(pid: u32) -> usize {
         .count()
 }
 
+/// The open-file limits (soft, hard) of process `pid`, as the kernel reports them.
+fn open_files_limits(pid: u32) -> (libc::rlim_t, libc::rlim_t) {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap();
+    let numbers: Vec<libc::rlim_t> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
 #[test]
 fn eleven_hundred_idle_connections_starve_neither_the_terminals_nor_the_gateway() {
     raise_own_file_limit(IDLE as libc::rlim_t + 200);
@@ -165,7 +183,12 @@ fn eleven_hundred_idle_connections_starve_neither_the_terminals_nor_the_gateway(
         dir.path(),
         port,
         &[("CAISSE_CALLBACK_HEADER_TIMEOUT_MS", "1000")],
-        Some((SERVICE_FILES, SERVICE_FILES)),
+        Some((SERVICE_FILES_SOFT, SERVICE_FILES_HARD)),
+    );
+    assert_eq!(
+        open_files_limits(service.child.id()),
+        (SERVICE_FILES_HARD, SERVICE_FILES_HARD),
+        "caisse serve raises its soft limit to the hard one"
     );
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     // Connected, and never a byte sent.

@@ -31,7 +31,8 @@ use crate::config::CallbackTimeouts;
 
 /// Callback connections open at once. A shop's gateways send a few callbacks a second at
 /// the busiest, each over in milliseconds; 256 is far above that, and with the terminals'
-/// cap and what the journal needs it fits under a default system's 1,024 open files.
+/// cap and what the journal needs it fits under a default system's 1,024 open files
+/// (`caisse serve` checks the sum at start-up).
 pub const MAX_CONNECTIONS: usize = 256;
 
 /// The read buffer of one connection, hence the largest request head: a callback carries a
