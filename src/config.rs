@@ -22,6 +22,13 @@ pub const DEFAULT_INTECH_URL: &str = "https://api.intech.sn";
 pub const DEFAULT_INTRAM_URL: &str = "https://webservices.intram.org:4002/api/v1";
 /// The vendor asks for at least 60 s on the client.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// A callback connection must have sent its whole request head by then, or it is closed:
+/// a gateway sends it at once, and a silent connection only holds one of the process's
+/// file descriptors (issue 9, C5).
+pub const CALLBACK_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// A callback connection is closed after this long, whatever it is doing: a callback is one
+/// small POST, so this only cuts a client that trickles its body or never reads the answer.
+pub const CALLBACK_DEADLINE: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntechSettings {
@@ -64,6 +71,26 @@ pub struct Config {
     /// `caisse serve`'s socket; the app and the CLI use it when set.
     pub socket: Option<PathBuf>,
     pub kiosk: KioskSettings,
+    pub callback_timeouts: CallbackTimeouts,
+}
+
+/// The callback listener's timeouts: the constants above, which tests shorten with
+/// `CAISSE_CALLBACK_HEADER_TIMEOUT_MS` and `CAISSE_CALLBACK_DEADLINE_MS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallbackTimeouts {
+    /// The request head must be complete within this time after the connection is accepted.
+    pub header: Duration,
+    /// The connection is closed this long after it was accepted.
+    pub deadline: Duration,
+}
+
+impl Default for CallbackTimeouts {
+    fn default() -> Self {
+        CallbackTimeouts {
+            header: CALLBACK_HEADER_TIMEOUT,
+            deadline: CALLBACK_DEADLINE,
+        }
+    }
 }
 
 /// `[kiosk]`: the cashiers' sessions.
@@ -307,6 +334,14 @@ pub fn load(sources: &Sources<'_>) -> Result<Config, ConfigError> {
         idle_lock,
         users: file.kiosk.users.clone(),
     };
+    let callback_timeouts = CallbackTimeouts {
+        header: millis(
+            &env,
+            "CAISSE_CALLBACK_HEADER_TIMEOUT_MS",
+            CALLBACK_HEADER_TIMEOUT,
+        )?,
+        deadline: millis(&env, "CAISSE_CALLBACK_DEADLINE_MS", CALLBACK_DEADLINE)?,
+    };
 
     Ok(Config {
         source,
@@ -318,7 +353,27 @@ pub fn load(sources: &Sources<'_>) -> Result<Config, ConfigError> {
         language,
         socket,
         kiosk,
+        callback_timeouts,
     })
+}
+
+/// A delay in milliseconds from the environment (tuning, tests), else `default`; 0 is
+/// refused, as it would close every connection at once.
+fn millis(
+    env: &dyn Fn(&str) -> Option<String>,
+    name: &str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    let Some(v) = env(name) else {
+        return Ok(default);
+    };
+    match v.trim().parse::<u64>() {
+        Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
+        _ => Err(ConfigError::BadValue {
+            name: name.into(),
+            reason: format!("« {v} » : un nombre de millisecondes supérieur à 0"),
+        }),
+    }
 }
 
 /// An idle-lock delay: 0 (never) to a week; anything else (negative, NaN, infinite) is
@@ -669,6 +724,26 @@ mod tests {
             ],
         );
         assert!(matches!(result.unwrap_err(), ConfigError::BadValue { .. }));
+    }
+
+    #[test]
+    fn callback_timeouts_are_the_constants_unless_shortened() {
+        let (_dir, config) = load_with(None, &[]);
+        assert_eq!(
+            config.unwrap().callback_timeouts,
+            CallbackTimeouts::default()
+        );
+        let (_dir, config) = load_with(None, &[("CAISSE_CALLBACK_HEADER_TIMEOUT_MS", "250")]);
+        let timeouts = config.unwrap().callback_timeouts;
+        assert_eq!(timeouts.header, Duration::from_millis(250));
+        assert_eq!(timeouts.deadline, CALLBACK_DEADLINE);
+        for bad in ["0", "dix", "-5"] {
+            let (_dir, result) = load_with(None, &[("CAISSE_CALLBACK_DEADLINE_MS", bad)]);
+            assert!(
+                matches!(result, Err(ConfigError::BadValue { ref name, .. }) if name == "CAISSE_CALLBACK_DEADLINE_MS"),
+                "{bad}: {result:?}"
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use caisse::config::CallbackTimeouts;
 use caisse::domain::{Outcome, TxStatus};
 use caisse::engine::{
     Engine, EngineConfig, Gateways, PayOrder, PollPlan, serve_callbacks, system_clock,
@@ -111,9 +112,13 @@ async fn setup_with(
     let engine = Engine::new(journal, gateways, config, system_clock());
     let mut tasks = vec![tokio::spawn(engine.clone().run_poller())];
     if listen {
-        let (_, task) = serve_callbacks(engine.clone(), SocketAddr::from(([127, 0, 0, 1], port)))
-            .await
-            .unwrap();
+        let (_, task) = serve_callbacks(
+            engine.clone(),
+            SocketAddr::from(([127, 0, 0, 1], port)),
+            CallbackTimeouts::default(),
+        )
+        .await
+        .unwrap();
         tasks.push(task);
     }
     Setup {

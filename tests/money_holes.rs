@@ -417,9 +417,13 @@ async fn hundreds_of_forged_callbacks_leave_the_sales_history_and_the_journal_bo
         EngineConfig::default(),
         caisse::engine::system_clock(),
     );
-    let (addr, listener) = serve_callbacks(engine.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
+    let (addr, listener) = serve_callbacks(
+        engine.clone(),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        caisse::config::CallbackTimeouts::default(),
+    )
+    .await
+    .unwrap();
     let order = PayOrder {
         gateway: "intech".into(),
         service: "WAVE_SN_API_CASH_OUT".into(),

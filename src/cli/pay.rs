@@ -56,12 +56,13 @@ async fn start_engine(
         engine.clone().run_watcher(context.journal_path.clone()),
     )];
     if let Some(listen) = context.config.callback_listen {
-        let (_addr, task) = serve_callbacks(engine.clone(), listen)
-            .await
-            .map_err(|e| Failure {
-                message: format!("écoute des callbacks impossible sur {listen} : {e}"),
-                code: ExitCode::Config,
-            })?;
+        let (_addr, task) =
+            serve_callbacks(engine.clone(), listen, context.config.callback_timeouts)
+                .await
+                .map_err(|e| Failure {
+                    message: format!("écoute des callbacks impossible sur {listen} : {e}"),
+                    code: ExitCode::Config,
+                })?;
         tasks.push(task);
     }
     Ok((engine, tasks))

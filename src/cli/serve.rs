@@ -5,13 +5,36 @@
 use std::path::{Path, PathBuf};
 
 use super::{ExitCode, Failure};
-use crate::engine::serve_callbacks;
+use crate::engine::{listener, serve_callbacks};
 use crate::session::{Hub, peer, server};
+
+/// Open files the service needs besides its terminals' and callbacks' connections: the
+/// journal (SQLite keeps the database, its WAL and its shared memory open, for the engine's
+/// connection and the PIN checks' one), the gateways' HTTPS connections (and in demo mode
+/// the sandbox's end of them), the listening sockets, the runtime's own, stdio. About 20 at
+/// rest (measured); the rest is room for payments in flight.
+const OTHER_FILES: usize = 256;
+/// Open files at the worst: every terminal and every callback slot taken.
+const FILES_NEEDED: usize = server::MAX_CONNECTIONS + listener::MAX_CONNECTIONS + OTHER_FILES;
+// The caps fit under a default system's 1,024 open files, so the service is never starved
+// even where the limit cannot be raised (issue 9, C5).
+const _: () = assert!(FILES_NEEDED <= 1024);
 
 pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Result<(), Failure> {
     // The journal, its WAL and the socket's directory entries: the service's user only.
     peer::set_umask(0o077);
     peer::return_large_blocks();
+    // Every connection is a file descriptor: take all the hard limit allows, and say so if
+    // even that is below what the caps may need.
+    match peer::raise_open_files_limit() {
+        Ok(limit) if limit < FILES_NEEDED as libc::rlim_t => eprintln!(
+            "attention : caisse serve ne peut ouvrir que {limit} fichiers, il lui en faut \
+             {FILES_NEEDED} quand tous les terminaux et les callbacks sont connectés ; \
+             relevez LimitNOFILE= (docs/caisse.service) ou ulimit -Hn"
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!("attention : limite de fichiers ouverts non relevée : {e}"),
+    }
     let context = super::context::connect(config_path).await?;
     let socket = socket
         .or_else(|| context.config.socket.clone())
@@ -33,11 +56,13 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
         tokio::spawn(engine.clone().run_watcher(context.journal_path.clone())),
     ];
     if let Some(listen) = context.config.callback_listen {
-        let (_, task) = serve_callbacks(engine.clone(), listen).await.map_err(|e| {
-            failure(format!(
-                "écoute des callbacks impossible sur {listen} : {e}"
-            ))
-        })?;
+        let (_, task) = serve_callbacks(engine.clone(), listen, context.config.callback_timeouts)
+            .await
+            .map_err(|e| {
+                failure(format!(
+                    "écoute des callbacks impossible sur {listen} : {e}"
+                ))
+            })?;
         tasks.push(task);
     }
     let hub = Hub::new(

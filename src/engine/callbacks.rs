@@ -14,26 +14,27 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use serde_json::json;
 
-use super::{Engine, failpoint};
+use super::{Engine, failpoint, listener};
+use crate::config::CallbackTimeouts;
 use crate::domain::lifecycle::{Effect, Event};
 use crate::domain::{OpKind, PaymentStatus};
 use crate::gateway::intech::callback::{CallbackRejection, CallbackVerifier, MAX_CALLBACK_BYTES};
 use crate::journal::JournalError;
 
-/// Serves the listener on `listen` until the task is dropped.
+/// Serves the listener on `listen` until the task is dropped, with a cap on connections and
+/// `timeouts` on each (`listener`: the port faces the Internet).
 pub async fn serve_callbacks(
     engine: Arc<Engine>,
     listen: SocketAddr,
+    timeouts: CallbackTimeouts,
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let app = axum::Router::new()
         .fallback(receive)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_CALLBACK_BYTES * 4))
         .with_state(engine);
-    let listener = tokio::net::TcpListener::bind(listen).await?;
-    let addr = listener.local_addr()?;
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let socket = tokio::net::TcpListener::bind(listen).await?;
+    let addr = socket.local_addr()?;
+    let task = tokio::spawn(listener::serve(socket, app, timeouts));
     Ok((addr, task))
 }
 

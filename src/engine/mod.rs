@@ -11,6 +11,7 @@
 mod actions;
 mod callbacks;
 pub mod failpoint;
+pub mod listener;
 mod pay;
 mod poller;
 

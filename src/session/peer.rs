@@ -52,8 +52,51 @@ pub fn set_umask(mask: u32) {
     }
 }
 
+/// Raises the process's soft limit on open files to its hard limit, and returns the soft
+/// limit now in force. Each connection to `caisse serve` is a file descriptor, and the soft
+/// limit a session starts with (1,024 under systemd unless `LimitNOFILE=` says otherwise) is
+/// often far below what the hard limit allows.
+pub fn raise_open_files_limit() -> std::io::Result<libc::rlim_t> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct it is given.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    if limit.rlim_cur < limit.rlim_max {
+        let raised = libc::rlimit {
+            rlim_cur: limit.rlim_max,
+            rlim_max: limit.rlim_max,
+        };
+        // SAFETY: setrlimit only reads the struct it is given; raising the soft limit up to
+        // the hard one needs no privilege.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        limit = raised;
+    }
+    Ok(limit.rlim_cur)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_open_files_limit_is_raised_to_the_hard_one() {
+        let raised = super::raise_open_files_limit().unwrap();
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit only writes the struct it is given.
+        assert_eq!(
+            unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) },
+            0
+        );
+        assert_eq!((raised, limit.rlim_cur), (limit.rlim_max, limit.rlim_max));
+    }
+
     #[test]
     fn root_is_root_and_unknown_uids_get_a_number() {
         assert_eq!(super::user_name(0), "root");

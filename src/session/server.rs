@@ -21,8 +21,10 @@ use super::peer::user_name;
 use super::protocol::{ClientFrame, MAX_REQUEST, Request, Response, ServerFrame};
 use crate::engine::EngineEvent;
 
-/// Terminals connected at once (a shop has tens; this leaves room for reconnections).
-const MAX_CONNECTIONS: usize = 512;
+/// Terminals connected at once (a shop has tens; this leaves room for reconnections). Each
+/// is one file descriptor: with the callback listener's cap and the journal's needs this
+/// fits under a default system's 1,024 open files (`caisse serve` checks the sum).
+pub const MAX_CONNECTIONS: usize = 512;
 /// Requests one terminal may have in flight (the app sends a handful at a time).
 const IN_FLIGHT: usize = 8;
 /// Frames waiting to be written to one terminal.

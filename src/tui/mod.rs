@@ -107,11 +107,14 @@ pub async fn run(options: Options) -> Result<(), Failure> {
                 engine.clone().run_watcher(context.journal_path.clone()),
             ));
             if let Some(listen) = context.config.callback_listen {
-                let (_, task) = serve_callbacks(engine.clone(), listen).await.map_err(|e| {
-                    config_failure(format!(
-                        "écoute des callbacks impossible sur {listen} : {e}"
-                    ))
-                })?;
+                let (_, task) =
+                    serve_callbacks(engine.clone(), listen, context.config.callback_timeouts)
+                        .await
+                        .map_err(|e| {
+                            config_failure(format!(
+                                "écoute des callbacks impossible sur {listen} : {e}"
+                            ))
+                        })?;
                 tasks.push(task);
             }
             let kiosk = options.kiosk || context.config.kiosk.enabled;

@@ -39,6 +39,11 @@ pub fn add_cashier(db: &Path, name: &str, role: &str, pin: &str) {
 
 /// `caisse serve` on `dir`, with cashiers awa (1234) and chef (9999, supervisor).
 pub fn start(dir: &Path, config: Option<&str>) -> Service {
+    start_with(dir, config, |_| {})
+}
+
+/// As [`start`], with the command adjusted first (environment variables, limits).
+pub fn start_with(dir: &Path, config: Option<&str>, adjust: impl FnOnce(&mut Command)) -> Service {
     let db = dir.join("journal.db");
     if !db.exists() {
         add_cashier(&db, "awa", "cashier", "1234");
@@ -59,6 +64,7 @@ pub fn start(dir: &Path, config: Option<&str>) -> Service {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         cmd.arg("--config").arg(&path);
     }
+    adjust(&mut cmd);
     let mut child = cmd.spawn().unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let mut sandbox = String::new();
