@@ -17,7 +17,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::Value;
 
-pub use cashiers::CashierRecord;
+pub use cashiers::{CashierRecord, PinCount, PinRules};
 pub use schema::CURRENT_VERSION;
 pub use status::TxStatus;
 

@@ -75,6 +75,24 @@ const MIGRATIONS: &[&str] = &[
     UPDATE transactions SET seen_at = updated_at;
     CREATE INDEX transactions_unseen ON transactions (cashier, created_at) WHERE seen_at IS NULL;
     "#,
+    // C6 (3 until the merge renumbers it): wrong PINs count per (name typed, calling Unix
+    // user), so that one Unix user's guesses lock out only that user's tries for that name,
+    // never the cashier at their own seat. Any name typed gets a row, known or not (the
+    // answers must not tell which names exist); rows go once their lock-out or their hour
+    // is over. The per-account columns go: a count kept for everybody at once is what let
+    // anyone lock a supervisor out. A lock-out in force at the upgrade is dropped with them.
+    r#"
+    CREATE TABLE pin_failures (
+        name         TEXT NOT NULL COLLATE NOCASE,
+        uid          INTEGER NOT NULL,
+        failed       INTEGER NOT NULL,
+        last_at      INTEGER NOT NULL,
+        locked_until INTEGER,
+        PRIMARY KEY (name, uid)
+    ) STRICT;
+    ALTER TABLE cashiers DROP COLUMN failed_pins;
+    ALTER TABLE cashiers DROP COLUMN locked_until;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -101,4 +119,41 @@ pub fn migrate(conn: &mut Connection) -> Result<(), JournalError> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// C6: a journal from before the per-Unix-user counts keeps its cashiers; the old
+    /// per-account count goes with its columns.
+    #[test]
+    fn c6_moves_the_wrong_pin_count_out_of_the_cashiers_table() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute(
+            "INSERT INTO cashiers (name, role, pin_hash, failed_pins, locked_until, created_at) \
+             VALUES ('chef', 'supervisor', 'h', 4, 99, 1)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let (name, role): (String, String) = conn
+            .query_row("SELECT name, role FROM cashiers", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((name.as_str(), role.as_str()), ("chef", "supervisor"));
+        assert!(
+            conn.prepare("SELECT failed_pins FROM cashiers").is_err(),
+            "the per-account count is gone"
+        );
+        let rows: i64 = conn
+            .query_row("SELECT COUNT(*) FROM pin_failures", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 0);
+    }
 }
