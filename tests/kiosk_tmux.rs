@@ -144,7 +144,7 @@ fn the_idle_lock_hides_the_customer_until_the_cashiers_pin() {
     }
     t.text("0000");
     t.keys(&["Enter"]);
-    t.wait_for("Code PIN incorrect", SECS(10));
+    t.wait_for("Nom ou code PIN incorrect", SECS(10));
     t.text("1234");
     t.keys(&["Enter"]);
     let back = t.wait_for("/deep/", SECS(10));

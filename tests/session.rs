@@ -105,7 +105,7 @@ async fn nothing_before_login_and_five_wrong_pins_lock_the_cashier_out() {
     }
     let r = login(&link, "awa", "0000").await;
     assert!(error_of(&r).contains("bloqué jusqu'à"), "{r:?}");
-    // The right PIN is refused too, from any terminal, for five minutes.
+    // The right PIN is refused too, from any terminal of this Unix user, for five minutes.
     let (other, _e, _) = connect(&service, "pts/8").await;
     let r = login(&other, "awa", "1234").await;
     assert!(error_of(&r).contains("bloqué jusqu'à"), "{r:?}");
@@ -148,7 +148,10 @@ async fn a_mapped_unix_user_types_only_the_pin() {
             pin: "9999".into(),
         })
         .await;
-    assert!(error_of(&r).contains("code PIN incorrect"), "{r:?}");
+    assert!(
+        error_of(&r).starts_with("nom ou code PIN incorrect"),
+        "{r:?}"
+    );
     let r = link
         .call(Request::Login {
             name: None,
@@ -537,7 +540,7 @@ fn the_command_line_goes_through_the_service_as_a_cashier() {
     );
     let (code, _, err) = cli(&service, &["balance", "--cashier", "awa"], "0000\n");
     assert_eq!(code, 2);
-    assert!(err.contains("code PIN incorrect"), "{err}");
+    assert!(err.contains("nom ou code PIN incorrect"), "{err}");
     let (code, _, err) = cli(&service, &["balance"], "1234\n");
     assert_eq!(code, 2);
     assert!(err.contains("--cashier NOM"), "{err}");
@@ -630,16 +633,21 @@ async fn a_supervisors_pin_cannot_be_guessed_from_a_cashiers_seat() {
         let r = g.await.unwrap();
         assert!(matches!(r, Response::Denied(_)), "{r:?}");
     }
-    // The right PIN is refused now: awa's seat is locked out, from any connection.
+    // The right PIN is refused now: awa's seat is locked out, from any connection of this
+    // Unix user.
     let r = link.call(Request::Supervisor { pin: "9999".into() }).await;
     assert!(error_of(&r).contains("bloqué jusqu'à"), "{r:?}");
     let (other, _e, _) = connect(&service, "pts/2").await;
     assert!(error_of(&login(&other, "awa", "1234").await).contains("bloqué"));
     let journal = Journal::open(&service.db).unwrap();
+    let uid = caisse::session::peer::current_uid();
+    let now = caisse::gateway::intech::signing::now_ms();
     assert_eq!(
-        journal.cashier("chef").unwrap().unwrap().failed_pins,
-        0,
-        "the supervisor's own account is not locked by someone else's guesses"
+        journal
+            .pin_count("chef", uid, &caisse::staff::RULES, now)
+            .unwrap(),
+        caisse::journal::PinCount::default(),
+        "the supervisor's own count is not moved by someone else's guesses"
     );
 }
 
@@ -815,4 +823,194 @@ fn serve_never_removes_a_file_that_is_not_a_socket() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("n'est pas un socket"));
     assert_eq!(std::fs::read(&precious).unwrap(), b"precious");
+}
+
+/// A hub in this process on a journal of its own, with a clock the test moves: sessions as
+/// any Unix user (the socket tests all run as the one running the tests), and lock-outs that
+/// end without waiting five minutes.
+struct Counter {
+    hub: std::sync::Arc<caisse::session::Hub>,
+    clock: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    db: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+const T0: i64 = 1_795_400_000_000;
+const FIVE_MINUTES: i64 = 5 * 60 * 1000;
+
+fn counter() -> Counter {
+    use caisse::engine::{Engine, EngineConfig, Gateways};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("journal.db");
+    let mut journal = Journal::open(&db).unwrap();
+    for (name, role, pin) in [("awa", "cashier", "1234"), ("chef", "supervisor", "9999")] {
+        let hash = caisse::staff::hash_pin(pin).unwrap();
+        journal
+            .add_cashier(name, role, &hash, ("root", "test"), 0)
+            .unwrap();
+    }
+    let clock = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(T0));
+    let now = clock.clone();
+    let engine = Engine::new(
+        journal,
+        Gateways::default(),
+        EngineConfig::default(),
+        std::sync::Arc::new(move || now.load(std::sync::atomic::Ordering::SeqCst)),
+    );
+    let hub = caisse::session::Hub::new(
+        engine,
+        None,
+        false,
+        caisse::config::KioskSettings::default(),
+        false,
+    );
+    Counter {
+        hub,
+        clock,
+        db,
+        _dir: dir,
+    }
+}
+
+impl Counter {
+    fn at(&self, ms: i64) {
+        self.clock.store(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// A terminal of Unix user `uid`, past its Hello.
+    async fn terminal(&self, uid: u32, user: &str) -> caisse::session::Session {
+        let session = caisse::session::Session::new(
+            self.hub.clone(),
+            caisse::session::Peer {
+                uid,
+                user: user.into(),
+            },
+        );
+        let r = session
+            .handle(Request::Hello {
+                terminal: format!("pts/{uid}"),
+            })
+            .await;
+        assert!(matches!(r, Response::Welcome(_)), "{r:?}");
+        session
+    }
+}
+
+async fn log_in_as(session: &caisse::session::Session, name: &str, pin: &str) -> Response {
+    session
+        .handle(Request::Login {
+            name: Some(name.into()),
+            pin: pin.into(),
+        })
+        .await
+}
+
+#[tokio::test]
+async fn another_unix_users_wrong_pins_never_lock_the_supervisor_out() {
+    let c = counter();
+    let mallory = c.terminal(1, "mallory").await;
+    for pin in ["0000", "1111", "2222", "3333", "4444", "5555"] {
+        let r = log_in_as(&mallory, "chef", pin).await;
+        assert!(matches!(r, Response::Denied(_)), "{r:?}");
+    }
+    let r = log_in_as(&mallory, "chef", "9999").await;
+    assert!(error_of(&r).contains("bloqué jusqu'à"), "{r:?}");
+    // chef, from their own Unix user, at once: mallory's guesses locked only mallory.
+    let chef = c.terminal(2, "chef").await;
+    let r = log_in_as(&chef, "chef", "9999").await;
+    assert!(matches!(r, Response::LoggedIn { .. }), "{r:?}");
+    // The journal says who guessed, from which Unix user.
+    let journal = Journal::open(&c.db).unwrap();
+    let locked = journal.events_of_kind("pin_locked", 10).unwrap();
+    assert_eq!(locked.len(), 1);
+    assert_eq!(locked[0].cashier, "chef");
+    assert_eq!(locked[0].detail["uid"], 1);
+    let wrong = journal.events_of_kind("pin_wrong", 10).unwrap();
+    assert_eq!(wrong.len(), 4);
+    assert!(wrong.iter().all(|e| e.detail["uid"] == 1), "{wrong:?}");
+}
+
+#[tokio::test]
+async fn the_guesser_stays_locked_out_for_five_minutes() {
+    let c = counter();
+    let mallory = c.terminal(1, "mallory").await;
+    for left in (1..=4).rev() {
+        let r = log_in_as(&mallory, "chef", "0000").await;
+        assert_eq!(
+            error_of(&r),
+            format!("nom ou code PIN incorrect (encore {left} essai(s) avant blocage)")
+        );
+    }
+    let locked = format!(
+        "trop de codes PIN faux : bloqué jusqu'à {} (5 minutes)",
+        caisse::staff::clock_time(T0 + FIVE_MINUTES)
+    );
+    let r = log_in_as(&mallory, "chef", "0000").await;
+    assert_eq!(error_of(&r), locked);
+    // Even the right PIN, from any terminal of that Unix user, until the five minutes end.
+    let again = c.terminal(1, "mallory").await;
+    for at in [T0 + 1, T0 + FIVE_MINUTES - 1] {
+        c.at(at);
+        assert_eq!(error_of(&log_in_as(&again, "chef", "9999").await), locked);
+    }
+    c.at(T0 + FIVE_MINUTES);
+    let r = log_in_as(&again, "chef", "9999").await;
+    assert!(matches!(r, Response::LoggedIn { .. }), "{r:?}");
+}
+
+#[tokio::test]
+async fn supervisor_pins_guessed_from_a_seat_lock_only_that_unix_user() {
+    let c = counter();
+    let seat = c.terminal(1, "caissiere1").await;
+    let own = c.terminal(2, "caissiere2").await;
+    for s in [&seat, &own] {
+        let r = log_in_as(s, "awa", "1234").await;
+        assert!(matches!(r, Response::LoggedIn { .. }), "{r:?}");
+    }
+    for guess in ["0000", "1111", "2222", "3333", "4444"] {
+        let r = seat.handle(Request::Supervisor { pin: guess.into() }).await;
+        assert!(matches!(r, Response::Denied(_)), "{r:?}");
+    }
+    // That Unix user's tries as awa are locked: the supervisor's PIN, the idle lock's.
+    let r = seat
+        .handle(Request::Supervisor { pin: "9999".into() })
+        .await;
+    assert!(error_of(&r).contains("bloqué jusqu'à"), "{r:?}");
+    let r = seat.handle(Request::Unlock { pin: "1234".into() }).await;
+    assert!(error_of(&r).contains("bloqué jusqu'à"), "{r:?}");
+    // awa's other Unix user is not.
+    let r = own.handle(Request::Supervisor { pin: "9999".into() }).await;
+    assert!(matches!(r, Response::Supervisor(_)), "{r:?}");
+    assert_eq!(
+        own.handle(Request::Unlock { pin: "1234".into() }).await,
+        Response::Done
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_name_a_wrong_pin_and_a_disabled_cashier_get_one_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    // moussa logs in from another Unix user only: refused here, without saying so.
+    let service = start(
+        dir.path(),
+        Some("[kiosk.users]\n\"autre-utilisateur\" = \"moussa\"\n"),
+    );
+    service::add_cashier(&service.db, "binta", "cashier", "4321");
+    service::add_cashier(&service.db, "moussa", "cashier", "5555");
+    Journal::open(&service.db)
+        .unwrap()
+        .disable_cashier("binta", ("root", "test"), 0)
+        .unwrap();
+    let (link, _events, _) = connect(&service, "pts/1").await;
+    let first = "nom ou code PIN incorrect (encore 4 essai(s) avant blocage)";
+    for (name, pin) in [
+        ("personne", "0000"),
+        ("awa", "0000"),
+        ("binta", "0000"),
+        ("moussa", "5555"),
+    ] {
+        let r = login(&link, name, pin).await;
+        assert!(matches!(r, Response::Denied(_)), "{name}: {r:?}");
+        assert_eq!(error_of(&r), first, "{name}");
+    }
 }

@@ -161,9 +161,10 @@ pub fn run(config_path: Option<&Path>, command: CashierCommand) -> Result<(), Fa
     Ok(())
 }
 
-/// The cashiers as a table: name, role, state.
+/// The cashiers as a table: name, role, state. Lock-outs are not an account's state any more
+/// (they hold for one Unix user's tries at a name): the journal's `pin_locked` events tell
+/// who was locked out, from which Unix user.
 pub(super) fn print_list(list: Vec<crate::journal::CashierRecord>) {
-    let now = crate::gateway::intech::signing::now_ms();
     let mut table = Table::new(&[
         ("Nom", Align::Left),
         ("Rôle", Align::Left),
@@ -171,14 +172,8 @@ pub(super) fn print_list(list: Vec<crate::journal::CashierRecord>) {
     ]);
     for c in list {
         let role = Role::parse(&c.role).map_or("?", Role::french);
-        let state = if c.disabled {
-            "désactivé".to_owned()
-        } else if let Some(until) = c.locked_until.filter(|&u| u > now) {
-            format!("bloqué jusqu'à {}", staff::clock_time(until))
-        } else {
-            "actif".to_owned()
-        };
-        table.row(vec![c.name, role.to_owned(), state]);
+        let state = if c.disabled { "désactivé" } else { "actif" };
+        table.row(vec![c.name, role.to_owned(), state.to_owned()]);
     }
     print!("{}", table.render());
 }

@@ -1,5 +1,6 @@
-//! The cashiers table: names, roles, PIN hashes (argon2, computed by [`crate::staff`]) and
-//! the wrong-PIN counter behind the lock-out. Plain storage: the rules live in `staff`.
+//! The cashiers table: names, roles, PIN hashes (argon2, computed by [`crate::staff`]); and
+//! the wrong-PIN counts behind the lock-out, one per (name typed, calling Unix user). Plain
+//! storage: the rules live in `staff`.
 
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
@@ -15,9 +16,52 @@ pub struct CashierRecord {
     #[serde(skip)]
     pub pin_hash: String,
     pub disabled: bool,
-    pub failed_pins: i64,
-    pub locked_until: Option<i64>,
     pub created_at: i64,
+}
+
+/// Where one Unix user stands with one name: wrong PINs in a row, and the end of a lock-out
+/// in force.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PinCount {
+    pub failed: i64,
+    pub locked_until: Option<i64>,
+}
+
+/// The lock-out rules, from `staff`: `limit` wrong PINs in a row lock for `lock_ms`; a count
+/// left alone for `forget_ms` starts again from zero.
+#[derive(Debug, Clone, Copy)]
+pub struct PinRules {
+    pub limit: i64,
+    pub lock_ms: i64,
+    pub forget_ms: i64,
+}
+
+/// A stored count as it stands at `now`: an ended lock-out or a forgotten count is zero.
+fn count_at(row: Option<(i64, i64, Option<i64>)>, rules: &PinRules, now: i64) -> PinCount {
+    match row {
+        Some((_, _, Some(until))) if until > now => PinCount {
+            failed: 0,
+            locked_until: Some(until),
+        },
+        Some((failed, last_at, None)) if last_at + rules.forget_ms > now => PinCount {
+            failed,
+            locked_until: None,
+        },
+        _ => PinCount::default(),
+    }
+}
+
+fn stored_count(
+    conn: &rusqlite::Connection,
+    name: &str,
+    uid: u32,
+) -> rusqlite::Result<Option<(i64, i64, Option<i64>)>> {
+    conn.query_row(
+        "SELECT failed, last_at, locked_until FROM pin_failures WHERE name = ?1 AND uid = ?2",
+        params![name, uid],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
 }
 
 fn row_to_cashier(r: &rusqlite::Row<'_>) -> rusqlite::Result<CashierRecord> {
@@ -26,14 +70,11 @@ fn row_to_cashier(r: &rusqlite::Row<'_>) -> rusqlite::Result<CashierRecord> {
         role: r.get(1)?,
         pin_hash: r.get(2)?,
         disabled: r.get::<_, i64>(3)? != 0,
-        failed_pins: r.get(4)?,
-        locked_until: r.get(5)?,
-        created_at: r.get(6)?,
+        created_at: r.get(4)?,
     })
 }
 
-const CASHIER_COLUMNS: &str =
-    "name, role, pin_hash, disabled, failed_pins, locked_until, created_at";
+const CASHIER_COLUMNS: &str = "name, role, pin_hash, disabled, created_at";
 
 impl Journal {
     /// Adds a cashier; an existing name (any case) is refused.
@@ -123,55 +164,66 @@ impl Journal {
         Ok(n > 0)
     }
 
-    /// Records a PIN check. A wrong one counts; the `limit`-th in a row locks the cashier
-    /// until `now + lock_ms` and resets the count. Returns the record after the change.
+    /// Where Unix user `uid` stands with `name` at `now`.
+    pub fn pin_count(
+        &self,
+        name: &str,
+        uid: u32,
+        rules: &PinRules,
+        now: i64,
+    ) -> Result<PinCount, JournalError> {
+        Ok(count_at(stored_count(&self.conn, name, uid)?, rules, now))
+    }
+
+    /// Records a PIN check of `name` by Unix user `uid`, with an event naming both. A right
+    /// one clears that pair's count; a wrong one adds to it, and the `limit`-th in a row
+    /// locks the pair until `now + lock_ms` (and starts the count again). Other Unix users'
+    /// counts for the same name are left alone. Returns the pair's count after the change.
     pub fn record_pin_check(
         &mut self,
         name: &str,
+        uid: u32,
         ok: bool,
-        limit: i64,
-        lock_ms: i64,
+        rules: &PinRules,
         terminal: &str,
         now: i64,
-    ) -> Result<Option<CashierRecord>, JournalError> {
+    ) -> Result<PinCount, JournalError> {
         let t = self.immediate()?;
+        // Counts that no longer weigh go (ended lock-outs, counts left alone): the table
+        // holds recent guesses only, whatever names are typed.
+        t.execute(
+            "DELETE FROM pin_failures WHERE locked_until <= ?1 \
+             OR (locked_until IS NULL AND last_at + ?2 <= ?1)",
+            params![now, rules.forget_ms],
+        )?;
+        let detail = json!({"uid": uid});
         if ok {
             t.execute(
-                "UPDATE cashiers SET failed_pins = 0, locked_until = NULL WHERE name = ?1",
-                [name],
+                "DELETE FROM pin_failures WHERE name = ?1 AND uid = ?2",
+                params![name, uid],
             )?;
-            insert_event(&t, None, now, "login", &json!({}), name, terminal)?;
+            insert_event(&t, None, now, "login", &detail, name, terminal)?;
         } else {
             t.execute(
-                "UPDATE cashiers SET failed_pins = failed_pins + 1 WHERE name = ?1",
-                [name],
+                "INSERT INTO pin_failures (name, uid, failed, last_at) VALUES (?1, ?2, 1, ?3) \
+                 ON CONFLICT (name, uid) DO UPDATE SET failed = failed + 1, last_at = ?3",
+                params![name, uid, now],
             )?;
-            let failed: Option<i64> = t
-                .query_row(
-                    "SELECT failed_pins FROM cashiers WHERE name = ?1",
-                    [name],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let locked = failed.is_some_and(|f| f >= limit);
+            let failed = stored_count(&t, name, uid)?.map_or(0, |(f, _, _)| f);
+            let locked = failed >= rules.limit;
             if locked {
                 t.execute(
-                    "UPDATE cashiers SET failed_pins = 0, locked_until = ?2 WHERE name = ?1",
-                    params![name, now + lock_ms],
+                    "UPDATE pin_failures SET failed = 0, locked_until = ?3 \
+                     WHERE name = ?1 AND uid = ?2",
+                    params![name, uid, now + rules.lock_ms],
                 )?;
             }
             let kind = if locked { "pin_locked" } else { "pin_wrong" };
-            insert_event(&t, None, now, kind, &json!({}), name, terminal)?;
+            insert_event(&t, None, now, kind, &detail, name, terminal)?;
         }
-        let record = t
-            .query_row(
-                &format!("SELECT {CASHIER_COLUMNS} FROM cashiers WHERE name = ?1"),
-                [name],
-                row_to_cashier,
-            )
-            .optional()?;
+        let count = count_at(stored_count(&t, name, uid)?, rules, now);
         t.commit()?;
-        Ok(record)
+        Ok(count)
     }
 
     /// The newest sale of `cashier` the cashier has not seen settled, if any.

@@ -22,7 +22,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::Value;
 
 use crate::domain::TxStatus;
-pub use cashiers::CashierRecord;
+pub use cashiers::{CashierRecord, PinCount, PinRules};
 pub use operations::{Applied, By, Transition};
 pub use polling::SlotDecision;
 pub use rejected::{RejectionCount, RejectionSample, SAMPLES_KEPT};

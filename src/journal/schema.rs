@@ -103,6 +103,24 @@ const MIGRATIONS: &[&str] = &[
         WHERE kind IN ('callback_rejected', 'callback_repeat') HAVING COUNT(*) > 0;
     DELETE FROM events WHERE kind IN ('callback_rejected', 'callback_repeat');
     "#,
+    // 4: wrong PINs count per (name typed, calling Unix
+    // user), so that one Unix user's guesses lock out only that user's tries for that name,
+    // never the cashier at their own seat. Any name typed gets a row, known or not (the
+    // answers must not tell which names exist); rows go once their lock-out or their hour
+    // is over. The per-account columns go: a count kept for everybody at once is what let
+    // anyone lock a supervisor out. A lock-out in force at the upgrade is dropped with them.
+    r#"
+    CREATE TABLE pin_failures (
+        name         TEXT NOT NULL COLLATE NOCASE,
+        uid          INTEGER NOT NULL,
+        failed       INTEGER NOT NULL,
+        last_at      INTEGER NOT NULL,
+        locked_until INTEGER,
+        PRIMARY KEY (name, uid)
+    ) STRICT;
+    ALTER TABLE cashiers DROP COLUMN failed_pins;
+    ALTER TABLE cashiers DROP COLUMN locked_until;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -129,4 +147,97 @@ pub fn migrate(conn: &mut Connection) -> Result<(), JournalError> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 3: the forgeries a journal recorded as events before are folded into one count, and
+    /// leave the sales' histories; the sales themselves stay, as payments.
+    #[test]
+    fn rejected_callbacks_recorded_as_events_before_become_a_count() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute(
+            "INSERT INTO transactions (external_id, gateway, service, status, created_at, \
+             updated_at) VALUES ('a', 'intech', 'WAVE_SN_API_CASH_OUT', 'PENDING', 1, 1)",
+            [],
+        )
+        .unwrap();
+        for (i, kind) in [
+            "intent",
+            "callback_rejected",
+            "callback_rejected",
+            "callback_repeat",
+        ]
+        .iter()
+        .enumerate()
+        {
+            conn.execute(
+                "INSERT INTO events (external_id, at, kind) VALUES ('a', ?1, ?2)",
+                rusqlite::params![i as i64 + 10, kind],
+            )
+            .unwrap();
+        }
+        migrate(&mut conn).unwrap();
+        let kinds: Vec<String> = conn
+            .prepare("SELECT kind FROM events")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(kinds, ["intent"]);
+        let (kind, count, first, last): (String, i64, i64, i64) = conn
+            .query_row(
+                "SELECT kind, count, first_at, last_at FROM callback_rejections",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (kind.as_str(), count, first, last),
+            ("before_v3", 3, 11, 13)
+        );
+        let kind: String = conn
+            .query_row("SELECT kind FROM transactions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kind, "payment");
+    }
+
+    /// C6: a journal from before the per-Unix-user counts keeps its cashiers; the old
+    /// per-account count goes with its columns.
+    #[test]
+    fn c6_moves_the_wrong_pin_count_out_of_the_cashiers_table() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute(
+            "INSERT INTO cashiers (name, role, pin_hash, failed_pins, locked_until, created_at) \
+             VALUES ('chef', 'supervisor', 'h', 4, 99, 1)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let (name, role): (String, String) = conn
+            .query_row("SELECT name, role FROM cashiers", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((name.as_str(), role.as_str()), ("chef", "supervisor"));
+        assert!(
+            conn.prepare("SELECT failed_pins FROM cashiers").is_err(),
+            "the per-account count is gone"
+        );
+        let rows: i64 = conn
+            .query_row("SELECT COUNT(*) FROM pin_failures", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 0);
+    }
 }

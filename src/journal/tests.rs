@@ -180,3 +180,67 @@ fn other_connections_see_data_version_move() {
     a.insert_intent(&intent("a"), "me", 1, 1).unwrap();
     assert_ne!(b.data_version().unwrap(), before);
 }
+
+#[test]
+fn wrong_pin_counts_are_kept_per_unix_user_and_pruned_once_over() {
+    let (_d, mut j) = open();
+    let rules = PinRules {
+        limit: 2,
+        lock_ms: 100,
+        forget_ms: 1_000,
+    };
+    let rows = |j: &Journal| -> i64 {
+        j.conn
+            .query_row("SELECT COUNT(*) FROM pin_failures", [], |r| r.get(0))
+            .unwrap()
+    };
+    // Names never added count all the same (the table does not check them).
+    let one = j
+        .record_pin_check("chef", 1, false, &rules, "t", 10)
+        .unwrap();
+    assert_eq!(
+        one,
+        PinCount {
+            failed: 1,
+            locked_until: None
+        }
+    );
+    let locked = j
+        .record_pin_check("CHEF", 1, false, &rules, "t", 20)
+        .unwrap();
+    assert_eq!(
+        locked.locked_until,
+        Some(120),
+        "one count whatever the case"
+    );
+    assert_eq!(
+        j.pin_count("chef", 2, &rules, 20).unwrap(),
+        PinCount::default()
+    );
+    j.record_pin_check("other", 2, false, &rules, "t", 30)
+        .unwrap();
+    assert_eq!(rows(&j), 2);
+    // The lock-out is over at 120, the other count forgotten at 1 030: the next check
+    // clears both.
+    assert_eq!(
+        j.pin_count("chef", 1, &rules, 120).unwrap(),
+        PinCount::default()
+    );
+    j.record_pin_check("third", 3, true, &rules, "t", 1_030)
+        .unwrap();
+    assert_eq!(rows(&j), 0);
+    let events: Vec<(String, String, i64)> = ["pin_wrong", "pin_locked", "login"]
+        .iter()
+        .flat_map(|k| j.events_of_kind(k, 10).unwrap())
+        .map(|e| (e.kind, e.cashier, e.detail["uid"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        events,
+        vec![
+            ("pin_wrong".into(), "other".into(), 2),
+            ("pin_wrong".into(), "chef".into(), 1),
+            ("pin_locked".into(), "CHEF".into(), 1),
+            ("login".into(), "third".into(), 3),
+        ]
+    );
+}

@@ -5,9 +5,10 @@
 //!
 //! Rules: nothing but the login before a login; the account is re-read at every request
 //! (a disabled cashier stops at once); a cashier sees and acts on their own sales only, a
-//! supervisor on everyone's; wrong PINs count in the journal (a supervisor's PIN guessed
-//! from a cashier's seat counts against that cashier), and refusals per Unix user are
-//! rate-limited so that they cannot flood the journal.
+//! supervisor on everyone's; wrong PINs count in the journal per (name, calling Unix user)
+//! (a supervisor's PIN guessed from a cashier's seat counts against that cashier, for that
+//! Unix user), so that no Unix user can lock out another's logins; and refusals per Unix
+//! user are rate-limited so that they cannot flood the journal.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -87,6 +88,7 @@ impl Hub {
         tokio::task::spawn_blocking(move || {
             if slot.is_none() {
                 *slot = Some(crate::journal::Journal::open(&path)?);
+                staff::warm_up();
             }
             match slot.as_mut() {
                 Some(journal) => f(journal),
@@ -318,13 +320,14 @@ impl Session {
         if !self.hub.refusal_allowed(self.peer.uid, now, false) {
             return Response::Denied("trop d'essais refusés : attendez une minute".into());
         }
-        // Malformed input never reaches the journal.
+        // Malformed input never reaches the journal (the same words whatever the name).
         if staff::check_name(&name).is_err() || staff::check_pin(pin.expose()).is_err() {
             self.hub.refusal_allowed(self.peer.uid, now, true);
-            return Response::Denied(LoginError::Unknown.french());
+            return Response::Denied(staff::REFUSED.into());
         }
-        // A cashier mapped to a Unix user logs in from that user only: nobody else can
-        // try their PIN (or lock them out).
+        // A cashier mapped to a Unix user logs in from that user only: from anyone else it
+        // is refused like an unknown name (same work, same count, same words: saying why
+        // would tell that the name exists).
         let mapped_elsewhere = mapped.is_none()
             && self
                 .hub
@@ -332,24 +335,32 @@ impl Session {
                 .users
                 .values()
                 .any(|c| c.eq_ignore_ascii_case(&name));
-        if mapped_elsewhere {
-            self.hub.refusal_allowed(self.peer.uid, now, true);
-            return Response::Denied(
-                "ce caissier se connecte depuis son propre compte de caisse".into(),
-            );
-        }
         let terminal = lock(&self.terminal).clone();
-        let user = self.peer.user.clone();
+        let (uid, user) = (self.peer.uid, self.peer.user.clone());
         let result = self
             .hub
             .pin_call(move |j| {
-                let r = staff::login(j, &name, pin.expose(), &terminal, now);
+                let caller = staff::Caller {
+                    uid,
+                    terminal: &terminal,
+                };
+                let r = if mapped_elsewhere {
+                    Err(staff::refuse_login(j, &name, pin.expose(), caller, now))
+                } else {
+                    staff::login(j, &name, pin.expose(), caller, now)
+                };
                 if let Err(e) = &r {
-                    // Who tried, from which Unix user, for the shop owner's audit.
+                    // Who tried, from which Unix user, and the real reason, for the shop
+                    // owner's audit (the journal is not the caller's to read).
+                    let reason = if mapped_elsewhere {
+                        "caissier rattaché à un autre utilisateur Unix".to_owned()
+                    } else {
+                        e.french()
+                    };
                     j.record_actor_event(
                         None,
                         "login_refused",
-                        &json!({"reason": e.french(), "unixUser": user}),
+                        &json!({"reason": reason, "unixUser": user, "uid": uid}),
                         (&name, &terminal),
                         now,
                     )?;
@@ -368,7 +379,7 @@ impl Session {
     }
 
     /// The supervisor whose PIN this is, typed at `me`'s counter (wrong ones count
-    /// against `me`, in the journal).
+    /// against `me` from this Unix user, in the journal).
     async fn supervisor(&self, me: &Cashier, pin: staff::Pin, now: i64) -> Result<Cashier, String> {
         if self.open.load(Ordering::SeqCst) {
             // A counter without accounts has no supervisor to ask.
@@ -376,13 +387,18 @@ impl Session {
         }
         let terminal = lock(&self.terminal).clone();
         let requester = me.name.clone();
+        let uid = self.peer.uid;
         self.hub
             .pin_call(move |j| {
+                let caller = staff::Caller {
+                    uid,
+                    terminal: &terminal,
+                };
                 Ok(staff::supervisor_by_pin(
                     j,
                     &requester,
                     pin.expose(),
-                    &terminal,
+                    caller,
                     now,
                 ))
             })
@@ -414,9 +430,16 @@ impl Session {
             Request::Unlock { pin } => {
                 let terminal = lock(&self.terminal).clone();
                 let name = me.name.clone();
+                let uid = self.peer.uid;
                 match self
                     .hub
-                    .pin_call(move |j| Ok(staff::login(j, &name, pin.expose(), &terminal, now)))
+                    .pin_call(move |j| {
+                        let caller = staff::Caller {
+                            uid,
+                            terminal: &terminal,
+                        };
+                        Ok(staff::login(j, &name, pin.expose(), caller, now))
+                    })
                     .await
                 {
                     Ok(Ok(_)) => Response::Done,

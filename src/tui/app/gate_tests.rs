@@ -78,7 +78,7 @@ fn the_login_asks_name_then_pin_and_shows_the_refusal() {
     update(
         &mut app,
         Event::LoggedIn(Err(
-            "code PIN incorrect (encore 4 essai(s) avant blocage)".into()
+            "nom ou code PIN incorrect (encore 4 essai(s) avant blocage)".into(),
         )),
     );
     let Screen::Login(form) = &app.screen else {
@@ -124,7 +124,12 @@ fn the_idle_lock_hides_the_sale_until_the_cashiers_pin() {
         update(&mut app, key(KeyCode::Enter)),
         vec![Effect::Unlock("4321".into())]
     );
-    update(&mut app, Event::Unlocked(Err("code PIN incorrect".into())));
+    update(
+        &mut app,
+        Event::Unlocked(Err(
+            "nom ou code PIN incorrect (encore 4 essai(s) avant blocage)".into(),
+        )),
+    );
     assert!(app.gate.locked.is_some(), "a wrong PIN keeps it locked");
     type_text(&mut app, "1234");
     update(&mut app, key(KeyCode::Enter));
