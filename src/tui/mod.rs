@@ -11,6 +11,7 @@ pub use crate::i18n;
 
 pub mod gate_ui;
 pub mod icon;
+pub mod input;
 pub mod theme;
 pub mod ui;
 
