@@ -24,6 +24,10 @@
 //! * an unfinished sequence is the caller's to give up with [`Parser::flush`] once
 //!   [`SEQUENCE_TIMEOUT`] has passed without a byte: a lone ESC then becomes the Esc key,
 //!   anything else is dropped (an unfinished paste is delivered as it is).
+//!
+//! Not parsed, because the app never asks for them (so no terminal sends them): mouse
+//! reports (the X10 form `ESC [ M` + 3 raw bytes would end at `M`, its 3 bytes typed),
+//! kitty's `CSI … u` keys (dropped), and DCS/OSC strings (`ESC ]` is Alt+]).
 
 use std::time::Duration;
 
