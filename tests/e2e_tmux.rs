@@ -117,6 +117,20 @@ fn four_sales_at_the_counter() {
     t.keys(&["Escape", "q"]);
 }
 
+/// The layout follows the terminal's size: SIGWINCH, which the app hears itself since it
+/// reads its input without crossterm (issue 9, C7).
+#[test]
+fn the_screen_follows_the_terminal_size() {
+    let starts_a_row =
+        |n: u8| move |screen: &str| screen.lines().any(|l| l.starts_with(&format!("┌{n} ")));
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(home.path(), 100, 32);
+    let screen = t.wait_for("Que veut le client", Duration::from_secs(20));
+    assert!(starts_a_row(7)(&screen), "six tiles a row:\n{screen}");
+    t.resize(80, 24);
+    t.wait_until("five tiles a row", starts_a_row(6), Duration::from_secs(5));
+}
+
 /// SIGHUP (the SSH connection drops) and SIGTERM (the service manager) end the app at
 /// once with the terminal restored (tmux keeps the dead pane: it shows the normal screen,
 /// not the app's) and the journal intact.

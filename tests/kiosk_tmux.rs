@@ -88,6 +88,33 @@ fn control_keys_and_signals_do_nothing_and_leaving_needs_a_supervisor() {
     assert!(!t.alternate_on(), "the terminal is restored");
 }
 
+/// Escape sequences the app does not know never freeze the keyboard (issue 9, C7). Before,
+/// crossterm waited after `ESC [ ?` for a `u` or a `c` that never came, and ate every key
+/// typed meanwhile; an unfinished sequence was never given up either.
+#[test]
+fn unknown_or_unfinished_escape_sequences_never_freeze_the_keyboard() {
+    let home = tempfile::tempdir().unwrap();
+    let service = start(home.path(), None);
+    let t = kiosk(home.path(), &service, "");
+    log_in(&t, "awa", "1234");
+    t.wait_for("Que veut le client", SECS(20));
+    // A complete sequence nobody knows (leave the alternate screen), then letters, all in one
+    // write: the sequence ends at its final byte `l`, the letters are typed.
+    t.bytes(b"\x1b[?1049lwave");
+    t.wait_for("Filtre : wave", SECS(5));
+    t.keys(&["BSpace", "BSpace", "BSpace", "BSpace"]);
+    t.wait_for("Que veut le client", SECS(5));
+    // Unfinished sequences (no final byte): given up after a short quiet time.
+    for unfinished in [&b"\x1b[?1049"[..], b"\x1b[<", b"\x1b[1;", b"\x1bO"] {
+        t.bytes(unfinished);
+        t.text("orang");
+        t.wait_for("Filtre : orang", SECS(5));
+        t.keys(&["BSpace", "BSpace", "BSpace", "BSpace", "BSpace"]);
+        t.wait_for("Que veut le client", SECS(5));
+    }
+    assert!(!t.pane_dead(), "the app is still there");
+}
+
 #[test]
 fn a_dropped_session_comes_back_to_its_sale_settled_meanwhile() {
     let home = tempfile::tempdir().unwrap();

@@ -11,16 +11,19 @@ pub use crate::i18n;
 
 pub mod gate_ui;
 pub mod icon;
+pub mod input;
+mod reader;
 pub mod theme;
 pub mod ui;
 
+use std::collections::VecDeque;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyEventKind, KeyModifiers};
-use futures_util::StreamExt;
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEventKind, KeyModifiers};
 use tokio::sync::{broadcast, mpsc};
+use tokio::time::Instant;
 
 use crate::cli::{ExitCode, Failure};
 use crate::domain::Outcome;
@@ -163,7 +166,13 @@ async fn event_loop(
     app.screen = app::Screen::Connecting;
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let coalesce = Coalesce::default();
-    let mut input = EventStream::new();
+    // The terminal's bytes, parsed here rather than by crossterm's reader, which could wait
+    // forever on an escape sequence it did not know (issue 9, C7; see `input.rs`).
+    let mut input = reader::spawn().map_err(io_error)?;
+    let mut keyboard = Keyboard::default();
+    // Resizes came from crossterm's reader too (SIGWINCH).
+    let mut window_change =
+        unix_signal(tokio::signal::unix::SignalKind::window_change()).map_err(io_error)?;
     let size = terminal.size().map_err(io_error)?;
     app::update(&mut app, Event::Resize(size.width, size.height));
     // The SSH connection dropping (SIGHUP) or the service manager (SIGTERM): leave at once,
@@ -181,9 +190,10 @@ async fn event_loop(
         unix_signal(tokio::signal::unix::SignalKind::from_raw(libc::SIGTSTP)).map_err(io_error)?;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut last_input = tokio::time::Instant::now();
+    let mut last_input = Instant::now();
     loop {
-        if app.dirty {
+        // A burst (a paste, keys typed while the app was busy) is drawn once, at its end.
+        if app.dirty && keyboard.events.is_empty() {
             draw(terminal, &app, theme).map_err(io_error)?;
             app.dirty = false;
         }
@@ -201,10 +211,10 @@ async fn event_loop(
             && app.gate.login_required
             && app.gate.cashier.is_some()
             && app.gate.locked.is_none();
-        let event = tokio::select! {
-            term = input.next() => match term {
-                Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
-                    last_input = tokio::time::Instant::now();
+        let event = if let Some(term) = keyboard.events.pop_front() {
+            match term {
+                TermEvent::Key(key) if key.kind != KeyEventKind::Release => {
+                    last_input = Instant::now();
                     if crate::engine::failpoint::armed("ui_panic") {
                         panic!("failpoint ui_panic");
                     }
@@ -218,36 +228,98 @@ async fn event_loop(
                     }
                     Event::Key(key)
                 }
-                Some(Ok(TermEvent::Resize(w, h))) => Event::Resize(w, h),
-                Some(Ok(_)) => continue,
-                // End of input or an input error: the terminal is gone. Never spin on it.
-                Some(Err(e)) => return Err(io_error(e)),
-                None => return Ok(()),
-            },
-            Some(event) = rx.recv() => event,
-            link_event = link_events.recv() => match link_event {
-                Ok(e) => Event::Link(e),
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    Event::Link(LinkEvent::Engine(crate::engine::EngineEvent::JournalChanged))
+                // Pastes: bracketed paste is not turned on yet.
+                _ => continue,
+            }
+        } else {
+            // An unfinished escape sequence is given up when this comes (no timer otherwise:
+            // an idle app does not wake up).
+            let give_up_at = keyboard.give_up_at();
+            tokio::select! {
+                chunk = input.recv() => match chunk {
+                    Some(Ok(chunk)) => {
+                        keyboard.read(chunk);
+                        continue;
+                    }
+                    // End of input or an input error: the terminal is gone. Never spin on it.
+                    Some(Err(e)) => return Err(io_error(e)),
+                    None => return Ok(()),
+                },
+                _ = tokio::time::sleep_until(give_up_at.unwrap_or(last_input)),
+                    if give_up_at.is_some() =>
+                {
+                    // Bytes read in time but not yet taken (this turn came late) go first.
+                    match input.try_recv() {
+                        Ok(Ok(chunk)) => keyboard.read(chunk),
+                        Ok(Err(e)) => return Err(io_error(e)),
+                        Err(_) => keyboard.give_up(),
+                    }
+                    continue;
                 }
-                Err(_) => continue,
-            },
-            _ = tick.tick(), if app.needs_tick() => Event::Tick(now_ms()),
-            _ = tokio::time::sleep_until(last_input + idle_lock), if idle_armed => Event::Idle,
-            _ = hangup.recv() => return Ok(()),
-            _ = terminate.recv() => return Ok(()),
-            _ = interrupt.recv() => if kiosk { continue } else { return Ok(()) },
-            _ = quit_signal.recv() => if kiosk { continue } else { return Ok(()) },
-            _ = stop.recv() => continue,
+                _ = window_change.recv() => match crossterm::terminal::size() {
+                    Ok((w, h)) => Event::Resize(w, h),
+                    Err(_) => continue,
+                },
+                Some(event) = rx.recv() => event,
+                link_event = link_events.recv() => match link_event {
+                    Ok(e) => Event::Link(e),
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        Event::Link(LinkEvent::Engine(crate::engine::EngineEvent::JournalChanged))
+                    }
+                    Err(_) => continue,
+                },
+                _ = tick.tick(), if app.needs_tick() => Event::Tick(now_ms()),
+                _ = tokio::time::sleep_until(last_input + idle_lock), if idle_armed => Event::Idle,
+                _ = hangup.recv() => return Ok(()),
+                _ = terminate.recv() => return Ok(()),
+                _ = interrupt.recv() => if kiosk { continue } else { return Ok(()) },
+                _ = quit_signal.recv() => if kiosk { continue } else { return Ok(()) },
+                _ = stop.recv() => continue,
+            }
         };
         if matches!(event, Event::Idle) {
             // Whatever happens next, the timer starts again from now.
-            last_input = tokio::time::Instant::now();
+            last_input = Instant::now();
         }
         let effects = app::update(&mut app, event);
         for effect in effects {
             execute(effect, &link, &tx, &coalesce);
         }
+    }
+}
+
+/// The terminal's bytes become events here: the parser, and the clock its unfinished
+/// sequences are given up by.
+#[derive(Default)]
+struct Keyboard {
+    parser: input::Parser,
+    /// What the reads so far completed, handed to the app one per turn.
+    events: VecDeque<TermEvent>,
+    /// When the last bytes were read (by the reader thread's clock).
+    last_read: Option<Instant>,
+}
+
+impl Keyboard {
+    fn read(&mut self, chunk: reader::Chunk) {
+        let at = Instant::from_std(chunk.at);
+        // Bytes read after the timeout: what was held is given up first, even if the UI
+        // task is late and the timer did not get its turn.
+        if self.give_up_at().is_some_and(|deadline| at >= deadline) {
+            self.give_up();
+        }
+        self.last_read = Some(at);
+        self.events.extend(self.parser.feed(&chunk.bytes));
+    }
+
+    /// When the unfinished sequence held is given up; `None` when none is.
+    fn give_up_at(&self) -> Option<Instant> {
+        self.last_read
+            .filter(|_| self.parser.is_pending())
+            .map(|at| at + input::SEQUENCE_TIMEOUT)
+    }
+
+    fn give_up(&mut self) {
+        self.events.extend(self.parser.flush());
     }
 }
 

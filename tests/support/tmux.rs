@@ -79,6 +79,18 @@ impl Tmux {
         std::thread::sleep(Duration::from_millis(150));
     }
 
+    /// Raw bytes, in one write to the pane (what a paste or a terminal's answer looks like).
+    pub fn bytes(&self, bytes: &[u8]) {
+        let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "main", "-H"])
+            .args(&hex)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
     pub fn screen(&self) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "capture-pane", "-p", "-t", "main"])
@@ -88,18 +100,34 @@ impl Tmux {
     }
 
     pub fn wait_for(&self, what: &str, within: Duration) -> String {
+        self.wait_until(
+            &format!("« {what} »"),
+            |screen| screen.contains(what),
+            within,
+        )
+    }
+
+    /// Waits for a screen that `ok` accepts (`what` says what it is, for the failure).
+    pub fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool, within: Duration) -> String {
         let deadline = Instant::now() + within;
         loop {
             let screen = self.screen();
-            if screen.contains(what) {
+            if ok(&screen) {
                 return screen;
             }
-            assert!(
-                Instant::now() < deadline,
-                "never saw « {what} » on:\n{screen}"
-            );
+            assert!(Instant::now() < deadline, "never saw {what} on:\n{screen}");
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Resizes the terminal (the app gets SIGWINCH).
+    pub fn resize(&self, width: u16, height: u16) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "resize-window", "-t", "main"])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
     }
 }
 
