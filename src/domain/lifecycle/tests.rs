@@ -503,3 +503,141 @@ fn failures_are_read_by_the_money_rules() {
         assert_eq!(why.may_have_arrived(), unknown, "{why:?}");
     }
 }
+
+mod sequences {
+    //! Any sequence of events, applied as the journal applies the machine's writes: no
+    //! panic, no status going back, never a second send, a refund marked at most once.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn payment_status() -> impl Strategy<Value = PaymentStatus> {
+        prop_oneof![
+            Just(PaymentStatus::Pending),
+            Just(PaymentStatus::Processing),
+            Just(PaymentStatus::Success),
+            Just(PaymentStatus::Refunded),
+            Just(PaymentStatus::Canceled),
+            prop_oneof![
+                Just("payment-timeout"),
+                Just("operator_down_time"),
+                Just("")
+            ]
+            .prop_map(|c| failed(c)),
+        ]
+    }
+
+    fn no_answer() -> impl Strategy<Value = NoAnswer> {
+        prop_oneof![
+            Just(NoAnswer::NotConnected),
+            Just(NoAnswer::TimedOut),
+            Just(NoAnswer::ConnectionLost),
+            Just(NoAnswer::Unreadable),
+            (400u16..600).prop_map(NoAnswer::Http),
+        ]
+    }
+
+    fn event() -> impl Strategy<Value = Event> {
+        prop_oneof![
+            Just(Event::Recorded),
+            payment_status().prop_map(|status| Event::Reply(Reply::Accepted {
+                status,
+                facts: Facts {
+                    gateway_tx_id: Some("T1".into()),
+                    ..Facts::default()
+                },
+            })),
+            Just(Event::Reply(Reply::Refused {
+                code: Some("x".into()),
+                message: "non".into(),
+                facts: Facts::default(),
+            })),
+            no_answer().prop_map(|why| Event::Reply(Reply::NoAnswer {
+                why,
+                message: "?".into()
+            })),
+            payment_status().prop_map(|status| Event::Poll(PollAnswer::Status {
+                status,
+                gateway_tx_id: Some("T1".into()),
+            })),
+            Just(Event::Poll(PollAnswer::NotFound)),
+            Just(Event::Poll(PollAnswer::Unreadable { reason: "?".into() })),
+            no_answer().prop_map(|why| Event::Poll(PollAnswer::NoAnswer { why })),
+            (payment_status(), any::<bool>()).prop_map(|(status, trusted)| Event::Callback {
+                status,
+                gateway_tx_id: "T1".into(),
+                trusted,
+            }),
+            any::<bool>().prop_map(|everything| Event::Recovery { everything }),
+        ]
+    }
+
+    /// What the journal does with the effects (`journal::operations`), on the machine's
+    /// own view of the row.
+    fn apply(op: &mut Op, effects: &[Effect], now: i64) {
+        for effect in effects {
+            match effect {
+                Effect::Write(w) => {
+                    if let Some(next) = w.status
+                        && op.status.may_become(next)
+                    {
+                        op.status = next;
+                    }
+                    op.sent_at = op.sent_at.or(w.sent_at);
+                    op.acknowledged |= w.answered_at.is_some() || w.gateway_tx_id.is_some();
+                    op.acknowledged |= matches!(op.status, Pending | Processing);
+                    if let Some((count, first)) = w.not_found {
+                        op.not_found = count;
+                        op.first_not_found_at = Some(first);
+                    }
+                    if let Some(since) = w.unreadable_since {
+                        op.unreadable_since = since;
+                    }
+                    if let Some(c) = w.confirm_pending {
+                        op.confirm_pending = c;
+                    }
+                }
+                Effect::PollAt(at) => op.next_poll_at = Some(*at),
+                _ => {}
+            }
+        }
+        if op.status.is_final() {
+            op.next_poll_at = None;
+        }
+        let _ = now;
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn no_sequence_goes_back_or_sends_twice(
+            refund in any::<bool>(),
+            steps in prop::collection::vec((event(), 0i64..600_000), 0..40),
+        ) {
+            let kind = if refund { OpKind::Refund } else { OpKind::Payment };
+            let mut op = Op::new(kind, 0);
+            let mut now = 0;
+            let (mut sends, mut parents) = (0, 0);
+            for (event, gap) in steps {
+                now += gap;
+                let before = op.status;
+                let effects = step(&op, &event, now, &plan());
+                sends += effects.iter().filter(|e| **e == Effect::Send).count();
+                parents += effects.iter().filter(|e| **e == Effect::MarkParentRefunded).count();
+                // The executor sends, then the reply is the next event: a Send while
+                // recorded marks the intent as gone.
+                if effects.contains(&Effect::Send) {
+                    op.sent_at = Some(now);
+                }
+                apply(&mut op, &effects, now);
+                prop_assert!(op.status.rank() >= before.rank(), "{before} -> {}", op.status);
+                if before.is_final() {
+                    prop_assert!(op.status == before || (before == Success && op.status == Refunded));
+                }
+            }
+            prop_assert!(sends <= 1, "sent {sends} times");
+            prop_assert!(parents <= 1, "marked the sale refunded {parents} times");
+            prop_assert!(kind == OpKind::Refund || parents == 0);
+        }
+    }
+}
