@@ -522,7 +522,7 @@ mod sequences {
                 Just("operator_down_time"),
                 Just("")
             ]
-            .prop_map(|c| failed(c)),
+            .prop_map(failed),
         ]
     }
 
