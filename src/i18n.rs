@@ -4,7 +4,6 @@
 //! by the gateways themselves (Intech's error catalogue) stay as the vendor wrote them.
 
 use crate::domain::TxStatus;
-use crate::domain::fields::FieldSpec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -38,11 +37,6 @@ impl Lang {
                 TxStatus::NotSent => "not received",
             },
         }
-    }
-
-    /// A form field's label.
-    pub fn field(self, spec: &FieldSpec) -> &'static str {
-        self.field_label(spec.name, spec.label)
     }
 
     /// The label of the field named `name` (`french` is its French label).

@@ -2,6 +2,7 @@
 //!
 //! * [`status`]: the statuses of an operation, the set still to settle, which may become which;
 //! * [`gateway_status`]: the gateways' words for a status, and what each means for us;
+//! * [`answers`]: what the gateways answer, read by the money rules;
 //! * [`lifecycle`]: one operation (payment or refund) as a machine `(state, event) -> effects`;
 //! * [`schedule`]: when to ask a status, within Intech's limit;
 //! * [`fields`]: what each service needs from the cashier, checked before anything is sent;
@@ -11,6 +12,7 @@
 //! Everything else executes what this decides: the journal stores, the engine sends and
 //! polls, the screens draw.
 
+pub mod answers;
 pub mod fields;
 pub mod gateway_status;
 pub mod lifecycle;

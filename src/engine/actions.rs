@@ -7,7 +7,8 @@
 use serde_json::json;
 
 use super::{Actor, Engine, EngineError, PayOutcome, failpoint};
-use crate::domain::lifecycle::{Effect, Event, Facts, Reply};
+use crate::domain::answers::{Facts, Reply};
+use crate::domain::lifecycle::{Effect, Event};
 use crate::domain::{PaymentStatus, TxStatus};
 use crate::journal::JournalError;
 

@@ -9,8 +9,9 @@ use serde_json::{Value, json};
 use super::{Actor, Engine, EngineConfig, EngineError, PayOrder, PayOutcome, failpoint};
 use super::{NO_CALLBACK_URL, journal_fields};
 use crate::domain::TxStatus;
+use crate::domain::answers::{Facts, Reply};
 use crate::domain::fields::{self, INTRAM};
-use crate::domain::lifecycle::{Effect, Event, Facts, Reply};
+use crate::domain::lifecycle::{Effect, Event};
 use crate::gateway::{CustomerAction, GatewayError, PaymentRequest, PaymentStarted};
 use crate::journal::{JournalError, NewTransaction};
 

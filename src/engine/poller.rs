@@ -9,7 +9,8 @@ use tokio::sync::Semaphore;
 
 use super::{Engine, EngineError, EngineEvent, ReconcileSummary};
 use crate::catalog::errors::{fill_amount, french_message};
-use crate::domain::lifecycle::{Event, NoAnswer, PollAnswer};
+use crate::domain::answers::{NoAnswer, PollAnswer};
+use crate::domain::lifecycle::Event;
 use crate::domain::{PaymentStatus, TxStatus};
 use crate::journal::{JournalError, SlotDecision, TransactionRow};
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::catalog::errors::{fill_amount, french_message as catalogue_message};
-use crate::domain::lifecycle::{Failure, NoAnswer};
+use crate::domain::answers::{Failure, NoAnswer};
 
 /// The gateway's own description of a refusal (`errorType` on Intech).
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]

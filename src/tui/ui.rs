@@ -351,7 +351,10 @@ fn draw_entry(frame: &mut Frame, area: Rect, e: &EntryState, theme: Theme) {
                 continue;
             }
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<28}", theme.lang.field(&f.spec)), theme.dim()),
+                Span::styled(
+                    format!("  {:<28}", f.spec.label_in(theme.lang)),
+                    theme.dim(),
+                ),
                 Span::styled(
                     shown_value(e, i),
                     Style::default().add_modifier(Modifier::BOLD),
@@ -377,7 +380,7 @@ fn draw_entry(frame: &mut Frame, area: Rect, e: &EntryState, theme: Theme) {
         for (i, f) in e.fields.iter().enumerate() {
             let focused = i == e.focus;
             lines.push(field_line(
-                theme.lang.field(&f.spec),
+                f.spec.label_in(theme.lang),
                 shown_value(e, i),
                 focused,
                 f.locked,
@@ -426,7 +429,7 @@ fn draw_bills(frame: &mut Frame, area: Rect, b: &app::BillsState, theme: Theme) 
         .first()
         .map(|f| match theme.lang {
             super::i18n::Lang::Fr => f.label,
-            super::i18n::Lang::En => theme.lang.field(f),
+            super::i18n::Lang::En => f.label_in(theme.lang),
         })
         .unwrap_or("Numéro de compte");
     let mut lines = vec![
@@ -961,7 +964,7 @@ fn draw_moneygram(buf: &mut Buffer, area: Rect, m: &app::MoneyGramState, theme: 
     ];
     for (i, f) in m.fields.iter().enumerate() {
         lines.push(field_line(
-            theme.lang.field(&f.spec),
+            f.spec.label_in(theme.lang),
             f.input.value().to_owned(),
             i == m.focus,
             false,

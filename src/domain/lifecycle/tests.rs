@@ -2,6 +2,7 @@
 //! "unchanged" for every pair it does not list, and the invariants on every pair.
 
 use super::*;
+use crate::domain::answers::*;
 use TxStatus::*;
 
 const NOW: i64 = 100_000_000;

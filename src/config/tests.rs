@@ -1,0 +1,166 @@
+use super::*;
+use std::collections::HashMap;
+
+fn load_with(
+    file: Option<(&str, u32)>,
+    vars: &[(&str, &str)],
+) -> (tempfile::TempDir, Result<Config, ConfigError>) {
+    let dir = tempfile::tempdir().unwrap();
+    if let Some((text, mode)) = file {
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+    }
+    let vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let env = move |name: &str| vars.get(name).cloned();
+    let sources = Sources {
+        cli_path: None,
+        env: &env,
+        default_config_dir: Some(dir.path().to_path_buf()),
+        default_data_dir: Some(dir.path().join("data")),
+    };
+    let result = load(&sources);
+    (dir, result)
+}
+
+#[test]
+fn nothing_configured_is_demo_mode() {
+    let (dir, config) = load_with(None, &[]);
+    let config = config.unwrap();
+    assert!(config.is_demo());
+    assert_eq!(config.journal_path, dir.path().join("data/journal.db"));
+    assert_eq!(config.source, None);
+}
+
+#[test]
+fn file_then_environment() {
+    let text = "[intech]\nurl = \"http://file.example/\"\napi_key = \"file-key\"\ntimeout_secs = 90\n\
+                [journal]\npath = \"/tmp/j.db\"\n";
+    let (_dir, config) = load_with(Some((text, 0o600)), &[("CAISSE_INTECH_API_KEY", "env-key")]);
+    let intech = config.unwrap().intech.unwrap();
+    assert_eq!(intech.url, "http://file.example");
+    assert_eq!(intech.api_key.expose(), "env-key");
+    assert_eq!(intech.timeout, Duration::from_secs(90));
+
+    let (_dir, config) = load_with(Some((text, 0o600)), &[("CAISSE_DB", "/x/y.db")]);
+    assert_eq!(config.unwrap().journal_path, PathBuf::from("/x/y.db"));
+}
+
+#[test]
+fn world_readable_file_with_a_secret_is_refused() {
+    let text = "[intech]\napi_key = \"canary-secret-value\"\n";
+    let (_dir, result) = load_with(Some((text, 0o644)), &[]);
+    let err = result.unwrap_err();
+    assert!(matches!(
+        err,
+        ConfigError::WorldReadable { mode: 0o644, .. }
+    ));
+    let shown = err.to_string();
+    assert!(shown.contains("chmod 600"), "{shown}");
+    assert!(!shown.contains("canary"), "{shown}");
+    // Without a secret, a readable file is fine.
+    let (_dir, result) = load_with(Some(("[ui]\nlanguage = \"en\"\n", 0o644)), &[]);
+    assert_eq!(result.unwrap().language, Language::English);
+}
+
+#[test]
+fn explicit_missing_file_is_an_error() {
+    let env = |_: &str| None;
+    let sources = Sources {
+        cli_path: Some(Path::new("/nonexistent/caisse.toml")),
+        env: &env,
+        default_config_dir: None,
+        default_data_dir: None,
+    };
+    let err = load(&sources).unwrap_err();
+    assert!(matches!(
+        err,
+        ConfigError::Missing {
+            origin: "--config",
+            ..
+        }
+    ));
+    assert!(err.to_string().contains("introuvable"));
+}
+
+#[test]
+fn a_parse_error_never_quotes_the_secret_line() {
+    let text = "[intech]\nurl = \"http://x\"\napi_key = \"canary-unterminated\n";
+    let (_dir, result) = load_with(Some((text, 0o600)), &[]);
+    let err = result.unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        matches!(err, ConfigError::Invalid { line: Some(3), .. }),
+        "{shown}"
+    );
+    assert!(!shown.contains("canary"), "{shown}");
+}
+
+#[test]
+fn typos_and_half_configurations_are_explained() {
+    let (_dir, result) = load_with(Some(("[intech]\napikey = \"k\"\n", 0o600)), &[]);
+    assert!(result.unwrap_err().to_string().contains("apikey"));
+    let (_dir, result) = load_with(None, &[("CAISSE_INTECH_URL", "http://x")]);
+    assert!(
+        result
+            .unwrap_err()
+            .to_string()
+            .contains("CAISSE_INTECH_API_KEY")
+    );
+    let (_dir, result) = load_with(None, &[("CAISSE_INTRAM_PUBLIC_KEY", "p")]);
+    let shown = result.unwrap_err().to_string();
+    assert!(
+        shown.contains("CAISSE_INTRAM_PRIVATE_KEY") && shown.contains("CAISSE_INTRAM_SECRET_KEY")
+    );
+    let (_dir, result) = load_with(
+        None,
+        &[
+            ("CAISSE_INTECH_API_KEY", "k"),
+            ("CAISSE_INTECH_TIMEOUT_SECS", "abc"),
+        ],
+    );
+    assert!(matches!(result.unwrap_err(), ConfigError::BadValue { .. }));
+}
+
+#[test]
+fn callback_timeouts_are_the_constants_unless_shortened() {
+    let (_dir, config) = load_with(None, &[]);
+    assert_eq!(
+        config.unwrap().callback_timeouts,
+        CallbackTimeouts::default()
+    );
+    let (_dir, config) = load_with(None, &[("CAISSE_CALLBACK_HEADER_TIMEOUT_MS", "250")]);
+    let timeouts = config.unwrap().callback_timeouts;
+    assert_eq!(timeouts.header, Duration::from_millis(250));
+    assert_eq!(timeouts.deadline, CALLBACK_DEADLINE);
+    for bad in ["0", "dix", "-5"] {
+        let (_dir, result) = load_with(None, &[("CAISSE_CALLBACK_DEADLINE_MS", bad)]);
+        assert!(
+            matches!(result, Err(ConfigError::BadValue { ref name, .. }) if name == "CAISSE_CALLBACK_DEADLINE_MS"),
+            "{bad}: {result:?}"
+        );
+    }
+}
+
+#[test]
+fn debug_output_hides_every_key() {
+    let (_dir, config) = load_with(
+        None,
+        &[
+            ("CAISSE_INTECH_API_KEY", "canary-intech"),
+            ("CAISSE_INTECH_HMAC_SECRET", "canary-hmac"),
+            ("CAISSE_INTRAM_PUBLIC_KEY", "canary-pub"),
+            ("CAISSE_INTRAM_PRIVATE_KEY", "canary-priv"),
+            ("CAISSE_INTRAM_SECRET_KEY", "canary-sec"),
+        ],
+    );
+    let shown = format!("{:?}", config.unwrap());
+    assert!(!shown.contains("canary"), "{shown}");
+}
