@@ -269,7 +269,24 @@ pub fn load(sources: &Sources<'_>) -> Result<Config, ConfigError> {
         },
         None => (FileConfig::default(), None),
     };
+    resolve(file, source, sources)
+}
 
+/// A configuration given as TOML text rather than a file (no path, so no permission check),
+/// with `sources`' environment on top. The fuzz target of the config parser goes through
+/// here: the same parsing and resolution as [`load`].
+pub fn from_toml_text(text: &str, sources: &Sources<'_>) -> Result<Config, ConfigError> {
+    let file = parse_text(Path::new("<texte>"), text)?;
+    resolve(file, None, sources)
+}
+
+/// The environment on top of the file's settings.
+fn resolve(
+    file: FileConfig,
+    source: Option<PathBuf>,
+    sources: &Sources<'_>,
+) -> Result<Config, ConfigError> {
+    let env = |name: &str| (sources.env)(name).filter(|v| !v.is_empty());
     let intech = resolve_intech(&file.intech, &env)?;
     let intram = resolve_intram(&file.intram, &env)?;
 
@@ -403,18 +420,23 @@ fn read_file(path: &Path, origin: Option<&'static str>) -> Result<Option<FileCon
             });
         }
     };
-    let file: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+    let file = parse_text(path, &text)?;
+    if file.holds_secret() {
+        check_not_world_readable(path)?;
+    }
+    Ok(Some(file))
+}
+
+/// The file's text as TOML; an error names the line but never quotes the text.
+fn parse_text(path: &Path, text: &str) -> Result<FileConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Invalid {
         path: path.to_path_buf(),
         line: e
             .span()
             .map(|span| text[..span.start.min(text.len())].lines().count().max(1)),
         // `message()` is the parser's reason without the quoted source line.
         reason: e.message().to_owned(),
-    })?;
-    if file.holds_secret() {
-        check_not_world_readable(path)?;
-    }
-    Ok(Some(file))
+    })
 }
 
 #[cfg(unix)]

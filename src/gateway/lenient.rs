@@ -46,19 +46,31 @@ pub fn string_or_default<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::E
     Ok(opt_string_or_number(d)?.unwrap_or_default())
 }
 
+/// From ±2^53 on, floats skip integers: a float that large may stand for another integer
+/// than the one written (`9007199254740993.0` reads as 2^53), so it is refused, not rounded.
+const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
+
+/// A float that holds a whole number exactly. Found by the property tests: `f as i64`
+/// saturated (`1e300`, `9223372036854775808` became `i64::MAX`) and floats past 2^53 were
+/// rounded to a neighbouring integer; both are now refused.
+fn exact_integer(f: f64) -> Option<i64> {
+    (f.fract() == 0.0 && f.abs() < MAX_EXACT_FLOAT).then_some(f as i64)
+}
+
 fn value_to_i64(v: &Value) -> Option<i64> {
     match v {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        Value::Number(n) => n.as_i64().or_else(|| {
+            // A u64 past i64::MAX has no i64; only a float may be a whole number.
+            n.is_f64()
+                .then(|| n.as_f64())
+                .flatten()
+                .and_then(exact_integer)
+        }),
         Value::String(s) => {
             let s = s.trim();
-            s.parse::<i64>().ok().or_else(|| {
-                s.parse::<f64>()
-                    .ok()
-                    .filter(|f| f.fract() == 0.0)
-                    .map(|f| f as i64)
-            })
+            s.parse::<i64>()
+                .ok()
+                .or_else(|| s.parse::<f64>().ok().and_then(exact_integer))
         }
         _ => None,
     }
@@ -155,5 +167,37 @@ mod tests {
         assert!(serde_json::from_str::<Probe>(r#"{"id": {"x": 1}}"#).is_err());
         assert!(serde_json::from_str::<Probe>(r#"{"id": "1", "amount": "abc"}"#).is_err());
         assert!(serde_json::from_str::<Probe>(r#"{"id": "1", "amount": 12.5}"#).is_err());
+    }
+
+    /// Regression (property tests): amounts past i64, or floats past 2^53, were saturated or
+    /// rounded into a wrong amount instead of being refused.
+    #[test]
+    fn amounts_out_of_range_are_refused_not_rounded() {
+        for amount in [
+            "9223372036854775808",
+            "18446744073709551615",
+            "1e19",
+            "1e300",
+            "-1e300",
+            "9007199254740993.0",
+            "9007199254740992.0",
+            "\"9223372036854775808\"",
+            "\"1e300\"",
+            "\"9007199254740993.000\"",
+        ] {
+            let text = format!(r#"{{"id": "1", "amount": {amount}}}"#);
+            assert!(serde_json::from_str::<Probe>(&text).is_err(), "{amount}");
+        }
+        for (amount, expected) in [
+            ("9223372036854775807", i64::MAX),
+            ("-9223372036854775808", i64::MIN),
+            ("9007199254740991.0", (1 << 53) - 1),
+            ("7903634934030194.0", 7_903_634_934_030_194),
+            ("\"-9007199254740991.000\"", 1 - (1 << 53)),
+        ] {
+            let text = format!(r#"{{"id": "1", "amount": {amount}}}"#);
+            let p: Probe = serde_json::from_str(&text).unwrap();
+            assert_eq!(p.amount, Some(expected), "{amount}");
+        }
     }
 }

@@ -17,6 +17,7 @@ use std::pin::Pin;
 use serde_json::Value;
 
 pub use error::{ErrorType, GatewayError};
+pub use wire::RawReply;
 
 use intech::IntechClient;
 use intech::models::OperationRequest;

@@ -10,6 +10,7 @@ use super::GatewayError;
 /// is a few kB). A 20 MB body must give an error, not eat the memory of a kiosk.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+#[derive(Debug, Clone)]
 pub struct RawReply {
     pub status: u16,
     pub body: Vec<u8>,

@@ -174,6 +174,14 @@ pub struct ClientFrame {
     pub request: Request,
 }
 
+impl ClientFrame {
+    /// One request line as the service reads it from the socket (the trailing newline may
+    /// be there or not). Anything unreadable is `None`, answered "requête illisible".
+    pub fn decode(line: &[u8]) -> Option<ClientFrame> {
+        serde_json::from_slice(line).ok()
+    }
+}
+
 /// Service → client: the answer to a request, or an engine event pushed to every session.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub enum ServerFrame {

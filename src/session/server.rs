@@ -163,9 +163,9 @@ async fn connection(hub: Arc<Hub>, stream: UnixStream) -> std::io::Result<()> {
                 .await;
             break;
         }
-        let frame: ClientFrame = match serde_json::from_slice(&line) {
-            Ok(f) => f,
-            Err(_) => {
+        let frame = match ClientFrame::decode(&line) {
+            Some(f) => f,
+            None => {
                 let _ = out
                     .send(reply(0, Response::Error("requête illisible".into())))
                     .await;

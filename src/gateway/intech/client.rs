@@ -2,14 +2,13 @@
 
 use std::time::Duration;
 
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use super::models::*;
-use super::signing;
+use super::{decode, signing};
 use crate::config::DEFAULT_TIMEOUT;
+use crate::gateway::GatewayError;
 use crate::gateway::wire::{self, RawReply};
-use crate::gateway::{ErrorType, GatewayError};
 use crate::secret::Secret;
 
 #[derive(Debug, Clone)]
@@ -40,9 +39,6 @@ pub struct IntechClient {
     base: String,
     config: IntechConfig,
 }
-
-/// The code Intech puts in the body of every successful reply.
-pub const SUCCESS_CODE: i64 = 2000;
 
 impl IntechClient {
     pub fn new(config: IntechConfig) -> Result<Self, GatewayError> {
@@ -127,70 +123,22 @@ impl IntechClient {
         .await
     }
 
-    /// Reads the `{code, msg, error, data}` envelope: `code == 2000` gives `data` decoded as
-    /// `T`; any other code is a refusal carrying `msg`, `errorType` and field errors.
-    fn enveloped<T: DeserializeOwned>(
-        &self,
-        endpoint: &'static str,
-        reply: &RawReply,
-    ) -> Result<T, GatewayError> {
-        let value = wire::parse_json(endpoint, reply, &self.secrets())?;
-        let data = check_envelope(endpoint, reply, value, &self.secrets())?;
-        wire::typed(endpoint, "data", data)
-    }
-
     /// `GET /api-services/services`.
     pub async fn services(&self) -> Result<Vec<Service>, GatewayError> {
         let reply = self.get("services").await?;
-        self.list("services", &reply)
+        decode::services(&reply, &self.secrets())
     }
 
     /// `GET /api-services/errors` (the list comes under `services`).
     pub async fn errors(&self) -> Result<Vec<ErrorEntry>, GatewayError> {
         let reply = self.get("errors").await?;
-        self.list("errors", &reply)
-    }
-
-    fn list<T: DeserializeOwned>(
-        &self,
-        endpoint: &'static str,
-        reply: &RawReply,
-    ) -> Result<Vec<T>, GatewayError> {
-        let value = wire::parse_json(endpoint, reply, &self.secrets())?;
-        // A refusal (wrong key…) comes in the usual envelope.
-        if value.get("services").is_none() && value.get("code").is_some() {
-            check_envelope(endpoint, reply, value, &self.secrets())?;
-            return Err(GatewayError::Decode {
-                endpoint,
-                path: "services".into(),
-                reason: "liste absente".into(),
-            });
-        }
-        if !reply.is_success() && value.get("services").is_none() {
-            return Err(GatewayError::Http {
-                endpoint,
-                status: reply.status,
-                snippet: wire::snippet(&reply.body, &self.secrets()),
-            });
-        }
-        let list: ListReply<T> = wire::typed(endpoint, "", value)?;
-        if list.success == Some(false) {
-            return Err(GatewayError::Refused {
-                code: 0,
-                message: String::new(),
-                error_type: None,
-                fields: Default::default(),
-                transaction_id: None,
-                http_status: reply.status,
-            });
-        }
-        Ok(list.services)
+        decode::errors(&reply, &self.secrets())
     }
 
     /// `GET /api-services/balance`.
     pub async fn balance(&self) -> Result<Balance, GatewayError> {
         let reply = self.get("balance").await?;
-        self.enveloped("balance", &reply)
+        decode::balance(&reply, &self.secrets())
     }
 
     /// `POST /api-services/list-pending-bills`: the bills of an account (possibly none).
@@ -206,8 +154,7 @@ impl IntechClient {
         let reply = self
             .post("list-pending-bills", "list-pending-bills", fields)
             .await?;
-        let data: PendingBillsData = self.enveloped("list-pending-bills", &reply)?;
-        Ok(data.into_bills())
+        decode::pending_bills(&reply, &self.secrets())
     }
 
     /// `POST /api-services/operation`: starts a transaction. A refusal may carry the
@@ -221,7 +168,7 @@ impl IntechClient {
             _ => unreachable!("OperationRequest serialises to an object"),
         };
         let reply = self.post("operation", "operation", fields).await?;
-        self.enveloped("operation", &reply)
+        decode::operation(&reply, &self.secrets())
     }
 
     /// `POST /api-services/get-transaction-status`. Intech blacklists an IP that calls this
@@ -234,7 +181,7 @@ impl IntechClient {
         let reply = self
             .post("get-transaction-status", "get-transaction-status", fields)
             .await?;
-        self.enveloped("get-transaction-status", &reply)
+        decode::transaction_status(&reply, &self.secrets())
     }
 
     /// `POST /api-services/new-claim`.
@@ -250,8 +197,7 @@ impl IntechClient {
             "transactionId": transaction_id,
         }));
         let reply = self.post("new-claim", "new-claim", fields).await?;
-        let data: ClaimData = self.enveloped("new-claim", &reply)?;
-        Ok(data.claim)
+        decode::claim(&reply, &self.secrets())
     }
 
     /// `POST /api-services/transaction/refund-cancel`. The reply has no envelope; a
@@ -262,37 +208,7 @@ impl IntechClient {
         let reply = self
             .post(ENDPOINT, "transaction/refund-cancel", fields)
             .await?;
-        let value = wire::parse_json(ENDPOINT, &reply, &self.secrets())?;
-        if value.get("statutTreatment").is_none() {
-            // Errors such as a wrong key come in the usual envelope.
-            if value.get("code").is_some() {
-                check_envelope(ENDPOINT, &reply, value, &self.secrets())?;
-            } else if !reply.is_success() {
-                return Err(GatewayError::Http {
-                    endpoint: ENDPOINT,
-                    status: reply.status,
-                    snippet: wire::snippet(&reply.body, &self.secrets()),
-                });
-            }
-            return Err(GatewayError::Decode {
-                endpoint: ENDPOINT,
-                path: "statutTreatment".into(),
-                reason: "champ absent".into(),
-            });
-        }
-        let refund: RefundReply = wire::typed(ENDPOINT, "", value)?;
-        if refund.statut_treatment.eq_ignore_ascii_case("SUCCESS") {
-            Ok(refund)
-        } else {
-            Err(GatewayError::Refused {
-                code: 4000,
-                message: refund.message,
-                error_type: None,
-                fields: Default::default(),
-                transaction_id: Some(transaction_id.to_owned()),
-                http_status: reply.status,
-            })
-        }
+        decode::refund(&reply, &self.secrets(), transaction_id)
     }
 
     /// `POST /api-services/moneygram-reception-info`: who sent what to whom.
@@ -306,22 +222,7 @@ impl IntechClient {
             "referenceNumber": reference_number,
         }));
         let reply = self.post(ENDPOINT, ENDPOINT, fields).await?;
-        let raw: Value = self.enveloped(ENDPOINT, &reply)?;
-        let data: ReceptionData = wire::typed(ENDPOINT, "data", raw.clone())?;
-        let r = data.reference_number_response;
-        Ok(MoneygramReception {
-            sender_name: format!("{} {}", r.sender_first_name, r.sender_last_name)
-                .trim()
-                .to_owned(),
-            receiver_name: format!("{} {}", r.receiver_first_name, r.receiver_last_name)
-                .trim()
-                .to_owned(),
-            receive_amount: r.receive_amount,
-            receive_currency: r.receive_currency,
-            transaction_status: r.transaction_status,
-            ok_for_pickup: r.ok_for_pickup,
-            raw,
-        })
+        decode::moneygram_reception(&reply, &self.secrets())
     }
 
     /// `POST /api-services/moneygram-send-info`: fees and amount to collect for a send.
@@ -338,16 +239,7 @@ impl IntechClient {
             "moneygramSendData": send_data,
         }));
         let reply = self.post(ENDPOINT, ENDPOINT, fields).await?;
-        let raw: Value = self.enveloped(ENDPOINT, &reply)?;
-        let data: SendData = wire::typed(ENDPOINT, "data", raw.clone())?;
-        let v = data.send_validation_response;
-        Ok(MoneygramSendInfo {
-            send_amount: v.send_amounts.send_amount,
-            total_send_fees: v.send_amounts.total_send_fees,
-            total_amount_to_collect: v.send_amounts.total_amount_to_collect,
-            receive_amount: v.receive_amounts.and_then(|r| r.receive_amount),
-            raw,
-        })
+        decode::moneygram_send(&reply, &self.secrets())
     }
 }
 
@@ -356,89 +248,4 @@ fn object(value: Value) -> Map<String, Value> {
         Value::Object(map) => map,
         _ => Map::new(),
     }
-}
-
-/// `code == 2000` → `Ok(data)`; another code → `Refused`; no code → an HTTP error for a
-/// non-2xx reply, a decode error otherwise.
-pub(crate) fn check_envelope(
-    endpoint: &'static str,
-    reply: &RawReply,
-    mut value: Value,
-    secrets: &[&str],
-) -> Result<Value, GatewayError> {
-    let code = match value.get("code") {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    };
-    let Some(code) = code else {
-        if !reply.is_success() {
-            return Err(GatewayError::Http {
-                endpoint,
-                status: reply.status,
-                snippet: wire::snippet(&reply.body, secrets),
-            });
-        }
-        return Err(GatewayError::Decode {
-            endpoint,
-            path: "code".into(),
-            reason: match value.get("code") {
-                None => "champ absent".into(),
-                Some(v) => format!(
-                    "attendu un code numérique, trouvé {}",
-                    crate::gateway::lenient::kind(v)
-                ),
-            },
-        });
-    };
-    let data = value
-        .get_mut("data")
-        .map(Value::take)
-        .unwrap_or(Value::Null);
-    if code == SUCCESS_CODE {
-        return Ok(data);
-    }
-    let message = value
-        .get("msg")
-        .or_else(|| value.get("message"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    Err(GatewayError::Refused {
-        code,
-        message,
-        error_type: data
-            .get("errorType")
-            .and_then(|t| serde_json::from_value::<ErrorType>(t.clone()).ok())
-            .map(Box::new),
-        fields: field_errors(&data),
-        transaction_id: data.get("transactionId").and_then(|id| match id {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }),
-        http_status: reply.status,
-    })
-}
-
-/// `data: {field: ["message", …]}` (validation errors); anything else gives no fields.
-fn field_errors(data: &Value) -> std::collections::BTreeMap<String, Vec<String>> {
-    let mut fields = std::collections::BTreeMap::new();
-    if let Value::Object(map) = data {
-        for (k, v) in map {
-            match v {
-                Value::Array(items) if items.iter().all(Value::is_string) && !items.is_empty() => {
-                    fields.insert(
-                        k.clone(),
-                        items
-                            .iter()
-                            .filter_map(|i| i.as_str().map(str::to_owned))
-                            .collect(),
-                    );
-                }
-                _ => {}
-            }
-        }
-    }
-    fields
 }

@@ -6,6 +6,7 @@
 
 pub mod callback;
 mod client;
+pub mod decode;
 pub mod models;
 pub mod signing;
 

@@ -73,12 +73,16 @@ pub fn verify_hmac(
     let sent: i64 = timestamp
         .parse()
         .map_err(|_| HmacError::BadTimestamp(timestamp.chars().take(20).collect()))?;
-    let age_ms = now_ms - sent;
+    // Saturating: the timestamp is the sender's, any i64. Found by the property tests:
+    // `now_ms - sent` overflowed (a panic in debug builds) for a timestamp near i64::MIN.
+    let age_ms = now_ms.saturating_sub(sent);
     if age_ms > HMAC_MAX_AGE_MS {
         return Err(HmacError::Expired { age_ms });
     }
-    if -age_ms > HMAC_MAX_AGE_MS {
-        return Err(HmacError::FromTheFuture { ahead_ms: -age_ms });
+    if age_ms < -HMAC_MAX_AGE_MS {
+        return Err(HmacError::FromTheFuture {
+            ahead_ms: age_ms.saturating_neg(),
+        });
     }
     let expected = hmac_signature(secret, method, timestamp, body);
     if digests_equal(&expected, signature) {
@@ -117,6 +121,30 @@ mod tests {
 
     const REF_SHA: &str = "067888fe6496e4f212eb349eba7f31280dd34e95ef473b1e04526a60038c76aa";
     const REF_HMAC: &str = "772f661787bc593e4dd08c3c12e5ff7dbfa6110681ae6ffa92cdbe2e4a911305";
+
+    /// Regression (property tests): a timestamp at either end of i64 overflowed the age.
+    #[test]
+    fn extreme_timestamps_are_refused_without_overflow() {
+        let body = b"{}";
+        for (ts, now) in [
+            (i64::MIN, 1_700_000_000_000),
+            (i64::MAX, 1_700_000_000_000),
+            (i64::MIN, i64::MAX),
+            (i64::MAX, i64::MIN),
+            (1_700_000_000_000, i64::MIN),
+        ] {
+            let ts = ts.to_string();
+            let sig = hmac_signature("s", "POST", &ts, body);
+            let result = verify_hmac("s", "POST", Some(&sig), Some(&ts), body, now);
+            assert!(
+                matches!(
+                    result,
+                    Err(HmacError::Expired { .. } | HmacError::FromTheFuture { .. })
+                ),
+                "{ts} at {now}: {result:?}"
+            );
+        }
+    }
 
     #[test]
     fn window_and_constant_time_compare() {

@@ -2,13 +2,11 @@
 
 use std::time::Duration;
 
-use serde::de::DeserializeOwned;
-use serde_json::Value;
-
+use super::decode;
 use super::models::{IntramConfirm, IntramPaymentReply, IntramPaymentRequest};
 use crate::config::DEFAULT_TIMEOUT;
 use crate::gateway::GatewayError;
-use crate::gateway::wire::{self, RawReply};
+use crate::gateway::wire;
 use crate::secret::Secret;
 
 #[derive(Debug, Clone)]
@@ -106,7 +104,7 @@ impl IntramClient {
             .with_keys(self.http.post(format!("{}/payments/request", self.base)))
             .body(bytes);
         let reply = wire::send(http, ENDPOINT, self.config.timeout, &self.secrets()).await?;
-        self.decode(ENDPOINT, &reply)
+        decode::payment_reply(&reply, &self.secrets())
     }
 
     /// `GET transactions/confirm/{id}`.
@@ -134,40 +132,6 @@ impl IntramClient {
             self.base
         )));
         let reply = wire::send(http, ENDPOINT, self.config.timeout, &self.secrets()).await?;
-        self.decode(ENDPOINT, &reply)
-    }
-
-    /// 2xx → the typed reply; 4xx with a readable message → a refusal carrying the HTTP
-    /// status as its code; 5xx and unreadable errors → HTTP errors.
-    fn decode<T: DeserializeOwned>(
-        &self,
-        endpoint: &'static str,
-        reply: &RawReply,
-    ) -> Result<T, GatewayError> {
-        let value = wire::parse_json(endpoint, reply, &self.secrets())?;
-        if reply.is_success() {
-            return wire::typed(endpoint, "", value);
-        }
-        if (400..500).contains(&reply.status) {
-            let message = value
-                .get("message")
-                .or_else(|| value.get("error"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            return Err(GatewayError::Refused {
-                code: i64::from(reply.status),
-                message,
-                error_type: None,
-                fields: Default::default(),
-                transaction_id: None,
-                http_status: reply.status,
-            });
-        }
-        Err(GatewayError::Http {
-            endpoint,
-            status: reply.status,
-            snippet: wire::snippet(&reply.body, &self.secrets()),
-        })
+        decode::confirm(&reply, &self.secrets())
     }
 }

@@ -2,6 +2,7 @@
 //! `GET transactions/confirm/{id}` gives its status. Errors are real HTTP codes.
 
 mod client;
+pub mod decode;
 pub mod models;
 
 pub use client::{IntramClient, IntramConfig};
