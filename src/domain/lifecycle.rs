@@ -254,7 +254,7 @@ fn on_reply(op: &Op, reply: &Reply, now: i64, plan: &PollPlan) -> Vec<Effect> {
             ..Write::default()
         })];
     }
-    match reply {
+    let mut effects = match reply {
         Reply::Accepted { status, facts } => {
             let target = match op.kind {
                 OpKind::Payment => status.journal_status(),
@@ -271,14 +271,7 @@ fn on_reply(op: &Op, reply: &Reply, now: i64, plan: &PollPlan) -> Vec<Effect> {
                 release_lease: true,
                 ..Write::default()
             };
-            let mut effects = settle(op, target, write, now, plan);
-            if let Some(at) = effects.iter_mut().find_map(|e| match e {
-                Effect::PollAt(at) => Some(at),
-                _ => None,
-            }) {
-                *at = plan.first_after_send(sent_at.unwrap_or(now));
-            }
-            effects
+            settle(op, target, write, now, plan)
         }
         Reply::Refused {
             code,
@@ -313,16 +306,16 @@ fn on_reply(op: &Op, reply: &Reply, now: i64, plan: &PollPlan) -> Vec<Effect> {
                 release_lease: true,
                 ..Write::default()
             };
-            let mut effects = settle(op, target, write, now, plan);
-            if let Some(at) = effects.iter_mut().find_map(|e| match e {
-                Effect::PollAt(at) => Some(at),
-                _ => None,
-            }) {
-                *at = plan.first_after_send(sent_at.unwrap_or(now));
-            }
-            effects
+            settle(op, target, write, now, plan)
+        }
+    };
+    // The first question after a send follows the schedule from the send.
+    for effect in &mut effects {
+        if let Effect::PollAt(at) = effect {
+            *at = plan.first_after_send(sent_at.unwrap_or(now));
         }
     }
+    effects
 }
 
 /// A status answer that says nothing is known of it: for a payment, the documented "not

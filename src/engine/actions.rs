@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{Actor, Engine, EngineError, PayOutcome, failpoint};
 use crate::domain::answers::{Facts, Reply};
-use crate::domain::lifecycle::{Effect, Event};
+use crate::domain::lifecycle::Event;
 use crate::domain::{PaymentStatus, TxStatus};
 use crate::journal::JournalError;
 
@@ -22,15 +22,8 @@ impl Engine {
         by: &Actor,
         chosen_id: Option<String>,
     ) -> Result<PayOutcome, EngineError> {
-        if let Some(id) = &chosen_id {
-            if uuid::Uuid::parse_str(id).is_err() {
-                return Err(EngineError::Refused(format!(
-                    "identifiant d'opération invalide « {id} »"
-                )));
-            }
-            if let Some(row) = self.get(id).await? {
-                return Ok(PayOutcome::of(row));
-            }
+        if let Some(done) = self.recorded_under(chosen_id.as_deref()).await? {
+            return Ok(done);
         }
         let parent = self
             .get(external_id)
@@ -81,16 +74,8 @@ impl Engine {
             }
             Err(e) => return Err(e.into()),
         }
-        self.notify(&refund_id, TxStatus::New);
-        failpoint::hit("after_intent");
-        let recorded = self
-            .step(&refund_id, Event::Recorded, json!({}), Some(by.clone()))
-            .await?;
-        if !recorded.effects.contains(&Effect::Send) {
-            let row = self.get(&refund_id).await?;
-            return row
-                .map(PayOutcome::of)
-                .ok_or_else(|| JournalError::NotFound(refund_id).into());
+        if let Some(done) = self.unless_sendable(&refund_id, Some(by.clone())).await? {
+            return Ok(done);
         }
 
         let result = intech.refund_cancel(&transaction_id).await;

@@ -316,6 +316,43 @@ impl Engine {
         self.journal(move |j| j.get(&id)).await
     }
 
+    /// A front-end's chosen id: refused unless a UUID; the recorded operation when one
+    /// exists under it (a repeated request is answered, never sent again).
+    async fn recorded_under(
+        &self,
+        chosen: Option<&str>,
+    ) -> Result<Option<PayOutcome>, EngineError> {
+        let Some(id) = chosen else {
+            return Ok(None);
+        };
+        if uuid::Uuid::parse_str(id).is_err() {
+            return Err(EngineError::Refused(format!(
+                "identifiant d'opération invalide « {id} »"
+            )));
+        }
+        Ok(self.get(id).await?.map(PayOutcome::of))
+    }
+
+    /// The intent just journaled goes through the machine: `None` when it says send,
+    /// otherwise the operation as it stands (another sender has it: report, never resend).
+    async fn unless_sendable(
+        &self,
+        external_id: &str,
+        by: Option<Actor>,
+    ) -> Result<Option<PayOutcome>, EngineError> {
+        self.notify(external_id, TxStatus::New);
+        failpoint::hit("after_intent");
+        let recorded = self
+            .step(external_id, Event::Recorded, serde_json::json!({}), by)
+            .await?;
+        if recorded.effects.contains(&Effect::Send) {
+            return Ok(None);
+        }
+        let row = self.get(external_id).await?;
+        row.map(|r| Some(PayOutcome::of(r)))
+            .ok_or_else(|| JournalError::NotFound(external_id.to_owned()).into())
+    }
+
     /// Runs one step of the lifecycle machine on a row, in the journal's write transaction
     /// (the decision is taken on the row as it is then), and carries out what is left:
     /// screens told of a change, the poller woken for a poll now due.

@@ -8,10 +8,9 @@ use serde_json::{Value, json};
 
 use super::{Actor, Engine, EngineConfig, EngineError, PayOrder, PayOutcome, failpoint};
 use super::{NO_CALLBACK_URL, journal_fields};
-use crate::domain::TxStatus;
 use crate::domain::answers::{Facts, Reply};
 use crate::domain::fields::{self, INTRAM};
-use crate::domain::lifecycle::{Effect, Event};
+use crate::domain::lifecycle::Event;
 use crate::gateway::{CustomerAction, GatewayError, PaymentRequest, PaymentStarted};
 use crate::journal::{JournalError, NewTransaction};
 
@@ -99,15 +98,8 @@ impl Engine {
         actor: &Actor,
         chosen_id: Option<String>,
     ) -> Result<PayOutcome, EngineError> {
-        if let Some(id) = &chosen_id {
-            if uuid::Uuid::parse_str(id).is_err() {
-                return Err(EngineError::Refused(format!(
-                    "identifiant d'opération invalide « {id} »"
-                )));
-            }
-            if let Some(row) = self.get(id).await? {
-                return Ok(PayOutcome::of(row));
-            }
+        if let Some(done) = self.recorded_under(chosen_id.as_deref()).await? {
+            return Ok(done);
         }
         let gateway = self
             .gateways
@@ -166,18 +158,8 @@ impl Engine {
             }
             Err(e) => return Err(e.into()),
         }
-        self.notify(&external_id, TxStatus::New);
-        failpoint::hit("after_intent");
-
-        let recorded = self
-            .step(&external_id, Event::Recorded, json!({}), None)
-            .await?;
-        if !recorded.effects.contains(&Effect::Send) {
-            // Another sender holds it (a repeat of this request): report, never resend.
-            let row = self.get(&external_id).await?;
-            return row
-                .map(PayOutcome::of)
-                .ok_or_else(|| JournalError::NotFound(external_id).into());
+        if let Some(done) = self.unless_sendable(&external_id, None).await? {
+            return Ok(done);
         }
 
         // Intech requires a callback URL. Without one configured, polling alone settles the
