@@ -318,7 +318,7 @@ impl Engine {
 
     /// A front-end's chosen id: refused unless a UUID; the recorded operation when one
     /// exists under it (a repeated request is answered, never sent again).
-    async fn recorded_under(
+    pub(crate) async fn recorded_under(
         &self,
         chosen: Option<&str>,
     ) -> Result<Option<PayOutcome>, EngineError> {

@@ -36,6 +36,18 @@ fn default_fields(service: &str, config: &EngineConfig, fields: &mut BTreeMap<St
     }
 }
 
+/// A sale the domain's rules accepted, with the fields as they go on the wire (nested
+/// objects allowed: MoneyGram's details), ready to journal and send.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Validated {
+    pub gateway: String,
+    pub service: String,
+    pub phone: Option<String>,
+    pub amount: Option<i64>,
+    pub fields: BTreeMap<String, Value>,
+    pub description: Option<String>,
+}
+
 /// The machine's event for the answer to a send.
 pub(super) fn reply_event(
     result: &Result<PaymentStarted, GatewayError>,
@@ -101,10 +113,9 @@ impl Engine {
         if let Some(done) = self.recorded_under(chosen_id.as_deref()).await? {
             return Ok(done);
         }
-        let gateway = self
-            .gateways
-            .get(&order.gateway)
-            .ok_or_else(|| EngineError::NoGateway(order.gateway.clone()))?;
+        if self.gateways.get(&order.gateway).is_none() {
+            return Err(EngineError::NoGateway(order.gateway));
+        }
         if (order.gateway == "intram") != (order.service == INTRAM) {
             return Err(EngineError::Invalid(vec![fields::FieldError {
                 field: "service",
@@ -122,21 +133,49 @@ impl Engine {
             balance,
         )
         .map_err(EngineError::Invalid)?;
-        let (phone, amount, mut fields) = (valid.phone, valid.amount, valid.fields);
+        let mut fields = valid.fields;
         default_fields(&order.service, &self.config, &mut fields);
-        let wire_fields: BTreeMap<String, Value> = fields
-            .into_iter()
-            .map(|(k, v)| (k, Value::from(v)))
-            .collect();
+        let sale = Validated {
+            gateway: order.gateway,
+            service: order.service,
+            phone: valid.phone,
+            amount: valid.amount,
+            fields: fields.into_iter().map(|(k, v)| (k, Value::from(v))).collect(),
+            description: order.description,
+        };
+        self.send_validated(sale, actor, chosen_id).await
+    }
 
+    /// Journals the intent of a sale the domain's rules accepted, sends it once if the
+    /// machine says so, and records the answer (callers answer a repeated chosen id first,
+    /// with [`Engine::recorded_under`]). Every kind of sale ends here (a plain sale,
+    /// a MoneyGram payout or send), so that all follow one path.
+    pub(crate) async fn send_validated(
+        &self,
+        sale: Validated,
+        actor: &Actor,
+        chosen_id: Option<String>,
+    ) -> Result<PayOutcome, EngineError> {
+        let gateway = self
+            .gateways
+            .get(&sale.gateway)
+            .ok_or_else(|| EngineError::NoGateway(sale.gateway.clone()))?;
+        let Validated {
+            gateway: gateway_name,
+            service,
+            phone,
+            amount,
+            fields: wire_fields,
+            description,
+        } = sale;
         let external_id = chosen_id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let now = self.now();
         let lease_until =
             now + (self.config.send_timeout + Duration::from_secs(30)).as_millis() as i64;
         let intent = NewTransaction {
             external_id: external_id.clone(),
-            gateway: order.gateway.clone(),
-            service: order.service.clone(),
+            gateway: gateway_name.clone(),
+            service: service.clone(),
             phone: phone.clone(),
             amount,
             fields: journal_fields(&wire_fields),
@@ -169,18 +208,18 @@ impl Engine {
             .callback_url
             .clone()
             .unwrap_or_else(|| NO_CALLBACK_URL.to_owned());
-        let callback_url = Some(match order.gateway.as_str() {
+        let callback_url = Some(match gateway_name.as_str() {
             "intram" => format!("{}/intram", base.trim_end_matches('/')),
             _ => base,
         });
         let request = PaymentRequest {
             external_id: external_id.clone(),
-            service: order.service.clone(),
+            service,
             phone,
             amount,
             fields: wire_fields,
             callback_url,
-            description: order.description.clone(),
+            description,
         };
         let result = gateway.initiate(&request).await;
         drop(request); // the CVC leaves memory with the request
