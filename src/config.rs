@@ -302,6 +302,9 @@ fn resolve(
         .unwrap_or_else(|| PathBuf::from("caisse-journal.db"));
 
     let callback_url = env("CAISSE_CALLBACK_URL").or(file.callback.url.clone());
+    if let Some(url) = &callback_url {
+        check_callback_url(url)?;
+    }
     let callback_listen = match env("CAISSE_CALLBACK_LISTEN").or(file.callback.listen.clone()) {
         Some(addr) => Some(addr.parse().map_err(|_| ConfigError::BadValue {
             name: "CAISSE_CALLBACK_LISTEN / [callback] listen".into(),
@@ -559,6 +562,37 @@ fn resolve_intram(
 
 fn trim_url(url: String) -> String {
     url.trim_end_matches('/').to_owned()
+}
+
+/// Intech's server refuses a `callbackUrl` that is not HTTPS: every sale would be refused.
+/// Plain HTTP is allowed on the loopback only (a listener behind a local TLS proxy, tests).
+pub fn check_callback_url(url: &str) -> Result<(), ConfigError> {
+    let bad = |reason: String| ConfigError::BadValue {
+        name: "CAISSE_CALLBACK_URL / [callback] url".into(),
+        reason,
+    };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(bad(format!("« {url} » n'est pas une adresse web (https://…)")));
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host,
+    };
+    let loopback = host == "localhost"
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" if !host.is_empty() => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(bad(format!(
+            "« {url} » : Intech refuse les adresses de callback qui ne sont pas en HTTPS ; \
+             donnez une adresse https://… (le http n'est accepté que sur la boucle locale)"
+        ))),
+    }
 }
 
 /// The default poll plan with the overrides of the environment (for tuning and for tests

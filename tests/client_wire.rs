@@ -68,9 +68,10 @@ async fn post_carries_api_key_and_every_documented_field() {
     let req = server.last();
     assert_eq!(req.method, "POST");
     assert_eq!(req.path, "/api-services/operation");
-    assert!(
-        req.header("secretkey").is_none(),
-        "POST auth is in the body only"
+    assert_eq!(
+        req.header("secretkey"),
+        Some(KEY),
+        "the key in the header as well as in the body"
     );
     assert!(
         req.header("hmac-signature").is_none(),

@@ -63,7 +63,7 @@ pub enum Command {
         /// Code du service de facturation, par exemple SENELEC_SN_BILL_PAY.
         #[arg(long, value_name = "CODE")]
         service: String,
-        /// Numéro de contrat, référence client ou numéro de carte (8 à 20 lettres ou chiffres).
+        /// Numéro de contrat, référence client ou numéro de carte (5 à 20 lettres ou chiffres).
         #[arg(long, value_name = "NUMÉRO")]
         account: String,
     },

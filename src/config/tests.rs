@@ -164,3 +164,30 @@ fn debug_output_hides_every_key() {
     let shown = format!("{:?}", config.unwrap());
     assert!(!shown.contains("canary"), "{shown}");
 }
+
+#[test]
+fn a_callback_url_must_be_https_outside_the_loopback() {
+    for ok in [
+        "https://shop.example.sn/intech-callback",
+        "https://shop.example.sn:8443/cb?x=1",
+        "http://127.0.0.1:8085/cb",
+        "http://localhost/cb",
+    ] {
+        let (_dir, config) = load_with(None, &[("CAISSE_CALLBACK_URL", ok)]);
+        assert!(config.is_ok(), "{ok}: {config:?}");
+    }
+    for bad in [
+        "http://shop.example.sn/cb",
+        "http://127.0.0.1.evil.example/cb",
+        "ftp://shop.example.sn/cb",
+        "shop.example.sn/cb",
+    ] {
+        let (_dir, config) = load_with(None, &[("CAISSE_CALLBACK_URL", bad)]);
+        match config {
+            Err(e @ ConfigError::BadValue { .. }) => {
+                assert!(e.to_string().contains("HTTPS") || e.to_string().contains("https"), "{e}")
+            }
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+}

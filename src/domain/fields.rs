@@ -22,9 +22,10 @@ pub enum FieldKind {
     Phone,
     /// Whole FCFA.
     Amount,
-    /// Letters and digits, 8 to 20 (contract, meter, card, student number…).
+    /// Letters and digits, 5 to 20 (contract, meter, card, student number…), as the
+    /// server checks it.
     AccountNumber,
-    /// Digits, 5 to 20.
+    /// Any text (the server does not check it), as the bill list gives it.
     BillReference,
     Text,
     Email,
@@ -311,24 +312,97 @@ pub fn check_amount_in(
     Ok(())
 }
 
+/// What the server demands that the cashier does not type, set by the shop (never by the
+/// caller: validation refused any field the service does not define):
+/// * `sender` for Wave SN and Orange Money SN (optional for Wave: the shop's name anyway);
+/// * the redirect URLs where the server requires them (Wave SN and card cash-outs, Orange
+///   Money cash-outs);
+/// * for bills and reloads, `billAccountNumber`, the field the server reads, beside the
+///   doc's `accountNumber`;
+/// * for a card, `merchantName` (letters only, 3 to 15) and `bankAuthRedirectUrl`; for a
+///   card or a bank transfer, an `operationDescription` of at least 20 characters.
+pub fn shop_fields(
+    service: &str,
+    shop_name: &str,
+    redirect_url: &str,
+    fields: &mut BTreeMap<String, String>,
+) {
+    let mut set = |k: &str, v: &str| {
+        fields.insert(k.to_owned(), v.to_owned());
+    };
+    if service.starts_with("WAVE_SN_") || service == "ORANGE_SN_API_CASH_OUT" {
+        set("sender", shop_name);
+    }
+    if matches!(
+        service,
+        "WAVE_SN_API_CASH_OUT"
+            | "ORANGE_SN_API_CASH_OUT"
+            | "ORANGE_CI_API_CASH_OUT"
+            | "BANK_CARD_API_CASH_OUT"
+    ) {
+        set("successRedirectUrl", redirect_url);
+        set("errorRedirectUrl", redirect_url);
+    }
+    if service == "BANK_CARD_API_CASH_OUT" {
+        set("bankAuthRedirectUrl", redirect_url);
+        set("merchantName", &merchant_name(shop_name));
+    }
+    if matches!(service, "BANK_CARD_API_CASH_OUT" | "BANK_TRANSFER_SN_API_CASH_IN") {
+        set("operationDescription", &operation_description(shop_name));
+    }
+    if (service.ends_with("_BILL_PAY") || service.ends_with("_BILL_RELOAD"))
+        && let Some(account) = fields.get("accountNumber").cloned()
+    {
+        fields.insert("billAccountNumber".into(), account);
+    }
+}
+
+/// The shop's name as the card gateway accepts it: letters only, 3 to 15 of them.
+pub fn merchant_name(shop_name: &str) -> String {
+    let letters: String = shop_name
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic())
+        .take(15)
+        .collect();
+    if letters.len() >= 3 {
+        letters
+    } else {
+        "Caisse".into()
+    }
+}
+
+/// A description of at least 20 characters, as the server demands for cards and transfers.
+pub fn operation_description(shop_name: &str) -> String {
+    let text = format!("Paiement au comptoir {}", shop_name.trim());
+    format!("{text:.<20}")
+}
+
+/// A bill or reload account (contract, meter, card number…): letters and digits, 5 to 20,
+/// as Intech's server checks `billAccountNumber`. One rule for the bill screen, the entry
+/// form and `caisse bills`.
+pub fn bill_account(lang: Lang, input: &str) -> Result<String, String> {
+    let v = input.trim();
+    if (5..=20).contains(&v.chars().count()) && v.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(v.to_owned())
+    } else {
+        Err(lang
+            .tr(
+                "5 à 20 lettres ou chiffres, sans espace",
+                "5 to 20 letters or digits, no space",
+            )
+            .into())
+    }
+}
+
 fn check_field(lang: Lang, spec: &FieldSpec, value: &str) -> Result<(), String> {
     use FieldKind::*;
     let v = value.trim();
     let len = v.chars().count();
     match spec.kind {
-        AccountNumber
-            if !(8..=20).contains(&len) || !v.chars().all(|c| c.is_ascii_alphanumeric()) =>
-        {
-            Err(lang
-                .tr(
-                    "8 à 20 lettres ou chiffres, sans espace",
-                    "8 to 20 letters or digits, no space",
-                )
-                .into())
-        }
-        BillReference if !(5..=20).contains(&len) || !v.chars().all(|c| c.is_ascii_digit()) => {
-            Err(lang.tr("5 à 20 chiffres", "5 to 20 digits").into())
-        }
+        AccountNumber => bill_account(lang, v).map(drop),
+        BillReference if len > 100 => Err(lang
+            .tr("référence trop longue", "reference too long")
+            .into()),
         Email if !v.is_empty() && (!v.contains('@') || v.contains(char::is_whitespace)) => {
             Err(lang
                 .tr("adresse e-mail invalide", "invalid e-mail address")

@@ -6,35 +6,13 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{Actor, Engine, EngineConfig, EngineError, PayOrder, PayOutcome, failpoint};
+use super::{Actor, Engine, EngineError, PayOrder, PayOutcome, failpoint};
 use super::{NO_CALLBACK_URL, journal_fields};
 use crate::domain::answers::{Facts, Reply};
 use crate::domain::fields::{self, INTRAM};
 use crate::domain::lifecycle::Event;
 use crate::gateway::{CustomerAction, GatewayError, PaymentRequest, PaymentStarted};
 use crate::journal::{JournalError, NewTransaction};
-
-/// Fields a sale needs that the cashier does not type: set by the shop, never by the caller
-/// (validation refused any field the service does not define).
-fn default_fields(service: &str, config: &EngineConfig, fields: &mut BTreeMap<String, String>) {
-    let mut set = |k: &str, v: &str| {
-        fields.insert(k.to_owned(), v.to_owned());
-    };
-    if service.starts_with("WAVE_SN_") || service == "ORANGE_SN_API_CASH_OUT" {
-        set("sender", &config.shop_name);
-    }
-    if matches!(
-        service,
-        "WAVE_SN_API_CASH_OUT" | "ORANGE_SN_API_CASH_OUT" | "BANK_CARD_API_CASH_OUT"
-    ) {
-        set("successRedirectUrl", &config.redirect_url);
-        set("errorRedirectUrl", &config.redirect_url);
-    }
-    if service == "BANK_CARD_API_CASH_OUT" {
-        set("bankAuthRedirectUrl", &config.redirect_url);
-        set("merchantName", &config.shop_name);
-    }
-}
 
 /// A sale the domain's rules accepted, with the fields as they go on the wire (nested
 /// objects allowed: MoneyGram's details), ready to journal and send.
@@ -134,7 +112,12 @@ impl Engine {
         )
         .map_err(EngineError::Invalid)?;
         let mut fields = valid.fields;
-        default_fields(&order.service, &self.config, &mut fields);
+        fields::shop_fields(
+            &order.service,
+            &self.config.shop_name,
+            &self.config.redirect_url,
+            &mut fields,
+        );
         let sale = Validated {
             gateway: order.gateway,
             service: order.service,

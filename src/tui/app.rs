@@ -1018,21 +1018,16 @@ fn bills_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         (BillsStage::Account, KeyCode::Enter) => {
-            let account = bills.account.value().trim().to_owned();
-            if account.len() < 8
-                || account.len() > 20
-                || !account.chars().all(|c| c.is_ascii_alphanumeric())
-            {
-                bills.stage = BillsStage::Error(
-                    app_lang
-                        .tr(
-                            "Numéro de compte invalide : 8 à 20 lettres ou chiffres, sans espace.",
-                            "Invalid account number: 8 to 20 letters or digits, no space.",
-                        )
-                        .into(),
-                );
-                return vec![];
-            }
+            let account = match rules::bill_account(app_lang, bills.account.value()) {
+                Ok(account) => account,
+                Err(why) => {
+                    bills.stage = BillsStage::Error(format!(
+                        "{} {why}.",
+                        app_lang.tr("Numéro de compte invalide :", "Invalid account number:")
+                    ));
+                    return vec![];
+                }
+            };
             bills.stage = BillsStage::Loading;
             vec![Effect::FetchBills {
                 service: bills.tile.code.to_owned(),

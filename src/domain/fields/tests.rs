@@ -94,7 +94,8 @@ fn required_fields_per_service() {
     )
     .unwrap_err();
     assert!(errs[0].message.contains("Numéro de contrat"));
-    assert_eq!(errs.len(), 2);
+    // Any bill reference is text the server takes: only the account is refused.
+    assert_eq!(errs.len(), 1);
     fields.insert("accountNumber".into(), "21050176023".into());
     fields.insert("billReference".into(), "1062208013069".into());
     let ok = validate(
@@ -127,4 +128,66 @@ fn required_fields_per_service() {
     .unwrap_err();
     assert!(errs.iter().any(|e| e.field == "cardCVC"));
     assert!(!errs.iter().any(|e| e.field == "customerEmail"), "optional");
+}
+
+#[test]
+fn a_bill_account_is_5_to_20_letters_or_digits_as_the_server_checks() {
+    assert_eq!(bill_account(Lang::Fr, " 21050176023 ").as_deref(), Ok("21050176023"));
+    assert!(bill_account(Lang::Fr, "AB123").is_ok());
+    assert!(bill_account(Lang::Fr, "1234").is_err());
+    assert!(bill_account(Lang::Fr, "123456789012345678901").is_err());
+    assert!(bill_account(Lang::Fr, "2105 0176023").is_err());
+}
+
+#[test]
+fn bills_and_reloads_send_bill_account_number_and_any_bill_reference() {
+    let mut fields = BTreeMap::new();
+    fields.insert("accountNumber".to_owned(), "AB123".to_owned());
+    fields.insert("billReference".to_owned(), "FACT-2026/11 n°7".to_owned());
+    let valid = validate(
+        "SENELEC_SN_BILL_PAY",
+        Some("772457199"),
+        Some(27684),
+        &fields,
+        None,
+    )
+    .unwrap();
+    let mut wire = valid.fields;
+    shop_fields("SENELEC_SN_BILL_PAY", "Boutique", "https://x", &mut wire);
+    assert_eq!(wire["billAccountNumber"], "AB123");
+    assert_eq!(wire["accountNumber"], "AB123");
+    assert_eq!(wire["billReference"], "FACT-2026/11 n°7");
+    let mut reload = BTreeMap::new();
+    reload.insert("accountNumber".to_owned(), "14241003961".to_owned());
+    shop_fields("WOYOFAL_SN_BILL_RELOAD", "Boutique", "https://x", &mut reload);
+    assert_eq!(reload["billAccountNumber"], "14241003961");
+}
+
+#[test]
+fn cards_and_transfers_get_what_the_server_demands() {
+    let mut card = BTreeMap::new();
+    shop_fields("BANK_CARD_API_CASH_OUT", "Boutique Awa 2", "https://r", &mut card);
+    assert_eq!(card["merchantName"], "BoutiqueAwa");
+    assert!(card["operationDescription"].chars().count() >= 20);
+    assert_eq!(card["successRedirectUrl"], "https://r");
+    assert_eq!(merchant_name("A1"), "Caisse");
+    assert_eq!(merchant_name("Quincaillerie du Plateau"), "Quincailleriedu");
+    let mut transfer = BTreeMap::new();
+    shop_fields("BANK_TRANSFER_SN_API_CASH_IN", "X", "https://r", &mut transfer);
+    assert!(transfer["operationDescription"].chars().count() >= 20);
+    let mut om_ci = BTreeMap::new();
+    shop_fields("ORANGE_CI_API_CASH_OUT", "X", "https://r", &mut om_ci);
+    assert_eq!(om_ci["errorRedirectUrl"], "https://r");
+    let mut card_type = BTreeMap::new();
+    card_type.insert("cardType".to_owned(), "visa_electron".to_owned());
+    let spec = fields_for("BANK_CARD_API_CASH_OUT")
+        .into_iter()
+        .find(|s| s.name == "cardType")
+        .unwrap();
+    assert_eq!(
+        check_named(Lang::Fr, &spec, &card_type),
+        Ok(Some("VISA_ELECTRON".into()))
+    );
+    card_type.insert("cardType".to_owned(), "AMEX".to_owned());
+    assert!(check_named(Lang::Fr, &spec, &card_type).is_err());
 }

@@ -87,8 +87,11 @@ impl IntechClient {
         wire::send(request, endpoint, self.config.timeout, &self.secrets()).await
     }
 
-    /// POSTs `fields` plus `apiKey`. The body is serialised once; those exact bytes are
-    /// signed (when HMAC is on) and sent. The body is never logged: the key travels in it.
+    /// POSTs `fields` plus `apiKey`, with the `Secretkey` header as well: one server version
+    /// reads only the header on `get-transaction-status` (and ignores the body's key), the
+    /// next accepts either; sending both satisfies every version. The body is serialised
+    /// once; those exact bytes are signed (when HMAC is on) and sent. The body is never
+    /// logged: the key travels in it.
     async fn post(
         &self,
         endpoint: &'static str,
@@ -105,6 +108,7 @@ impl IntechClient {
         let mut request = self
             .http
             .post(self.url(path))
+            .header("Secretkey", self.config.api_key.expose())
             .header(reqwest::header::CONTENT_TYPE, "application/json");
         if let Some(secret) = &self.config.hmac_secret {
             let timestamp = signing::now_ms().to_string();
