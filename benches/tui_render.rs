@@ -51,6 +51,7 @@ fn row(status: TxStatus, n: usize) -> TransactionRow {
         kind: caisse::domain::OpKind::Payment,
         parent_id: None,
         unreadable_since: None,
+        details: serde_json::json!({}),
     }
 }
 

@@ -572,7 +572,9 @@ pub fn check_callback_url(url: &str) -> Result<(), ConfigError> {
         reason,
     };
     let Some((scheme, rest)) = url.split_once("://") else {
-        return Err(bad(format!("« {url} » n'est pas une adresse web (https://…)")));
+        return Err(bad(format!(
+            "« {url} » n'est pas une adresse web (https://…)"
+        )));
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host = match host.rsplit_once(':') {

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod details;
 pub mod domain;
 pub mod engine;
 #[doc(hidden)]

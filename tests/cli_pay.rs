@@ -144,7 +144,7 @@ async fn pay_shows_the_qr_waits_and_exits_by_outcome() {
                 "1000",
                 "--no-wait",
                 "--field",
-                "accountNumber=21050176021",
+                "accountNumber=2105",
                 "--field",
                 "billReference=123",
             ],
@@ -152,7 +152,7 @@ async fn pay_shows_the_qr_waits_and_exits_by_outcome() {
         assert_eq!(
             out.status.code(),
             Some(2),
-            "a bill reference of 3 digits is refused locally: {}",
+            "an account of 4 characters is refused locally: {}",
             text(&out)
         );
 

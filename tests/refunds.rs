@@ -271,11 +271,11 @@ async fn two_refunds_of_one_sale_at_once_send_one() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_deposit_is_not_refundable_and_nothing_is_sent() {
+async fn a_service_the_server_does_not_refund_is_refused_and_nothing_is_sent() {
     let s = setup(true).await;
     let order = PayOrder {
         gateway: "intech".into(),
-        service: "WAVE_SN_API_CASH_IN".into(),
+        service: "ORANGE_SN_API_CASH_IN".into(),
         phone: Some("772450000".into()),
         amount: Some(1000),
         fields: Default::default(),

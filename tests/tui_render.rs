@@ -91,6 +91,7 @@ fn row(status: TxStatus, service: &str, url: Option<&str>) -> TransactionRow {
         kind: caisse::domain::OpKind::Payment,
         parent_id: None,
         unreadable_since: None,
+        details: serde_json::json!({}),
     }
 }
 

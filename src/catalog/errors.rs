@@ -174,6 +174,75 @@ pub fn french_message(code: &str, amount: Option<i64>) -> String {
     }
 }
 
+/// A refusal Intech's server names (code 4000) outside the error catalogue, with what the
+/// cashier should understand and do. From the second reading of the server code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NamedRefusal {
+    /// The server's name, kept as the journal's error code.
+    pub code: &'static str,
+    /// Texts that identify it in a reply (the name itself, or the server's French).
+    pub marks: &'static [&'static str],
+    /// The French sentence for the cashier: what happened and what to do.
+    pub advice: &'static str,
+}
+
+/// The code given to the bad-key reply, which the server does not name.
+pub const BAD_KEY: &str = "BAD_API_KEY";
+
+pub static NAMED_REFUSALS: &[NamedRefusal] = &[
+    NamedRefusal {
+        code: "SAME_TRANSACTION_WITHIN_ONE_MINUTE_INTERVAL",
+        marks: &["SAME_TRANSACTION_WITHIN_ONE_MINUTE_INTERVAL"],
+        advice: "Opération identique (même service, même numéro, même montant) déjà envoyée il y \
+                 a moins d'une minute : Intech refuse la seconde. Vérifiez dans le journal que \
+                 la première est passée avant d'en refaire une ; sinon attendez une minute.",
+    },
+    NamedRefusal {
+        code: "ACCOUNT_NO_ENABLED_FOR_PRODUCTION",
+        marks: &["ACCOUNT_NO_ENABLED_FOR_PRODUCTION"],
+        advice: "Le compte Intech de la boutique est un compte de test : pas plus de 300 FCFA \
+                 par opération. Demandez à Intech de l'activer en production.",
+    },
+    NamedRefusal {
+        code: "TRANSACTION_NOT_FOUND",
+        marks: &["TRANSACTION_NOT_FOUND", "La transaction est introuvable"],
+        advice: "Intech ne trouve pas cette transaction. Vérifiez sa référence dans le journal \
+                 (caisse status) ; si elle n'a jamais été acceptée, il n'y a rien à réclamer.",
+    },
+    NamedRefusal {
+        code: "ALREADY_OPENED_CLAIM",
+        marks: &["ALREADY_OPENED_CLAIM"],
+        advice: "Une réclamation est déjà ouverte pour cette opération : attendez la réponse \
+                 d'Intech, inutile d'en ouvrir une autre.",
+    },
+    NamedRefusal {
+        code: "SERVICE_DOWN",
+        marks: &["SERVICE_DOWN"],
+        advice: "Le service de l'opérateur est momentanément indisponible chez Intech : rien \
+                 n'a été fait. Réessayez plus tard ou proposez un autre moyen de paiement.",
+    },
+    NamedRefusal {
+        code: BAD_KEY,
+        marks: &[
+            "L'authentification est requis",
+            "Invalide secrete key",
+            "secreteKey",
+        ],
+        advice: "Intech refuse la clé API de la boutique : vérifiez la clé dans la \
+                 configuration (CAISSE_INTECH_API_KEY ou [intech] api_key). Rien n'a été fait.",
+    },
+];
+
+/// The named refusal one of `texts` marks, if any.
+pub fn named_refusal<'a>(
+    texts: impl IntoIterator<Item = &'a str>,
+) -> Option<&'static NamedRefusal> {
+    let texts: Vec<&str> = texts.into_iter().collect();
+    NAMED_REFUSALS
+        .iter()
+        .find(|n| n.marks.iter().any(|m| texts.iter().any(|t| t.contains(m))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

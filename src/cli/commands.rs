@@ -116,8 +116,10 @@ pub async fn bills(
             known.join(", ")
         )));
     }
-    let account = crate::domain::fields::bill_account(crate::i18n::Lang::Fr, account)
-        .map_err(|why| Failure::bad_input(format!("numéro de compte « {account} » invalide : {why}")))?;
+    let account =
+        crate::domain::fields::bill_account(crate::i18n::Lang::Fr, account).map_err(|why| {
+            Failure::bad_input(format!("numéro de compte « {account} » invalide : {why}"))
+        })?;
     let account = account.as_str();
     let conn = connect(config_path).await?;
     let bills = conn.client.pending_bills(&service, account).await?;

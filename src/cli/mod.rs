@@ -151,6 +151,7 @@ impl From<GatewayError> for Failure {
             GatewayError::Refused { .. } => ExitCode::Refused,
             GatewayError::Timeout { .. } | GatewayError::Transport { .. } => ExitCode::Network,
             GatewayError::Http { .. } | GatewayError::Decode { .. } => ExitCode::BadReply,
+            GatewayError::Exception { .. } => ExitCode::BadReply,
         };
         Failure {
             message: e.french_message(None),

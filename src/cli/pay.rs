@@ -293,10 +293,15 @@ pub(super) fn finish(row: &TransactionRow, no_wait: bool) -> Result<(), Failure>
         exit_for(row.status)
     };
     match row.status {
-        TxStatus::Success => println!(
-            "✓ Paiement réussi : {}",
-            row.amount.map(fcfa).unwrap_or_default()
-        ),
+        TxStatus::Success => {
+            println!(
+                "✓ Paiement réussi : {}",
+                row.amount.map(fcfa).unwrap_or_default()
+            );
+            for (label, value) in crate::details::lines(&row.details) {
+                println!("{label} : {value}");
+            }
+        }
         s if s.is_final() => println!(
             "✗ {} : {}",
             s.french(),

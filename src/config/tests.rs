@@ -185,7 +185,10 @@ fn a_callback_url_must_be_https_outside_the_loopback() {
         let (_dir, config) = load_with(None, &[("CAISSE_CALLBACK_URL", bad)]);
         match config {
             Err(e @ ConfigError::BadValue { .. }) => {
-                assert!(e.to_string().contains("HTTPS") || e.to_string().contains("https"), "{e}")
+                assert!(
+                    e.to_string().contains("HTTPS") || e.to_string().contains("https"),
+                    "{e}"
+                )
             }
             other => panic!("{bad}: {other:?}"),
         }

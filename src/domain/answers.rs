@@ -3,6 +3,8 @@
 //! money ([`Reply`]) and to a status query ([`PollAnswer`]). The gateway module turns its
 //! own errors into these; the lifecycle machine reads them.
 
+use std::collections::BTreeMap;
+
 use super::PaymentStatus;
 
 /// Why no usable answer came back to a request.
@@ -18,6 +20,9 @@ pub enum NoAnswer {
     Http(u16),
     /// A reply that could not be read as the documented JSON (truncated, garbage).
     Unreadable,
+    /// The server threw: a real HTTP 4xx/5xx with `code` = that status ("Une erreur est
+    /// survenue"). It proves nothing about what was done before it threw.
+    Exception(u16),
 }
 
 impl NoAnswer {
@@ -27,7 +32,10 @@ impl NoAnswer {
     pub fn may_have_arrived(self) -> bool {
         match self {
             NoAnswer::NotConnected => false,
-            NoAnswer::TimedOut | NoAnswer::ConnectionLost | NoAnswer::Unreadable => true,
+            NoAnswer::TimedOut
+            | NoAnswer::ConnectionLost
+            | NoAnswer::Unreadable
+            | NoAnswer::Exception(_) => true,
             NoAnswer::Http(status) => status >= 500,
         }
     }
@@ -40,6 +48,7 @@ impl NoAnswer {
             NoAnswer::ConnectionLost => "connection_lost",
             NoAnswer::Http(_) => "http_error",
             NoAnswer::Unreadable => "unreadable_reply",
+            NoAnswer::Exception(_) => "server_exception",
         }
     }
 }
@@ -78,6 +87,12 @@ pub struct Facts {
     pub gateway_tx_id: Option<String>,
     pub customer_url: Option<String>,
     pub notification: Option<String>,
+    /// The amount the server recorded, when the sale had none (a WhatsApp message: the
+    /// partner's fee).
+    pub amount: Option<i64>,
+    /// What the reply carries for the cashier and the receipt (a Woyofal code and its kWh,
+    /// the currency and amount in XOF…), by the reply's own names.
+    pub details: BTreeMap<String, serde_json::Value>,
 }
 
 /// The answer to the request that moves money (`operation`, `refund-cancel`).
@@ -122,6 +137,8 @@ pub enum PollAnswer {
     Status {
         status: PaymentStatus,
         gateway_tx_id: Option<String>,
+        /// What it carries for the receipt (Intram's fees, net amount, customer…).
+        details: BTreeMap<String, serde_json::Value>,
     },
     /// The documented "not found" (body code 404 in a well-formed envelope).
     NotFound,
@@ -144,9 +161,9 @@ impl PollAnswer {
             } => PollAnswer::NotFound,
             Failure::Refused { .. } => PollAnswer::Unreadable { reason },
             Failure::NoAnswer(why @ NoAnswer::Http(403)) => PollAnswer::NoAnswer { why },
-            Failure::NoAnswer(NoAnswer::Http(400..=499) | NoAnswer::Unreadable) => {
-                PollAnswer::Unreadable { reason }
-            }
+            Failure::NoAnswer(
+                NoAnswer::Http(400..=499) | NoAnswer::Exception(400..=499) | NoAnswer::Unreadable,
+            ) => PollAnswer::Unreadable { reason },
             Failure::NoAnswer(why) => PollAnswer::NoAnswer { why },
         }
     }

@@ -347,7 +347,10 @@ pub fn shop_fields(
         set("bankAuthRedirectUrl", redirect_url);
         set("merchantName", &merchant_name(shop_name));
     }
-    if matches!(service, "BANK_CARD_API_CASH_OUT" | "BANK_TRANSFER_SN_API_CASH_IN") {
+    if matches!(
+        service,
+        "BANK_CARD_API_CASH_OUT" | "BANK_TRANSFER_SN_API_CASH_IN"
+    ) {
         set("operationDescription", &operation_description(shop_name));
     }
     if (service.ends_with("_BILL_PAY") || service.ends_with("_BILL_RELOAD"))

@@ -57,13 +57,15 @@ impl fmt::Display for IntechStatus {
     }
 }
 
-/// SUCCESS, PENDING, CANCELED or FAIL.
+/// SUCCESS, PENDING, CANCELED or FAIL; ERROR and REFUNDED are guessed from Intram's SDKs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IntramStatus {
     Success,
     Pending,
     Canceled,
     Fail,
+    Error,
+    Refunded,
 }
 
 impl IntramStatus {
@@ -73,6 +75,8 @@ impl IntramStatus {
             "PENDING" => IntramStatus::Pending,
             "CANCELED" | "CANCELLED" => IntramStatus::Canceled,
             "FAIL" | "FAILED" => IntramStatus::Fail,
+            "ERROR" => IntramStatus::Error,
+            "REFUNDED" => IntramStatus::Refunded,
             _ => return None,
         })
     }
@@ -83,6 +87,8 @@ impl IntramStatus {
             IntramStatus::Pending => "PENDING",
             IntramStatus::Canceled => "CANCELED",
             IntramStatus::Fail => "FAIL",
+            IntramStatus::Error => "ERROR",
+            IntramStatus::Refunded => "REFUNDED",
         }
     }
 }
@@ -137,6 +143,14 @@ impl PaymentStatus {
             IntramStatus::Pending => PaymentStatus::Pending,
             IntramStatus::Success => PaymentStatus::Success,
             IntramStatus::Canceled => PaymentStatus::Canceled,
+            IntramStatus::Refunded => PaymentStatus::Refunded,
+            IntramStatus::Error => PaymentStatus::Failed {
+                code: Some("intram_error".into()),
+                message: message
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_owned),
+            },
             IntramStatus::Fail => PaymentStatus::Failed {
                 code: None,
                 message: message
@@ -214,6 +228,8 @@ mod tests {
             ("PENDING", TxStatus::Pending),
             ("CANCELED", TxStatus::Canceled),
             ("FAIL", TxStatus::Failed),
+            ("ERROR", TxStatus::Failed),
+            ("REFUNDED", TxStatus::Refunded),
         ] {
             let status = IntramStatus::parse(wire).unwrap();
             assert_eq!(

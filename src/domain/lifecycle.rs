@@ -16,6 +16,7 @@
 //! * a refund is an operation of its own: it settles by the refunded payment's status
 //!   (Intech sends no callback for a refund), and once done marks that payment REFUNDED.
 
+use std::collections::BTreeMap;
 use std::ops::Not;
 
 use super::answers::{NoAnswer, PollAnswer, Reply};
@@ -151,10 +152,17 @@ pub struct Write {
     pub unreadable_since: Option<Option<i64>>,
     /// The send is over: its lease is released.
     pub release_lease: bool,
+    /// The amount, only where the row has none (the server's fee for a message).
+    pub amount: Option<i64>,
+    /// What the reply carries for the cashier and the receipt, added to what is kept.
+    pub details: BTreeMap<String, serde_json::Value>,
 }
 
 /// What the engine (and the journal, within the same transaction) must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
+// A step returns a handful of effects and they live for one transaction: boxing the write
+// would buy nothing but indirection.
+#[allow(clippy::large_enum_variant)]
 pub enum Effect {
     /// Send the request (the operation, or `refund-cancel`). Only ever for a NEW intent.
     Send,
@@ -265,6 +273,8 @@ fn on_reply(op: &Op, reply: &Reply, now: i64, plan: &PollPlan) -> Vec<Effect> {
                 gateway_tx_id: facts.gateway_tx_id.clone(),
                 customer_url: facts.customer_url.clone(),
                 notification: facts.notification.clone(),
+                amount: facts.amount,
+                details: facts.details.clone(),
                 error: error_for(target, status.failure()),
                 sent_at,
                 answered_at: Some(now),
@@ -387,11 +397,13 @@ fn on_poll(op: &Op, answer: &PollAnswer, now: i64, plan: &PollPlan) -> Vec<Effec
             PollAnswer::Status {
                 status,
                 gateway_tx_id,
+                details,
             },
         ) => {
             let target = status.journal_status();
             let write = Write {
                 gateway_tx_id: gateway_tx_id.clone(),
+                details: details.clone(),
                 error: error_for(target, status.failure()),
                 confirm_pending: op.confirm_pending.then_some(false),
                 unreadable_since: op.unreadable_since.map(|_| None),

@@ -32,12 +32,12 @@ impl Engine {
         if !parent.refundable() {
             return Err(EngineError::Refused(match parent.status {
                 TxStatus::Refunded => "Cette vente est déjà remboursée.".to_owned(),
-                _ => "Seul un encaissement Intech réussi peut être remboursé.".to_owned(),
+                _ => crate::domain::refund::not_refundable(crate::i18n::Lang::Fr).to_owned(),
             }));
         }
         let Some(transaction_id) = parent.gateway_tx_id.clone() else {
             return Err(EngineError::Refused(
-                "Seul un encaissement Intech réussi peut être remboursé.".into(),
+                crate::domain::refund::not_refundable(crate::i18n::Lang::Fr).into(),
             ));
         };
         let intech = self

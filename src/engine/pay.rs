@@ -26,6 +26,21 @@ pub(crate) struct Validated {
     pub description: Option<String>,
 }
 
+/// Intram's callback address: the shop's, with `/intram` at the end of its path (before any
+/// query, so that the listener still knows it when Intram appends a `?…` of its own).
+pub(crate) fn intram_callback_url(base: &str) -> String {
+    let (path, query) = match base.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (base, None),
+    };
+    let mut url = format!("{}/intram", path.trim_end_matches('/'));
+    if let Some(query) = query {
+        url.push('?');
+        url.push_str(query);
+    }
+    url
+}
+
 /// The machine's event for the answer to a send.
 pub(super) fn reply_event(
     result: &Result<PaymentStarted, GatewayError>,
@@ -41,6 +56,8 @@ pub(super) fn reply_event(
                     _ => None,
                 },
                 notification: started.notification_message.clone(),
+                amount: started.amount,
+                details: started.details.clone(),
             },
         },
         Err(e) => Reply::failed(e.failure(), e.french_message(amount)),
@@ -123,7 +140,10 @@ impl Engine {
             service: order.service,
             phone: valid.phone,
             amount: valid.amount,
-            fields: fields.into_iter().map(|(k, v)| (k, Value::from(v))).collect(),
+            fields: fields
+                .into_iter()
+                .map(|(k, v)| (k, Value::from(v)))
+                .collect(),
             description: order.description,
         };
         self.send_validated(sale, actor, chosen_id).await
@@ -192,7 +212,7 @@ impl Engine {
             .clone()
             .unwrap_or_else(|| NO_CALLBACK_URL.to_owned());
         let callback_url = Some(match gateway_name.as_str() {
-            "intram" => format!("{}/intram", base.trim_end_matches('/')),
+            "intram" => intram_callback_url(&base),
             _ => base,
         });
         let request = PaymentRequest {
@@ -224,5 +244,22 @@ impl Engine {
             .await?
             .ok_or_else(|| JournalError::NotFound(external_id.clone()))?;
         Ok(PayOutcome::of(row))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::intram_callback_url;
+
+    #[test]
+    fn intram_is_told_a_path_of_its_own_before_any_query() {
+        assert_eq!(
+            intram_callback_url("https://shop.sn/cb/"),
+            "https://shop.sn/cb/intram"
+        );
+        assert_eq!(
+            intram_callback_url("https://shop.sn/cb?token=a1"),
+            "https://shop.sn/cb/intram?token=a1"
+        );
     }
 }

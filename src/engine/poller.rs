@@ -88,6 +88,7 @@ impl Engine {
                 PollAnswer::Status {
                     status: fill_message(&report.status, row.amount),
                     gateway_tx_id: report.gateway_transaction_id.clone(),
+                    details: report.details.clone(),
                 },
                 json!({"gatewayStatus": format!("{:?}", report.status)}),
             ),

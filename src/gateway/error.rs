@@ -8,7 +8,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::catalog::errors::{fill_amount, french_message as catalogue_message};
+use crate::catalog::errors::{
+    NamedRefusal, fill_amount, french_message as catalogue_message, named_refusal,
+};
 use crate::domain::answers::{Failure, NoAnswer};
 
 /// The gateway's own description of a refusal (`errorType` on Intech).
@@ -71,6 +73,15 @@ pub enum GatewayError {
         /// The start of the body, for the logs (never shown to the cashier).
         snippet: String,
     },
+    /// The server threw: a real HTTP error status with the exception envelope (`code` = that
+    /// status, "Une erreur est survenue"). After an operation it proves nothing: the
+    /// operation may exist.
+    #[error("erreur du serveur de la passerelle ({endpoint}, HTTP {status}) : {message}")]
+    Exception {
+        endpoint: &'static str,
+        status: u16,
+        message: String,
+    },
     /// The reply could not be read as the documented JSON. `path` names where (`data.status`,
     /// `services[3].codeService`, `$` for the whole body).
     #[error("réponse illisible de la passerelle ({endpoint}) à {path} : {reason}")]
@@ -100,6 +111,9 @@ impl GatewayError {
             }
             GatewayError::Transport { .. } => Failure::NoAnswer(NoAnswer::ConnectionLost),
             GatewayError::Http { status, .. } => Failure::NoAnswer(NoAnswer::Http(*status)),
+            GatewayError::Exception { status, .. } => {
+                Failure::NoAnswer(NoAnswer::Exception(*status))
+            }
             GatewayError::Decode { .. } => Failure::NoAnswer(NoAnswer::Unreadable),
         }
     }
@@ -122,6 +136,10 @@ impl GatewayError {
     /// `__amount__` placeholder (`insufficient_balance`).
     pub fn french_message(&self, amount: Option<i64>) -> String {
         match self {
+            GatewayError::Refused { .. } if self.named().is_some() => self
+                .named()
+                .map(|n| n.advice.to_owned())
+                .unwrap_or_default(),
             GatewayError::Refused {
                 message,
                 error_type,
@@ -177,6 +195,10 @@ impl GatewayError {
             GatewayError::Http { status, .. } => {
                 format!("La passerelle a répondu par une erreur HTTP {status}.")
             }
+            GatewayError::Exception { status, .. } => format!(
+                "Le serveur de la passerelle a eu une erreur (HTTP {status}). Si c'était un \
+                 paiement, il a peut-être abouti : vérifiez son statut avant de recommencer."
+            ),
             GatewayError::Decode { .. } => {
                 "La réponse de la passerelle est illisible. Si c'était un paiement, il a peut-être \
                  abouti : vérifiez son statut avant de recommencer."
@@ -185,15 +207,38 @@ impl GatewayError {
         }
     }
 
-    /// The catalogue code of a refusal (`insufficient_balance`…), if the gateway gave one.
+    /// The catalogue code of a refusal (`insufficient_balance`…), if the gateway gave one,
+    /// else the name of a refusal the server names (`SERVICE_DOWN`…).
     pub fn error_code(&self) -> Option<&str> {
         match self {
             GatewayError::Refused {
                 error_type: Some(t),
                 ..
             } if !t.code.is_empty() => Some(&t.code),
-            _ => None,
+            _ => self.named().map(|n| n.code),
         }
+    }
+
+    /// The refusal the server names, found in its `msg`, `errorType` or field errors.
+    pub fn named(&self) -> Option<&'static NamedRefusal> {
+        let GatewayError::Refused {
+            message,
+            error_type,
+            fields,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let mut texts: Vec<&str> = vec![message];
+        if let Some(t) = error_type {
+            texts.extend([t.code.as_str(), t.message.as_str()]);
+        }
+        for (field, messages) in fields {
+            texts.push(field);
+            texts.extend(messages.iter().map(String::as_str));
+        }
+        named_refusal(texts)
     }
 }
 

@@ -78,12 +78,18 @@ pub struct PaymentStarted {
     pub customer_action: CustomerAction,
     /// The text the gateway wants shown to the customer.
     pub notification_message: Option<String>,
+    /// The amount the gateway recorded (a WhatsApp message's fee).
+    pub amount: Option<i64>,
+    /// What the reply carries for the cashier and the receipt (a Woyofal code…).
+    pub details: BTreeMap<String, Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusReport {
     pub status: PaymentStatus,
     pub gateway_transaction_id: Option<String>,
+    /// What the answer carries for the receipt (Intram's fees, net amount, customer…).
+    pub details: BTreeMap<String, Value>,
 }
 
 /// One interface for both gateways. Futures are boxed so that `dyn Gateway` works.
@@ -150,6 +156,8 @@ impl Gateway for IntechClient {
                 gateway_transaction_id: reply.transaction_id.clone(),
                 status: payment_status(reply.status, reply.error_type.as_ref()),
                 customer_action,
+                amount: reply.amount,
+                details: reply.kept_details(),
                 notification_message: reply.notification_message,
             })
         })
@@ -165,6 +173,7 @@ impl Gateway for IntechClient {
             Ok(StatusReport {
                 status: payment_status(reply.status, reply.error_type.as_ref()),
                 gateway_transaction_id: reply.transaction_id,
+                details: BTreeMap::new(),
             })
         })
     }
@@ -220,6 +229,8 @@ impl Gateway for IntramClient {
                     .unwrap_or(PaymentStatus::Pending),
                 gateway_transaction_id: Some(reply.transaction_id),
                 customer_action,
+                amount: None,
+                details: BTreeMap::new(),
                 notification_message: reply.message,
             })
         })
@@ -243,6 +254,7 @@ impl Gateway for IntramClient {
             };
             let reply = self.confirm(id).await?;
             Ok(StatusReport {
+                details: intram::decode::confirm_details(&reply),
                 status: PaymentStatus::from_intram(reply.status, reply.message.as_deref()),
                 gateway_transaction_id: Some(reply.transaction_id.unwrap_or_else(|| id.to_owned())),
             })

@@ -307,6 +307,10 @@ fn write_row(
     let final_at = (status_changed && after.is_final()).then_some(now);
     let next_poll_at = if after.is_final() { None } else { poll_at };
     let set_poll = after.is_final() || poll_at.is_some();
+    // What the reply says of itself is kept only while the outcome may still change.
+    let amount = write.amount.filter(|_| !keep_outcome);
+    let details = (!keep_outcome && !write.details.is_empty())
+        .then(|| serde_json::to_string(&write.details).unwrap_or_else(|_| "{}".into()));
     let (set_not_found, not_found, first_not_found) = match write.not_found {
         Some((count, first)) => (true, count, Some(first)),
         None => (false, 0, None),
@@ -328,7 +332,9 @@ fn write_row(
          not_found_count = CASE WHEN ?16 THEN ?17 ELSE not_found_count END, \
          first_not_found_at = CASE WHEN ?16 THEN ?18 ELSE first_not_found_at END, \
          unreadable_since = CASE WHEN ?19 THEN ?20 ELSE unreadable_since END, \
-         updated_at = ?21 \
+         updated_at = ?21, \
+         amount = COALESCE(amount, ?22), \
+         details = CASE WHEN ?23 IS NULL THEN details ELSE json_patch(details, ?23) END \
          WHERE external_id = ?1",
         params![
             row.external_id,
@@ -351,7 +357,9 @@ fn write_row(
             first_not_found,
             write.unreadable_since.is_some(),
             write.unreadable_since.flatten(),
-            now
+            now,
+            amount,
+            details
         ],
     )?;
     Ok(after)

@@ -46,6 +46,10 @@ pub struct TransactionRow {
     /// Since when status answers have been unreadable (REVIEW comes from there).
     #[serde(default)]
     pub unreadable_since: Option<i64>,
+    /// What the gateway's reply carries for the cashier and the receipt (`woyofalCode`,
+    /// `woyofalKwh`, `currency`, `amountXof`…), by the reply's own names.
+    #[serde(default)]
+    pub details: Value,
 }
 
 fn payment() -> OpKind {
@@ -116,7 +120,7 @@ pub(super) const COLUMNS: &str = "external_id, gateway, service, phone, amount, 
      gateway_tx_id, customer_url, notification, error_code, error_message, cashier, terminal, \
      created_at, sent_at, answered_at, final_at, updated_at, lease_owner, lease_until, \
      next_poll_at, not_found_count, first_not_found_at, confirm_success, kind, parent_id, \
-     unreadable_since";
+     unreadable_since, details";
 
 pub(super) fn row_to_tx(r: &rusqlite::Row<'_>) -> rusqlite::Result<TransactionRow> {
     let fields: String = r.get(5)?;
@@ -153,6 +157,7 @@ pub(super) fn row_to_tx(r: &rusqlite::Row<'_>) -> rusqlite::Result<TransactionRo
         first_not_found_at: r.get(23)?,
         confirm_success: r.get::<_, i64>(24)? != 0,
         unreadable_since: r.get(27)?,
+        details: serde_json::from_str(&r.get::<_, String>(28)?).unwrap_or(Value::Null),
     })
 }
 

@@ -121,6 +121,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE cashiers DROP COLUMN failed_pins;
     ALTER TABLE cashiers DROP COLUMN locked_until;
     "#,
+    // 5: what a reply carries for the cashier and the receipt (a Woyofal code and its
+    // kWh, the currency and the amount in XOF, a MoneyGram reference…), as a JSON object.
+    r#"
+    ALTER TABLE transactions ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+    "#,
 ];
 
 /// The schema version this build writes.

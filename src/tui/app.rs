@@ -1157,14 +1157,7 @@ fn payment_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 vec![Effect::Refund(r.external_id)]
             }
             _ => {
-                p.notice = Some(
-                    app_lang
-                        .tr(
-                            "Seul un encaissement réussi peut être remboursé.",
-                            "Only a successful collection can be refunded.",
-                        )
-                        .into(),
-                );
+                p.notice = Some(crate::domain::refund::not_refundable(app_lang).into());
                 vec![]
             }
         },
@@ -1326,12 +1319,7 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 }
                 _ => {
                     j.notice = Some(Notice::Failed(
-                        app_lang
-                            .tr(
-                                "Seul un encaissement réussi peut être remboursé.",
-                                "Only a successful collection can be refunded.",
-                            )
-                            .into(),
+                        crate::domain::refund::not_refundable(app_lang).into(),
                     ));
                     vec![]
                 }

@@ -663,6 +663,15 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
             s => format!("✗ {} : {amount}", capitalize(theme.lang.status(s))),
         };
         lines.push(Line::from(Span::styled(headline, style)));
+        if success {
+            // What the customer leaves with: a Woyofal code to type on the meter…
+            for (label, value) in crate::details::lines(&row.details) {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{label} : "), theme.dim()),
+                    Span::styled(value, Style::default().add_modifier(Modifier::BOLD)),
+                ]));
+            }
+        }
         if let Some(m) = row.error_message.as_ref().filter(|_| !success) {
             lines.push(Line::from(m.clone()));
         }

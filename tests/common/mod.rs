@@ -40,6 +40,8 @@ pub struct Script {
 #[derive(Clone, Default)]
 struct Shared {
     script: Arc<Mutex<Option<Script>>>,
+    /// Scripts for the paths that end with a given text, before the general one.
+    by_path: Arc<Mutex<Vec<(String, Script)>>>,
     seen: Arc<Mutex<Vec<Recorded>>>,
 }
 
@@ -79,6 +81,19 @@ impl ScriptedServer {
         });
     }
 
+    /// Requests whose path ends with `suffix` get `body` with `status`, as JSON.
+    pub fn reply_json_for(&self, suffix: &str, status: u16, body: impl Into<Vec<u8>>) {
+        let script = Script {
+            status,
+            content_type: "application/json; charset=utf-8",
+            body: body.into(),
+            delay: Duration::ZERO,
+        };
+        let mut by_path = self.shared.by_path.lock().unwrap();
+        by_path.retain(|(s, _)| s != suffix);
+        by_path.push((suffix.to_owned(), script));
+    }
+
     pub fn reply(&self, script: Script) {
         *self.shared.script.lock().unwrap() = Some(script);
     }
@@ -111,7 +126,14 @@ async fn answer(
         headers,
         body: body.to_vec(),
     });
-    let script = state.script.lock().unwrap().clone();
+    let by_path = state
+        .by_path
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(suffix, _)| uri.path().ends_with(suffix.as_str()))
+        .map(|(_, s)| s.clone());
+    let script = by_path.or_else(|| state.script.lock().unwrap().clone());
     let Some(script) = script else {
         return (StatusCode::NOT_IMPLEMENTED, "no script").into_response();
     };

@@ -132,7 +132,10 @@ fn required_fields_per_service() {
 
 #[test]
 fn a_bill_account_is_5_to_20_letters_or_digits_as_the_server_checks() {
-    assert_eq!(bill_account(Lang::Fr, " 21050176023 ").as_deref(), Ok("21050176023"));
+    assert_eq!(
+        bill_account(Lang::Fr, " 21050176023 ").as_deref(),
+        Ok("21050176023")
+    );
     assert!(bill_account(Lang::Fr, "AB123").is_ok());
     assert!(bill_account(Lang::Fr, "1234").is_err());
     assert!(bill_account(Lang::Fr, "123456789012345678901").is_err());
@@ -159,21 +162,36 @@ fn bills_and_reloads_send_bill_account_number_and_any_bill_reference() {
     assert_eq!(wire["billReference"], "FACT-2026/11 n°7");
     let mut reload = BTreeMap::new();
     reload.insert("accountNumber".to_owned(), "14241003961".to_owned());
-    shop_fields("WOYOFAL_SN_BILL_RELOAD", "Boutique", "https://x", &mut reload);
+    shop_fields(
+        "WOYOFAL_SN_BILL_RELOAD",
+        "Boutique",
+        "https://x",
+        &mut reload,
+    );
     assert_eq!(reload["billAccountNumber"], "14241003961");
 }
 
 #[test]
 fn cards_and_transfers_get_what_the_server_demands() {
     let mut card = BTreeMap::new();
-    shop_fields("BANK_CARD_API_CASH_OUT", "Boutique Awa 2", "https://r", &mut card);
+    shop_fields(
+        "BANK_CARD_API_CASH_OUT",
+        "Boutique Awa 2",
+        "https://r",
+        &mut card,
+    );
     assert_eq!(card["merchantName"], "BoutiqueAwa");
     assert!(card["operationDescription"].chars().count() >= 20);
     assert_eq!(card["successRedirectUrl"], "https://r");
     assert_eq!(merchant_name("A1"), "Caisse");
     assert_eq!(merchant_name("Quincaillerie du Plateau"), "Quincailleriedu");
     let mut transfer = BTreeMap::new();
-    shop_fields("BANK_TRANSFER_SN_API_CASH_IN", "X", "https://r", &mut transfer);
+    shop_fields(
+        "BANK_TRANSFER_SN_API_CASH_IN",
+        "X",
+        "https://r",
+        &mut transfer,
+    );
     assert!(transfer["operationDescription"].chars().count() >= 20);
     let mut om_ci = BTreeMap::new();
     shop_fields("ORANGE_CI_API_CASH_OUT", "X", "https://r", &mut om_ci);

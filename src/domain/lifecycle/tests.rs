@@ -24,6 +24,7 @@ fn events() -> Vec<(&'static str, Event)> {
         Event::Poll(PollAnswer::Status {
             status: s,
             gateway_tx_id: Some("T1".into()),
+            details: Default::default(),
         })
     };
     let callback = |s: PaymentStatus, trusted| Event::Callback {
@@ -559,6 +560,7 @@ mod sequences {
             payment_status().prop_map(|status| Event::Poll(PollAnswer::Status {
                 status,
                 gateway_tx_id: Some("T1".into()),
+                details: Default::default(),
             })),
             Just(Event::Poll(PollAnswer::NotFound)),
             Just(Event::Poll(PollAnswer::Unreadable { reason: "?".into() })),

@@ -231,6 +231,15 @@ pub(crate) fn check_envelope(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
+    // An uncaught exception: the real HTTP status, and the same number as `code`. Not a
+    // refusal: it says nothing of what was done before the server threw.
+    if !reply.is_success() && code == i64::from(reply.status) {
+        return Err(GatewayError::Exception {
+            endpoint,
+            status: reply.status,
+            message,
+        });
+    }
     Err(GatewayError::Refused {
         code,
         message,

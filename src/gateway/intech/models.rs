@@ -231,6 +231,33 @@ pub struct OperationReply {
     pub extra: Map<String, Value>,
 }
 
+/// What an operation's reply carries that the cashier and the receipt need, kept as the
+/// reply names it: the Woyofal code and its kWh, the currency and amounts (a sale in GMD,
+/// GNF…), MoneyGram's reference number.
+pub const KEPT_REPLY_FIELDS: &[&str] = &[
+    "woyofalCode",
+    "woyofalKwh",
+    "currency",
+    "amountXof",
+    "amountInCurrency",
+    "referenceNumber",
+];
+
+impl OperationReply {
+    /// The reply's fields listed in [`KEPT_REPLY_FIELDS`], where present and not null.
+    pub fn kept_details(&self) -> std::collections::BTreeMap<String, Value> {
+        KEPT_REPLY_FIELDS
+            .iter()
+            .filter_map(|k| {
+                self.extra
+                    .get(*k)
+                    .filter(|v| !v.is_null())
+                    .map(|v| ((*k).to_owned(), v.clone()))
+            })
+            .collect()
+    }
+}
+
 fn pending() -> IntechStatus {
     IntechStatus::Pending
 }

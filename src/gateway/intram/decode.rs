@@ -5,15 +5,48 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::models::{IntramConfirm, IntramPaymentReply};
+use crate::domain::IntramStatus;
 use crate::gateway::GatewayError;
 use crate::gateway::wire::{self, RawReply};
 
-/// `POST payments/request`.
+/// `POST payments/request`. A request Intram did not leave PENDING is refused (its SDKs
+/// treat any other status as an error).
 pub fn payment_reply(
     reply: &RawReply,
     secrets: &[&str],
 ) -> Result<IntramPaymentReply, GatewayError> {
-    decode("payments/request", reply, secrets)
+    let started: IntramPaymentReply = decode("payments/request", reply, secrets)?;
+    match started.status {
+        None | Some(IntramStatus::Pending) => Ok(started),
+        Some(other) => Err(GatewayError::Refused {
+            code: i64::from(reply.status),
+            message: started.message.clone().unwrap_or_else(|| {
+                format!(
+                    "demande de paiement refusée par Intram (statut {})",
+                    other.as_wire()
+                )
+            }),
+            error_type: None,
+            fields: Default::default(),
+            transaction_id: None,
+            http_status: reply.status,
+        }),
+    }
+}
+
+/// What a confirmation carries for the receipt: the fees, the net amount, the customer's
+/// wallet (`source`) and identity, as Intram names them.
+pub fn confirm_details(confirm: &IntramConfirm) -> std::collections::BTreeMap<String, Value> {
+    let mut details = std::collections::BTreeMap::new();
+    for key in ["fees", "net_amount", "source", "amount", "account_number"] {
+        if let Some(v) = confirm.extra.get(key).filter(|v| !v.is_null()) {
+            details.insert(key.to_owned(), v.clone());
+        }
+    }
+    if let Some(customer) = confirm.customer.clone().filter(|c| !c.is_null()) {
+        details.insert("customer".into(), customer);
+    }
+    details
 }
 
 /// `GET transactions/confirm/{id}`.
@@ -65,18 +98,31 @@ fn decode<T: DeserializeOwned>(
 /// Callback bodies larger than this are not read (the engine answers 413 above it).
 pub const MAX_CALLBACK_BYTES: usize = crate::gateway::intech::callback::MAX_CALLBACK_BYTES;
 
-/// The Intram transaction id named by a callback body (`{"transaction_id": "…"}`), if the
-/// body is readable JSON of at most [`MAX_CALLBACK_BYTES`]. Legacy Intram callbacks are not
-/// signed: the id only tells the engine which payment to confirm with Intram now.
+/// The Intram transaction id named by a callback body, JSON (`{"transaction_id": "…"}`,
+/// or under `transaction`) or form-encoded (`transaction_id=…&status=…`, as Intram's
+/// legacy callbacks may come), of at most [`MAX_CALLBACK_BYTES`]. Legacy Intram callbacks
+/// are not signed: the id only tells the engine which payment to confirm with Intram now.
 pub fn callback_transaction_id(body: &[u8]) -> Option<String> {
     if body.len() > MAX_CALLBACK_BYTES {
         return None;
     }
-    serde_json::from_slice::<Value>(body)
-        .ok()?
-        .get("transaction_id")?
-        .as_str()
-        .map(str::to_owned)
+    let id = match serde_json::from_slice::<Value>(body) {
+        Ok(v) => v
+            .get("transaction_id")
+            .or_else(|| v.get("transaction").and_then(|t| t.get("transaction_id")))
+            .and_then(|id| match id {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }),
+        Err(_) => serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+            .ok()?
+            .into_iter()
+            .find(|(k, _)| k == "transaction_id" || k == "transaction[transaction_id]")
+            .map(|(_, v)| v),
+    };
+    id.map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty() && s.len() <= 64)
 }
 
 #[cfg(test)]

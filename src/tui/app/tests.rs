@@ -52,6 +52,7 @@ pub(crate) fn row(status: TxStatus, service: &str) -> TransactionRow {
         kind: crate::domain::OpKind::Payment,
         parent_id: None,
         unreadable_since: None,
+        details: serde_json::json!({}),
     }
 }
 
