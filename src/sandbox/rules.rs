@@ -437,9 +437,8 @@ pub(crate) fn redirects_required(code: &str, use_om_qr: bool) -> bool {
 /// `merchantName` letters only, 3 to 15.
 fn check_card(body: &Map<String, Value>, errors: &mut FieldErrors) {
     const CARD_TYPES: [&str; 3] = ["VISA", "MASTERCARD", "VISA_ELECTRON"];
-    if let Some(Value::String(kind)) = body.get("cardType")
-        && !CARD_TYPES.contains(&kind.as_str())
-    {
+    let kind = body.get("cardType").filter(|v| !v.is_null());
+    if kind.is_some_and(|k| !k.as_str().is_some_and(|k| CARD_TYPES.contains(&k))) {
         push(
             errors,
             "cardType",
@@ -450,7 +449,8 @@ fn check_card(body: &Map<String, Value>, errors: &mut FieldErrors) {
         );
     }
     if let Some(name) = required_string(body, "merchantName", errors) {
-        if !name.chars().all(|c| c.is_alphabetic()) {
+        // The server's `IsAlpha` (en-US): ASCII letters only.
+        if !name.chars().all(|c| c.is_ascii_alphabetic()) {
             push(
                 errors,
                 "merchantName",
