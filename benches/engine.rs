@@ -144,8 +144,9 @@ fn main() {
 
         println!("== 3. scheduler CPU with 1,000 pending transactions (default plan, sandbox in another process)");
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        // 1,000 identical sales on purpose: the sandbox's one-minute duplicate rule is off.
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_caisse"))
-            .args(["sandbox", "--listen", &format!("127.0.0.1:{port}"), "--api-key", KEY, "--payment-timeout-secs", "36000"])
+            .args(["sandbox", "--listen", &format!("127.0.0.1:{port}"), "--api-key", KEY, "--payment-timeout-secs", "36000", "--duplicate-window-secs", "0"])
             .env("CAISSE_LOG", "error")
             .stderr(std::process::Stdio::null())
             .spawn()

@@ -98,7 +98,7 @@ fn four_sales_at_the_counter() {
     t.keys(&["Enter", "Enter"]);
     t.wait_for("Vérifiez avec le client", Duration::from_secs(5));
     t.keys(&["Enter"]);
-    let screen = t.wait_for("/intram/pay/", Duration::from_secs(10));
+    let screen = t.wait_for("/payment/gate/", Duration::from_secs(10));
     approve(&link(&screen));
     t.wait_for("Paiement réussi : 2 500 FCFA", Duration::from_secs(30));
     let r = rows(&journal);

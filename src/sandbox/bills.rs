@@ -11,18 +11,22 @@ pub(crate) enum Lookup {
     OlderBillUnpaid,
 }
 
+/// One bill as the server lists it (from its bill provider): `amount` is what the customer
+/// pays, `baseAmount` the bill before the provider's fee.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Bill {
     pub amount: i64,
     pub bill_reference: String,
     pub infos: Vec<Info>,
+    pub base_amount: i64,
 }
 
+/// `value` is text or a number, as the provider gives it (amounts are numbers).
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Info {
     pub label: &'static str,
-    pub value: String,
+    pub value: serde_json::Value,
 }
 
 pub(crate) const OLDER_BILL_MESSAGE: &str =
@@ -110,18 +114,30 @@ fn bill(service: &str, account: &str, index: u32, customer: &str) -> Bill {
     // Older bills first: one month apart, in 2025.
     let month = 1 + (word(&h, 16) % 9) as u32 + index;
     let day = 1 + (word(&h, 24) % 28) as u32;
+    // The provider's fee: 0 to 300 FCFA in steps of 50, within the amount.
+    let fee = ((word(&h, 24) / 28 % 7) as i64 * 50).min(amount - 5);
+    let base = amount - fee;
     Bill {
         amount,
         bill_reference: reference.to_string(),
         infos: vec![
             Info {
                 label: "Nom client",
-                value: customer.to_owned(),
+                value: customer.into(),
+            },
+            Info {
+                label: "Montant de base",
+                value: base.into(),
+            },
+            Info {
+                label: "Frais",
+                value: fee.into(),
             },
             Info {
                 label: "Date d'échéance",
-                value: format!("{day:02}/{month:02}/25"),
+                value: format!("{day:02}/{month:02}/25").into(),
             },
         ],
+        base_amount: base,
     }
 }

@@ -40,9 +40,13 @@ pub(crate) struct CallbackJob {
     pub body: Bytes,
 }
 
+/// The server's callback body: the envelope's `code` and `error` too (always 2000 and
+/// false: a FAILLED transaction is still a successful notification).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct IntechCallback<'a> {
+    code: i64,
+    error: bool,
     msg: String,
     status: &'static str,
     sha256_hash: String,
@@ -52,6 +56,7 @@ struct IntechCallback<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CallbackTransaction<'a> {
+    status: &'static str,
     phone: &'a str,
     amount: i64,
     code_service: &'static str,
@@ -72,7 +77,7 @@ struct CallbackTransaction<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct FullError {
-    pub message: &'static str,
+    pub message: String,
     pub code: &'static str,
     pub code_service: &'static str,
     pub id: Option<u32>,
@@ -81,7 +86,7 @@ pub(crate) struct FullError {
 impl FullError {
     pub fn new(error: &TxError, code_service: &'static str) -> Self {
         FullError {
-            message: error.message,
+            message: error.message.clone().into_owned(),
             code: error.info.code,
             code_service,
             id: error.info.id,
@@ -104,6 +109,8 @@ fn operator_reference(tid: &str) -> String {
 /// shop's balance around its movement (equal when nothing moved).
 pub(crate) fn intech_job(tx: &IntechTx, api_key: &str, before: f64, after: f64) -> CallbackJob {
     let body = IntechCallback {
+        code: 2000,
+        error: false,
         msg: format!(
             "Opération de {} par {}",
             tx.service.type_operation.as_str(),
@@ -112,6 +119,7 @@ pub(crate) fn intech_job(tx: &IntechTx, api_key: &str, before: f64, after: f64) 
         status: tx.status.as_str(),
         sha256_hash: callback_hash(&tx.tid, &tx.ext, api_key),
         transaction: CallbackTransaction {
+            status: tx.status.as_str(),
             phone: &tx.phone,
             amount: tx.amount,
             code_service: tx.service.code,

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use axum::Form;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
@@ -29,12 +31,27 @@ fn from_form(headers: &HeaderMap) -> bool {
         || has(header::CONTENT_TYPE, "multipart/form-data")
 }
 
-/// `POST /sandbox/customer/{id}/approve|refuse` (Intech or Intram id; body ignored).
+/// The phone an Intram customer pays with: `?phone=` or the payment page's form field.
+#[derive(Deserialize, Default)]
+pub(crate) struct CustomerPhone {
+    phone: Option<String>,
+}
+
+/// `POST /sandbox/customer/{id}/approve|refuse` (Intech or Intram id). For Intram, an
+/// optional `phone` (query or form) is the customer's: its last two digits pick the
+/// outcome (`rules::IntramOutcome`).
 pub(crate) async fn decide(
     State(shared): State<Arc<Shared>>,
     Path((id, decision)): Path<(String, String)>,
+    Query(query): Query<CustomerPhone>,
     headers: HeaderMap,
+    form: Result<Form<CustomerPhone>, FormRejection>,
 ) -> Response {
+    let phone = query
+        .phone
+        .or_else(|| form.ok().and_then(|Form(f)| f.phone))
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty());
     let decision = match decision.as_str() {
         "approve" => Decision::Approve,
         "refuse" => Decision::Refuse,
@@ -54,6 +71,7 @@ pub(crate) async fn decide(
             &shared.config,
             &id,
             decision,
+            phone,
             Instant::now(),
             &mut fx,
         );
@@ -146,7 +164,7 @@ fn intech_record<'a>(st: &'a Memory, tx: &'a IntechTx) -> (u64, Record<'a>) {
         phone: Some(&tx.phone),
         amount: tx.amount,
         status: tx.status.as_str(),
-        error_code: tx.error.map(|e| e.info.code),
+        error_code: tx.error.as_ref().map(|e| e.info.code),
         created_at: iso(tx.created_at),
         updated_at: iso(tx.updated_at),
         operation_attempts: st.attempts.get(&tx.ext).copied().unwrap_or(0),
@@ -163,11 +181,7 @@ fn intram_record(tx: &IntramTx) -> (u64, Record<'_>) {
         transaction_id: &tx.id,
         external_transaction_id: None,
         code_service: None,
-        phone: tx
-            .customer
-            .as_ref()
-            .and_then(|c| c.get("phone"))
-            .and_then(|p| p.as_str()),
+        phone: tx.phone.as_deref(),
         amount: tx.amount,
         status: tx.status.as_str(),
         error_code: None,

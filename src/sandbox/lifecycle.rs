@@ -17,7 +17,7 @@ use super::SandboxConfig;
 use super::bills;
 use super::callbacks::{self, CallbackJob};
 use super::reply::now;
-use super::rules::{self, OperationInput, Outcome, error_by_code, error_by_id};
+use super::rules::{self, IntramOutcome, OperationInput, Outcome, error_by_code, error_by_id};
 use super::state::{IntechTx, IntramStatus, IntramTx, Shared, State, Status, TimerKind, TxError};
 use crate::catalog::services::TypeOperation;
 
@@ -50,26 +50,30 @@ pub(crate) struct Created {
     pub first_callback: Option<oneshot::Receiver<()>>,
 }
 
-/// Creates an Intech transaction from a validated operation (duplicates and bills already
-/// checked): refused at once (FAILLED, callback queued) or accepted (PENDING, timers queued).
+/// Creates an Intech transaction from a validated operation (duplicates checked): refused
+/// at once (FAILLED, callback queued) — `bill` is the bill's own refusal, which comes
+/// first — or accepted (PENDING, timers queued; Woyofal SUCCESS at once).
 pub(crate) fn create_intech(
     st: &mut State,
     cfg: &SandboxConfig,
     input: OperationInput,
+    bill: Option<TxError>,
     at: Instant,
     fx: &mut Effects,
 ) -> Created {
     let outcome = Outcome::from_phone(&input.national);
     let service = input.service;
     let debit = service.type_operation == TypeOperation::Debit;
-    let refusal = rules::amount_refusal(service.code, input.amount)
-        .or_else(|| (debit && input.amount as f64 > st.balance).then(|| error_by_id(26)))
-        .or_else(|| match outcome {
-            Outcome::UnknownNumber => Some(rules::unknown_number_error(service.code)),
-            Outcome::CustomerWithoutFunds if !debit => Some(error_by_id(2)),
-            _ => None,
-        })
-        .map(TxError::catalogue);
+    let refusal = bill.or_else(|| {
+        rules::amount_refusal(service.code, input.amount)
+            .or_else(|| (debit && input.amount as f64 > st.balance).then(|| error_by_id(26)))
+            .or_else(|| match outcome {
+                Outcome::UnknownNumber => Some(rules::unknown_number_error(service.code)),
+                Outcome::CustomerWithoutFunds if !debit => Some(error_by_id(2)),
+                _ => None,
+            })
+            .map(TxError::catalogue)
+    });
 
     let tid = st.new_intech_id();
     let seq = st.next_seq();
@@ -85,6 +89,8 @@ pub(crate) fn create_intech(
         service,
         phone: input.phone,
         amount: input.amount,
+        currency: input.currency,
+        amount_in_currency: input.amount_in_currency,
         callback_url: input.callback_url,
         data: input.data,
         status: Status::Pending,
@@ -101,7 +107,7 @@ pub(crate) fn create_intech(
 
     if let Some(error) = refusal {
         tx.status = Status::Failled;
-        tx.error = Some(error);
+        tx.error = Some(error.clone());
         fx.jobs.push(callbacks::intech_job(
             &tx,
             &cfg.api_key,
@@ -127,7 +133,10 @@ pub(crate) fn create_intech(
     });
     st.intech.insert(tid.clone(), tx);
 
-    if !rules::needs_customer(service, outcome) {
+    if rules::settles_at_once(service.code, outcome) {
+        // Woyofal's operator answers within the request: the reply already says SUCCESS.
+        finalize_intech(st, &cfg.api_key, &tid, None, fx);
+    } else if !rules::needs_customer(service, outcome) {
         fx.wake |= st.schedule(at + cfg.processing_delay, TimerKind::Process, &tid);
     } else if outcome == Outcome::AutoApprove {
         fx.wake |= st.schedule(at + cfg.auto_approve_delay, TimerKind::AutoApprove, &tid);
@@ -207,7 +216,15 @@ pub(crate) fn finalize_intech(
     }
 }
 
-fn finalize_intram(st: &mut State, id: &str, status: IntramStatus, fx: &mut Effects) {
+/// A pending Intram payment ends: SUCCESS, CANCELED, FAIL or ERROR; its callback queued.
+/// `phone` is the customer's, when they paid (or tried to).
+fn finalize_intram(
+    st: &mut State,
+    id: &str,
+    status: IntramStatus,
+    phone: Option<String>,
+    fx: &mut Effects,
+) {
     let Some(tx) = st.intram.get_mut(id) else {
         return;
     };
@@ -216,14 +233,34 @@ fn finalize_intram(st: &mut State, id: &str, status: IntramStatus, fx: &mut Effe
     }
     tx.status = status;
     tx.updated_at = now();
-    if status == IntramStatus::Success {
-        tx.customer = Some(demo_customer(id));
+    if matches!(status, IntramStatus::Success | IntramStatus::Error) {
+        let customer = demo_customer(id, phone.as_deref());
+        tx.phone = customer
+            .get("phone")
+            .and_then(|p| p.as_str())
+            .map(str::to_owned);
+        tx.customer = Some(customer);
     }
     fx.jobs.extend(callbacks::intram_job(tx));
 }
 
-/// The customer an approved Intram payment reports (deterministic per transaction).
-fn demo_customer(id: &str) -> serde_json::Value {
+/// SUCCESS → REFUNDED (outcome 86), with its callback.
+fn refund_intram(st: &mut State, id: &str, fx: &mut Effects) {
+    let Some(tx) = st.intram.get_mut(id) else {
+        return;
+    };
+    if tx.status != IntramStatus::Success {
+        return;
+    }
+    tx.status = IntramStatus::Refunded;
+    tx.updated_at = now();
+    fx.jobs.extend(callbacks::intram_job(tx));
+}
+
+/// The customer a paid Intram payment reports: a name derived from the transaction, the
+/// phone they gave (else one derived too, ending in 00 so that it reads as the plain
+/// outcome).
+fn demo_customer(id: &str, phone: Option<&str>) -> serde_json::Value {
     const NAMES: &[&str] = &[
         "Awa Ndiaye",
         "Moussa Diop",
@@ -234,8 +271,14 @@ fn demo_customer(id: &str) -> serde_json::Value {
     ];
     let h = Sha256::digest(id.as_bytes());
     let name = NAMES[h[0] as usize % NAMES.len()];
-    let number = 1_000_000 + u32::from_be_bytes([0, h[1], h[2], h[3]]) % 9_000_000;
-    json!({ "name": name, "phone": format!("+22177{number}"), "email": null })
+    let phone = match phone {
+        Some(p) => p.to_owned(),
+        None => {
+            let number = u32::from_be_bytes([0, h[1], h[2], h[3]]) % 100_000;
+            format!("+22177{number:05}00")
+        }
+    };
+    json!({ "name": name, "phone": phone, "email": null })
 }
 
 /// Runs one due timer.
@@ -268,7 +311,8 @@ fn fire(
             let timeout = TxError::catalogue(error_by_id(4));
             finalize_intech(st, &cfg.api_key, id, Some(timeout), fx);
         }
-        TimerKind::IntramTimeout => finalize_intram(st, id, IntramStatus::Fail, fx),
+        TimerKind::IntramTimeout => finalize_intram(st, id, IntramStatus::Fail, None, fx),
+        TimerKind::IntramRefund => refund_intram(st, id, fx),
     }
 }
 
@@ -321,11 +365,14 @@ pub(crate) enum Decided {
 }
 
 /// The customer approves or refuses, on the landing page or through the test endpoint.
+/// `phone` is the one an Intram customer pays with (its last digits pick the outcome);
+/// Intech ignores it (the operation's phone decided already).
 pub(crate) fn decide(
     st: &mut State,
     cfg: &SandboxConfig,
     id: &str,
     decision: Decision,
+    phone: Option<String>,
     at: Instant,
     fx: &mut Effects,
 ) -> Decided {
@@ -346,10 +393,8 @@ pub(crate) fn decide(
                 Decided::Done(status.as_str())
             }
             (Decision::Refuse, Status::Pending) => {
-                let error = TxError {
-                    info: error_by_code("unknown_error"),
-                    message: REFUSED_BY_CUSTOMER,
-                };
+                let error =
+                    TxError::with_message(error_by_code("unknown_error"), REFUSED_BY_CUSTOMER);
                 finalize_intech(st, &cfg.api_key, id, Some(error), fx);
                 Decided::Done(Status::Failled.as_str())
             }
@@ -365,18 +410,28 @@ pub(crate) fn decide(
         let status = tx.status;
         return match (decision, status) {
             (Decision::Approve, IntramStatus::Pending) => {
-                finalize_intram(st, id, IntramStatus::Success, fx);
-                Decided::Done(IntramStatus::Success.as_str())
+                let outcome = IntramOutcome::from_phone(phone.as_deref());
+                let status = match outcome {
+                    IntramOutcome::Error => IntramStatus::Error,
+                    IntramOutcome::Success | IntramOutcome::Refunded => IntramStatus::Success,
+                };
+                finalize_intram(st, id, status, phone, fx);
+                if outcome == IntramOutcome::Refunded {
+                    fx.wake |= st.schedule(at + cfg.settle_delay, TimerKind::IntramRefund, id);
+                }
+                Decided::Done(status.as_str())
             }
-            (Decision::Approve, IntramStatus::Success) => Decided::Done(status.as_str()),
+            (Decision::Approve, IntramStatus::Success | IntramStatus::Refunded) => {
+                Decided::Done(status.as_str())
+            }
             (Decision::Refuse, IntramStatus::Pending) => {
-                finalize_intram(st, id, IntramStatus::Canceled, fx);
+                finalize_intram(st, id, IntramStatus::Canceled, None, fx);
                 Decided::Done(IntramStatus::Canceled.as_str())
             }
-            (Decision::Refuse, IntramStatus::Success) => {
+            (Decision::Refuse, IntramStatus::Success | IntramStatus::Refunded) => {
                 Decided::Conflict(status.as_str(), "Le client a déjà validé ce paiement")
             }
-            (_, IntramStatus::Canceled | IntramStatus::Fail) => {
+            (_, IntramStatus::Canceled | IntramStatus::Fail | IntramStatus::Error) => {
                 Decided::Conflict(status.as_str(), "Cette transaction est déjà terminée")
             }
         };
@@ -407,6 +462,7 @@ pub(crate) fn create_intram(
             id: id.clone(),
             amount,
             status: IntramStatus::Pending,
+            phone: None,
             callback_url,
             custom_data,
             description,

@@ -4,8 +4,9 @@
 //!
 //! * Outcomes are deterministic, chosen by the last digits of the phone number, the account
 //!   number or the MoneyGram reference: the table is in `src/sandbox/rules.rs`.
-//! * The customer's side is an HTML page (`/deep/{transactionId}`, `/intram/pay/{id}`) or
-//!   `POST /sandbox/customer/{id}/approve|refuse`; `GET /sandbox/transactions` shows every
+//! * The customer's side is an HTML page (`/deep/{transactionId}`, `/payment/gate/{id}` or
+//!   `/intram/pay/{id}`) or `POST /sandbox/customer/{id}/approve|refuse` (Intram: with the
+//!   customer's `phone`); `GET /sandbox/transactions` shows every
 //!   record (status, operation attempts, status calls, callback deliveries).
 //! * Callbacks are sent from background tasks, retried until answered 200; all background
 //!   work stops with [`SandboxHandle::shutdown`].
@@ -13,7 +14,7 @@
 //! Modules: `state` (shared memory), `rules` (validation, outcomes), `lifecycle`
 //! (transitions, timers), `callbacks` (outgoing), `intech`, `intram` (routes), `control`
 //! (`/sandbox/`), `pages` (HTML), `icons`, `bills`, `moneygram` (derived data), `limits`
-//! (rate limit, blacklist, request log), `reply` (envelopes).
+//! (rate limit, blacklist, request log), `reply` (envelopes), `png` (Intram's QR image).
 
 mod bills;
 mod callbacks;
@@ -25,6 +26,7 @@ mod lifecycle;
 mod limits;
 mod moneygram;
 mod pages;
+mod png;
 mod reply;
 mod rules;
 mod state;
@@ -53,8 +55,24 @@ const BODY_LIMIT: usize = 1024 * 1024;
 /// The outcome table in short, for the start-up banner and the home page.
 const OUTCOMES: &[(&str, &str)] = &[
     (
+        "…85",
+        "Intram (numéro du client à la validation) : statut ERROR",
+    ),
+    (
+        "…86",
+        "Intram (numéro du client à la validation) : SUCCESS puis REFUNDED",
+    ),
+    (
+        "…87",
+        "SERVICE_DOWN : refus immédiat (code 4000), rien n'est créé",
+    ),
+    (
         "…88",
         "encaissement : le client valide seul après le délai d'auto-validation",
+    ),
+    (
+        "…89",
+        "exception du serveur : HTTP 500 JSON « Une erreur est survenue » alors que la transaction est créée",
     ),
     (
         "…91",
@@ -87,7 +105,7 @@ const OUTCOMES: &[(&str, &str)] = &[
     ("…98", "le callback final arrive avant la réponse HTTP"),
     (
         "autres",
-        "succès (encaissement : après validation du client sur la page /deep/…)",
+        "succès (encaissement : après validation du client sur la page /deep/… ; Woyofal : SUCCESS immédiat)",
     ),
 ];
 
@@ -117,10 +135,27 @@ pub struct SandboxConfig {
     pub status_window: Duration,
     /// How long a caller IP that exceeded the limit gets 403 on everything.
     pub blacklist_duration: Duration,
+    /// The one-minute rule (SAME_TRANSACTION_WITHIN_ONE_MINUTE_INTERVAL): the same service,
+    /// phone and amount created again within this window is refused. `None` here, because
+    /// the demo and the tests repeat identical sales on purpose; `caisse sandbox` turns it
+    /// on (60 s, `--duplicate-window-secs`).
+    pub duplicate_window: Option<Duration>,
+    /// `list-pending-bills` in the doc's nested shape (`pendingBills.pendingBills`) instead of
+    /// the server's flat one.
+    pub nested_bills: bool,
+    /// The API key belongs to an account not enabled for production: operations above
+    /// 300 XOF are refused (ACCOUNT_NO_ENABLED_FOR_PRODUCTION).
+    pub test_account: bool,
+    /// Intram's error bodies with HTTP 200, as its SDK mocks send them, instead of the real
+    /// status (401, 400, 404).
+    pub intram_errors_http_200: bool,
     pub intram_public_key: String,
     pub intram_private_key: String,
     pub intram_secret_key: String,
 }
+
+/// The server's window for the duplicate rule.
+pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(60);
 
 impl Default for SandboxConfig {
     fn default() -> Self {
@@ -137,6 +172,10 @@ impl Default for SandboxConfig {
             status_limit: 3,
             status_window: Duration::from_secs(60),
             blacklist_duration: Duration::from_secs(10 * 60),
+            duplicate_window: None,
+            nested_bills: false,
+            test_account: false,
+            intram_errors_http_200: false,
             intram_public_key: "demo-intram-public".into(),
             intram_private_key: "demo-intram-private".into(),
             intram_secret_key: "demo-intram-secret".into(),
@@ -192,6 +231,21 @@ pub struct SandboxArgs {
     /// Durée de la mise sur liste noire d'une IP trop insistante, en secondes.
     #[arg(long, default_value_t = 600, value_name = "S")]
     pub blacklist_secs: u64,
+    /// Une opération identique (service, téléphone, montant) reçue dans ce délai est refusée
+    /// (SAME_TRANSACTION_WITHIN_ONE_MINUTE_INTERVAL), en secondes ; 0 : jamais.
+    #[arg(long, default_value_t = 60, value_name = "S")]
+    pub duplicate_window_secs: u64,
+    /// list-pending-bills sous la forme imbriquée de la documentation
+    /// (pendingBills.pendingBills) au lieu de la forme plate du serveur.
+    #[arg(long)]
+    pub nested_bills: bool,
+    /// Compte de test, non autorisé en production : opérations limitées à 300 XOF
+    /// (ACCOUNT_NO_ENABLED_FOR_PRODUCTION).
+    #[arg(long)]
+    pub test_account: bool,
+    /// Erreurs Intram avec HTTP 200 (comme les simulateurs des SDK) au lieu du vrai statut.
+    #[arg(long)]
+    pub intram_errors_http_200: bool,
 }
 
 impl SandboxArgs {
@@ -207,6 +261,11 @@ impl SandboxArgs {
             callback_retry: Duration::from_secs(self.callback_retry_secs),
             slow_reply: Duration::from_secs(self.slow_reply_secs),
             blacklist_duration: Duration::from_secs(self.blacklist_secs),
+            duplicate_window: (self.duplicate_window_secs > 0)
+                .then(|| Duration::from_secs(self.duplicate_window_secs)),
+            nested_bills: self.nested_bills,
+            test_account: self.test_account,
+            intram_errors_http_200: self.intram_errors_http_200,
             ..SandboxConfig::default()
         }
     }
@@ -367,16 +426,25 @@ fn banner(url: &str, config: &SandboxConfig) -> String {
          \x20 Intech API V2 : {url}/api-services   (clé API : {key} ; signature HMAC : {hmac})\n\
          \x20 Intram        : {url}/api/v1\n\
          \x20 Transactions  : {url}/sandbox/transactions\n\
-         \x20 Client        : {url}/deep/<transactionId> ou POST {url}/sandbox/customer/<id>/approve|refuse\n\
+         \x20 Client        : {url}/deep/<transactionId>, {url}/payment/gate/<id> ou POST {url}/sandbox/customer/<id>/approve|refuse[?phone=…]\n\
          Issue selon les deux derniers chiffres du téléphone :\n"
     );
     for (digits, text) in OUTCOMES {
         banner.push_str(&format!("  {digits:<7}{text}\n"));
     }
     banner.push_str(
-        "Factures (dernier chiffre du compte) : 0 aucune, 1-3 autant, 4 refus, 5-9 une.\n\
-         Ctrl-C pour arrêter.",
+        "Factures (dernier chiffre du compte) : 0 aucune, 1-3 autant, 4 refus, 5-9 une.\n",
     );
+    if let Some(window) = config.duplicate_window {
+        banner.push_str(&format!(
+            "Opération identique refusée pendant {} s (SAME_TRANSACTION_WITHIN_ONE_MINUTE_INTERVAL).\n",
+            window.as_secs()
+        ));
+    }
+    if config.test_account {
+        banner.push_str("Compte de test : opérations limitées à 300 XOF.\n");
+    }
+    banner.push_str("Ctrl-C pour arrêter.");
     banner
 }
 
@@ -427,6 +495,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v1/transactions/confirm/{id}", get(intram::confirm))
         .route("/deep/{id}", get(pages::deep))
         .route("/intram/pay/{id}", get(pages::intram_pay))
+        .route("/payment/gate/{id}", get(pages::intram_pay))
         .route("/icons/{file}", get(icons::serve))
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),

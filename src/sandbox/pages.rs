@@ -49,10 +49,18 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ddd;padding:.3rem .5re
     )
 }
 
-fn decision_forms(id: &str) -> String {
+/// The approve and refuse buttons; with `phone_field`, the approval asks the customer's
+/// phone (Intram: its last two digits pick the outcome).
+fn decision_forms(id: &str, phone_field: bool) -> String {
     let id = escape(id);
+    let phone = if phone_field {
+        "<p><label>Numéro du client (facultatif ; …85 : erreur, …86 : remboursé) \
+<input name=\"phone\" inputmode=\"tel\" size=\"14\"></label></p>"
+    } else {
+        ""
+    };
     format!(
-        "<form method=\"post\" action=\"/sandbox/customer/{id}/approve\">\
+        "<form method=\"post\" action=\"/sandbox/customer/{id}/approve\">{phone}\
 <button class=\"ok\" type=\"submit\">Valider le paiement</button></form>\
 <form method=\"post\" action=\"/sandbox/customer/{id}/refuse\">\
 <button class=\"ko\" type=\"submit\">Refuser</button></form>"
@@ -78,10 +86,10 @@ pub(crate) async fn deep(State(shared): State<Arc<Shared>>, Path(id): Path<Strin
             phone = escape(&tx.phone),
         );
         if let Some(error) = &tx.error {
-            let _ = write!(body, "<p>{}</p>", escape(error.message));
+            let _ = write!(body, "<p>{}</p>", escape(&error.message));
         }
         if tx.status == Status::Pending && rules::needs_customer(tx.service, tx.outcome) {
-            body.push_str(&decision_forms(&tx.tid));
+            body.push_str(&decision_forms(&tx.tid, false));
         }
         body.push_str("</div>");
         body
@@ -89,7 +97,8 @@ pub(crate) async fn deep(State(shared): State<Arc<Shared>>, Path(id): Path<Strin
     html(StatusCode::OK, page("Valider le paiement", &body))
 }
 
-/// `GET /intram/pay/{id}`: the Intram payment page.
+/// `GET /intram/pay/{id}` and `GET /payment/gate/{id}` (the path of Intram's own
+/// `receipt_url`): the Intram payment page.
 pub(crate) async fn intram_pay(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
@@ -119,7 +128,7 @@ pub(crate) async fn intram_pay(
             escape(&tx.id)
         );
         if tx.status == IntramStatus::Pending {
-            body.push_str(&decision_forms(&tx.id));
+            body.push_str(&decision_forms(&tx.id, true));
         }
         body.push_str("</div>");
         body

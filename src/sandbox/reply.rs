@@ -4,7 +4,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
@@ -78,9 +78,40 @@ pub(crate) fn validation_error(errors: &FieldErrors) -> Response {
     envelope(StatusCode::CREATED, 4000, &msg, true, errors)
 }
 
-/// A 4000 refusal without data.
+/// A named refusal of the server (TRANSACTION_NOT_FOUND, ALREADY_OPENED_CLAIM,
+/// SERVICE_DOWN…): HTTP 201, code 4000, `data: {}`.
 pub(crate) fn refusal(msg: &str) -> Response {
-    envelope(StatusCode::CREATED, 4000, msg, true, Value::Null)
+    envelope(StatusCode::CREATED, 4000, msg, true, json!({}))
+}
+
+/// OPERATION_AUTH_NEED, the server's reply to a missing or unknown key (HTTP 200 on GET,
+/// 201 on POST: the handler answers it, not an exception).
+pub(crate) fn auth_needed(status: StatusCode) -> Response {
+    envelope(
+        status,
+        4000,
+        "L'authentification est requis !!!",
+        true,
+        json!({ "secreteKey": "Invalide secrete key" }),
+    )
+}
+
+/// The server's uncaught-exception envelope (its NestJS filter in production mode): the
+/// real HTTP status, repeated as `code`; `_msg` is the exception's message, `_d` its trace
+/// (`null` here: a plain `Error` has none, and the server then leaves the key out).
+pub(crate) fn exception(status: StatusCode, message: &str) -> Response {
+    json(
+        status,
+        &json!({
+            "code": status.as_u16(),
+            "error": true,
+            "msg": "Une erreur est survenue",
+            "_msg": message,
+            "_d": null,
+            "data": {},
+            "path": "",
+        }),
+    )
 }
 
 pub(crate) fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {

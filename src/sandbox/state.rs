@@ -1,6 +1,7 @@
 //! The sandbox's memory: one [`State`] behind one mutex (never held across an await), the
 //! transaction records of both gateways, the timer queue, the background task set.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::sync::{Mutex, MutexGuard};
@@ -127,13 +128,16 @@ impl Status {
     }
 }
 
-/// Intram statuses (`confirm` answers these).
+/// Intram statuses (`confirm` answers these). ERROR and REFUNDED are the spec's guesses,
+/// reached by the customer's phone (`…85`, `…86`: `rules::IntramOutcome`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum IntramStatus {
     Pending,
     Success,
     Canceled,
     Fail,
+    Error,
+    Refunded,
 }
 
 impl IntramStatus {
@@ -143,6 +147,8 @@ impl IntramStatus {
             IntramStatus::Success => "SUCCESS",
             IntramStatus::Canceled => "CANCELED",
             IntramStatus::Fail => "FAIL",
+            IntramStatus::Error => "ERROR",
+            IntramStatus::Refunded => "REFUNDED",
         }
     }
 
@@ -152,22 +158,32 @@ impl IntramStatus {
             IntramStatus::Success => "Paiement réussi",
             IntramStatus::Canceled => "Paiement annulé",
             IntramStatus::Fail => "Paiement expiré",
+            IntramStatus::Error => "Paiement en erreur",
+            IntramStatus::Refunded => "Paiement remboursé",
         }
     }
 }
 
-/// Why a transaction failed: a catalogue entry, with its message or a more precise one.
-#[derive(Debug, Clone, Copy)]
+/// Why a transaction failed: a catalogue entry, with its message or a more precise one
+/// (a bill's amount mismatch quotes both amounts: hence not always `'static`).
+#[derive(Debug, Clone)]
 pub(crate) struct TxError {
     pub info: &'static ErrorInfo,
-    pub message: &'static str,
+    pub message: Cow<'static, str>,
 }
 
 impl TxError {
     pub fn catalogue(info: &'static ErrorInfo) -> Self {
         TxError {
             info,
-            message: info.message,
+            message: Cow::Borrowed(info.message),
+        }
+    }
+
+    pub fn with_message(info: &'static ErrorInfo, message: impl Into<Cow<'static, str>>) -> Self {
+        TxError {
+            info,
+            message: message.into(),
         }
     }
 }
@@ -188,8 +204,12 @@ pub(crate) struct IntechTx {
     pub service: &'static ServiceInfo,
     /// As the client sent it.
     pub phone: String,
-    /// The amount moved (the fee for WhatsApp).
+    /// The amount moved, in XOF (the fee for WhatsApp).
     pub amount: i64,
+    /// The currency the partner named (`XOF` unless `currency` was sent) and the amount
+    /// in it, as the reply echoes them.
+    pub currency: &'static str,
+    pub amount_in_currency: i64,
     pub callback_url: String,
     /// Custom data, always an object.
     pub data: Value,
@@ -211,6 +231,9 @@ pub(crate) struct IntramTx {
     pub id: String,
     pub amount: i64,
     pub status: IntramStatus,
+    /// The phone the customer paid with (given on the payment page or to
+    /// `/sandbox/customer/{id}/approve?phone=`): its last two digits chose the outcome.
+    pub phone: Option<String>,
     pub callback_url: Option<String>,
     pub custom_data: Value,
     pub description: String,
@@ -233,6 +256,8 @@ pub(crate) enum TimerKind {
     IntechTimeout,
     /// PENDING → FAIL.
     IntramTimeout,
+    /// SUCCESS → REFUNDED (customer's phone ending in 86).
+    IntramRefund,
 }
 
 #[derive(Debug, Clone)]
@@ -255,6 +280,10 @@ pub(crate) struct State {
     pub paid_bills: HashSet<String>,
     /// Bills with an operation in progress → its transactionId.
     pub bills_in_flight: HashMap<String, String>,
+    /// Transactions with an OPENED claim (a second claim is ALREADY_OPENED_CLAIM).
+    pub open_claims: HashSet<String>,
+    /// The one-minute duplicate rule: when each (service, phone, amount) was last created.
+    pub recent_operations: HashMap<DuplicateKey, Instant>,
     pub timers: BTreeMap<(Instant, u64), Timer>,
     seq: u64,
     intech_ids: u64,
@@ -273,6 +302,8 @@ impl State {
             intram: HashMap::new(),
             paid_bills: HashSet::new(),
             bills_in_flight: HashMap::new(),
+            open_claims: HashSet::new(),
+            recent_operations: HashMap::new(),
             timers: BTreeMap::new(),
             seq: 0,
             intech_ids: 0,
@@ -299,6 +330,31 @@ impl State {
         self.timers.keys().next() == Some(&(at, seq))
     }
 
+    /// The one-minute rule: true when the same operation was created less than `window`
+    /// ago (it is then refused and nothing is remembered); otherwise this one is
+    /// remembered as created at `at`. The window slides from each creation: the server's
+    /// own rule is a database index whose exact minute boundaries we do not know.
+    pub fn same_operation_within(
+        &mut self,
+        key: DuplicateKey,
+        at: Instant,
+        window: std::time::Duration,
+    ) -> bool {
+        if let Some(before) = self.recent_operations.get(&key)
+            && at.saturating_duration_since(*before) < window
+        {
+            return true;
+        }
+        // Forget what can no longer match, so that the map stays as small as a window's
+        // worth of operations.
+        if self.recent_operations.len() > 10_000 {
+            self.recent_operations
+                .retain(|_, t| at.saturating_duration_since(*t) < window);
+        }
+        self.recent_operations.insert(key, at);
+        false
+    }
+
     /// A new Intech transactionId: 13 digits, unique, deterministic per sandbox run.
     pub fn new_intech_id(&mut self) -> String {
         self.intech_ids += 1;
@@ -321,6 +377,15 @@ impl State {
         let reference = permuted(n, 10_000_000_000_000, 90_000_000_000_000, 3_141_592_653_589);
         (n, format!("C{reference}"))
     }
+}
+
+/// What makes two operations "the same transaction" for the one-minute rule: the service,
+/// the phone's national digits and the amount in XOF (one partner per sandbox).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct DuplicateKey {
+    pub service: &'static str,
+    pub phone: String,
+    pub amount: i64,
 }
 
 /// The transactionId a JSON value names, as clients send it: a string or a number, with or

@@ -321,17 +321,23 @@ async fn catalogue_balance_and_icons() {
     sb.stop().await;
 }
 
+/// OPERATION_AUTH_NEED, the server's bad-key reply.
+fn auth_needed() -> Value {
+    json!({"code": 4000, "msg": "L'authentification est requis !!!", "error": true,
+           "data": {"secreteKey": "Invalide secrete key"}})
+}
+
 #[tokio::test]
 async fn authentication_and_malformed_requests_are_refused() {
     let sb = Sandbox::start(fast()).await;
-    let refused = json!({"code": 4000, "msg": "Clé API invalide", "error": true, "data": null});
+    // GET: the handler answers (HTTP 200) with the bad-key reply.
     for path in [
         "/api-services/balance",
         "/api-services/services",
         "/api-services/errors",
     ] {
         let none = sb.get_plain(path).await;
-        assert_eq!((none.status, none.json()), (401, refused.clone()), "{path}");
+        assert_eq!((none.status, none.json()), (200, auth_needed()), "{path}");
         let url = format!("{}{path}", sb.url);
         let wrong = reply(
             sb.http
@@ -342,9 +348,9 @@ async fn authentication_and_malformed_requests_are_refused() {
                 .unwrap(),
         )
         .await;
-        assert_eq!(wrong.status, 401);
+        assert_eq!((wrong.status, wrong.json()), (200, auth_needed()), "{path}");
     }
-    // POST: the key is in the body.
+    // An operation without a key: one more field error, `apiKey`, as the server says it.
     let body = cash_in("WAVE_SN_API_CASH_IN", "772450000", 1000, DEAD);
     let missing = sb
         .post_raw(
@@ -353,7 +359,16 @@ async fn authentication_and_malformed_requests_are_refused() {
             &[],
         )
         .await;
-    assert_eq!((missing.status, missing.json()), (401, refused.clone()));
+    assert_eq!(missing.status, 201);
+    let missing = missing.json();
+    assert_eq!(
+        (missing["code"].clone(), missing["error"].clone()),
+        (json!(4000), json!(true))
+    );
+    assert_eq!(
+        missing["data"]["apiKey"],
+        json!(["Le clee API est invalide"])
+    );
     let mut wrong = body.clone();
     wrong["apiKey"] = json!("nope");
     let wrong = sb
@@ -363,9 +378,10 @@ async fn authentication_and_malformed_requests_are_refused() {
             &[],
         )
         .await;
-    assert_eq!(wrong.status, 401);
+    assert_eq!((wrong.status, wrong.json()), (201, auth_needed()));
     assert!(sb.records(None).await.is_empty());
 
+    // Unreadable JSON: the body parser's exception, in the exception envelope.
     let bad = sb
         .post_raw(
             "/api-services/operation",
@@ -374,7 +390,22 @@ async fn authentication_and_malformed_requests_are_refused() {
         )
         .await;
     assert_eq!(bad.status, 400);
-    assert_eq!(bad.json()["code"], 4000);
+    let bad = bad.json();
+    assert_eq!(
+        (
+            bad["code"].clone(),
+            bad["msg"].clone(),
+            bad["data"].clone(),
+            bad["path"].clone()
+        ),
+        (
+            json!(400),
+            json!("Une erreur est survenue"),
+            json!({}),
+            json!("")
+        )
+    );
+    assert!(bad["_msg"].is_string());
     let huge = vec![b' '; 1024 * 1024 + 10];
     assert_eq!(
         sb.post_raw("/api-services/operation", huge, &[])
@@ -388,7 +419,7 @@ async fn authentication_and_malformed_requests_are_refused() {
         (404, json!(404))
     );
 
-    // Intram: three headers.
+    // Intram: three headers; its own error body.
     let intram = |public: &str| {
         sb.http
             .post(format!("{}/api/v1/payments/request", sb.url))
@@ -402,7 +433,7 @@ async fn authentication_and_malformed_requests_are_refused() {
         (refused.status, refused.json()),
         (
             401,
-            json!({"status": 401, "message": "Clés d'API invalides"})
+            json!({"error": true, "status": "ERROR", "message": "Invalid API keys"})
         )
     );
     assert_eq!(
@@ -415,7 +446,7 @@ async fn authentication_and_malformed_requests_are_refused() {
     let no_amount = reply(no_amount.send().await.unwrap()).await;
     assert_eq!(
         (no_amount.status, no_amount.json()["status"].clone()),
-        (400, json!(400))
+        (400, json!("ERROR"))
     );
     sb.stop().await;
 }
@@ -513,15 +544,16 @@ async fn pending_bills_follow_the_last_digit_and_leave_when_paid() {
         assert_eq!(reply.status, 201);
         let body = reply.json();
         assert_eq!(body["code"], 2000, "{account}");
-        assert_eq!(
-            body["msg"],
+        let msg = if count == 0 {
+            "Aucune facture trouvé pour cette facture".to_owned()
+        } else {
             format!("{count} en attente(s) non payée pour cette facture")
-        );
+        };
+        assert_eq!(body["msg"], msg.as_str());
+        // The server's flat shape.
         assert_eq!(body["data"]["status"], "SUCCESS");
-        assert_eq!(body["data"]["pendingBills"]["success"], true);
-        let list = body["data"]["pendingBills"]["pendingBills"]
-            .as_array()
-            .unwrap();
+        assert_eq!(body["data"]["billAccountNumber"], account);
+        let list = body["data"]["pendingBills"].as_array().unwrap();
         assert_eq!(list.len(), count, "{account}");
         for bill in list {
             let amount = bill["amount"].as_i64().unwrap();
@@ -531,9 +563,20 @@ async fn pending_bills_follow_the_last_digit_and_leave_when_paid() {
             );
             let reference = bill["billReference"].as_str().unwrap();
             assert!(reference.len() == 13 && reference.bytes().all(|b| b.is_ascii_digit()));
-            assert_eq!(bill["infos"][0]["label"], "Nom client");
-            assert_eq!(bill["infos"][1]["label"], "Date d'échéance");
-            let due = bill["infos"][1]["value"].as_str().unwrap();
+            let labels: Vec<&str> = bill["infos"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["label"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                labels,
+                ["Nom client", "Montant de base", "Frais", "Date d'échéance"]
+            );
+            let base = bill["baseAmount"].as_i64().unwrap();
+            assert_eq!(bill["infos"][1]["value"], base);
+            assert_eq!(base + bill["infos"][2]["value"].as_i64().unwrap(), amount);
+            let due = bill["infos"][3]["value"].as_str().unwrap();
             assert!(
                 due.len() == 8 && &due[2..3] == "/" && &due[5..6] == "/",
                 "{due}"
@@ -542,8 +585,12 @@ async fn pending_bills_follow_the_last_digit_and_leave_when_paid() {
         // Deterministic.
         assert_eq!(bills(account).await.json(), body);
     }
+    // A failed look-up: code 4000 but `error: false`.
     let refused = bills("21050176024").await.json();
-    assert_eq!(refused["code"], 4000);
+    assert_eq!(
+        (refused["code"].clone(), refused["error"].clone()),
+        (json!(4000), json!(false))
+    );
     assert!(
         refused["msg"]
             .as_str()
@@ -562,8 +609,11 @@ async fn pending_bills_follow_the_last_digit_and_leave_when_paid() {
         )
         .await
         .json();
-    assert_eq!(not_a_bill["code"], 4000);
-    assert!(not_a_bill["data"]["codeService"].is_array());
+    assert_eq!(
+        not_a_bill,
+        json!({"code": 4000, "msg": "No implemented", "error": false,
+               "data": {"status": "FAILLED", "pendingBills": []}})
+    );
     let bad_account = sb
         .post(
             "/api-services/list-pending-bills",
@@ -574,28 +624,22 @@ async fn pending_bills_follow_the_last_digit_and_leave_when_paid() {
     assert!(bad_account["data"]["billAccountNumber"].is_array());
 
     // Pay the second bill of the account ending in 3.
-    let list = bills("21050176023").await.json()["data"]["pendingBills"]["pendingBills"].clone();
+    let list = bills("21050176023").await.json()["data"]["pendingBills"].clone();
     let bill = &list[1];
     let amount = bill["amount"].as_i64().unwrap();
     let pay = |reference: &str, amount: i64| {
         let mut body = cash_in("SENELEC_SN_BILL_PAY", "772457199", amount, DEAD);
-        body["accountNumber"] = json!("21050176023");
+        body["billAccountNumber"] = json!("21050176023");
         body["billReference"] = json!(reference);
         body
     };
     let reference = bill["billReference"].as_str().unwrap();
-    for (body, field) in [
-        (pay("12ab", amount), "billReference"),
-        (pay("1234567890123", amount), "billReference"),
-        (pay(reference, amount + 5), "amount"),
-    ] {
-        let refused = sb.operation(body).await.json();
-        assert_eq!(refused["code"], 4000);
-        assert!(refused["data"][field].is_array(), "{refused}");
-    }
-    let mut no_account = pay(reference, amount);
-    no_account["accountNumber"] = json!("1234");
-    assert!(sb.operation(no_account).await.json()["data"]["accountNumber"].is_array());
+    let mut short_account = pay(reference, amount);
+    short_account["billAccountNumber"] = json!("1234");
+    assert!(sb.operation(short_account).await.json()["data"]["billAccountNumber"].is_array());
+    let mut no_reference = pay(reference, amount);
+    no_reference["billReference"] = json!("");
+    assert!(sb.operation(no_reference).await.json()["data"]["billReference"].is_array());
     assert!(
         sb.records(None).await.is_empty(),
         "validation errors create nothing"
@@ -603,11 +647,12 @@ async fn pending_bills_follow_the_last_digit_and_leave_when_paid() {
 
     let body = pay(reference, amount);
     assert_eq!(sb.operation(body.clone()).await.json()["code"], 2000);
-    // The same bill cannot be paid twice, even while in progress.
+    // The same bill cannot be paid twice, even while in progress (the sandbox refuses it
+    // before creating anything).
     let again = sb.operation(pay(reference, amount)).await.json();
     assert!(again["data"]["billReference"].is_array(), "{again}");
     sb.wait_status(&ext_of(&body), "SUCCESS").await;
-    let left = bills("21050176023").await.json()["data"]["pendingBills"]["pendingBills"].clone();
+    let left = bills("21050176023").await.json()["data"]["pendingBills"].clone();
     assert_eq!(left.as_array().unwrap().len(), 2);
     assert!(
         left.as_array()
@@ -616,13 +661,129 @@ async fn pending_bills_follow_the_last_digit_and_leave_when_paid() {
             .all(|b| b["billReference"] != reference)
     );
     assert_eq!(sb.balance().await, 250_000.0 - amount as f64);
+    // Paid: no longer pending, so the bill's manager does not find it (FAILLED).
     let paid = sb.operation(pay(reference, amount)).await.json();
-    assert!(
-        paid["data"]["billReference"][0]
-            .as_str()
-            .unwrap()
-            .contains("déjà payée")
+    assert_eq!(paid["code"], 4000);
+    assert_eq!(
+        paid["msg"],
+        "La facture que vous essayer de payer est introuvable"
     );
+    assert_eq!(paid["data"]["status"], "FAILLED");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn bills_read_bill_account_number_and_take_only_the_bills_amount() {
+    let sb = Sandbox::start(fast()).await;
+    let receiver = Receiver::start(&[]).await;
+    let account = "21050176021";
+    let list = sb
+        .post(
+            "/api-services/list-pending-bills",
+            // The doc's field is read when the server's is absent.
+            json!({"codeService": "SENELEC_SN_BILL_PAY", "accountNumber": account}),
+        )
+        .await
+        .json();
+    assert_eq!(list["code"], 2000, "{list}");
+    let bill = list["data"]["pendingBills"][0].clone();
+    let (amount, reference) = (
+        bill["amount"].as_i64().unwrap(),
+        bill["billReference"].as_str().unwrap().to_owned(),
+    );
+
+    // The amount must be the bill's: the transaction is created, then FAILLED with the
+    // server's message, and its callback says so.
+    let mut wrong = cash_in(
+        "SENELEC_SN_BILL_PAY",
+        "772457199",
+        amount + 5,
+        &receiver.url,
+    );
+    wrong["billAccountNumber"] = json!(account);
+    wrong["billReference"] = json!(reference);
+    let refused = sb.operation(wrong.clone()).await.json();
+    let expected = format!(
+        "Le montant de la facture #{reference} ({amount} CFA) est different du montant soumis ({} CFA)",
+        amount + 5
+    );
+    assert_eq!(refused["code"], 4000);
+    assert_eq!(refused["msg"], expected.as_str());
+    assert_eq!(refused["data"]["status"], "FAILLED");
+    assert_eq!(refused["data"]["errorType"]["message"], expected.as_str());
+    assert!(refused["data"]["transactionId"].is_string());
+    let record = sb.record(&ext_of(&wrong)).await;
+    assert_eq!(record["status"], "FAILLED");
+    let callback = receiver.wait(1).await.remove(0);
+    assert_eq!(callback["status"], "FAILLED");
+    assert_eq!(
+        callback["transaction"]["errorType"]["message"],
+        expected.as_str()
+    );
+
+    // `billAccountNumber` wins over `accountNumber` (which may then be anything), and the
+    // reference is any string: an unknown one is simply not found.
+    let mut both = cash_in("SENELEC_SN_BILL_PAY", "772457199", amount, DEAD);
+    both["billAccountNumber"] = json!(account);
+    both["accountNumber"] = json!("n'importe quoi");
+    both["billReference"] = json!("FACT-2025/09 n°12");
+    let unknown = sb.operation(both.clone()).await.json();
+    assert_eq!(
+        unknown["msg"],
+        "La facture que vous essayer de payer est introuvable"
+    );
+    both["externalTransactionId"] = json!(ext());
+    both["billReference"] = json!(reference);
+    assert_eq!(sb.operation(both.clone()).await.json()["code"], 2000);
+    sb.wait_status(&ext_of(&both), "SUCCESS").await;
+
+    // Reloads read the account the same way: letters and digits, 5 to 20.
+    for (account, ok) in [
+        ("AB123", true),
+        ("12345678901234567890", true),
+        ("1234", false),
+        ("123456789012345678901", false),
+        ("12 345", false),
+    ] {
+        let mut reload = cash_in("RAPIDO_SN_BILL_RELOAD", "772450000", 1000, DEAD);
+        reload["billAccountNumber"] = json!(account);
+        let json = sb.operation(reload).await.json();
+        assert_eq!(json["code"] == 2000, ok, "{account}: {json}");
+        if !ok {
+            let messages = json["data"]["billAccountNumber"].as_array().unwrap();
+            assert!(
+                messages[0]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("billAccountNumber")
+            );
+        }
+    }
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn pending_bills_in_the_docs_nested_shape_on_request() {
+    let config = SandboxConfig {
+        nested_bills: true,
+        ..fast()
+    };
+    let sb = Sandbox::start(config).await;
+    let body = sb
+        .post(
+            "/api-services/list-pending-bills",
+            json!({"codeService": "SENEAU_SN_BILL_PAY", "billAccountNumber": "106032682912"}),
+        )
+        .await
+        .json();
+    assert_eq!(body["code"], 2000);
+    assert_eq!(body["data"]["status"], "SUCCESS");
+    assert_eq!(body["data"]["pendingBills"]["success"], true);
+    let list = body["data"]["pendingBills"]["pendingBills"]
+        .as_array()
+        .unwrap();
+    assert_eq!(list.len(), 2);
+    assert!(list[0]["baseAmount"].is_i64());
     sb.stop().await;
 }
 
@@ -722,8 +883,12 @@ async fn wave_cash_out_approved_claimed_and_refunded_once() {
         )
         .await;
     assert_eq!(
-        (unknown.status, unknown.json()["code"].clone()),
-        (201, json!(404))
+        (unknown.status, unknown.json()),
+        (
+            201,
+            json!({"code": 404, "msg": "Les ressources demandés n'existent pas", "error": true,
+                   "data": {"externalTransactionId": "Transaction partnaire non trouvé"}})
+        )
     );
 
     // A claim, seed-shaped.
@@ -756,17 +921,6 @@ async fn wave_cash_out_approved_claimed_and_refunded_once() {
     ] {
         assert_eq!(claim[null], Value::Null, "{null}");
     }
-    let bad_claim = sb
-        .post(
-            "/api-services/new-claim",
-            json!({"subject": "", "message": "x", "transactionId": "T1"}),
-        )
-        .await
-        .json();
-    assert_eq!(bad_claim["code"], 4000);
-    assert!(
-        bad_claim["data"]["subject"].is_array() && bad_claim["data"]["transactionId"].is_array()
-    );
 
     // Refund: once.
     let refund = sb
@@ -778,7 +932,7 @@ async fn wave_cash_out_approved_claimed_and_refunded_once() {
     assert_eq!(refund.status, 201);
     assert_eq!(
         refund.json(),
-        json!({"message": "Le transaction CashOut Wave Money de 1500 CFA a bien été remboursé", "statutTreatment": "SUCCESS"})
+        json!({"message": "Le transaction Wave de 1500 CFA a bien été remboursé", "statutTreatment": "SUCCESS"})
     );
     assert_eq!(sb.balance().await, 250_000.0);
     assert_eq!(sb.record(&ext).await["status"], "REFUNDED");
@@ -789,39 +943,124 @@ async fn wave_cash_out_approved_claimed_and_refunded_once() {
         )
         .await
         .json();
-    assert_eq!(twice["statutTreatment"], "FAILED");
+    assert_eq!(
+        twice,
+        json!({"message": "Le transaction a deja ete rembourse", "statutTreatment": "FAILED"})
+    );
     assert_eq!(sb.balance().await, 250_000.0);
     sb.stop().await;
 }
 
-#[tokio::test]
-async fn refunds_only_for_successful_cash_outs() {
-    let sb = Sandbox::start(fast()).await;
-    let body = cash_in("ORANGE_SN_API_CASH_IN", "772450000", 1000, DEAD);
-    let tid = sb.operation(body.clone()).await.json()["data"]["transactionId"].clone();
-    sb.wait_status(&ext_of(&body), "SUCCESS").await;
-    assert_eq!(sb.balance().await, 249_000.0);
-    let refund = sb
+async fn refund(sb: &Sandbox, tid: &Value) -> Value {
+    let reply = sb
         .post(
             "/api-services/transaction/refund-cancel",
             json!({"transactionId": tid}),
         )
-        .await
-        .json();
-    assert_eq!(refund["statutTreatment"], "FAILED");
-    assert!(refund.get("code").is_none(), "no envelope");
-    // A pending cash-out cannot be refunded either.
-    let pending =
-        sb.operation(wave_out("772457100", 500)).await.json()["data"]["transactionId"].clone();
-    let refund = sb
+        .await;
+    assert_eq!(reply.status, 201);
+    reply.json()
+}
+
+fn refused(message: &str) -> Value {
+    json!({"message": message, "statutTreatment": "FAILED"})
+}
+
+#[tokio::test]
+async fn refunds_are_wired_per_service() {
+    let config = SandboxConfig {
+        initial_balance: 0.0,
+        ..fast()
+    };
+    let sb = Sandbox::start(config).await;
+    let receiver = Receiver::start(&[]).await;
+
+    // Unknown, then not final yet.
+    assert_eq!(
+        refund(&sb, &json!("1234567890123")).await,
+        refused("La transaction est introuvable")
+    );
+    let mut body = wave_out("772457100", 1500);
+    body["callbackUrl"] = json!(receiver.url);
+    let wave_out_tid = sb.operation(body.clone()).await.json()["data"]["transactionId"].clone();
+    assert_eq!(
+        refund(&sb, &wave_out_tid).await,
+        refused("Le statut de la transaction ne permet pas de proceder a son remboursmeent")
+    );
+    sb.customer(wave_out_tid.as_str().unwrap(), "approve").await;
+    sb.wait_status(&ext_of(&body), "SUCCESS").await;
+    receiver.wait(1).await;
+    assert_eq!(sb.balance().await, 1500.0);
+
+    // An Orange Money cash-out succeeds, but its refund is not wired.
+    let orange = cash_in("ORANGE_SN_API_CASH_OUT", "772450000", 1000, DEAD);
+    let orange_tid = sb.operation(orange.clone()).await.json()["data"]["transactionId"].clone();
+    sb.customer(orange_tid.as_str().unwrap(), "approve").await;
+    sb.wait_status(&ext_of(&orange), "SUCCESS").await;
+    assert_eq!(
+        refund(&sb, &orange_tid).await,
+        refused("Cette fonctionnalité n'est pas encore disponible pour ce Service")
+    );
+    assert_eq!(sb.balance().await, 2500.0);
+
+    // A Wave SN deposit (a debit) is refunded: the money comes back to the shop.
+    let deposit = cash_in("WAVE_SN_API_CASH_IN", "772450000", 2000, DEAD);
+    let deposit_tid = sb.operation(deposit.clone()).await.json()["data"]["transactionId"].clone();
+    sb.wait_status(&ext_of(&deposit), "SUCCESS").await;
+    assert_eq!(sb.balance().await, 500.0);
+
+    // The Wave cash-out's refund needs the shop's balance to cover it (500 < 1500).
+    assert_eq!(
+        refund(&sb, &wave_out_tid).await,
+        refused("Le solde du compte du partenaire permet pas de faire ce remboursement")
+    );
+    assert_eq!(
+        refund(&sb, &deposit_tid).await,
+        json!({"message": "Le transaction Wave de 2000 CFA a bien été remboursé", "statutTreatment": "SUCCESS"})
+    );
+    assert_eq!(sb.balance().await, 2500.0);
+    assert_eq!(sb.record(&ext_of(&deposit)).await["status"], "REFUNDED");
+    assert_eq!(
+        refund(&sb, &wave_out_tid).await["statutTreatment"],
+        "SUCCESS"
+    );
+    assert_eq!(sb.balance().await, 1000.0);
+    assert_eq!(
+        refund(&sb, &wave_out_tid).await,
+        refused("Le transaction a deja ete rembourse")
+    );
+    // Every request is counted, refused or not.
+    let record = sb.record(&ext_of(&body)).await;
+    assert_eq!(record["status"], "REFUNDED");
+    assert_eq!(record["refundAttempts"], 4);
+    // No callback for REFUNDED: only get-transaction-status says it. (The refund queued
+    // nothing; a later operation's callback to the same receiver comes, and still none
+    // said REFUNDED.)
+    assert_eq!(record["callbacks"].as_array().unwrap().len(), 1);
+    let status = sb
         .post(
-            "/api-services/transaction/refund-cancel",
-            json!({"transactionId": pending}),
+            "/api-services/get-transaction-status",
+            json!({"externalTransactionId": ext_of(&body)}),
         )
         .await
         .json();
-    assert_eq!(refund["statutTreatment"], "FAILED");
-    assert_eq!(sb.balance().await, 249_000.0);
+    assert_eq!(status["data"]["status"], "REFUNDED");
+    let later = cash_in("FREE_SN_WALLET_CASH_OUT", "762450088", 500, &receiver.url);
+    sb.operation(later).await;
+    let callbacks = receiver.wait(2).await;
+    assert!(callbacks.iter().all(|c| c["status"] != "REFUNDED"));
+    assert!(
+        callbacks
+            .iter()
+            .all(|c| c["transaction"]["status"] != "REFUNDED")
+    );
+    // The rule names MoneyGram's send too.
+    assert_eq!(
+        rules::refund_operator("MONEYGRAM_SN_API_CASH_IN"),
+        Some("MoneyGram")
+    );
+    assert_eq!(rules::refund_operator("MONEYGRAM_SN_API_CASH_OUT"), None);
+    assert_eq!(rules::refund_operator("ORANGE_SN_API_CASH_IN"), None);
     sb.stop().await;
 }
 
@@ -885,8 +1124,6 @@ async fn validation_errors_create_nothing_and_duplicates_are_counted() {
     let sb = Sandbox::start(fast()).await;
     let base = || cash_in("WAVE_SN_API_CASH_IN", "772450000", 1000, DEAD);
     let mut cases: Vec<(Value, &str)> = Vec::new();
-    // Wave SN needs `sender`.
-    cases.push((base(), "sender"));
     let with_sender = || {
         let mut b = base();
         b["sender"] = json!("Boutique");
@@ -949,6 +1186,10 @@ async fn validation_errors_create_nothing_and_duplicates_are_counted() {
     let mut reload = cash_in("WOYOFAL_SN_BILL_RELOAD", "772450000", 1000, DEAD);
     reload["accountNumber"] = json!("123");
     cases.push((reload, "accountNumber"));
+    // Plain HTTP callbacks only on the loopback.
+    let mut http = with_sender();
+    http["callbackUrl"] = json!("http://shop.example.sn/cb");
+    cases.push((http, "callbackUrl"));
 
     for (body, field) in cases {
         let reply = sb.operation(body.clone()).await;
@@ -975,13 +1216,18 @@ async fn validation_errors_create_nothing_and_duplicates_are_counted() {
     changed["amount"] = json!(5000);
     let duplicate = sb.operation(changed).await.json();
     assert_eq!(duplicate["code"], 4000);
-    assert_eq!(duplicate["msg"], "externalTransactionId déjà utilisé");
+    assert_eq!(
+        duplicate["data"],
+        json!({"apiKey": ["Duplication du external transaction ID"]})
+    );
     let record = sb.wait_status(&ext, "SUCCESS").await;
     assert_eq!(record["operationAttempts"], 2);
     assert_eq!(record["amount"], 1000);
     assert_eq!(sb.records(None).await.len(), 1);
     assert_eq!(sb.balance().await, 249_000.0);
 
+    // Wave SN's `sender` is optional (the server puts the partner's name).
+    assert_eq!(sb.operation(base()).await.json()["code"], 2000);
     // International forms accepted where a local number is.
     let mut plus = with_sender();
     plus["phone"] = json!("+221772450000");
@@ -1083,6 +1329,11 @@ async fn operator_refusals_create_a_failled_transaction_and_a_callback() {
         let callbacks = receiver.wait(i + 1).await;
         let callback = &callbacks[i];
         assert_eq!(callback["status"], "FAILLED");
+        assert_eq!(
+            (callback["code"].clone(), callback["error"].clone()),
+            (json!(2000), json!(false))
+        );
+        assert_eq!(callback["transaction"]["status"], "FAILLED");
         assert_eq!(callback["transaction"]["errorType"]["code"], error);
     }
     // The __amount__ placeholder is left for the client.
@@ -1240,6 +1491,12 @@ async fn callbacks_carry_the_hash_and_the_parsed_data() {
     let expected = hex::encode(Sha256::digest(format!("{tid}|{ext}|{KEY}").as_bytes()));
     assert_eq!(callback["sha256Hash"], expected.as_str());
     assert_eq!(callback["status"], "SUCCESS");
+    // The envelope's fields too, and the status inside the transaction.
+    assert_eq!(
+        (callback["code"].clone(), callback["error"].clone()),
+        (json!(2000), json!(false))
+    );
+    assert_eq!(callback["transaction"]["status"], "SUCCESS");
     assert_eq!(
         callback["msg"],
         "Opération de DEBIT par CashIn Orange Money"
@@ -1336,6 +1593,15 @@ async fn service_extras_whatsapp_fee_and_card_secrets() {
     assert!(data.get("deepLinkUrl").is_none());
     orange["externalTransactionId"] = json!(ext());
     orange["useOMQrCode"] = json!(true);
+    // With the QR option, the redirect URLs are required.
+    let refused = sb.operation(orange.clone()).await.json();
+    assert!(
+        refused["data"]["successRedirectUrl"].is_array(),
+        "{refused}"
+    );
+    assert!(refused["data"]["errorRedirectUrl"].is_array(), "{refused}");
+    orange["successRedirectUrl"] = json!("https://e.sn/ok");
+    orange["errorRedirectUrl"] = json!("https://e.sn/ko");
     let data = sb.operation(orange).await.json()["data"].clone();
     let tid = data["transactionId"].as_str().unwrap();
     assert_eq!(data["deepLinkUrl"], format!("{}/deep/{tid}", sb.url));
@@ -1350,6 +1616,7 @@ async fn service_extras_whatsapp_fee_and_card_secrets() {
         ("cardExpireYear", "29"),
         ("cardCVC", "9q7z"),
         ("cardType", "VISA"),
+        ("merchantName", "Boutique"),
         ("bankAuthRedirectUrl", "https://e.sn/3ds"),
         ("successRedirectUrl", "https://e.sn/ok"),
         ("errorRedirectUrl", "https://e.sn/ko"),
@@ -1367,7 +1634,8 @@ async fn service_extras_whatsapp_fee_and_card_secrets() {
     let record = sb.get_plain("/sandbox/transactions").await.text;
     assert!(!record.contains("9q7z") && !record.contains("cardCVC"));
 
-    // WhatsApp: no amount, a 15 FCFA fee, the seed's message.
+    // WhatsApp: no amount; the server puts the partner's fee (25 FCFA) in its place, in the
+    // reply and in the record; the seed's message.
     let whatsapp = json!({"phone": "+221772450000", "codeService": "WHATSAPP_MESSAGING", "externalTransactionId": ext(), "callbackUrl": DEAD, "message": "Reçu n° 42", "data": {}});
     let json = sb.operation(whatsapp.clone()).await.json();
     assert_eq!(json["code"], 2000);
@@ -1375,10 +1643,12 @@ async fn service_extras_whatsapp_fee_and_card_secrets() {
         json["msg"],
         "Le message a bien été envoyé a 221772450000@c.us (+221772450000)"
     );
-    assert_eq!(json["data"]["amount"], 15);
+    assert_eq!(json["data"]["amount"], 25);
+    assert_eq!(json["data"]["amountXof"], 25);
     assert_eq!(json["data"]["errorType"], Value::Null);
-    sb.wait_status(&ext_of(&whatsapp), "SUCCESS").await;
-    assert_eq!(sb.balance().await, 250_000.0 - 15.0);
+    let record = sb.wait_status(&ext_of(&whatsapp), "SUCCESS").await;
+    assert_eq!(record["amount"], 25);
+    assert_eq!(sb.balance().await, 250_000.0 - 25.0);
     sb.stop().await;
 }
 
@@ -1635,10 +1905,16 @@ async fn intram_request_confirm_approve_refuse_and_timeout() {
     );
     assert_eq!(created["status"], "PENDING");
     assert_eq!(created["total_amount"], 2500);
-    assert_eq!(created["message"], "Transaction créée");
+    assert_eq!(created["currency"], "xof");
     assert_eq!(
         created["receipt_url"],
-        format!("{}/intram/pay/{id}", sb.url)
+        format!("{}/payment/gate/{id}", sb.url)
+    );
+    assert!(
+        created["qr_code"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/png;base64,iVBORw0KGgo")
     );
 
     let pending = intram_confirm(&sb, &id).await;
@@ -1648,9 +1924,13 @@ async fn intram_request_confirm_approve_refuse_and_timeout() {
     assert_eq!(pending["customer"], Value::Null);
     assert_eq!(pending["custom_data"], json!({"ticket": "T-9"}));
     assert_eq!(pending["transaction_id"], id.as_str());
-    let page = sb.get_plain(&format!("/intram/pay/{id}")).await;
-    assert!(page.text.contains("2 500 FCFA") && page.text.contains("Valider le paiement"));
-    assert!(page.text.contains("Vente &lt;test&gt;"), "escaped");
+    // The page at Intram's path, and at the sandbox's older one.
+    for path in [format!("/payment/gate/{id}"), format!("/intram/pay/{id}")] {
+        let page = sb.get_plain(&path).await;
+        assert!(page.text.contains("2 500 FCFA") && page.text.contains("Valider le paiement"));
+        assert!(page.text.contains("Vente &lt;test&gt;"), "escaped");
+        assert!(page.text.contains("name=\"phone\""), "the customer's phone");
+    }
 
     let approved = sb.customer(&id, "approve").await;
     assert_eq!(
@@ -1703,7 +1983,7 @@ async fn intram_request_confirm_approve_refuse_and_timeout() {
         (unknown.status, unknown.json()),
         (
             404,
-            json!({"status": 404, "message": "Transaction introuvable"})
+            json!({"error": true, "status": "ERROR", "message": "Transaction introuvable"})
         )
     );
     let records = sb.records(None).await;
@@ -1818,6 +2098,562 @@ async fn concurrent_operations_keep_the_books_straight() {
 }
 
 // ---------------------------------------------------------------------------------------
+// What the second reading of the server code adds
+
+#[tokio::test]
+async fn status_takes_the_key_from_a_header_or_the_body() {
+    // More status calls on one transaction than Intech allows a minute.
+    let config = SandboxConfig {
+        status_limit: 10,
+        ..fast()
+    };
+    let sb = Sandbox::start(config).await;
+    let body = cash_in("ORANGE_SN_API_CASH_IN", "772450000", 1000, DEAD);
+    // An operation with the key in the header only.
+    let mut no_key = body.clone();
+    no_key.as_object_mut().unwrap().remove("apiKey");
+    let accepted = sb
+        .post_raw(
+            "/api-services/operation",
+            no_key.to_string().into_bytes(),
+            &[("Secretkey", KEY.into())],
+        )
+        .await;
+    assert_eq!(accepted.json()["code"], 2000, "{}", accepted.text);
+    let ext = ext_of(&body);
+    let query = json!({"externalTransactionId": ext})
+        .to_string()
+        .into_bytes();
+    let status = |headers: Vec<(&'static str, String)>, body: Vec<u8>| {
+        let sb = &sb;
+        async move {
+            sb.post_raw("/api-services/get-transaction-status", body, &headers)
+                .await
+        }
+    };
+    // The March 2024 server reads the `Secretkey` header alone; the later one also
+    // `secret-key` and the body's `apiKey`.
+    for headers in [
+        vec![("Secretkey", KEY.to_owned())],
+        vec![("secretkey", KEY.to_owned())],
+        vec![("secret-key", KEY.to_owned())],
+    ] {
+        let reply = status(headers.clone(), query.clone()).await;
+        assert_eq!(
+            (reply.status, reply.json()["code"].clone()),
+            (201, json!(2000)),
+            "{headers:?}"
+        );
+    }
+    let with_body_key = json!({"externalTransactionId": ext, "apiKey": KEY});
+    let reply = status(vec![], with_body_key.to_string().into_bytes()).await;
+    assert_eq!(reply.json()["code"], 2000);
+    assert_eq!(sb.record(&ext).await["statusCalls"], 4);
+    // Neither, or a wrong one: the bad-key reply, and the call is not counted.
+    let reply = status(vec![], query.clone()).await;
+    assert_eq!((reply.status, reply.json()), (201, auth_needed()));
+    let reply = status(vec![("Secretkey", "nope".into())], query).await;
+    assert_eq!(reply.json(), auth_needed());
+    assert_eq!(sb.record(&ext).await["statusCalls"], 4);
+    // Every other POST takes the header too.
+    let bills = sb
+        .post_raw(
+            "/api-services/list-pending-bills",
+            json!({"codeService": "SENELEC_SN_BILL_PAY", "billAccountNumber": "21050176021"})
+                .to_string()
+                .into_bytes(),
+            &[("Secretkey", KEY.into())],
+        )
+        .await;
+    assert_eq!(bills.json()["code"], 2000);
+    let no_key = sb
+        .post_raw(
+            "/api-services/list-pending-bills",
+            json!({"codeService": "SENELEC_SN_BILL_PAY", "billAccountNumber": "21050176021"})
+                .to_string()
+                .into_bytes(),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        no_key.json(),
+        json!({"code": 4000, "msg": "Non authentifié", "error": true, "data": {}})
+    );
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn woyofal_answers_success_at_once_and_other_reloads_a_message() {
+    let sb = Sandbox::start(fast()).await;
+    let receiver = Receiver::start(&[]).await;
+    let mut woyofal = cash_in("WOYOFAL_SN_BILL_RELOAD", "772450000", 2000, &receiver.url);
+    woyofal["billAccountNumber"] = json!("14161234567");
+    let json = sb.operation(woyofal.clone()).await.json();
+    assert_eq!(json["code"], 2000);
+    let data = &json["data"];
+    assert_eq!(data["status"], "SUCCESS");
+    let code = data["woyofalCode"].as_str().unwrap();
+    assert!(
+        code.len() == 20 && code.bytes().all(|b| b.is_ascii_digit()),
+        "{code}"
+    );
+    assert_eq!(data["woyofalKwh"], 20.0);
+    let message = data["notificationMessage"].as_str().unwrap();
+    let grouped = format!(
+        "{} {} {} {} {}",
+        &code[..4],
+        &code[4..8],
+        &code[8..12],
+        &code[12..16],
+        &code[16..]
+    );
+    assert!(
+        message.contains(&grouped) && message.contains("14161234567"),
+        "{message}"
+    );
+    // Final already: the record, the balance and the callback.
+    assert_eq!(sb.record(&ext_of(&woyofal)).await["status"], "SUCCESS");
+    assert_eq!(sb.balance().await, 248_000.0);
+    let callback = receiver.wait(1).await.remove(0);
+    assert_eq!(callback["status"], "SUCCESS");
+
+    for code in ["RAPIDO_SN_BILL_RELOAD", "XEWEUL_SN_BILL_RELOAD"] {
+        let mut reload = cash_in(code, "772450000", 1000, DEAD);
+        reload["billAccountNumber"] = json!("7001234567");
+        let data = sb.operation(reload).await.json()["data"].clone();
+        assert_eq!(data["status"], "PENDING", "{code}");
+        assert!(
+            data["notificationMessage"]
+                .as_str()
+                .unwrap()
+                .contains("7001234567")
+        );
+        assert!(data.get("woyofalCode").is_none() && data.get("woyofalKwh").is_none());
+    }
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn an_identical_operation_within_the_window_is_refused() {
+    let config = SandboxConfig {
+        duplicate_window: Some(DUPLICATE_WINDOW),
+        ..fast()
+    };
+    let sb = Sandbox::start(config).await;
+    let first = cash_in("ORANGE_SN_API_CASH_IN", "772450000", 1000, DEAD);
+    assert_eq!(sb.operation(first).await.json()["code"], 2000);
+    // The same service, phone (in any form) and amount, another externalTransactionId.
+    let again = cash_in("ORANGE_SN_API_CASH_IN", "+221772450000", 1000, DEAD);
+    let refused = sb.operation(again.clone()).await;
+    assert_eq!(refused.status, 201);
+    assert_eq!(
+        refused.json(),
+        json!({"code": 4000, "error": true, "data": {},
+               "msg": "Vous venez de faire le meme transaction en moins d'une minute d'interval sur intech api"})
+    );
+    assert!(
+        sb.records(Some(&ext_of(&again))).await.is_empty(),
+        "nothing created"
+    );
+    // Any difference is another transaction.
+    for body in [
+        cash_in("ORANGE_SN_API_CASH_IN", "772450000", 1050, DEAD),
+        cash_in("ORANGE_SN_API_CASH_IN", "772450001", 1000, DEAD),
+        cash_in("FREE_SN_WALLET_CASH_IN", "762450000", 1000, DEAD),
+    ] {
+        assert_eq!(sb.operation(body).await.json()["code"], 2000);
+    }
+    assert_eq!(sb.records(None).await.len(), 4);
+    sb.stop().await;
+}
+
+#[test]
+fn the_duplicate_window_slides_from_each_creation() {
+    let mut st = state::State::new(0.0);
+    let key = || state::DuplicateKey {
+        service: "ORANGE_SN_API_CASH_IN",
+        phone: "772450000".into(),
+        amount: 1000,
+    };
+    let start = tokio::time::Instant::now();
+    let window = Duration::from_secs(60);
+    assert!(!st.same_operation_within(key(), start, window));
+    assert!(st.same_operation_within(key(), start + Duration::from_secs(59), window));
+    // A refusal is not a creation: the window still runs from the first.
+    assert!(!st.same_operation_within(key(), start + window, window));
+    assert!(st.same_operation_within(key(), start + Duration::from_secs(100), window));
+    let other = state::DuplicateKey {
+        amount: 1005,
+        ..key()
+    };
+    assert!(!st.same_operation_within(other, start + Duration::from_secs(100), window));
+}
+
+#[tokio::test]
+async fn a_test_account_cannot_send_more_than_300_xof() {
+    let config = SandboxConfig {
+        test_account: true,
+        ..fast()
+    };
+    let sb = Sandbox::start(config).await;
+    let small = cash_in("FREE_SN_WALLET_CASH_IN", "762450000", 300, DEAD);
+    assert_eq!(sb.operation(small).await.json()["code"], 2000);
+    let big = cash_in("FREE_SN_WALLET_CASH_IN", "762450000", 301, DEAD);
+    let refused = sb.operation(big).await.json();
+    assert_eq!(
+        refused,
+        json!({"code": 4000, "error": true, "data": {},
+               "msg": "Le compte n'est pas autorisé a faire des transaction au dela de 300 CFA, Veuillez contacter le support pour faire des transaction en production"})
+    );
+    // The limit is on the amount in XOF: 5 000 GNF are 389 XOF.
+    let mut gnf = cash_in("FREE_SN_WALLET_CASH_IN", "762450000", 5000, DEAD);
+    gnf["currency"] = json!("GNF");
+    assert_eq!(sb.operation(gnf).await.json()["code"], 4000);
+    assert_eq!(sb.records(None).await.len(), 1);
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn exceptions_give_the_servers_500_envelope() {
+    let sb = Sandbox::start(fast()).await;
+    // An unsupported currency throws before anything is created.
+    let mut euros = cash_in("FREE_SN_WALLET_CASH_IN", "762450000", 1000, DEAD);
+    euros["currency"] = json!("EUR");
+    let reply = sb.operation(euros.clone()).await;
+    assert_eq!(reply.status, 500);
+    assert!(reply.content_type().starts_with("application/json"));
+    assert_eq!(
+        reply.json(),
+        json!({"code": 500, "error": true, "msg": "Une erreur est survenue",
+               "_msg": "Currency est invalide' EUR-XOF", "_d": null, "data": {}, "path": ""})
+    );
+    assert!(sb.records(None).await.is_empty());
+    // …89: the same envelope once the transaction exists; it then goes its way.
+    let thrown = cash_in("FREE_SN_WALLET_CASH_IN", "762450089", 1000, DEAD);
+    let reply = sb.operation(thrown.clone()).await;
+    assert_eq!(reply.status, 500);
+    let json = reply.json();
+    assert_eq!(
+        (
+            json["code"].clone(),
+            json["msg"].clone(),
+            json["data"].clone()
+        ),
+        (json!(500), json!("Une erreur est survenue"), json!({}))
+    );
+    sb.wait_status(&ext_of(&thrown), "SUCCESS").await;
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn named_refusals_service_down_and_claims() {
+    let sb = Sandbox::start(fast()).await;
+    // …87: SERVICE_DOWN, nothing created, no transactionId.
+    let down = cash_in("FREE_SN_WALLET_CASH_IN", "762450087", 1000, DEAD);
+    let json = sb.operation(down.clone()).await.json();
+    assert_eq!(
+        (
+            json["code"].clone(),
+            json["error"].clone(),
+            json["msg"].clone()
+        ),
+        (
+            json!(4000),
+            json!(true),
+            json!("Le services est indisponible pour le moment(pho)")
+        )
+    );
+    assert_eq!(json["data"]["transactionId"], Value::Null);
+    assert_eq!(json["data"]["status"], "FAILLED");
+    assert_eq!(
+        json["data"]["externalTransactionId"],
+        ext_of(&down).as_str()
+    );
+    assert!(sb.records(None).await.is_empty());
+
+    // Claims: an unknown transaction, then one claim per transaction.
+    let claim = |tid: Value| {
+        sb.post(
+            "/api-services/new-claim",
+            json!({"subject": "", "message": null, "transactionId": tid}),
+        )
+    };
+    let not_found =
+        json!({"code": 4000, "msg": "La transaction est introuvable", "error": true, "data": {}});
+    assert_eq!(claim(json!("T1")).await.json(), not_found);
+    assert_eq!(claim(Value::Null).await.json(), not_found);
+    let body = cash_in("FREE_SN_WALLET_CASH_IN", "762450000", 1000, DEAD);
+    let tid = sb.operation(body).await.json()["data"]["transactionId"].clone();
+    // Subject and message are not checked.
+    let opened = claim(tid.clone()).await.json();
+    assert_eq!(opened["code"], 2000, "{opened}");
+    assert_eq!(opened["data"]["claim"]["subject"], "");
+    assert_eq!(
+        claim(tid).await.json(),
+        json!({"code": 4000, "msg": "Une reclamation est deja en cours pour cette transaction",
+               "error": true, "data": {}})
+    );
+    sb.stop().await;
+}
+
+#[test]
+fn callback_urls_must_be_https_outside_the_loopback() {
+    for (url, ok) in [
+        ("https://shop.example.sn/cb", true),
+        ("https://callback.invalid/caisse", true),
+        ("http://127.0.0.1:9/cb", true),
+        ("http://127.8.9.10/cb", true),
+        ("http://localhost:8080/cb", true),
+        ("http://[::1]:8080/cb", true),
+        ("http://shop.example.sn/cb", false),
+        ("http://10.0.0.5/cb", false),
+        ("ftp://shop.example.sn/cb", false),
+        ("shop.example.sn/cb", false),
+    ] {
+        assert_eq!(rules::check_callback_url(url).is_ok(), ok, "{url}");
+    }
+}
+
+#[tokio::test]
+async fn currencies_redirects_and_card_fields() {
+    let sb = Sandbox::start(fast()).await;
+    // A payout in Guinean francs: converted at the server's rate, both amounts echoed.
+    let mut gnf = cash_in("FREE_SN_WALLET_CASH_IN", "762450000", 12_842, DEAD);
+    gnf["currency"] = json!("gnf");
+    let data = sb.operation(gnf.clone()).await.json()["data"].clone();
+    assert_eq!(
+        (
+            data["amount"].clone(),
+            data["currency"].clone(),
+            data["amountXof"].clone(),
+            data["amountInCurrency"].clone()
+        ),
+        (json!(12_842), json!("GNF"), json!(1000), json!(12_842))
+    );
+    assert_eq!(sb.record(&ext_of(&gnf)).await["amount"], 1000);
+    for (code, amount, xof) in [
+        ("GMD", 80, 1001),
+        ("SLL", 22_317, 1000),
+        ("MAD", 162, 10_000),
+    ] {
+        let mut body = cash_in("FREE_SN_WALLET_CASH_IN", "762450000", amount, DEAD);
+        body["currency"] = json!(code);
+        let data = sb.operation(body).await.json()["data"].clone();
+        assert_eq!(data["amountXof"], xof, "{code}");
+    }
+    // Without `currency`: XOF.
+    let data = sb
+        .operation(cash_in("FREE_SN_WALLET_CASH_IN", "762450000", 500, DEAD))
+        .await
+        .json()["data"]
+        .clone();
+    assert_eq!(
+        (data["currency"].clone(), data["amountXof"].clone()),
+        (json!("XOF"), json!(500))
+    );
+
+    // Redirect URLs: required for Orange CI's cash-out, and must be URLs.
+    let mut orange_ci = cash_in("ORANGE_CI_API_CASH_OUT", "0701020304", 1000, DEAD);
+    let json = sb.operation(orange_ci.clone()).await.json();
+    assert!(
+        json["data"]["successRedirectUrl"].is_array()
+            && json["data"]["errorRedirectUrl"].is_array()
+    );
+    orange_ci["successRedirectUrl"] = json!("pas une url");
+    orange_ci["errorRedirectUrl"] = json!("https://e.sn/ko");
+    let json = sb.operation(orange_ci.clone()).await.json();
+    assert_eq!(
+        json["data"]["successRedirectUrl"],
+        json!(["successRedirectUrl doit être un URL"])
+    );
+    orange_ci["successRedirectUrl"] = json!("https://e.sn/ok");
+    assert_eq!(sb.operation(orange_ci).await.json()["code"], 2000);
+
+    // Card: cardType among three, merchantName letters only (3 to 15), a description of
+    // at least 20 characters when one is sent.
+    let card = || {
+        let mut card = cash_in("BANK_CARD_API_CASH_OUT", "+221772450000", 1000, DEAD);
+        for (k, v) in [
+            ("customerFirstName", "Moussa"),
+            ("customerLastName", "Ndour"),
+            ("cardNumber", "4111111111111111"),
+            ("cardExpireMonth", "09"),
+            ("cardExpireYear", "29"),
+            ("cardCVC", "123"),
+            ("cardType", "MASTERCARD"),
+            ("merchantName", "Caisse"),
+            ("operationDescription", "Paiement au comptoir Caisse"),
+            ("bankAuthRedirectUrl", "https://e.sn/3ds"),
+            ("successRedirectUrl", "https://e.sn/ok"),
+            ("errorRedirectUrl", "https://e.sn/ko"),
+        ] {
+            card[k] = json!(v);
+        }
+        card
+    };
+    assert_eq!(sb.operation(card()).await.json()["code"], 2000);
+    for (field, value) in [
+        ("cardType", json!("AMEX")),
+        ("merchantName", json!("Boutique Awa")),
+        ("merchantName", json!("Ab")),
+        ("merchantName", json!("Boutiquedelamadeleine")),
+        ("merchantName", Value::Null),
+        ("operationDescription", json!("Trop court")),
+    ] {
+        let mut body = card();
+        body[field] = value.clone();
+        let json = sb.operation(body).await.json();
+        assert_eq!(json["code"], 4000, "{field} = {value}");
+        assert!(json["data"][field].is_array(), "{field} = {value}: {json}");
+    }
+    // Left out, the description is tolerated (clients from before the server was read).
+    let mut without = card();
+    without
+        .as_object_mut()
+        .unwrap()
+        .remove("operationDescription");
+    assert_eq!(sb.operation(without).await.json()["code"], 2000);
+    let mut transfer = cash_in("BANK_TRANSFER_SN_API_CASH_IN", "221772450000", 1000, DEAD);
+    for (k, v) in [
+        ("customerFirstName", "Moussa"),
+        ("customerLastName", "Ndour"),
+        ("rib", "SN012 01201 036182616601 38"),
+        ("operationDescription", "Virement"),
+    ] {
+        transfer[k] = json!(v);
+    }
+    assert!(sb.operation(transfer).await.json()["data"]["operationDescription"].is_array());
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn intram_confirm_details_error_and_refunded() {
+    let sb = Sandbox::start(fast()).await;
+    let receiver = Receiver::start(&[]).await;
+    let pending = intram_request(&sb, 10_000, &receiver.url).await;
+    let id = pending["transaction_id"].as_str().unwrap().to_owned();
+    let before = intram_confirm(&sb, &id).await.json();
+    assert_eq!(
+        (
+            before["amount"].clone(),
+            before["fees"].clone(),
+            before["net_amount"].clone(),
+            before["account_number"].clone(),
+            before["source"].clone()
+        ),
+        (
+            json!(10_000),
+            json!(200),
+            json!(9_800),
+            Value::Null,
+            Value::Null
+        )
+    );
+    // The customer pays with a Moov number of Côte d'Ivoire.
+    let url = format!(
+        "{}/sandbox/customer/{id}/approve?phone=%2B2250102030400",
+        sb.url
+    );
+    let approved = reply(sb.http.post(url).send().await.unwrap()).await;
+    assert_eq!(approved.json()["status"], "SUCCESS");
+    let paid = intram_confirm(&sb, &id).await.json();
+    assert_eq!(paid["status"], "SUCCESS");
+    assert_eq!(paid["account_number"], "2250102030400");
+    assert_eq!(paid["source"], "MOOV");
+    assert_eq!(paid["customer"]["phone"], "+2250102030400");
+    assert!(paid["customer"]["name"].is_string());
+
+    // …85: the operator's error, from the payment page's form.
+    let failing = intram_request(&sb, 1000, &receiver.url).await["transaction_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let form = sb
+        .http
+        .post(format!("{}/sandbox/customer/{failing}/approve", sb.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("phone=772450085")
+        .send()
+        .await
+        .unwrap();
+    // A form gets a page back.
+    let form = reply(form).await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.text.contains("<strong>ERROR</strong>"),
+        "{}",
+        form.text
+    );
+    let error = intram_confirm(&sb, &failing).await.json();
+    assert_eq!(
+        (error["status"].clone(), error["source"].clone()),
+        (json!("ERROR"), json!("ORANGE"))
+    );
+    assert_eq!(sb.customer(&failing, "approve").await.status, 409);
+
+    // …86: paid, then refunded (SUCCESS, then REFUNDED, each with its callback).
+    let reversed = intram_request(&sb, 1000, &receiver.url).await["transaction_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let url = format!(
+        "{}/sandbox/customer/{reversed}/approve?phone=762450086",
+        sb.url
+    );
+    assert_eq!(
+        reply(sb.http.post(url).send().await.unwrap()).await.json()["status"],
+        "SUCCESS"
+    );
+    let deadline = Instant::now() + WAIT;
+    while intram_confirm(&sb, &reversed).await.json()["status"] != "REFUNDED" {
+        assert!(Instant::now() < deadline, "never REFUNDED");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let statuses: Vec<Value> = receiver
+        .wait(4)
+        .await
+        .iter()
+        .map(|c| c["status"].clone())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            json!("SUCCESS"),
+            json!("ERROR"),
+            json!("SUCCESS"),
+            json!("REFUNDED")
+        ]
+    );
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn intram_errors_with_http_200_on_request() {
+    let config = SandboxConfig {
+        intram_errors_http_200: true,
+        ..fast()
+    };
+    let sb = Sandbox::start(config).await;
+    let refused = sb
+        .http
+        .post(format!("{}/api/v1/payments/request", sb.url))
+        .header("X-API-KEY", "wrong")
+        .json(&json!({"invoice": {"amount": 1000}}))
+        .send()
+        .await
+        .unwrap();
+    let refused = reply(refused).await;
+    assert_eq!(
+        (refused.status, refused.json()),
+        (
+            200,
+            json!({"error": true, "status": "ERROR", "message": "Invalid API keys"})
+        )
+    );
+    sb.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------
 // Pure rules
 
 #[test]
@@ -1869,7 +2705,9 @@ fn phone_rules() {
 fn outcomes_amounts_and_catalogue_entries() {
     use rules::Outcome::*;
     for (phone, outcome) in [
+        ("772457187", ServiceDown),
         ("772457188", AutoApprove),
+        ("772457189", Exception),
         ("772457191", CustomerWithoutFunds),
         ("772457192", UnknownNumber),
         ("772457193", OperatorDown),
@@ -1914,8 +2752,8 @@ fn outcomes_amounts_and_catalogue_entries() {
         assert!(crate::catalog::errors::by_code(code).is_some(), "{code}");
     }
     assert_eq!(rules::error_by_id(9).code, "no_om_account");
-    assert!(rules::is_account_number("ABC12345") && !rules::is_account_number("ABC-2345"));
-    assert!(rules::is_bill_reference("12345") && !rules::is_bill_reference("1234"));
+    assert!(rules::is_account_number("ABC12") && !rules::is_account_number("ABC-2345"));
+    assert!(!rules::is_account_number("1234") && !rules::is_account_number(&"1".repeat(21)));
     assert_eq!(moneygram::send_fee(3000), 90);
     assert_eq!(moneygram::send_fee(1250), 38);
 }
@@ -1989,4 +2827,20 @@ fn args_give_the_config() {
     assert_eq!(config.initial_balance, 250_000.0);
     assert_eq!(cli.args.listen(), "0.0.0.0:9000".parse().unwrap());
     assert_eq!(config.status_limit, 3);
+    // `caisse sandbox` refuses identical operations within a minute unless told otherwise.
+    assert_eq!(config.duplicate_window, Some(DUPLICATE_WINDOW));
+    assert!(!config.nested_bills && !config.test_account && !config.intram_errors_http_200);
+    let cli = Cli::parse_from([
+        "caisse",
+        "--duplicate-window-secs",
+        "0",
+        "--nested-bills",
+        "--test-account",
+        "--intram-errors-http-200",
+    ]);
+    let config = cli.args.config();
+    assert_eq!(config.duplicate_window, None);
+    assert!(config.nested_bills && config.test_account && config.intram_errors_http_200);
+    // The library's default (demo mode, tests) leaves the duplicate rule off.
+    assert_eq!(SandboxConfig::default().duplicate_window, None);
 }
