@@ -1197,3 +1197,14 @@ proptest! {
         }
     }
 }
+
+/// Regression (property `intech_list_and_refund_decoders_take_anything`): `[null, []]` with
+/// HTTP 200 was read as an empty service list (serde reads a struct from an array).
+#[test]
+fn a_list_reply_that_is_not_an_object_is_unreadable() {
+    let r = reply(200, b"[null,[]]".to_vec());
+    assert!(matches!(
+        decode::services(&r, SECRETS),
+        Err(GatewayError::Decode { .. })
+    ));
+}

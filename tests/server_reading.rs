@@ -412,3 +412,222 @@ fn a_callback_with_code_error_and_a_nested_status_parses() {
     assert_eq!(cb.transaction.transaction_id, "T139663910423");
     assert_eq!(cb.status.as_wire(), "SUCCESS");
 }
+
+// ---------------------------------------------------------------------------------------
+// The same, against the sandbox (which follows the section too), over real HTTP.
+
+mod against_the_sandbox {
+    use super::*;
+    use caisse::sandbox::{self, SandboxConfig, SandboxHandle};
+    use std::net::SocketAddr;
+
+    async fn sandbox(tune: impl FnOnce(&mut SandboxConfig)) -> SandboxHandle {
+        let mut config = SandboxConfig {
+            api_key: KEY.into(),
+            processing_delay: Duration::from_millis(20),
+            settle_delay: Duration::from_millis(20),
+            auto_approve_delay: Duration::from_millis(50),
+            status_window: Duration::from_millis(600),
+            ..SandboxConfig::default()
+        };
+        tune(&mut config);
+        sandbox::spawn(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .unwrap()
+    }
+
+    fn till(sb: &SandboxHandle) -> Till {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::new(
+            Journal::open(&dir.path().join("journal.db")).unwrap(),
+            Gateways {
+                intech: Some(Arc::new(
+                    IntechClient::new(IntechConfig::new(sb.url(), Secret::new(KEY))).unwrap(),
+                )),
+                intram: None,
+            },
+            EngineConfig {
+                plan: PollPlan {
+                    first: vec![Duration::from_millis(50), Duration::from_millis(250)],
+                    every: Duration::from_millis(300),
+                    budget_window: Duration::from_millis(600),
+                    ..PollPlan::default()
+                },
+                callback_url: Some("http://127.0.0.1:9/cb".into()),
+                shop_name: "Boutique Awa 2".into(),
+                ..EngineConfig::default()
+            },
+            caisse::engine::system_clock(),
+        );
+        Till { engine, _dir: dir }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_woyofal_reload_comes_back_paid_with_its_code() {
+        let sb = sandbox(|_| {}).await;
+        let t = till(&sb);
+        let sent = t
+            .engine
+            .pay(
+                order(
+                    "WOYOFAL_SN_BILL_RELOAD",
+                    "772457199",
+                    Some(5000),
+                    &[("accountNumber", "14241003961")],
+                ),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(sent.row.status, TxStatus::Success, "{:?}", sent.row);
+        let code = sent.row.details["woyofalCode"].as_str().unwrap();
+        assert_eq!(code.len(), 20);
+        assert!(sent.row.details["woyofalKwh"].is_number());
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_whatsapp_message_is_recorded_at_the_servers_fee() {
+        let sb = sandbox(|_| {}).await;
+        let t = till(&sb);
+        let mut message = order(
+            "WHATSAPP_MESSAGING",
+            "772450000",
+            None,
+            &[("message", "Votre reçu")],
+        );
+        message.amount = None;
+        let sent = t.engine.pay(message, None).await.unwrap();
+        assert_eq!(sent.row.amount, Some(25));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_identical_sale_within_a_minute_is_refused_and_explained() {
+        let sb = sandbox(|c| c.duplicate_window = Some(Duration::from_secs(60))).await;
+        let t = till(&sb);
+        let deposit = || order("WAVE_SN_API_CASH_IN", "772450000", Some(1000), &[]);
+        let first = t.engine.pay(deposit(), None).await.unwrap();
+        assert_ne!(first.row.status, TxStatus::Failed);
+        let second = t.engine.pay(deposit(), None).await.unwrap();
+        assert_eq!(second.row.status, TxStatus::Failed);
+        assert_eq!(
+            second.row.error_code.as_deref(),
+            Some("SAME_TRANSACTION_WITHIN_ONE_MINUTE_INTERVAL")
+        );
+        assert!(
+            second
+                .row
+                .error_message
+                .unwrap()
+                .contains("moins d'une minute")
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_test_account_above_300_fcfa_and_a_service_down_are_explained() {
+        let sb = sandbox(|c| c.test_account = true).await;
+        let t = till(&sb);
+        let big = t
+            .engine
+            .pay(
+                order("WAVE_SN_API_CASH_IN", "772450000", Some(1000), &[]),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            big.row.error_code.as_deref(),
+            Some("ACCOUNT_NO_ENABLED_FOR_PRODUCTION")
+        );
+        let sb = sandbox(|_| {}).await;
+        let t = till(&sb);
+        let down = t
+            .engine
+            .pay(
+                order("WAVE_SN_API_CASH_IN", "772450087", Some(1000), &[]),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(down.row.status, TxStatus::Failed);
+        assert_eq!(down.row.error_code.as_deref(), Some("SERVICE_DOWN"));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_server_exception_after_creating_the_sale_is_unknown_then_found_paid() {
+        let sb = sandbox(|_| {}).await;
+        let t = till(&sb);
+        // …89: the server creates the operation, then throws (HTTP 500 envelope).
+        let sent = t
+            .engine
+            .pay(
+                order("WAVE_SN_API_CASH_IN", "772450089", Some(1000), &[]),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(sent.row.status, TxStatus::Unknown);
+        t.engine.reconcile(Duration::from_secs(15)).await.unwrap();
+        let row = t.engine.get(&sent.row.external_id).await.unwrap().unwrap();
+        assert_eq!(row.status, TxStatus::Success);
+        assert_eq!(row.error_code, None);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_card_sale_reaches_the_server_with_what_it_demands() {
+        let sb = sandbox(|_| {}).await;
+        let t = till(&sb);
+        let sent = t
+            .engine
+            .pay(
+                order(
+                    "BANK_CARD_API_CASH_OUT",
+                    "772450000",
+                    Some(1000),
+                    &[
+                        ("customerFirstName", "Moussa"),
+                        ("customerLastName", "Ndour"),
+                        ("cardNumber", "4242424242424242"),
+                        ("cardExpireMonth", "09"),
+                        ("cardExpireYear", "29"),
+                        ("cardCVC", "123"),
+                        ("cardType", "visa"),
+                    ],
+                ),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_ne!(sent.row.status, TxStatus::Failed, "{:?}", sent.row);
+        assert_eq!(sent.row.fields["merchantName"], "BoutiqueAwa");
+        assert_eq!(sent.row.fields["cardType"], "VISA");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn bills_listed_flat_by_the_sandbox_and_paid_with_bill_account_number() {
+        let sb = sandbox(|_| {}).await;
+        let client = IntechClient::new(IntechConfig::new(sb.url(), Secret::new(KEY))).unwrap();
+        let bills = client
+            .pending_bills("SENELEC_SN_BILL_PAY", "AB121")
+            .await
+            .unwrap();
+        assert_eq!(bills.len(), 1);
+        let t = till(&sb);
+        let paid = t
+            .engine
+            .pay(
+                order(
+                    "SENELEC_SN_BILL_PAY",
+                    "772457199",
+                    Some(bills[0].amount),
+                    &[
+                        ("accountNumber", "AB121"),
+                        ("billReference", &bills[0].bill_reference),
+                    ],
+                ),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_ne!(paid.row.status, TxStatus::Failed, "{:?}", paid.row);
+    }
+}

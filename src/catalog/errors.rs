@@ -192,14 +192,17 @@ pub const BAD_KEY: &str = "BAD_API_KEY";
 pub static NAMED_REFUSALS: &[NamedRefusal] = &[
     NamedRefusal {
         code: "SAME_TRANSACTION_WITHIN_ONE_MINUTE_INTERVAL",
-        marks: &["SAME_TRANSACTION_WITHIN_ONE_MINUTE_INTERVAL"],
+        marks: &[
+            "SAME_TRANSACTION_WITHIN_ONE_MINUTE_INTERVAL",
+            "en moins d'une minute d'interval",
+        ],
         advice: "Opération identique (même service, même numéro, même montant) déjà envoyée il y \
                  a moins d'une minute : Intech refuse la seconde. Vérifiez dans le journal que \
                  la première est passée avant d'en refaire une ; sinon attendez une minute.",
     },
     NamedRefusal {
         code: "ACCOUNT_NO_ENABLED_FOR_PRODUCTION",
-        marks: &["ACCOUNT_NO_ENABLED_FOR_PRODUCTION"],
+        marks: &["ACCOUNT_NO_ENABLED_FOR_PRODUCTION", "au dela de 300 CFA"],
         advice: "Le compte Intech de la boutique est un compte de test : pas plus de 300 FCFA \
                  par opération. Demandez à Intech de l'activer en production.",
     },
@@ -211,13 +214,17 @@ pub static NAMED_REFUSALS: &[NamedRefusal] = &[
     },
     NamedRefusal {
         code: "ALREADY_OPENED_CLAIM",
-        marks: &["ALREADY_OPENED_CLAIM"],
+        marks: &[
+            "ALREADY_OPENED_CLAIM",
+            "reclamation est deja en cours",
+            "réclamation est déjà en cours",
+        ],
         advice: "Une réclamation est déjà ouverte pour cette opération : attendez la réponse \
                  d'Intech, inutile d'en ouvrir une autre.",
     },
     NamedRefusal {
         code: "SERVICE_DOWN",
-        marks: &["SERVICE_DOWN"],
+        marks: &["SERVICE_DOWN", "indisponible pour le moment"],
         advice: "Le service de l'opérateur est momentanément indisponible chez Intech : rien \
                  n'a été fait. Réessayez plus tard ou proposez un autre moyen de paiement.",
     },
@@ -237,10 +244,13 @@ pub static NAMED_REFUSALS: &[NamedRefusal] = &[
 pub fn named_refusal<'a>(
     texts: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'static NamedRefusal> {
-    let texts: Vec<&str> = texts.into_iter().collect();
-    NAMED_REFUSALS
-        .iter()
-        .find(|n| n.marks.iter().any(|m| texts.iter().any(|t| t.contains(m))))
+    // Whatever the case: the server's sentences are not always written the same way.
+    let texts: Vec<String> = texts.into_iter().map(str::to_lowercase).collect();
+    NAMED_REFUSALS.iter().find(|n| {
+        n.marks
+            .iter()
+            .any(|m| texts.iter().any(|t| t.contains(&m.to_lowercase())))
+    })
 }
 
 #[cfg(test)]

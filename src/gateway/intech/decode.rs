@@ -34,6 +34,18 @@ fn list<T: DeserializeOwned>(
     secrets: &[&str],
 ) -> Result<Vec<T>, GatewayError> {
     let value = wire::parse_json(endpoint, reply, secrets)?;
+    // serde reads a struct from an array too (`[null, []]` would be an empty list): the
+    // reply must be the documented object.
+    if !value.is_object() {
+        return Err(GatewayError::Decode {
+            endpoint,
+            path: "$".into(),
+            reason: format!(
+                "attendu un objet, trouvé {}",
+                crate::gateway::lenient::kind(&value)
+            ),
+        });
+    }
     // A refusal (wrong key…) comes in the usual envelope.
     if value.get("services").is_none() && value.get("code").is_some() {
         check_envelope(endpoint, reply, value, secrets)?;
