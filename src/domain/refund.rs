@@ -17,7 +17,8 @@ pub fn refundable(
         && status == TxStatus::Success
         && gateway == "intech"
         && gateway_tx_id.is_some()
-        && services::find(service).is_some_and(|s| s.type_operation == TypeOperation::Credit)
+        && (service == super::moneygram::SEND
+            || services::find(service).is_some_and(|s| s.type_operation == TypeOperation::Credit))
 }
 
 #[cfg(test)]

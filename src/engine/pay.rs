@@ -140,7 +140,10 @@ impl Engine {
             service: order.service,
             phone: valid.phone,
             amount: valid.amount,
-            fields: fields.into_iter().map(|(k, v)| (k, Value::from(v))).collect(),
+            fields: fields
+                .into_iter()
+                .map(|(k, v)| (k, Value::from(v)))
+                .collect(),
             description: order.description,
         };
         self.send_validated(sale, actor, chosen_id).await
