@@ -78,6 +78,8 @@ pub struct PaymentStarted {
     pub customer_action: CustomerAction,
     /// The text the gateway wants shown to the customer.
     pub notification_message: Option<String>,
+    /// A MoneyGram send's reference number (`data.referenceNumber`), for the receipt.
+    pub reference_number: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -146,11 +148,19 @@ impl Gateway for IntechClient {
                 },
                 None => CustomerAction::Nothing,
             };
+            let reference_number = reply.reference_number();
+            // The reference goes in the notification too: it is then written with the reply
+            // itself, whatever happens after.
+            let notification_message = match (&reference_number, reply.notification_message) {
+                (Some(r), None) => Some(crate::domain::moneygram::reference_sentence(r)),
+                (_, note) => note,
+            };
             Ok(PaymentStarted {
                 gateway_transaction_id: reply.transaction_id.clone(),
                 status: payment_status(reply.status, reply.error_type.as_ref()),
                 customer_action,
-                notification_message: reply.notification_message,
+                notification_message,
+                reference_number,
             })
         })
     }
@@ -221,6 +231,7 @@ impl Gateway for IntramClient {
                 gateway_transaction_id: Some(reply.transaction_id),
                 customer_action,
                 notification_message: reply.message,
+                reference_number: None,
             })
         })
     }

@@ -308,6 +308,9 @@ pub(crate) async fn operation(
         Ok(map) => map,
         Err(rejected) => return rejected.into_response(),
     };
+    if moneygram::is_operation(&map) {
+        return moneygram::operation(shared, map).await;
+    }
     let checked = rules::check_operation(&map);
     let mut fx = Effects::default();
     let (reply_body, created) = {
@@ -644,6 +647,9 @@ pub(crate) async fn refund_cancel(
         Ok(map) => map,
         Err(rejected) => return rejected.into_response(),
     };
+    if let Some(reversed) = moneygram::reversal(&shared, &map) {
+        return reversed;
+    }
     let tid = map.get("transactionId").and_then(tid_key);
     let outcome = {
         let mut st = shared.lock();

@@ -120,6 +120,11 @@ pub struct SandboxConfig {
     pub intram_public_key: String,
     pub intram_private_key: String,
     pub intram_secret_key: String,
+    /// How long a MoneyGram operation's commit holds its reply (the server retries it, 15 s
+    /// apart: a payout may take over 30 s).
+    pub moneygram_commit_delay: Duration,
+    /// From a MoneyGram operation's reply (PENDING) to its SUCCESS callback.
+    pub moneygram_callback_delay: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -140,6 +145,8 @@ impl Default for SandboxConfig {
             intram_public_key: "demo-intram-public".into(),
             intram_private_key: "demo-intram-private".into(),
             intram_secret_key: "demo-intram-secret".into(),
+            moneygram_commit_delay: Duration::from_secs(3),
+            moneygram_callback_delay: Duration::from_secs(5),
         }
     }
 }
@@ -192,6 +199,12 @@ pub struct SandboxArgs {
     /// Durée de la mise sur liste noire d'une IP trop insistante, en secondes.
     #[arg(long, default_value_t = 600, value_name = "S")]
     pub blacklist_secs: u64,
+    /// MoneyGram (paiement, envoi) : durée de la validation avant la réponse, en ms.
+    #[arg(long, default_value_t = 3000, value_name = "MS")]
+    pub moneygram_commit_ms: u64,
+    /// MoneyGram : délai entre la réponse (PENDING) et le callback SUCCESS, en ms.
+    #[arg(long, default_value_t = 5000, value_name = "MS")]
+    pub moneygram_callback_ms: u64,
 }
 
 impl SandboxArgs {
@@ -207,6 +220,8 @@ impl SandboxArgs {
             callback_retry: Duration::from_secs(self.callback_retry_secs),
             slow_reply: Duration::from_secs(self.slow_reply_secs),
             blacklist_duration: Duration::from_secs(self.blacklist_secs),
+            moneygram_commit_delay: Duration::from_millis(self.moneygram_commit_ms),
+            moneygram_callback_delay: Duration::from_millis(self.moneygram_callback_ms),
             ..SandboxConfig::default()
         }
     }
