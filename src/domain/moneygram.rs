@@ -573,7 +573,7 @@ pub const RECEIVER_FIELDS: [MgField; 8] = [
     shop("receiveCurrency", Some("XOF")),
     optional(typed(
         "receiverPhone",
-        "Téléphone du bénéficiaire (facultatif)",
+        "Tél. du bénéficiaire (facultatif)",
         "Receiver's phone (optional)",
         Kind::Digits,
     )),
