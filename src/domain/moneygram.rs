@@ -43,6 +43,17 @@ pub fn request_timeout(service: &str, base: std::time::Duration) -> std::time::D
     }
 }
 
+/// Whether Intech refunds a MoneyGram operation (`None`: not MoneyGram's). Its server
+/// wires `refund-cancel` for the send (a reversal) and not for the payout: the cash was
+/// handed over at the counter.
+pub fn refundable(service: &str) -> Option<bool> {
+    match service {
+        SEND => Some(true),
+        PAYOUT => Some(false),
+        _ => None,
+    }
+}
+
 /// One value of a closed list: the code on the wire and its labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Choice {

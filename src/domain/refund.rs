@@ -17,8 +17,9 @@ pub fn refundable(
         && status == TxStatus::Success
         && gateway == "intech"
         && gateway_tx_id.is_some()
-        && (service == super::moneygram::SEND
-            || services::find(service).is_some_and(|s| s.type_operation == TypeOperation::Credit))
+        && super::moneygram::refundable(service).unwrap_or_else(|| {
+            services::find(service).is_some_and(|s| s.type_operation == TypeOperation::Credit)
+        })
 }
 
 #[cfg(test)]

@@ -418,7 +418,7 @@ fn english_messages_beside_the_french() {
 }
 
 #[test]
-fn a_successful_send_is_refundable_by_its_reversal() {
+fn a_successful_send_is_refundable_by_its_reversal_a_payout_never() {
     use crate::domain::{OpKind, TxStatus};
     let refundable = |service, status| {
         crate::domain::refund::refundable(OpKind::Payment, "intech", service, status, Some("T1"))
@@ -426,4 +426,8 @@ fn a_successful_send_is_refundable_by_its_reversal() {
     assert!(refundable(SEND, TxStatus::Success));
     assert!(!refundable(SEND, TxStatus::Pending));
     assert!(!refundable(SEND, TxStatus::Refunded));
+    assert!(
+        !refundable(PAYOUT, TxStatus::Success),
+        "a payout's cash was handed over"
+    );
 }
