@@ -611,7 +611,7 @@ pub(crate) fn check_reversal(body: &Map<String, Value>) -> Result<Map<String, Va
 }
 
 /// `refund-cancel` of a MoneyGram send (the dispatch hook): `None` when the transaction
-/// named is not one. A reversal refunds the amount, and the fees when `feeRefund` is Y.
+/// named is not one. A reversal gives the shop's balance back the amount sent.
 pub(crate) fn reversal(shared: &Shared, body: &Map<String, Value>) -> Option<Response> {
     let tid = body.get("transactionId").and_then(tid_key)?;
     let mut st = shared.lock();
@@ -624,17 +624,14 @@ pub(crate) fn reversal(shared: &Shared, body: &Map<String, Value>) -> Option<Res
     let outcome = match (tx.status, check_reversal(body)) {
         (Status::Refunded, _) => Err("Le transaction a deja ete rembourse".to_owned()),
         (Status::Success, Ok(fields)) => {
-            let fee = if fields["feeRefund"] == "Y" {
-                send_fee(tx.amount)
-            } else {
-                0
-            };
+            // The shop's balance gets back what the send took from it (the amount); the
+            // fees were the customer's cash at the counter: `feeRefund` is recorded only.
             tx.status = Status::Refunded;
             tx.updated_at = now();
             if let Value::Object(data) = &mut tx.data {
                 data.insert("moneyGramReversal".into(), Value::Object(fields));
             }
-            Ok((tx.amount + fee) as f64)
+            Ok(tx.amount as f64)
         }
         (Status::Success, Err(why)) => Err(why),
         (status, _) => Err(format!(
