@@ -1098,13 +1098,13 @@ fn request() -> impl Strategy<Value = Request> {
         }),
         (s(), s()).prop_map(|(service, account)| Request::Bills { service, account }),
         any::<i64>().prop_map(|since| Request::Journal { since }),
-        (any::<i64>(), (s(), s()), (s(), s())).prop_map(|(amount, sender, receiver)| {
-            Request::MoneyGramFees {
+        (any::<i64>(), vec((s(), s()), 0..4), vec((s(), s()), 0..4)).prop_map(
+            |(amount, sender, receiver)| Request::MoneyGramQuote {
                 amount,
-                sender,
-                receiver,
+                sender: sender.into_iter().collect(),
+                receiver: receiver.into_iter().collect(),
             }
-        }),
+        ),
         (
             s(),
             s(),

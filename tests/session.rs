@@ -1014,3 +1014,112 @@ async fn an_unknown_name_a_wrong_pin_and_a_disabled_cashier_get_one_answer() {
         assert_eq!(error_of(&r), first, "{name}");
     }
 }
+
+/// The cashier's fields of a MoneyGram send (see `domain::moneygram`).
+fn moneygram_parties() -> (
+    std::collections::BTreeMap<String, String>,
+    std::collections::BTreeMap<String, String>,
+) {
+    let map = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let sender = map(&[
+        ("senderFirstName", "Moussa"),
+        ("senderLastName", "Ndour"),
+        ("senderPhotoIdType", "PAS"),
+        ("senderPhotoIdNumber", "A1234567"),
+        ("senderPhotoIdCountry", "SEN"),
+        ("senderDOB", "1993-05-15"),
+        ("senderGender", "MALE"),
+        ("senderBirthCountry", "SEN"),
+        ("senderCitizenshipCountry", "SEN"),
+        ("senderPhoneNumber", "772457199"),
+        ("senderHomePhoneCountryCode", "221"),
+        ("senderAddress", "123 Main Street"),
+        ("senderCity", "Dakar"),
+        ("senderCountry", "SEN"),
+        ("senderOccupation", "ENTREPRENEUR"),
+        ("sourceOfFunds", "SALARY_EMPLOY"),
+        ("sendPurposeOfTransaction", "GIFT"),
+        ("relationshipToReceiver", "FAMILY"),
+        ("senderIntendedUseOfMGIServices", "FAMILY_FRIENDS_SUPPORT"),
+    ]);
+    let receiver = map(&[
+        ("receiverFirstName", "Aicha"),
+        ("receiverLastName", "Diallo"),
+        ("receiveCountry", "SEN"),
+        ("receiverCity", "Dakar"),
+        ("receiverAddress", "Almadies"),
+    ]);
+    (sender, receiver)
+}
+
+#[tokio::test]
+async fn a_cashier_sends_through_moneygram_and_only_a_supervisor_reverses_it() {
+    use caisse::domain::moneygram::ReversalInput;
+    use caisse::engine::SendOrder;
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), None);
+    let (link, _events, _) = connect(&service, "pts/5").await;
+    assert!(matches!(
+        login(&link, "awa", "1234").await,
+        Response::LoggedIn { .. }
+    ));
+    let (sender, receiver) = moneygram_parties();
+    let r = link
+        .call(Request::MoneyGramQuote {
+            amount: 3000,
+            sender: sender.clone(),
+            receiver: receiver.clone(),
+        })
+        .await;
+    let Response::MoneyGramQuote(quote) = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(quote.total_amount_to_collect, 3090);
+    let r = link
+        .call(Request::MoneyGramSend {
+            order: SendOrder {
+                amount: 3000,
+                sender,
+                receiver,
+                total_to_collect: quote.total_amount_to_collect,
+            },
+            external_id: None,
+        })
+        .await;
+    let Response::Paid(sent) = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(sent.row.cashier, "awa", "a cashier's operation");
+    assert!(
+        sent.row.fields["referenceNumber"].is_string(),
+        "{:?}",
+        sent.row
+    );
+    let id = sent.row.external_id.clone();
+    wait_status(&link, &id, TxStatus::Success).await;
+    let reversal = |pin: Option<&str>| Request::MoneyGramReversal {
+        external_id: id.clone(),
+        reversal: ReversalInput {
+            operator_name: "CHEF".into(),
+            reason: "WRONG_SERVICE".into(),
+            fee_refund: true,
+            agent_check_number: None,
+        },
+        supervisor_pin: pin.map(Into::into),
+        refund_id: None,
+    };
+    let r = link.call(reversal(None)).await;
+    assert!(error_of(&r).contains("réservé au superviseur"), "{r:?}");
+    let r = link.call(reversal(Some("9999"))).await;
+    let Response::Refunded(done) = &r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(done.outcome, caisse::domain::Outcome::Accepted);
+    assert_eq!(done.row.cashier, "chef", "recorded as the supervisor's");
+    wait_status(&link, &id, TxStatus::Refunded).await;
+}

@@ -271,23 +271,135 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     );
     out.push(("journal_detail", journal));
 
-    let mut moneygram = base(width, height);
-    let tile = catalog::all_tiles()
-        .into_iter()
-        .find(|t| t.code == "MONEYGRAM_SN_API_CASH_IN")
-        .unwrap();
-    app::open_tile(&mut moneygram, tile);
-    typed(&mut moneygram, "3000");
-    app::update(
-        &mut moneygram,
-        Event::MoneyGram(Ok(vec![
-            ("Montant envoyé".into(), "3 000 FCFA".into()),
-            ("Frais".into(), "90 FCFA".into()),
-            ("Total à encaisser".into(), "3 090 FCFA".into()),
-        ])),
-    );
-    out.push(("moneygram_fees", moneygram));
+    out.extend(moneygram_screens(width, height));
     out.extend(session_screens(width, height));
+    out
+}
+
+fn form(app: &mut App) -> &mut app::MgForm {
+    match &mut app.screen {
+        Screen::MoneyGram(m) => match &mut m.stage {
+            app::MgStage::Identity { form, .. }
+            | app::MgStage::Parties { form }
+            | app::MgStage::Quoted { form, .. } => form,
+            app::MgStage::Reference { .. } => panic!("no form"),
+        },
+        _ => panic!("not MoneyGram"),
+    }
+}
+
+fn moneygram_tile(code: &str) -> catalog::Tile {
+    catalog::all_tiles()
+        .into_iter()
+        .find(|t| t.code == code)
+        .unwrap()
+}
+
+/// MoneyGram: a payout's reference looked up, its identity form (scrolled to the focused
+/// field, one field refused) and its summary; a send's form (scrolled to the receiver) and
+/// its quote; a send paid with its reference; a send's reversal over the journal.
+fn moneygram_screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
+    use caisse::domain::moneygram::{PayoutLookup, Quote};
+    let mut out = Vec::new();
+    let found = |status: &str| PayoutLookup {
+        reference: "89163605".into(),
+        agent_check_amount: Some(10_000),
+        receive_currency: Some("XOF".into()),
+        transaction_status: Some(status.into()),
+        ok_for_pickup: Some(status == "AVAIL"),
+        sender_name: "MOUSSA NDOUR".into(),
+        receiver_first_name: "AICHA".into(),
+        receiver_last_name: "DIALLO".into(),
+    };
+    let mut paid_out = base(width, height);
+    app::open_tile(&mut paid_out, moneygram_tile("MONEYGRAM_SN_API_CASH_OUT"));
+    typed(&mut paid_out, "89163600");
+    key(&mut paid_out, KeyCode::Enter);
+    app::update(&mut paid_out, Event::MoneyGramFound(Ok(found("RECVD"))));
+    out.push(("moneygram_reference_paid_out", paid_out));
+
+    let mut payout = base(width, height);
+    app::open_tile(&mut payout, moneygram_tile("MONEYGRAM_SN_API_CASH_OUT"));
+    typed(&mut payout, "89163605");
+    key(&mut payout, KeyCode::Enter);
+    app::update(&mut payout, Event::MoneyGramFound(Ok(found("AVAIL"))));
+    for (name, value) in [
+        ("receiverPhotoIdType", "GOV"),
+        ("receiverPhotoIdNumber", "1672282828282"),
+        ("receiverDOB", "1995-08-10"),
+        ("receiverGender", "FEMALE"),
+        ("receiverPhone", "772457199"),
+        ("receiverAddress", "Almadies"),
+        ("receiverCity", "Dakar"),
+        ("receiverOccupation", "STUDENT"),
+        ("receivePurposeOfTransaction", "GIFT"),
+        ("relationshipToSender", "FAMILY"),
+    ] {
+        form(&mut payout).set(name, value);
+    }
+    // F10 with the last list still unchosen: refused, the focus on it (scrolled down).
+    key(&mut payout, KeyCode::F(10));
+    out.push(("moneygram_identity", payout.clone()));
+    key(&mut payout, KeyCode::Right);
+    key(&mut payout, KeyCode::F(10));
+    out.push(("moneygram_identity_confirm", payout));
+
+    let mut send = base(width, height);
+    app::open_tile(&mut send, moneygram_tile("MONEYGRAM_SN_API_CASH_IN"));
+    typed(&mut send, "3000");
+    for (name, value) in [
+        ("senderFirstName", "Moussa"),
+        ("senderLastName", "Ndour"),
+        ("senderPhotoIdType", "PAS"),
+        ("senderPhotoIdNumber", "A1234567"),
+        ("senderDOB", "1993-05-15"),
+        ("senderGender", "MALE"),
+        ("senderPhoneNumber", "772457199"),
+        ("senderAddress", "123 Main Street"),
+        ("senderCity", "Dakar"),
+        ("senderOccupation", "ENTREPRENEUR"),
+        ("sourceOfFunds", "SALARY_EMPLOY"),
+        ("sendPurposeOfTransaction", "GIFT"),
+        ("relationshipToReceiver", "FAMILY"),
+        ("senderIntendedUseOfMGIServices", "FAMILY_FRIENDS_SUPPORT"),
+        ("receiverFirstName", "Aicha"),
+        ("receiverLastName", "Diallo"),
+    ] {
+        form(&mut send).set(name, value);
+    }
+    let f = form(&mut send);
+    f.focus = f
+        .inputs
+        .iter()
+        .position(|i| i.field.name == "receiverCity")
+        .unwrap();
+    typed(&mut send, "Dakar");
+    out.push(("moneygram_send_form", send.clone()));
+    key(&mut send, KeyCode::Tab);
+    typed(&mut send, "Almadies");
+    key(&mut send, KeyCode::F(10));
+    let quote = Quote::from_parts(Some(3000), Some(90), Some(3090), Some(3000)).unwrap();
+    app::update(&mut send, Event::MoneyGramQuoted(Ok(quote)));
+    out.push(("moneygram_quote", send.clone()));
+    key(&mut send, KeyCode::Enter);
+    let mut sent = row(TxStatus::Success, "MONEYGRAM_SN_API_CASH_IN", None);
+    sent.amount = Some(3000);
+    sent.fields = json!({
+        "referenceNumber": "48213577",
+        "data": {"moneygramQuote": {"sendAmount": 3000, "totalSendFees": 90, "totalAmountToCollect": 3090}},
+    });
+    sent.notification =
+        Some("Numéro de référence MoneyGram : 48213577 (à remettre à l'expéditeur)".into());
+    app::update(&mut send, Event::Paid(Ok(sent.clone())));
+    out.push(("moneygram_send_success", send));
+
+    let mut reversal = base(width, height);
+    key(&mut reversal, KeyCode::Char('j'));
+    app::update(&mut reversal, Event::Rows(vec![sent]));
+    key(&mut reversal, KeyCode::Enter);
+    key(&mut reversal, KeyCode::Char('r'));
+    key(&mut reversal, KeyCode::Right);
+    out.push(("moneygram_reversal", reversal));
     out
 }
 

@@ -7,6 +7,7 @@
 //! * [`schedule`]: when to ask a status, within Intech's limit;
 //! * [`fields`]: what each service needs from the cashier, checked before anything is sent;
 //! * [`refund`]: what may be refunded;
+//! * [`moneygram`]: a MoneyGram payout, send and reversal, field by field;
 //! * [`outcome`]: how a request ended, as the screens and the socket carry it.
 //!
 //! Everything else executes what this decides: the journal stores, the engine sends and
@@ -16,6 +17,7 @@ pub mod answers;
 pub mod fields;
 pub mod gateway_status;
 pub mod lifecycle;
+pub mod moneygram;
 pub mod outcome;
 pub mod refund;
 pub mod schedule;

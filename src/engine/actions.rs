@@ -4,11 +4,12 @@
 //! leaves, it is sent once, a lost answer makes it UNKNOWN, and the refunded sale's status
 //! settles it (Intech sends no callback for a refund); `reconcile` does the same.
 
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use super::{Actor, Engine, EngineError, PayOutcome, failpoint};
 use crate::domain::answers::{Facts, Reply};
 use crate::domain::lifecycle::Event;
+use crate::domain::moneygram;
 use crate::domain::{PaymentStatus, TxStatus};
 use crate::journal::JournalError;
 
@@ -21,6 +22,20 @@ impl Engine {
         external_id: &str,
         by: &Actor,
         chosen_id: Option<String>,
+    ) -> Result<PayOutcome, EngineError> {
+        self.refund_with(external_id, by, chosen_id, None).await
+    }
+
+    /// [`Engine::refund`] with the fields `refund-cancel` carries besides the sale's id: a
+    /// MoneyGram send's reversal (its reason…, checked by the caller), journaled with the
+    /// intent. A MoneyGram send is reversed only with them (the server would otherwise
+    /// pick a reason of its own), and only it takes them.
+    pub(crate) async fn refund_with(
+        &self,
+        external_id: &str,
+        by: &Actor,
+        chosen_id: Option<String>,
+        extra: Option<Map<String, Value>>,
     ) -> Result<PayOutcome, EngineError> {
         if let Some(done) = self.recorded_under(chosen_id.as_deref()).await? {
             return Ok(done);
@@ -35,6 +50,22 @@ impl Engine {
                 _ => crate::domain::refund::not_refundable(crate::i18n::Lang::Fr).to_owned(),
             }));
         }
+        match (parent.service == moneygram::SEND, &extra) {
+            (true, None) => {
+                return Err(EngineError::Refused(
+                    "Un envoi MoneyGram s'annule avec son motif : utilisez l'annulation \
+                     MoneyGram (motif, remboursement des frais)."
+                        .into(),
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(EngineError::Refused(
+                    "Seul un envoi MoneyGram s'annule avec un motif MoneyGram.".into(),
+                ));
+            }
+            _ => {}
+        }
+        let extra = extra.unwrap_or_default();
         let Some(transaction_id) = parent.gateway_tx_id.clone() else {
             return Err(EngineError::Refused(
                 crate::domain::refund::not_refundable(crate::i18n::Lang::Fr).into(),
@@ -56,9 +87,18 @@ impl Engine {
             external_id.to_owned(),
             by.clone(),
         );
+        let journaled = Value::Object(extra.clone());
         let inserted = self
             .journal(move |j| {
-                j.insert_refund_intent(&id, &parent_id, who.pair(), &owner, lease_until, now)
+                j.insert_refund_intent_with(
+                    &id,
+                    &parent_id,
+                    who.pair(),
+                    &owner,
+                    lease_until,
+                    now,
+                    &journaled,
+                )
             })
             .await;
         match inserted {
@@ -78,7 +118,7 @@ impl Engine {
             return Ok(done);
         }
 
-        let result = intech.refund_cancel(&transaction_id).await;
+        let result = intech.refund_cancel_with(&transaction_id, &extra).await;
         failpoint::hit("after_send");
         let (reply, detail) = match &result {
             Ok(done) => (

@@ -12,6 +12,7 @@ mod actions;
 mod callbacks;
 pub mod failpoint;
 pub mod listener;
+mod moneygram;
 mod pay;
 mod poller;
 
@@ -33,6 +34,7 @@ use crate::gateway::intram::IntramClient;
 use crate::journal::{Journal, JournalError, TransactionRow, Transition};
 use crate::secret::{Redactor, Secret};
 pub use callbacks::serve_callbacks;
+pub use moneygram::{PayoutOrder, SendOrder, payout_lookup, quote_of, receipt_lines};
 
 /// Sent as `callbackUrl` when none is configured: the `.invalid` domain never resolves.
 pub const NO_CALLBACK_URL: &str = "https://callback.invalid/caisse";

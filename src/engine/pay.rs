@@ -173,8 +173,9 @@ impl Engine {
         } = sale;
         let external_id = chosen_id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let now = self.now();
-        let lease_until =
-            now + (self.config.send_timeout + Duration::from_secs(30)).as_millis() as i64;
+        // The lease outlasts the request's own timeout (longer for MoneyGram's).
+        let timeout = crate::domain::moneygram::request_timeout(&service, self.config.send_timeout);
+        let lease_until = now + (timeout + Duration::from_secs(30)).as_millis() as i64;
         let intent = NewTransaction {
             external_id: external_id.clone(),
             gateway: gateway_name.clone(),
@@ -239,6 +240,19 @@ impl Engine {
             .await
             .map_err(EngineError::AfterSend)?;
         failpoint::hit("after_reply");
+        // A MoneyGram send's reference, in the row's fields for the screen and the receipt
+        // (the notification written with the reply already holds it).
+        if let Some(reference) = result.ok().and_then(|s| s.reference_number) {
+            let id = external_id.clone();
+            let now = self.now();
+            let extra = serde_json::Map::from_iter([(
+                crate::domain::moneygram::REFERENCE_NUMBER.to_owned(),
+                Value::from(reference),
+            )]);
+            self.journal(move |j| j.add_fields(&id, &extra, now))
+                .await
+                .map_err(EngineError::AfterSend)?;
+        }
         let row = self
             .get(&external_id)
             .await?

@@ -82,6 +82,8 @@ pub struct PaymentStarted {
     pub amount: Option<i64>,
     /// What the reply carries for the cashier and the receipt (a Woyofal code…).
     pub details: BTreeMap<String, Value>,
+    /// A MoneyGram send's reference number (`data.referenceNumber`), for the receipt.
+    pub reference_number: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -152,13 +154,22 @@ impl Gateway for IntechClient {
                 },
                 None => CustomerAction::Nothing,
             };
+            let reference_number = reply.reference_number();
+            let details = reply.kept_details();
+            // The reference goes in the notification too: it is then written with the reply
+            // itself, whatever happens after.
+            let notification_message = match (&reference_number, reply.notification_message) {
+                (Some(r), None) => Some(crate::domain::moneygram::reference_sentence(r)),
+                (_, note) => note,
+            };
             Ok(PaymentStarted {
                 gateway_transaction_id: reply.transaction_id.clone(),
                 status: payment_status(reply.status, reply.error_type.as_ref()),
                 customer_action,
                 amount: reply.amount,
-                details: reply.kept_details(),
-                notification_message: reply.notification_message,
+                details,
+                notification_message,
+                reference_number,
             })
         })
     }
@@ -232,6 +243,7 @@ impl Gateway for IntramClient {
                 amount: None,
                 details: BTreeMap::new(),
                 notification_message: reply.message,
+                reference_number: None,
             })
         })
     }

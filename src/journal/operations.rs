@@ -99,6 +99,31 @@ impl Journal {
         lease_until: i64,
         now: i64,
     ) -> Result<TransactionRow, JournalError> {
+        let none = Value::Object(Default::default());
+        self.insert_refund_intent_with(
+            refund_id,
+            parent_id,
+            by,
+            lease_owner,
+            lease_until,
+            now,
+            &none,
+        )
+    }
+
+    /// [`Self::insert_refund_intent`] with the fields the refund sends besides the sale's
+    /// id (a MoneyGram reversal's reason…): journaled with the intent, before the send.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_refund_intent_with(
+        &mut self,
+        refund_id: &str,
+        parent_id: &str,
+        by: (&str, &str),
+        lease_owner: &str,
+        lease_until: i64,
+        now: i64,
+        fields: &Value,
+    ) -> Result<TransactionRow, JournalError> {
         let t = self.immediate()?;
         let parent = t
             .query_row(
@@ -129,7 +154,7 @@ impl Journal {
             "INSERT INTO transactions (external_id, kind, parent_id, gateway, service, phone, \
              amount, fields, status, cashier, terminal, created_at, updated_at, \
              lease_owner, lease_until) \
-             VALUES (?1, 'refund', ?2, ?3, ?4, ?5, ?6, '{}', 'NEW', ?7, ?8, ?9, ?9, ?10, ?11) \
+             VALUES (?1, 'refund', ?2, ?3, ?4, ?5, ?6, ?12, 'NEW', ?7, ?8, ?9, ?9, ?10, ?11) \
              ON CONFLICT(external_id) DO NOTHING",
             params![
                 refund_id,
@@ -142,7 +167,8 @@ impl Journal {
                 by.1,
                 now,
                 lease_owner,
-                lease_until
+                lease_until,
+                fields.to_string()
             ],
         )?;
         if inserted == 0 {
@@ -153,7 +179,10 @@ impl Journal {
             Some(refund_id),
             now,
             "intent",
-            &json!({"refundOf": parent_id, "amount": parent.amount, "service": parent.service}),
+            &json!({
+                "refundOf": parent_id, "amount": parent.amount, "service": parent.service,
+                "fields": fields,
+            }),
             by.0,
             by.1,
         )?;
@@ -173,6 +202,48 @@ impl Journal {
         )?;
         t.commit()?;
         Ok(row)
+    }
+
+    /// Adds `extra` to a row's fields (a MoneyGram send's reference number, known once the
+    /// gateway answered), with an entry in the history. Existing keys are kept: what was
+    /// sent is never rewritten.
+    pub fn add_fields(
+        &mut self,
+        external_id: &str,
+        extra: &serde_json::Map<String, Value>,
+        now: i64,
+    ) -> Result<(), JournalError> {
+        let t = self.immediate()?;
+        let row = t
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM transactions WHERE external_id = ?1"),
+                [external_id],
+                row_to_tx,
+            )
+            .optional()?
+            .ok_or_else(|| JournalError::NotFound(external_id.to_owned()))?;
+        let mut fields = match row.fields {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        for (k, v) in extra {
+            fields.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        t.execute(
+            "UPDATE transactions SET fields = ?2, updated_at = ?3 WHERE external_id = ?1",
+            params![external_id, Value::Object(fields).to_string(), now],
+        )?;
+        insert_event(
+            &t,
+            Some(external_id),
+            now,
+            "fields",
+            &Value::Object(extra.clone()),
+            &row.cashier,
+            &row.terminal,
+        )?;
+        t.commit()?;
+        Ok(())
     }
 
     /// Applies a change in one write transaction, with an entry in the history. The status

@@ -509,6 +509,9 @@ pub(crate) async fn operation(
         Err(rejected) => return *rejected,
     };
     let key_ok = key_matches(&shared, &headers, Some(&map));
+    if moneygram::is_operation(&map) && key_ok {
+        return moneygram::operation(shared, map).await;
+    }
     // The server converts the amount before validating anything: an unknown currency
     // throws there (HTTP 500), and nothing is created.
     let currency = match rules::currency(&map) {
@@ -890,6 +893,9 @@ pub(crate) async fn refund_cancel(
         Ok(map) => map,
         Err(rejected) => return *rejected,
     };
+    if let Some(reversed) = moneygram::reversal(&shared, &map) {
+        return reversed;
+    }
     let tid = map.get("transactionId").and_then(tid_key);
     let outcome = {
         let mut st = shared.lock();

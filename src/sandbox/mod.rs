@@ -152,6 +152,11 @@ pub struct SandboxConfig {
     pub intram_public_key: String,
     pub intram_private_key: String,
     pub intram_secret_key: String,
+    /// How long a MoneyGram operation's commit holds its reply (the server retries it, 15 s
+    /// apart: a payout may take over 30 s).
+    pub moneygram_commit_delay: Duration,
+    /// From a MoneyGram operation's reply (PENDING) to its SUCCESS callback.
+    pub moneygram_callback_delay: Duration,
 }
 
 /// The server's window for the duplicate rule.
@@ -179,6 +184,8 @@ impl Default for SandboxConfig {
             intram_public_key: "demo-intram-public".into(),
             intram_private_key: "demo-intram-private".into(),
             intram_secret_key: "demo-intram-secret".into(),
+            moneygram_commit_delay: Duration::from_secs(3),
+            moneygram_callback_delay: Duration::from_secs(5),
         }
     }
 }
@@ -246,6 +253,12 @@ pub struct SandboxArgs {
     /// Erreurs Intram avec HTTP 200 (comme les simulateurs des SDK) au lieu du vrai statut.
     #[arg(long)]
     pub intram_errors_http_200: bool,
+    /// MoneyGram (paiement, envoi) : durée de la validation avant la réponse, en ms.
+    #[arg(long, default_value_t = 3000, value_name = "MS")]
+    pub moneygram_commit_ms: u64,
+    /// MoneyGram : délai entre la réponse (PENDING) et le callback SUCCESS, en ms.
+    #[arg(long, default_value_t = 5000, value_name = "MS")]
+    pub moneygram_callback_ms: u64,
 }
 
 impl SandboxArgs {
@@ -266,6 +279,8 @@ impl SandboxArgs {
             nested_bills: self.nested_bills,
             test_account: self.test_account,
             intram_errors_http_200: self.intram_errors_http_200,
+            moneygram_commit_delay: Duration::from_millis(self.moneygram_commit_ms),
+            moneygram_callback_delay: Duration::from_millis(self.moneygram_callback_ms),
             ..SandboxConfig::default()
         }
     }

@@ -407,6 +407,28 @@ impl Session {
             .map_err(|e| e.french())
     }
 
+    /// Who gives money back (a refund, a MoneyGram reversal): `me` if a supervisor,
+    /// else the supervisor whose PIN was typed at `me`'s counter.
+    async fn refunder(
+        &self,
+        me: &Cashier,
+        supervisor_pin: Option<staff::Pin>,
+        now: i64,
+    ) -> Result<Cashier, Response> {
+        if me.is_supervisor() {
+            return Ok(me.clone());
+        }
+        match supervisor_pin {
+            Some(pin) => self
+                .supervisor(me, pin, now)
+                .await
+                .map_err(Response::Denied),
+            None => Err(Response::Denied(
+                "remboursement réservé au superviseur : son code PIN est demandé".into(),
+            )),
+        }
+    }
+
     /// The row, if `me` may see it: their own sale, or any for a supervisor.
     async fn own_row(&self, me: &Cashier, external_id: &str) -> Result<TransactionRow, Response> {
         match self.hub.engine.get(external_id).await {
@@ -533,17 +555,9 @@ impl Session {
                 supervisor_pin,
                 refund_id,
             } => {
-                let by = if me.is_supervisor() {
-                    me.clone()
-                } else if let Some(pin) = supervisor_pin {
-                    match self.supervisor(&me, pin, now).await {
-                        Ok(s) => s,
-                        Err(m) => return Response::Denied(m),
-                    }
-                } else {
-                    return Response::Denied(
-                        "remboursement réservé au superviseur : son code PIN est demandé".into(),
-                    );
+                let by = match self.refunder(&me, supervisor_pin, now).await {
+                    Ok(by) => by,
+                    Err(refusal) => return refusal,
                 };
                 if let Err(refusal) = self.own_row(&by, &external_id).await {
                     return refusal;
@@ -572,27 +586,59 @@ impl Session {
                     Err(e) => err(&e),
                 }
             }
-            Request::MoneyGramReception { reference } => match &self.hub.intech {
-                Some(c) => match c.moneygram_reception_info(&reference).await {
-                    Ok(r) => Response::Lines(super::moneygram::reception_lines(r)),
-                    Err(e) => Response::Error(e.french_message(None)),
-                },
-                None => Response::Error("Intech non configuré".into()),
-            },
-            Request::MoneyGramFees {
+            Request::MoneyGramReception { reference } => {
+                super::moneygram::transfer(engine.moneygram_lookup(&reference).await)
+            }
+            Request::MoneyGramQuote {
                 amount,
                 sender,
                 receiver,
-            } => match &self.hub.intech {
-                Some(c) => {
-                    let data = super::moneygram::send_data(&sender, &receiver);
-                    match c.moneygram_send_info(amount, &data).await {
-                        Ok(f) => Response::Lines(super::moneygram::fee_lines(f)),
-                        Err(e) => Response::Error(e.french_message(None)),
-                    }
+            } => super::moneygram::quote(
+                engine
+                    .moneygram_quote(amount, &sender, &receiver, &self.actor(&me))
+                    .await,
+            ),
+            // Cashier-level, as any sale.
+            Request::MoneyGramPayout { order, external_id } => {
+                match engine
+                    .moneygram_payout(order, &self.actor(&me), external_id)
+                    .await
+                {
+                    Ok(outcome) => Response::Paid(outcome),
+                    Err(e) => Response::NotDone(e.outcome()),
                 }
-                None => Response::Error("Intech non configuré".into()),
-            },
+            }
+            Request::MoneyGramSend { order, external_id } => {
+                match engine
+                    .moneygram_send(order, &self.actor(&me), external_id)
+                    .await
+                {
+                    Ok(outcome) => Response::Paid(outcome),
+                    Err(e) => Response::NotDone(e.outcome()),
+                }
+            }
+            // A reversal gives money back: a supervisor's, as a refund.
+            Request::MoneyGramReversal {
+                external_id,
+                reversal,
+                supervisor_pin,
+                refund_id,
+            } => {
+                let by = match self.refunder(&me, supervisor_pin, now).await {
+                    Ok(by) => by,
+                    Err(refusal) => return refusal,
+                };
+                if let Err(refusal) = self.own_row(&by, &external_id).await {
+                    return refusal;
+                }
+                match engine
+                    .moneygram_reversal(&external_id, &reversal, &self.actor(&by), refund_id)
+                    .await
+                {
+                    Ok(outcome) => Response::Refunded(outcome),
+                    Err(e) => Response::NotDone(e.outcome()),
+                }
+            }
             Request::Seen { external_id } => {
                 // Only the cashier who made the sale can mark it seen (it is brought back
                 // to them, not to whoever looks at it).

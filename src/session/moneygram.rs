@@ -1,49 +1,29 @@
-//! MoneyGram look-ups as the counter shows them: label / value lines in French.
+//! What the MoneyGram look-ups answer on the socket: the transfer or the quote, or the
+//! French reason there is none.
 
-use serde_json::{Value, json};
+use super::protocol::Response;
+use crate::domain::moneygram::{PayoutLookup, Quote};
+use crate::engine::EngineError;
 
-use crate::gateway::intech::models::{MoneygramReception, MoneygramSendInfo};
-
-fn money(amount: Option<i64>) -> String {
-    amount.map(crate::money::fcfa).unwrap_or_else(|| "-".into())
-}
-
-pub fn reception_lines(r: MoneygramReception) -> Vec<(String, String)> {
-    let status = match r.transaction_status.as_deref() {
-        Some("AVAIL") => "disponible".to_owned(),
-        Some("RECVD") => "déjà payé".to_owned(),
-        Some(other) => other.to_owned(),
-        None => "-".to_owned(),
-    };
-    let pickup = if r.ok_for_pickup == Some(true) {
-        "autorisée"
-    } else {
-        "NON autorisée"
-    };
-    vec![
-        ("Expéditeur".to_owned(), r.sender_name),
-        ("Bénéficiaire".to_owned(), r.receiver_name),
-        ("Montant à remettre".to_owned(), money(r.receive_amount)),
-        ("Statut".to_owned(), status),
-        ("Remise au guichet".to_owned(), pickup.to_owned()),
-    ]
-}
-
-pub fn send_data(sender: &(String, String), receiver: &(String, String)) -> Value {
-    json!({
-        "senderDetails": {"senderFirstName": sender.0, "senderLastName": sender.1},
-        "receiverDetails": {"receiverFirstName": receiver.0, "receiverLastName": receiver.1},
-    })
-}
-
-pub fn fee_lines(f: MoneygramSendInfo) -> Vec<(String, String)> {
-    vec![
-        ("Montant envoyé".to_owned(), money(f.send_amount)),
-        ("Frais".to_owned(), money(f.total_send_fees)),
-        (
-            "Total à encaisser".to_owned(),
-            money(f.total_amount_to_collect),
+fn refusal(e: EngineError) -> Response {
+    match e {
+        EngineError::Invalid(errors) => Response::Error(
+            errors
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join(" ; "),
         ),
-        ("Montant reçu".to_owned(), money(f.receive_amount)),
-    ]
+        other => Response::Error(other.to_string()),
+    }
+}
+
+pub fn transfer(found: Result<PayoutLookup, EngineError>) -> Response {
+    found
+        .map(Response::MoneyGramTransfer)
+        .unwrap_or_else(refusal)
+}
+
+pub fn quote(quoted: Result<Quote, EngineError>) -> Response {
+    quoted.map(Response::MoneyGramQuote).unwrap_or_else(refusal)
 }

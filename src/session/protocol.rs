@@ -2,8 +2,11 @@
 //! the Unix socket. The same types serve in-process (no socket) so both paths share one
 //! handler, [`super::Session::handle`].
 
+use std::collections::BTreeMap;
+
 use crate::domain::Outcome;
-use crate::engine::{EngineEvent, PayOrder, PayOutcome};
+use crate::domain::moneygram::{PayoutLookup, Quote, ReversalInput};
+use crate::engine::{EngineEvent, PayOrder, PayOutcome, PayoutOrder, SendOrder};
 use crate::gateway::intech::models::PendingBill;
 use crate::journal::{CashierRecord, Event as JournalEvent, TransactionRow};
 use crate::staff::{Cashier, Pin, Role};
@@ -73,13 +76,35 @@ pub enum Request {
         subject: String,
         message: String,
     },
+    /// A MoneyGram transfer waiting at the counter, by its reference (a look-up).
     MoneyGramReception {
         reference: String,
     },
-    MoneyGramFees {
+    /// The fees of a MoneyGram send (a look-up), for its sender and receiver (the
+    /// cashier's fields of `domain::moneygram`'s lists).
+    MoneyGramQuote {
         amount: i64,
-        sender: (String, String),
-        receiver: (String, String),
+        sender: BTreeMap<String, String>,
+        receiver: BTreeMap<String, String>,
+    },
+    /// A MoneyGram payout, a sale like any other (`external_id` as for `Pay`).
+    MoneyGramPayout {
+        order: PayoutOrder,
+        external_id: Option<String>,
+    },
+    /// A MoneyGram send, after its quote (`external_id` as for `Pay`).
+    MoneyGramSend {
+        order: SendOrder,
+        external_id: Option<String>,
+    },
+    /// A MoneyGram send's reversal: a refund with its reason, supervisors only (as
+    /// `Refund`).
+    MoneyGramReversal {
+        external_id: String,
+        reversal: ReversalInput,
+        supervisor_pin: Option<Pin>,
+        #[serde(default)]
+        refund_id: Option<String>,
     },
     /// The cashier left this sale's screen: no need to bring it back at the next login.
     Seen {
@@ -146,8 +171,10 @@ pub enum Response {
     },
     /// A French sentence for the cashier (a refund done, a claim's reference).
     Message(String),
-    /// Label / value lines (a MoneyGram look-up).
-    Lines(Vec<(String, String)>),
+    /// A MoneyGram transfer, as a payout needs it.
+    MoneyGramTransfer(PayoutLookup),
+    /// MoneyGram's fees for a send.
+    MoneyGramQuote(Quote),
     Cashiers(Vec<CashierRecord>),
     Supervisor(Cashier),
     /// Not logged in, or not allowed: the French reason.

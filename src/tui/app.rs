@@ -11,8 +11,9 @@ use tui_input::backend::crossterm::EventHandler;
 use super::catalog::{self, Group, INTRAM_CODE, Tile};
 use crate::catalog::services::Country;
 use crate::domain::fields::{self as rules, FieldKind, FieldSpec};
+use crate::domain::moneygram::{self as mg, PayoutLookup, Quote, ReversalInput};
 use crate::domain::{Outcome, TxStatus};
-use crate::engine::{EngineEvent, PayOrder};
+use crate::engine::{EngineEvent, PayOrder, PayoutOrder, SendOrder};
 use crate::gateway::intech::models::PendingBill;
 use crate::i18n::Lang;
 use crate::journal::{Event as JournalEvent, TransactionRow};
@@ -20,7 +21,9 @@ use crate::session::LinkEvent;
 use crate::staff::{Cashier, Pin};
 
 pub mod gate;
+pub mod moneygram;
 pub use gate::{Gate, LoginForm, PinForm, Purpose};
+pub use moneygram::{MgForm, MgInput, MgStage, MoneyGramState, Part, ReversalForm};
 
 /// The customer's time to validate, shown as a countdown.
 pub const PAYMENT_WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -47,8 +50,10 @@ pub enum Event {
     ActionDone(Result<String, String>),
     /// A refund's send ended.
     Refunded(Outcome),
-    /// A MoneyGram lookup's answer, as label / value lines.
-    MoneyGram(Result<Vec<(String, String)>, String>),
+    /// A MoneyGram transfer looked up, or why not.
+    MoneyGramFound(Result<PayoutLookup, String>),
+    /// MoneyGram's fees for a send, or why none.
+    MoneyGramQuoted(Result<Quote, String>),
     /// The link to the service: up (how to log in), down, or an engine event.
     Link(LinkEvent),
     LoggedIn(Result<Cashier, String>),
@@ -87,11 +92,26 @@ pub enum Effect {
     },
     /// Who sent what, for a MoneyGram reference number.
     MoneyGramReception(String),
-    /// Fees of a MoneyGram send: amount, sender and receiver names.
-    MoneyGramFees {
+    /// Fees of a MoneyGram send: the amount, the sender and the receiver.
+    MoneyGramQuote {
         amount: i64,
-        sender: (String, String),
-        receiver: (String, String),
+        sender: BTreeMap<String, String>,
+        receiver: BTreeMap<String, String>,
+    },
+    /// A MoneyGram payout, sent as a sale (the runtime chooses its id, as for `Pay`).
+    MoneyGramPayout(PayoutOrder),
+    /// A MoneyGram send, after its quote.
+    MoneyGramSend(SendOrder),
+    /// A MoneyGram send's reversal, as a screen asks it (the session's rules apply next).
+    MoneyGramReversal {
+        external_id: String,
+        reversal: ReversalInput,
+    },
+    /// The reversal as sent to the service (a supervisor's PIN at a cashier's counter).
+    MoneyGramReversalAs {
+        external_id: String,
+        reversal: ReversalInput,
+        supervisor_pin: Option<Pin>,
     },
     Bell,
     Quit,
@@ -222,6 +242,8 @@ pub struct JournalState {
     /// The detail of one row and its history.
     pub detail: Option<(String, Vec<JournalEvent>)>,
     pub claim: Option<ClaimForm>,
+    /// A MoneyGram send's reversal being asked (its reason).
+    pub reversal: Option<ReversalForm>,
     pub notice: Option<Notice>,
 }
 
@@ -266,18 +288,6 @@ pub enum Screen {
     Payment(Box<PaymentState>),
     Journal(JournalState),
     MoneyGram(MoneyGramState),
-}
-
-/// MoneyGram: a lookup, not a payment. Reception: who sent what (by reference number);
-/// sending: the fees and the amount to collect.
-#[derive(Debug, Clone)]
-pub struct MoneyGramState {
-    pub tile: Tile,
-    pub fields: Vec<Field>,
-    pub focus: usize,
-    pub loading: bool,
-    /// Label / value lines, or the French error.
-    pub result: Option<Result<Vec<(String, String)>, String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -527,13 +537,8 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
             }
             effects
         }
-        Event::MoneyGram(result) => {
-            if let Screen::MoneyGram(m) = &mut app.screen {
-                m.loading = false;
-                m.result = Some(result);
-            }
-            vec![]
-        }
+        Event::MoneyGramFound(result) => moneygram::on_found(app, result),
+        Event::MoneyGramQuoted(result) => moneygram::on_quoted(app, result),
         Event::Key(key) => on_key(app, key),
         Event::Link(e) => gate::on_link(app, e),
         Event::LoggedIn(r) => gate::on_logged_in(app, r),
@@ -604,79 +609,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Screen::Bills(_) => bills_key(app, key),
         Screen::Payment(_) => payment_key(app, key),
         Screen::Journal(_) => journal_key(app, key),
-        Screen::MoneyGram(_) => moneygram_key(app, key),
+        Screen::MoneyGram(_) => moneygram::key(app, key),
         Screen::Connecting | Screen::Login(_) => vec![],
     }
-}
-
-fn moneygram_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let app_lang = app.lang;
-    let Screen::MoneyGram(m) = &mut app.screen else {
-        return vec![];
-    };
-    let n = m.fields.len();
-    match key.code {
-        KeyCode::Esc => app.screen = Screen::Catalogue,
-        KeyCode::Tab | KeyCode::Down => m.focus = (m.focus + 1) % n,
-        KeyCode::BackTab | KeyCode::Up => m.focus = (m.focus + n - 1) % n,
-        KeyCode::Enter if m.focus + 1 < n => m.focus += 1,
-        KeyCode::Enter | KeyCode::F(10) => {
-            let value = |name: &str| {
-                m.fields
-                    .iter()
-                    .find(|f| f.spec.name == name)
-                    .map(|f| f.input.value().trim().to_owned())
-                    .unwrap_or_default()
-            };
-            if m.tile.code == rules::MONEYGRAM_RECEIVE {
-                match rules::moneygram_reference(app_lang, &value("referenceNumber")) {
-                    Ok(reference) => {
-                        m.loading = true;
-                        m.result = None;
-                        return vec![Effect::MoneyGramReception(reference)];
-                    }
-                    Err(e) => {
-                        m.result = Some(Err(e.message));
-                        return vec![];
-                    }
-                }
-            }
-            let entered: BTreeMap<String, String> = m
-                .fields
-                .iter()
-                .map(|f| (f.spec.name.to_owned(), f.input.value().to_owned()))
-                .collect();
-            let (amount, names) = match rules::moneygram_send(app_lang, &entered) {
-                Ok(ok) => ok,
-                Err(errors) => {
-                    let text: Vec<String> = errors.into_iter().map(|e| e.message).collect();
-                    m.result = Some(Err(text.join(" ; ")));
-                    return vec![];
-                }
-            };
-            m.loading = true;
-            m.result = None;
-            let [sf, sl, rf, rl] = names;
-            return vec![Effect::MoneyGramFees {
-                amount,
-                sender: (sf, sl),
-                receiver: (rf, rl),
-            }];
-        }
-        _ => {
-            let field = &mut m.fields[m.focus];
-            let digits_only = matches!(
-                field.spec.kind,
-                FieldKind::Amount | FieldKind::BillReference | FieldKind::MoneyGramReference
-            );
-            if digits_only && matches!(key.code, KeyCode::Char(c) if !c.is_ascii_digit()) {
-                app.dirty = false;
-                return vec![];
-            }
-            field.input.handle_event(&crossterm::event::Event::Key(key));
-        }
-    }
-    vec![]
 }
 
 /// Columns of the tile grid (the screen sets it from its width; the default suits 80).
@@ -695,6 +630,7 @@ fn open_journal(app: &mut App) -> Vec<Effect> {
         selected: 0,
         detail: None,
         claim: None,
+        reversal: None,
         notice: None,
     });
     vec![Effect::LoadJournal]
@@ -769,21 +705,7 @@ fn switch_country(app: &mut App) {
 /// Opens the screen a tile leads to.
 pub fn open_tile(app: &mut App, tile: Tile) -> Vec<Effect> {
     if tile.group == Group::MoneyGram {
-        let fields = rules::fields_for(tile.code)
-            .into_iter()
-            .map(|spec| Field {
-                spec,
-                input: Input::default(),
-                locked: false,
-            })
-            .collect();
-        app.screen = Screen::MoneyGram(MoneyGramState {
-            tile,
-            fields,
-            focus: 0,
-            loading: false,
-            result: None,
-        });
+        app.screen = Screen::MoneyGram(MoneyGramState::new(tile));
         return vec![];
     }
     if tile.group == Group::Factures {
@@ -1148,6 +1070,17 @@ fn payment_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             _ => vec![],
         },
         KeyCode::Char('r') | KeyCode::Char('R') | KeyCode::F(8) => match row {
+            Some(r) if r.refundable() && r.service == mg::SEND => {
+                p.notice = Some(
+                    app_lang
+                        .tr(
+                            "Un envoi MoneyGram s'annule depuis le journal (j), avec son motif.",
+                            "A MoneyGram send is reversed from the journal (j), with its reason.",
+                        )
+                        .into(),
+                );
+                vec![]
+            }
             Some(r) if r.refundable() => {
                 p.notice = Some(
                     app_lang
@@ -1200,9 +1133,42 @@ pub fn review_claim_message(lang: Lang, r: &TransactionRow) -> String {
 
 fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let app_lang = app.lang;
+    let cashier = app.gate.cashier.as_ref().map(|c| c.name.clone());
     let Screen::Journal(j) = &mut app.screen else {
         return vec![];
     };
+    if let Some(form) = &mut j.reversal {
+        return match moneygram::reversal_key(form, key, app_lang) {
+            moneygram::ReversalKey::Cancel => {
+                j.reversal = None;
+                vec![]
+            }
+            moneygram::ReversalKey::Refused(m) => {
+                j.notice = Some(Notice::Failed(m));
+                vec![]
+            }
+            moneygram::ReversalKey::Send(reversal) => match &j.detail {
+                Some((id, _)) => {
+                    let external_id = id.clone();
+                    j.reversal = None;
+                    j.notice = Some(Notice::Done(
+                        app_lang
+                            .tr(
+                                "Annulation MoneyGram demandée…",
+                                "MoneyGram reversal requested…",
+                            )
+                            .into(),
+                    ));
+                    vec![Effect::MoneyGramReversal {
+                        external_id,
+                        reversal,
+                    }]
+                }
+                None => vec![],
+            },
+            moneygram::ReversalKey::Done => vec![],
+        };
+    }
     if let Some(claim) = &mut j.claim {
         match key.code {
             KeyCode::Esc => j.claim = None,
@@ -1309,6 +1275,11 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 }
             },
             KeyCode::Char('r') | KeyCode::F(8) => match row {
+                // A MoneyGram send is reversed with its reason: the form asks it.
+                Some(r) if r.refundable() && r.service == mg::SEND => {
+                    j.reversal = Some(ReversalForm::new(cashier.as_deref()));
+                    vec![]
+                }
                 Some(r) if r.refundable() => {
                     j.notice = Some(Notice::Done(
                         app_lang
@@ -1380,6 +1351,12 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ("F8 r", "rembourser"),
             ("F3 j", "journal"),
         ],
+        Screen::Journal(j) if j.reversal.is_some() => vec![
+            ("Tab ↑↓", "champ"),
+            ("←→", "choix"),
+            ("Entrée F10", "annuler l'envoi"),
+            ("Échap", "retour"),
+        ],
         Screen::Journal(j) if j.claim.is_some() => vec![
             ("Tab", "champ"),
             ("Entrée F10", "envoyer"),
@@ -1398,11 +1375,28 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ("F6 s", "statut"),
             ("Échap", "retour"),
         ],
-        Screen::MoneyGram(_) => vec![
-            ("Tab ↑↓", "champ"),
-            ("Entrée F10", "consulter"),
-            ("Échap", "retour"),
-        ],
+        Screen::MoneyGram(m) => match &m.stage {
+            MgStage::Reference { .. } => vec![("Entrée F10", "consulter"), ("Échap", "retour")],
+            MgStage::Identity {
+                confirming: true, ..
+            } => vec![
+                ("Entrée F10 o", "confirmer l'envoi"),
+                ("Échap F9 n", "modifier"),
+            ],
+            MgStage::Identity { .. } => vec![
+                ("Tab ↑↓", "champ"),
+                ("←→", "choix"),
+                ("Entrée F10", "valider"),
+                ("Échap", "retour"),
+            ],
+            MgStage::Parties { .. } => vec![
+                ("Tab ↑↓", "champ"),
+                ("←→", "choix"),
+                ("F10", "frais"),
+                ("Échap", "retour"),
+            ],
+            MgStage::Quoted { .. } => vec![("Entrée F10 o", "envoyer"), ("Échap F9 n", "modifier")],
+        },
         Screen::Connecting => vec![],
         Screen::Login(_) => vec![("Tab", "champ"), ("Entrée", "valider")],
     };
@@ -1430,6 +1424,9 @@ mod tests;
 
 #[cfg(test)]
 mod gate_tests;
+
+#[cfg(test)]
+mod moneygram_tests;
 
 fn english_key(keys: &'static str) -> &'static str {
     match keys {
@@ -1469,6 +1466,9 @@ fn english_action(action: &'static str) -> &'static str {
         "chercher" => "search",
         "statut" => "status",
         "consulter" => "look up",
+        "choix" => "choice",
+        "frais" => "fees",
+        "annuler l'envoi" => "reverse the send",
         "changer de caissier" => "switch cashier",
         other => other,
     }

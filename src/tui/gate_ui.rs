@@ -182,6 +182,10 @@ pub fn draw_prompt(buf: &mut Buffer, area: Rect, purpose: &Purpose, form: &PinFo
             "Remboursement : code PIN d'un superviseur.",
             "Refund: a supervisor's PIN.",
         ),
+        Purpose::Reversal(..) => theme.tr(
+            "Annulation MoneyGram : code PIN d'un superviseur.",
+            "MoneyGram reversal: a supervisor's PIN.",
+        ),
     };
     pin_popup(
         buf,

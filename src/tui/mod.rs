@@ -12,6 +12,7 @@ pub use crate::i18n;
 pub mod gate_ui;
 pub mod icon;
 pub mod input;
+pub mod moneygram_ui;
 mod reader;
 pub mod theme;
 pub mod ui;
@@ -339,25 +340,67 @@ fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App, theme: Theme) -> std
 /// How a request's answer comes back as an event (if it shows anything).
 type Answer = fn(Response) -> Option<Event>;
 
+fn answer_error(r: Response) -> String {
+    r.error()
+        .unwrap_or("réponse inattendue du service")
+        .to_owned()
+}
+
+/// The answer to a sale (a plain one, a MoneyGram payout or send).
+fn paid(r: Response) -> Option<Event> {
+    Some(Event::Paid(match r {
+        Response::Paid(outcome) => Ok(outcome.row),
+        Response::NotDone(outcome) => Err(outcome),
+        Response::Error(m) if m == crate::session::client::SERVICE_DOWN => Err(Outcome::NotSent {
+            message: "service caisse indisponible : la vente n'est pas partie, réessayez quand \
+                      le service sera revenu"
+                .to_owned(),
+        }),
+        Response::Error(m) if m == crate::session::client::SERVICE_LOST => Err(Outcome::Unknown {
+            message: "la liaison avec le service s'est coupée pendant l'envoi : la vente est \
+                      peut-être partie, ne la refaites pas ; elle s'affichera ici dès le retour \
+                      du service"
+                .to_owned(),
+        }),
+        other => Err(Outcome::Failed {
+            code: None,
+            message: answer_error(other),
+        }),
+    }))
+}
+
+/// The answer to a refund (a plain one, a MoneyGram reversal).
+fn refunded(r: Response) -> Option<Event> {
+    Some(Event::Refunded(match r {
+        Response::Refunded(done) => done.outcome,
+        Response::NotDone(outcome) => outcome,
+        Response::Error(m) if m == crate::session::client::SERVICE_LOST => Outcome::Unknown {
+            message: "la liaison avec le service s'est coupée pendant le remboursement.".to_owned(),
+        },
+        other => Outcome::Failed {
+            code: None,
+            message: answer_error(other),
+        },
+    }))
+}
+
 /// The request an effect needs, and how its answer comes back as an event.
 fn request_of(effect: Effect) -> Option<(Request, Answer)> {
-    fn err(r: Response) -> String {
-        r.error()
-            .unwrap_or("réponse inattendue du service")
-            .to_owned()
-    }
     Some(match effect {
-        Effect::Quit | Effect::Bell | Effect::Refund(_) => return None,
+        // The session's rules turned these into their `…As` form first (`gate::guard`).
+        Effect::Quit | Effect::Bell | Effect::Refund(_) | Effect::MoneyGramReversal { .. } => {
+            return None;
+        }
         Effect::FetchBalance => (Request::Balance, |r| {
             Some(Event::Balance(match r {
                 Response::Balance(b) => Ok(b),
-                other => Err(err(other)),
+                other => Err(answer_error(other)),
             }))
         }),
         Effect::FetchBills { service, account } => (Request::Bills { service, account }, |r| {
             Some(Event::Bills(match r {
                 Response::Bills(b) => Ok(b),
-                other => Err(err(other)),
+                other => Err(answer_error(other)),
             }))
         }),
         // The id is set by `execute`, which tells the app first (`Event::Sending`).
@@ -367,31 +410,21 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
                 balance,
                 external_id: None,
             },
-            |r| {
-                Some(Event::Paid(match r {
-                    Response::Paid(outcome) => Ok(outcome.row),
-                    Response::NotDone(outcome) => Err(outcome),
-                    Response::Error(m) if m == crate::session::client::SERVICE_DOWN => {
-                        Err(Outcome::NotSent {
-                            message: "service caisse indisponible : la vente n'est pas partie, \
-                                      réessayez quand le service sera revenu"
-                                .to_owned(),
-                        })
-                    }
-                    Response::Error(m) if m == crate::session::client::SERVICE_LOST => {
-                        Err(Outcome::Unknown {
-                            message: "la liaison avec le service s'est coupée pendant l'envoi : \
-                                      la vente est peut-être partie, ne la refaites pas ; elle \
-                                      s'affichera ici dès le retour du service"
-                                .to_owned(),
-                        })
-                    }
-                    other => Err(Outcome::Failed {
-                        code: None,
-                        message: err(other),
-                    }),
-                }))
+            paid,
+        ),
+        Effect::MoneyGramPayout(order) => (
+            Request::MoneyGramPayout {
+                order,
+                external_id: None,
             },
+            paid,
+        ),
+        Effect::MoneyGramSend(order) => (
+            Request::MoneyGramSend {
+                order,
+                external_id: None,
+            },
+            paid,
         ),
         Effect::LoadRow(external_id) => (Request::Get { external_id }, |r| match r {
             Response::Row(Some(row)) => Some(Event::Row(row)),
@@ -400,7 +433,7 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
         Effect::Refresh(external_id) => (Request::Refresh { external_id }, |r| match r {
             Response::Row(Some(row)) => Some(Event::Row(row)),
             Response::Row(None) => None,
-            other => Some(Event::ActionDone(Err(err(other)))),
+            other => Some(Event::ActionDone(Err(answer_error(other)))),
         }),
         Effect::LoadJournal => (
             Request::Journal {
@@ -432,23 +465,20 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
                 supervisor_pin,
                 refund_id: Some(uuid::Uuid::now_v7().to_string()),
             },
-            |r| {
-                Some(Event::Refunded(match r {
-                    Response::Refunded(done) => done.outcome,
-                    Response::NotDone(outcome) => outcome,
-                    Response::Error(m) if m == crate::session::client::SERVICE_LOST => {
-                        Outcome::Unknown {
-                            message: "la liaison avec le service s'est coupée pendant le \
-                                      remboursement."
-                                .to_owned(),
-                        }
-                    }
-                    other => Outcome::Failed {
-                        code: None,
-                        message: err(other),
-                    },
-                }))
+            refunded,
+        ),
+        Effect::MoneyGramReversalAs {
+            external_id,
+            reversal,
+            supervisor_pin,
+        } => (
+            Request::MoneyGramReversal {
+                external_id,
+                reversal,
+                supervisor_pin,
+                refund_id: Some(uuid::Uuid::now_v7().to_string()),
             },
+            refunded,
         ),
         Effect::Claim {
             external_id,
@@ -463,50 +493,50 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
             |r| {
                 Some(Event::ActionDone(match r {
                     Response::Message(m) => Ok(m),
-                    other => Err(err(other)),
+                    other => Err(answer_error(other)),
                 }))
             },
         ),
         Effect::MoneyGramReception(reference) => (Request::MoneyGramReception { reference }, |r| {
-            Some(Event::MoneyGram(match r {
-                Response::Lines(l) => Ok(l),
-                other => Err(err(other)),
+            Some(Event::MoneyGramFound(match r {
+                Response::MoneyGramTransfer(found) => Ok(found),
+                other => Err(answer_error(other)),
             }))
         }),
-        Effect::MoneyGramFees {
+        Effect::MoneyGramQuote {
             amount,
             sender,
             receiver,
         } => (
-            Request::MoneyGramFees {
+            Request::MoneyGramQuote {
                 amount,
                 sender,
                 receiver,
             },
             |r| {
-                Some(Event::MoneyGram(match r {
-                    Response::Lines(l) => Ok(l),
-                    other => Err(err(other)),
+                Some(Event::MoneyGramQuoted(match r {
+                    Response::MoneyGramQuote(q) => Ok(q),
+                    other => Err(answer_error(other)),
                 }))
             },
         ),
         Effect::Login { name, pin } => (Request::Login { name, pin }, |r| {
             Some(Event::LoggedIn(match r {
                 Response::LoggedIn { cashier, .. } => Ok(cashier),
-                other => Err(err(other)),
+                other => Err(answer_error(other)),
             }))
         }),
         Effect::Logout => (Request::Logout, |_| None),
         Effect::Unlock(pin) => (Request::Unlock { pin }, |r| {
             Some(Event::Unlocked(match r {
                 Response::Done => Ok(()),
-                other => Err(err(other)),
+                other => Err(answer_error(other)),
             }))
         }),
         Effect::CheckSupervisor(pin) => (Request::Supervisor { pin }, |r| {
             Some(Event::Supervisor(match r {
                 Response::Supervisor(s) => Ok(s),
-                other => Err(err(other)),
+                other => Err(answer_error(other)),
             }))
         }),
         Effect::Seen(external_id) => (Request::Seen { external_id }, |_| None),
@@ -583,7 +613,10 @@ fn execute(effect: Effect, link: &Link, tx: &mpsc::UnboundedSender<Event>, coale
     let Some((mut request, answer)) = request_of(effect) else {
         return;
     };
-    if let Request::Pay { external_id, .. } = &mut request {
+    if let Request::Pay { external_id, .. }
+    | Request::MoneyGramPayout { external_id, .. }
+    | Request::MoneyGramSend { external_id, .. } = &mut request
+    {
         // Chosen here and told to the app before sending: if the answer is lost, the sale
         // is found again by this id (and a repeat is never sent twice).
         let id = uuid::Uuid::now_v7().to_string();

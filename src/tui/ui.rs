@@ -44,7 +44,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         Screen::Bills(b) => draw_bills(frame, body, b, theme),
         Screen::Payment(p) => draw_payment(frame.buffer_mut(), body, app, p, theme),
         Screen::Journal(j) => draw_journal(frame, body, app, j, theme),
-        Screen::MoneyGram(m) => draw_moneygram(frame.buffer_mut(), body, m, theme),
+        Screen::MoneyGram(m) => super::moneygram_ui::draw(frame.buffer_mut(), body, m, theme),
     }
     draw_footer(frame.buffer_mut(), footer, app, theme);
     if let Some(prompt) = &app.gate.prompt {
@@ -571,6 +571,14 @@ fn elapsed(ms: i64) -> String {
 
 fn what_next(row: &TransactionRow, theme: Theme) -> &'static str {
     match row.status {
+        TxStatus::Success if row.service == crate::domain::moneygram::PAYOUT => theme.tr(
+            "Remettez l'argent au bénéficiaire contre sa signature. F2/n : nouvelle opération.",
+            "Hand the money to the receiver against their signature. F2/n: new operation.",
+        ),
+        TxStatus::Success if row.service == crate::domain::moneygram::SEND => theme.tr(
+            "Donnez le numéro de référence à l'expéditeur. F2/n : nouvelle opération.",
+            "Give the sender the reference number. F2/n: new operation.",
+        ),
         TxStatus::Success => theme.tr(
             "Remettez le reçu au client. F2/n : nouvelle vente.",
             "Give the customer the receipt. F2/n: new sale.",
@@ -656,6 +664,10 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
             .collect();
         lines.push(Line::default());
         let headline = match row.status {
+            TxStatus::Success if row.service == crate::domain::moneygram::SEND => format!(
+                "✓ {} : {amount}",
+                theme.tr("Envoi MoneyGram réussi", "MoneyGram send successful")
+            ),
             TxStatus::Success => format!(
                 "✓ {} : {amount}",
                 theme.tr("Paiement réussi", "Payment successful")
@@ -674,6 +686,12 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
         }
         if let Some(m) = row.error_message.as_ref().filter(|_| !success) {
             lines.push(Line::from(m.clone()));
+        }
+        for (label, value) in crate::engine::receipt_lines(&row.service, &row.fields, theme.lang) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label} : "), theme.dim()),
+                Span::styled(value, Style::default().add_modifier(Modifier::BOLD)),
+            ]));
         }
         lines.push(Line::from(Span::styled(what_next(row, theme), theme.dim())));
         if let Some(n) = &p.notice {
@@ -730,6 +748,12 @@ fn draw_payment(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme
         Span::styled(theme.tr("   expire dans ", "   expires in "), theme.dim()),
         Span::raw(elapsed(left)),
     ]));
+    for (label, value) in crate::engine::receipt_lines(&row.service, &row.fields, theme.lang) {
+        info.push(Line::from(vec![
+            Span::styled(format!("{label:<9}"), theme.dim()),
+            Span::styled(value, Style::default().add_modifier(Modifier::BOLD)),
+        ]));
+    }
     if row.status == TxStatus::Unknown {
         info.push(Line::from(Span::styled(
             theme.tr(
@@ -906,6 +930,9 @@ fn draw_journal(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, the
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .render(list, buf);
+        if let Some(form) = &j.reversal {
+            super::moneygram_ui::draw_reversal(buf, list, form, theme);
+        }
         return;
     }
     let mut lines = Vec::new();
@@ -952,52 +979,4 @@ fn draw_journal(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, the
             buf,
         );
     }
-}
-
-fn draw_moneygram(buf: &mut Buffer, area: Rect, m: &app::MoneyGramState, theme: Theme) {
-    let block = Block::bordered().title(Span::styled(
-        format!(" MoneyGram — {} ", m.tile.name),
-        theme.title(),
-    ));
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let mut lines = vec![
-        Line::from(Span::styled(
-            theme.tr(
-                "Consultation seulement : aucun argent ne circule ici.",
-                "Look-up only: no money moves here.",
-            ),
-            theme.dim(),
-        )),
-        Line::default(),
-    ];
-    for (i, f) in m.fields.iter().enumerate() {
-        lines.push(field_line(
-            f.spec.label_in(theme.lang),
-            f.input.value().to_owned(),
-            i == m.focus,
-            false,
-            theme,
-        ));
-    }
-    lines.push(Line::default());
-    match (&m.result, m.loading) {
-        (_, true) => lines.push(Line::from(Span::styled(
-            theme.tr("Consultation de MoneyGram…", "Asking MoneyGram…"),
-            theme.warn(),
-        ))),
-        (Some(Ok(rows)), _) => {
-            for (label, value) in rows {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {label:<28}"), theme.dim()),
-                    Span::styled(value.clone(), Style::default().add_modifier(Modifier::BOLD)),
-                ]));
-            }
-        }
-        (Some(Err(e)), _) => lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error()))),
-        (None, _) => {}
-    }
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(inner, buf);
 }

@@ -96,7 +96,20 @@ impl IntechClient {
         &self,
         endpoint: &'static str,
         path: &str,
+        fields: Map<String, Value>,
+    ) -> Result<RawReply, GatewayError> {
+        self.post_within(endpoint, path, fields, self.config.timeout)
+            .await
+    }
+
+    /// [`Self::post`] with its own timeout (a MoneyGram operation waits on MoneyGram's
+    /// commits, longer than any other request).
+    async fn post_within(
+        &self,
+        endpoint: &'static str,
+        path: &str,
         mut fields: Map<String, Value>,
+        timeout: Duration,
     ) -> Result<RawReply, GatewayError> {
         fields.insert("apiKey".into(), Value::from(self.config.api_key.expose()));
         let body =
@@ -109,6 +122,7 @@ impl IntechClient {
             .http
             .post(self.url(path))
             .header("Secretkey", self.config.api_key.expose())
+            .timeout(timeout)
             .header(reqwest::header::CONTENT_TYPE, "application/json");
         if let Some(secret) = &self.config.hmac_secret {
             let timestamp = signing::now_ms().to_string();
@@ -118,13 +132,7 @@ impl IntechClient {
                 .header("Timestamp", timestamp);
         }
         tracing::debug!(endpoint, bytes = body.len(), "POST");
-        wire::send(
-            request.body(body),
-            endpoint,
-            self.config.timeout,
-            &self.secrets(),
-        )
-        .await
+        wire::send(request.body(body), endpoint, timeout, &self.secrets()).await
     }
 
     /// `GET /api-services/services`.
@@ -171,7 +179,13 @@ impl IntechClient {
             Ok(Value::Object(map)) => map,
             _ => unreachable!("OperationRequest serialises to an object"),
         };
-        let reply = self.post("operation", "operation", fields).await?;
+        // MoneyGram's operations wait on MoneyGram (the payout's commit is retried for
+        // over 30 s by the server): they get a longer timeout than the configured one.
+        let timeout =
+            crate::domain::moneygram::request_timeout(&request.code_service, self.config.timeout);
+        let reply = self
+            .post_within("operation", "operation", fields, timeout)
+            .await?;
         decode::operation(&reply, &self.secrets())
     }
 
@@ -207,8 +221,21 @@ impl IntechClient {
     /// `POST /api-services/transaction/refund-cancel`. The reply has no envelope; a
     /// `statutTreatment` other than SUCCESS is a refusal.
     pub async fn refund_cancel(&self, transaction_id: &str) -> Result<RefundReply, GatewayError> {
+        self.refund_cancel_with(transaction_id, &Map::new()).await
+    }
+
+    /// [`Self::refund_cancel`] with more fields: a MoneyGram send's reversal carries its
+    /// operator, reason, fee refund and check (`moneyGram…`). `transactionId` and `apiKey`
+    /// are this client's to set, never `extra`'s.
+    pub async fn refund_cancel_with(
+        &self,
+        transaction_id: &str,
+        extra: &Map<String, Value>,
+    ) -> Result<RefundReply, GatewayError> {
         const ENDPOINT: &str = "refund-cancel";
-        let fields = object(json!({ "transactionId": transaction_id }));
+        let mut fields = extra.clone();
+        fields.remove("apiKey");
+        fields.insert("transactionId".into(), Value::from(transaction_id));
         let reply = self
             .post(ENDPOINT, "transaction/refund-cancel", fields)
             .await?;

@@ -171,7 +171,11 @@ pub fn moneygram_reception(
         receiver_name: format!("{} {}", r.receiver_first_name, r.receiver_last_name)
             .trim()
             .to_owned(),
+        receiver_first_name: r.receiver_first_name,
+        receiver_last_name: r.receiver_last_name,
+        reference_number: r.reference_number,
         receive_amount: r.receive_amount,
+        agent_check_amount: r.agent_check_amount,
         receive_currency: r.receive_currency,
         transaction_status: r.transaction_status,
         ok_for_pickup: r.ok_for_pickup,

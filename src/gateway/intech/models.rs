@@ -292,6 +292,28 @@ impl OperationReply {
     }
 }
 
+impl OperationReply {
+    /// A MoneyGram send's `referenceNumber`: in `data` (the reply's) as the server's
+    /// manager returns it, flat or under its own `data` (both accepted: the envelope the
+    /// server wraps it in is not in the source we have).
+    pub fn reference_number(&self) -> Option<String> {
+        let text = |v: &Value| match v {
+            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        self.extra
+            .get("referenceNumber")
+            .and_then(text)
+            .or_else(|| {
+                self.extra
+                    .get("data")
+                    .and_then(|d| d.get("referenceNumber"))
+                    .and_then(text)
+            })
+    }
+}
+
 fn is_web_url(text: &str) -> bool {
     let t = text.trim();
     (t.starts_with("https://") || t.starts_with("http://")) && !t.contains(char::is_whitespace)
@@ -360,7 +382,14 @@ pub struct RefundReply {
 pub struct MoneygramReception {
     pub sender_name: String,
     pub receiver_name: String,
+    /// The receiver's names apart: the payout's identity form starts from them.
+    pub receiver_first_name: String,
+    pub receiver_last_name: String,
+    /// The transfer's reference as MoneyGram gives it back.
+    pub reference_number: Option<String>,
     pub receive_amount: Option<i64>,
+    /// `agentCheckAmount` (`"10000.000"` on the wire): the only amount a payout may carry.
+    pub agent_check_amount: Option<i64>,
     pub receive_currency: Option<String>,
     /// `AVAIL`, `RECVD`…
     pub transaction_status: Option<String>,
@@ -381,6 +410,10 @@ pub(crate) struct ReferenceNumberResponse {
     pub receiver_last_name: String,
     #[serde(default, deserialize_with = "lenient::opt_amount")]
     pub receive_amount: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_amount")]
+    pub agent_check_amount: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_string_or_number")]
+    pub reference_number: Option<String>,
     #[serde(default)]
     pub receive_currency: Option<String>,
     #[serde(default)]

@@ -41,6 +41,8 @@ pub enum Purpose {
     Quit,
     /// Refund this sale (a cashier's counter, the supervisor present).
     Refund(String),
+    /// Reverse this MoneyGram send, for this reason.
+    Reversal(String, crate::domain::moneygram::ReversalInput),
 }
 
 #[derive(Debug, Clone)]
@@ -194,7 +196,7 @@ pub fn on_supervisor(app: &mut App, result: Result<Cashier, String>) -> Vec<Effe
                     vec![]
                 }
                 // Refunds never reach here: their PIN goes with the request itself.
-                Purpose::Refund(_) => vec![],
+                Purpose::Refund(_) | Purpose::Reversal(..) => vec![],
             }
         }
         Err(message) => {
@@ -302,6 +304,14 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
                     app.gate.prompt = None;
                     vec![Effect::RefundAs {
                         external_id,
+                        supervisor_pin: Some(pin.into()),
+                    }]
+                }
+                Purpose::Reversal(external_id, reversal) => {
+                    app.gate.prompt = None;
+                    vec![Effect::MoneyGramReversalAs {
+                        external_id,
+                        reversal,
                         supervisor_pin: Some(pin.into()),
                     }]
                 }
@@ -433,6 +443,23 @@ pub fn guard(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
             }
             Effect::Refund(external_id) => out.push(Effect::RefundAs {
                 external_id,
+                supervisor_pin: None,
+            }),
+            Effect::MoneyGramReversal {
+                external_id,
+                reversal,
+            } if app.gate.login_required && !app.gate.is_supervisor() => {
+                app.gate.prompt = Some(SupervisorPrompt {
+                    purpose: Purpose::Reversal(external_id, reversal),
+                    form: PinForm::default(),
+                });
+            }
+            Effect::MoneyGramReversal {
+                external_id,
+                reversal,
+            } => out.push(Effect::MoneyGramReversalAs {
+                external_id,
+                reversal,
                 supervisor_pin: None,
             }),
             other => out.push(other),

@@ -359,3 +359,32 @@ fn the_service_can_ask_for_kiosk_mode_and_its_idle_lock() {
     assert!(app.gate.kiosk);
     assert_eq!(app.gate.idle_lock_secs, Some(60));
 }
+
+#[test]
+fn a_cashiers_moneygram_reversal_goes_with_a_supervisors_pin() {
+    let mut app = logged_in();
+    update(&mut app, key(KeyCode::Char('j')));
+    let send = row(TxStatus::Success, "MONEYGRAM_SN_API_CASH_IN");
+    update(&mut app, Event::Rows(vec![send.clone()]));
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Char('r')));
+    // The reason asked first, the operator the logged-in cashier; then the PIN.
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert!(matches!(
+        app.gate.prompt.as_ref().map(|p| &p.purpose),
+        Some(Purpose::Reversal(id, r)) if *id == send.external_id && r.operator_name == "AWA"
+    ));
+    type_text(&mut app, "9999");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let [
+        Effect::MoneyGramReversalAs {
+            supervisor_pin: Some(_),
+            reversal,
+            ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(reversal.reason, "INCORRECT_AMT");
+}

@@ -430,32 +430,3 @@ fn an_intram_sale_asks_only_the_amount() {
         ("intram", Some(2500))
     );
 }
-
-#[test]
-fn moneygram_is_a_lookup_not_a_payment() {
-    let mut app = app();
-    type_text(&mut app, "moneygram");
-    let i = app
-        .visible_tiles()
-        .iter()
-        .position(|t| t.code == "MONEYGRAM_SN_API_CASH_OUT")
-        .unwrap();
-    app.selected = i;
-    update(&mut app, key(KeyCode::Enter));
-    assert!(matches!(app.screen, Screen::MoneyGram(_)));
-    type_text(&mut app, "8916a3605");
-    assert_eq!(
-        update(&mut app, key(KeyCode::Enter)),
-        vec![Effect::MoneyGramReception("89163605".into())]
-    );
-    update(
-        &mut app,
-        Event::MoneyGram(Ok(vec![("Expéditeur".into(), "MOUSSA NDOUR".into())])),
-    );
-    let Screen::MoneyGram(m) = &app.screen else {
-        panic!()
-    };
-    assert!(!m.loading && matches!(&m.result, Some(Ok(rows)) if rows[0].1 == "MOUSSA NDOUR"));
-    update(&mut app, key(KeyCode::Esc));
-    assert!(matches!(app.screen, Screen::Catalogue));
-}
