@@ -10,6 +10,11 @@ use crate::catalog::services::{self, Country, ServiceInfo, TypeOperation};
 use crate::i18n::Lang;
 use crate::money::group_thousands;
 
+/// Intech's server refuses an operation identical to one it received less than this ago
+/// (same service, phone and amount: `SAME_TRANSACTION_WITHIN_ONE_MINUTE_INTERVAL`). The
+/// counter's duplicate guard warns within this window, before the server refuses.
+pub const SAME_SALE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The service code of a payment through Intram (its payment page).
 pub const INTRAM: &str = "INTRAM";
 /// MoneyGram: a payout looked up by its reference, a send quoted for its fees.
@@ -93,13 +98,8 @@ pub fn fields_for(code: &str) -> Vec<FieldSpec> {
             MoneyGramReference,
             true,
         )),
-        MONEYGRAM_SEND => out.extend([
-            f("amount", "Montant à envoyer (FCFA)", Amount, true),
-            f("senderFirstName", "Prénom de l'expéditeur", Text, true),
-            f("senderLastName", "Nom de l'expéditeur", Text, true),
-            f("receiverFirstName", "Prénom du bénéficiaire", Text, true),
-            f("receiverLastName", "Nom du bénéficiaire", Text, true),
-        ]),
+        // A send's fields are MoneyGram's own (`domain::moneygram`).
+        MONEYGRAM_SEND => {}
         "WHATSAPP_MESSAGING" => {
             out.push(PHONE);
             out.push(f("message", "Message", Text, true));
@@ -641,45 +641,6 @@ pub fn moneygram_reference(lang: Lang, reference: &str) -> Result<String, FieldE
             field: spec.name,
             message: format!("{} : {m}", lang.field_label(spec.name, spec.label)),
         })
-}
-
-/// A MoneyGram send to quote: the amount and the four names, all required.
-pub fn moneygram_send(
-    lang: Lang,
-    fields: &BTreeMap<String, String>,
-) -> Result<(i64, [String; 4]), Vec<FieldError>> {
-    let specs = fields_for(MONEYGRAM_SEND);
-    let mut errors = Vec::new();
-    let amount = fields
-        .get("amount")
-        .map(|a| a.replace([' ', '.'], ""))
-        .and_then(|a| a.parse::<i64>().ok())
-        .filter(|a| *a > 0 && *a <= MAX_AMOUNT);
-    if amount.is_none() {
-        errors.push(FieldError {
-            field: "amount",
-            message: lang
-                .tr(
-                    "montant : un nombre entier de FCFA supérieur à zéro",
-                    "amount: a whole number of FCFA above zero",
-                )
-                .into(),
-        });
-    }
-    let mut names: [String; 4] = Default::default();
-    for (slot, spec) in names.iter_mut().zip(specs.iter().skip(1)) {
-        match check_named(lang, spec, fields) {
-            Ok(v) => *slot = v.unwrap_or_default(),
-            Err(m) => errors.push(FieldError {
-                field: spec.name,
-                message: format!("{} : {m}", lang.field_label(spec.name, spec.label)),
-            }),
-        }
-    }
-    match amount {
-        Some(a) if errors.is_empty() => Ok((a, names)),
-        _ => Err(errors),
-    }
 }
 
 #[cfg(test)]
