@@ -631,3 +631,92 @@ mod against_the_sandbox {
         assert_ne!(paid.row.status, TxStatus::Failed, "{:?}", paid.row);
     }
 }
+
+// More replies the section quotes.
+#[tokio::test]
+async fn an_id_the_server_already_holds_is_unknown_never_failed() {
+    let server = ScriptedServer::start().await;
+    server.reply_json(201, fixture("server/duplicate_external_id.json"));
+    let till = till(&server);
+    let sent = till
+        .engine
+        .pay(
+            order("WAVE_SN_API_CASH_IN", "772450000", Some(1000), &[]),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent.row.status, TxStatus::Unknown);
+    assert_eq!(sent.row.error_code.as_deref(), Some("already_received"));
+    assert!(
+        sent.row
+            .error_message
+            .unwrap()
+            .contains("Ne la refaites pas"),
+        "the cashier is told not to redo it"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_rib_and_a_wrong_bill_amount_are_refusals_with_the_servers_words() {
+    let server = ScriptedServer::start().await;
+    let till = till(&server);
+    server.reply_json(201, fixture("server/invalid_rib.json"));
+    let sent = till
+        .engine
+        .pay(
+            order(
+                "BANK_TRANSFER_SN_API_CASH_IN",
+                "772450000",
+                Some(10000),
+                &[
+                    ("customerFirstName", "Awa"),
+                    ("customerLastName", "Diop"),
+                    ("rib", "SN012"),
+                ],
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent.row.status, TxStatus::Failed);
+    assert!(sent.row.error_message.unwrap().contains("SN000 00000"));
+    server.reply_json(201, fixture("server/bill_amount_differs.json"));
+    let sent = till
+        .engine
+        .pay(
+            order(
+                "SENELEC_SN_BILL_PAY",
+                "772457199",
+                Some(1000),
+                &[
+                    ("accountNumber", "21050176023"),
+                    ("billReference", "1062208013069"),
+                ],
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent.row.status, TxStatus::Failed);
+    assert_eq!(sent.row.gateway_tx_id.as_deref(), Some("T139663910600"));
+    assert!(
+        sent.row
+            .error_message
+            .unwrap()
+            .contains("different du montant")
+    );
+}
+
+#[tokio::test]
+async fn every_refund_refusal_the_section_quotes_is_a_refusal() {
+    for file in [
+        "server/refund_not_found.json",
+        "server/refund_status_forbids.json",
+    ] {
+        let server = ScriptedServer::start().await;
+        server.reply_json(201, fixture(file));
+        let e = intech(&server).refund_cancel("T1").await.unwrap_err();
+        assert!(!e.outcome_unknown(), "{file}: {e:?}");
+    }
+}

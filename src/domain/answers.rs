@@ -23,6 +23,9 @@ pub enum NoAnswer {
     /// The server threw: a real HTTP 4xx/5xx with `code` = that status ("Une erreur est
     /// survenue"). It proves nothing about what was done before it threw.
     Exception(u16),
+    /// The server already holds an operation under our id ("Duplication du external
+    /// transaction ID"): an earlier send of it arrived, and its status tells the rest.
+    AlreadyReceived,
 }
 
 impl NoAnswer {
@@ -35,7 +38,8 @@ impl NoAnswer {
             NoAnswer::TimedOut
             | NoAnswer::ConnectionLost
             | NoAnswer::Unreadable
-            | NoAnswer::Exception(_) => true,
+            | NoAnswer::Exception(_)
+            | NoAnswer::AlreadyReceived => true,
             NoAnswer::Http(status) => status >= 500,
         }
     }
@@ -49,6 +53,7 @@ impl NoAnswer {
             NoAnswer::Http(_) => "http_error",
             NoAnswer::Unreadable => "unreadable_reply",
             NoAnswer::Exception(_) => "server_exception",
+            NoAnswer::AlreadyReceived => "already_received",
         }
     }
 }
@@ -162,7 +167,10 @@ impl PollAnswer {
             Failure::Refused { .. } => PollAnswer::Unreadable { reason },
             Failure::NoAnswer(why @ NoAnswer::Http(403)) => PollAnswer::NoAnswer { why },
             Failure::NoAnswer(
-                NoAnswer::Http(400..=499) | NoAnswer::Exception(400..=499) | NoAnswer::Unreadable,
+                NoAnswer::Http(400..=499)
+                | NoAnswer::Exception(400..=499)
+                | NoAnswer::Unreadable
+                | NoAnswer::AlreadyReceived,
             ) => PollAnswer::Unreadable { reason },
             Failure::NoAnswer(why) => PollAnswer::NoAnswer { why },
         }

@@ -95,6 +95,9 @@ pub enum GatewayError {
 impl GatewayError {
     /// The error as the money rules read it ([`crate::domain::lifecycle`]).
     pub fn failure(&self) -> Failure {
+        if self.names_a_known_id() {
+            return Failure::NoAnswer(NoAnswer::AlreadyReceived);
+        }
         match self {
             GatewayError::Refused {
                 code,
@@ -136,6 +139,11 @@ impl GatewayError {
     /// `__amount__` placeholder (`insufficient_balance`).
     pub fn french_message(&self, amount: Option<i64>) -> String {
         match self {
+            GatewayError::Refused { .. } if self.names_a_known_id() => {
+                "La passerelle a déjà reçu une opération sous cet identifiant : elle a peut-être \
+                 abouti. Ne la refaites pas : son statut va être vérifié."
+                    .to_owned()
+            }
             GatewayError::Refused { .. } if self.named().is_some() => self
                 .named()
                 .map(|n| n.advice.to_owned())
@@ -217,6 +225,13 @@ impl GatewayError {
             } if !t.code.is_empty() => Some(&t.code),
             _ => self.named().map(|n| n.code),
         }
+    }
+
+    /// The server refused our `externalTransactionId` as already used: it holds an
+    /// operation under it, so an earlier send arrived (never "not done").
+    fn names_a_known_id(&self) -> bool {
+        matches!(self, GatewayError::Refused { fields, .. }
+            if fields.values().flatten().any(|m| m.contains("Duplication du external transaction ID")))
     }
 
     /// The refusal the server names, found in its `msg`, `errorType` or field errors.

@@ -501,6 +501,8 @@ fn failures_are_read_by_the_money_rules() {
         (NoAnswer::Http(500), true),
         (NoAnswer::Http(403), false),
         (NoAnswer::Unreadable, true),
+        (NoAnswer::Exception(400), true),
+        (NoAnswer::AlreadyReceived, true),
     ] {
         assert_eq!(why.may_have_arrived(), unknown, "{why:?}");
     }
@@ -534,7 +536,9 @@ mod sequences {
             Just(NoAnswer::TimedOut),
             Just(NoAnswer::ConnectionLost),
             Just(NoAnswer::Unreadable),
+            Just(NoAnswer::AlreadyReceived),
             (400u16..600).prop_map(NoAnswer::Http),
+            (400u16..600).prop_map(NoAnswer::Exception),
         ]
     }
 
