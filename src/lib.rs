@@ -7,6 +7,7 @@ pub mod config;
 pub mod details;
 pub mod domain;
 pub mod engine;
+pub mod exit;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gateway;
@@ -20,3 +21,4 @@ pub mod secret;
 pub mod session;
 pub mod staff;
 pub mod tui;
+pub mod wiring;

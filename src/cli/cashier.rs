@@ -8,7 +8,7 @@ use std::path::Path;
 use clap::{Subcommand, ValueEnum};
 
 use super::table::{Align, Table};
-use super::{ExitCode, Failure};
+use crate::exit::{ExitCode, Failure};
 use crate::journal::Journal;
 use crate::staff::{self, Role};
 
@@ -46,7 +46,7 @@ fn by() -> (String, String) {
     let uid = crate::session::peer::current_uid();
     (
         crate::session::peer::user_name(uid),
-        super::context::terminal_name(),
+        crate::wiring::terminal_name(),
     )
 }
 

@@ -4,12 +4,12 @@
 use std::path::Path;
 
 use super::Failure;
-use super::context::Context;
 use super::table::{Align, Table};
 use crate::catalog::services;
 use crate::gateway::intech::IntechClient;
 use crate::money::{fcfa, fcfa_balance};
 use crate::sandbox::{self, SandboxArgs};
+use crate::wiring::Context;
 
 pub async fn sandbox(args: SandboxArgs) -> Result<(), Failure> {
     sandbox::run(args.config(), args.listen())
@@ -27,7 +27,7 @@ struct Connection {
 }
 
 async fn connect(config_path: Option<&Path>) -> Result<Connection, Failure> {
-    let context = super::context::connect(config_path).await?;
+    let context = crate::wiring::connect(config_path).await?;
     let client = context.intech()?.clone();
     Ok(Connection {
         client,

@@ -6,15 +6,15 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::context::{Context, connect};
 use super::table::{Align, Table};
-use super::{ExitCode, Failure};
 use crate::domain::Outcome;
 use crate::domain::TxStatus;
 use crate::engine::{Engine, EngineError, PayOrder, PayOutcome, serve_callbacks};
+use crate::exit::{ExitCode, Failure};
 use crate::journal::TransactionRow;
 use crate::money::fcfa;
 use crate::qr::QrImage;
+use crate::wiring::{Context, connect};
 
 #[derive(Debug, clap::Args)]
 pub struct PayArgs {

@@ -37,7 +37,7 @@ async fn open(
     socket: PathBuf,
     cashier: Option<String>,
 ) -> Result<(Link, tokio::sync::broadcast::Receiver<LinkEvent>), Failure> {
-    let terminal = super::context::terminal_name();
+    let terminal = crate::wiring::terminal_name();
     let link = Link::remote(socket.clone(), terminal.clone());
     let mut events = link.subscribe();
     link.start(terminal);

@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{ExitCode, Failure};
-use crate::engine::{listener, serve_callbacks};
-use crate::session::{Hub, peer, server};
+use crate::engine::listener;
+use crate::exit::{ExitCode, Failure};
+use crate::session::{peer, server};
 
 /// Open files the service needs besides its terminals' and callbacks' connections: the
 /// journal (SQLite keeps the database, its WAL and its shared memory open, for the engine's
@@ -35,7 +35,7 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
         Ok(_) => {}
         Err(e) => eprintln!("attention : limite de fichiers ouverts non relevée : {e}"),
     }
-    let context = super::context::connect(config_path).await?;
+    let context = crate::wiring::connect(config_path).await?;
     let socket = socket
         .or_else(|| context.config.socket.clone())
         .ok_or_else(|| {
@@ -45,37 +45,13 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
         message,
         code: ExitCode::Config,
     };
-    let engine = context.engine()?;
     // Everything left unsettled by a previous run is followed again, now.
-    engine
-        .resume(true)
-        .await
-        .map_err(|e| failure(e.to_string()))?;
-    let mut tasks = vec![
-        tokio::spawn(engine.clone().run_poller()),
-        tokio::spawn(engine.clone().run_watcher(context.journal_path.clone())),
-    ];
-    if let Some(listen) = context.config.callback_listen {
-        let (_, task) = serve_callbacks(engine.clone(), listen, context.config.callback_timeouts)
-            .await
-            .map_err(|e| {
-                failure(format!(
-                    "écoute des callbacks impossible sur {listen} : {e}"
-                ))
-            })?;
-        tasks.push(task);
-    }
-    let hub = Hub::new(
-        engine,
-        context.gateways.intech.clone(),
-        context.is_demo(),
-        context.config.kiosk.clone(),
-        false,
-    );
+    let mut running = crate::wiring::start(&context, true).await?;
+    let hub = running.hub(&context, false);
     let listener = server::listen(hub, &socket)
         .await
         .map_err(|e| failure(format!("socket {} : {e}", socket.display())))?;
-    tasks.push(listener);
+    running.tasks.push(listener);
     if let Some(demo) = &context.demo {
         eprintln!("sandbox de démo : {}", demo.url());
     }
@@ -94,9 +70,7 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
             _ = hangup.recv() => continue,
         }
     }
-    for t in tasks {
-        t.abort();
-    }
+    drop(running);
     let _ = std::fs::remove_file(&socket);
     eprintln!("caisse serve : arrêté ; les ventes en cours seront suivies au prochain démarrage");
     Ok(())

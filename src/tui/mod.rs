@@ -26,10 +26,9 @@ use crossterm::event::{Event as TermEvent, KeyCode, KeyEventKind, KeyModifiers};
 use tokio::sync::{broadcast, mpsc};
 use tokio::time::Instant;
 
-use crate::cli::{ExitCode, Failure};
 use crate::domain::Outcome;
-use crate::engine::serve_callbacks;
-use crate::session::{Hub, Link, LinkEvent, Request, Response};
+use crate::exit::{ExitCode, Failure};
+use crate::session::{Link, LinkEvent, Request, Response};
 use app::{App, Effect, Event};
 use theme::{ColorMode, Theme};
 
@@ -65,7 +64,7 @@ fn config_failure(message: String) -> Failure {
 
 /// Runs the app until the cashier quits (or the terminal goes away).
 pub async fn run(options: Options) -> Result<(), Failure> {
-    let terminal_name = crate::cli::context::terminal_name();
+    let terminal_name = crate::wiring::terminal_name();
     // With a socket, nothing is read but the environment: the service holds the keys.
     let socket = options.socket.clone().or_else(|| {
         std::env::var_os("CAISSE_SOCKET")
@@ -100,39 +99,14 @@ pub async fn run(options: Options) -> Result<(), Failure> {
             (Link::remote(path, terminal_name.clone()), lang, kiosk, idle)
         }
         None => {
-            let context = crate::cli::context::connect(options.config.as_deref()).await?;
-            let engine = context.engine()?;
-            engine
-                .resume(false)
-                .await
-                .map_err(|e| config_failure(e.to_string()))?;
-            tasks.push(tokio::spawn(engine.clone().run_poller()));
-            tasks.push(tokio::spawn(
-                engine.clone().run_watcher(context.journal_path.clone()),
-            ));
-            if let Some(listen) = context.config.callback_listen {
-                let (_, task) =
-                    serve_callbacks(engine.clone(), listen, context.config.callback_timeouts)
-                        .await
-                        .map_err(|e| {
-                            config_failure(format!(
-                                "écoute des callbacks impossible sur {listen} : {e}"
-                            ))
-                        })?;
-                tasks.push(task);
-            }
+            let context = crate::wiring::connect(options.config.as_deref()).await?;
+            let running = crate::wiring::start(&context, false).await?;
             let kiosk = options.kiosk || context.config.kiosk.enabled;
-            let hub = Hub::new(
-                engine,
-                context.gateways.intech.clone(),
-                context.is_demo(),
-                context.config.kiosk.clone(),
-                // A kiosk always asks for a PIN; a single counter without accounts does not.
-                !kiosk,
-            );
+            // A kiosk always asks for a PIN; a single counter without accounts does not.
+            let hub = running.hub(&context, !kiosk);
             let lang = i18n::Lang::from(context.config.language);
             let idle = context.config.kiosk.idle_lock;
-            _context = Some(context);
+            _context = Some((context, running));
             (Link::local(hub), lang, kiosk, idle)
         }
     };

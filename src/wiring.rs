@@ -1,13 +1,16 @@
-//! What a command needs to talk to the gateways: the configuration, the clients, and in demo
-//! mode the sandbox running in-process (it lives as long as the context).
+//! Building caisse from its configuration: the gateways (in demo mode the sandbox running
+//! in-process, which lives as long as the context), the journal and the engine; and for a
+//! counter or the shop's service, the engine's companions (poller, watcher of other
+//! processes, callback listener) with the session hub. One place, for the single-counter
+//! app and `caisse serve` alike.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{ExitCode, Failure};
 use crate::config::{self, Config};
 use crate::engine::{Engine, EngineConfig, Gateways};
+use crate::exit::{ExitCode, Failure};
 use crate::gateway::intech::{IntechClient, IntechConfig};
 use crate::gateway::intram::{IntramClient, IntramConfig};
 use crate::journal::Journal;
@@ -155,4 +158,71 @@ pub async fn connect(config_path: Option<&Path>) -> Result<Context, Failure> {
         journal_path,
         demo,
     })
+}
+
+/// The engine running with its companions, and what the hub needs.
+pub struct Running {
+    pub engine: Arc<Engine>,
+    /// The poller, the watcher, the callback listener: aborted when dropped.
+    pub tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl Running {
+    /// The session hub over this engine. `open_counter`: a single counter with no cashier
+    /// accounts runs without a login (never in kiosk mode, never for the service).
+    pub fn hub(&self, context: &Context, open_counter: bool) -> Arc<crate::session::Hub> {
+        crate::session::Hub::new(
+            self.engine.clone(),
+            context.gateways.intech.clone(),
+            context.is_demo(),
+            context.config.kiosk.clone(),
+            open_counter,
+        )
+    }
+}
+
+/// Starts the engine of `context` and what keeps sales moving: the unsettled rows resumed
+/// (with `everything`, every one is asked about now, as the service does at start), the
+/// poller, the watcher of other processes' writes, and the callback listener when one is
+/// configured.
+pub async fn start(context: &Context, everything: bool) -> Result<Running, Failure> {
+    let failure = |message: String| Failure {
+        message,
+        code: ExitCode::Config,
+    };
+    let engine = context.engine()?;
+    engine
+        .resume(everything)
+        .await
+        .map_err(|e| failure(e.to_string()))?;
+    let mut running = Running {
+        tasks: vec![
+            tokio::spawn(engine.clone().run_poller()),
+            tokio::spawn(engine.clone().run_watcher(context.journal_path.clone())),
+        ],
+        engine,
+    };
+    if let Some(listen) = context.config.callback_listen {
+        let (_, task) = crate::engine::serve_callbacks(
+            running.engine.clone(),
+            listen,
+            context.config.callback_timeouts,
+        )
+        .await
+        .map_err(|e| {
+            failure(format!(
+                "écoute des callbacks impossible sur {listen} : {e}"
+            ))
+        })?;
+        running.tasks.push(task);
+    }
+    Ok(running)
 }
