@@ -58,7 +58,7 @@ fn journal_commits(dir: &std::path::Path, n: usize) -> f64 {
         let id = uuid::Uuid::now_v7().to_string();
         let intent = NewTransaction {
             external_id: id.clone(),
-            gateway: "intech".into(),
+            gateway: caisse::domain::GatewayKind::Intech,
             service: "WAVE_SN_API_CASH_IN".into(),
             phone: Some("772450000".into()),
             amount: Some(1000),
@@ -101,7 +101,7 @@ fn cpu_seconds() -> f64 {
 
 fn order(phone: &str) -> PayOrder {
     PayOrder {
-        gateway: "intech".into(),
+        gateway: caisse::domain::GatewayKind::Intech,
         service: "WAVE_SN_API_CASH_IN".into(),
         phone: Some(phone.into()),
         amount: Some(100),

@@ -24,7 +24,7 @@ const NOW: i64 = 1_795_400_000_000;
 fn row(status: TxStatus, n: usize) -> TransactionRow {
     TransactionRow {
         external_id: format!("01a20000-0000-7000-8000-{n:012}"),
-        gateway: "intech".into(),
+        gateway: caisse::domain::GatewayKind::Intech,
         service: "WAVE_SN_API_CASH_OUT".into(),
         phone: Some("772457100".into()),
         amount: Some(1500),
@@ -83,7 +83,7 @@ fn screens(w: u16, h: u16) -> Vec<(&'static str, App)> {
         .unwrap();
     payment.screen = Screen::Payment(Box::new(PaymentState {
         order: PayOrder {
-            gateway: "intech".into(),
+            gateway: caisse::domain::GatewayKind::Intech,
             service: tile.code.into(),
             phone: Some("772457100".into()),
             amount: Some(1500),

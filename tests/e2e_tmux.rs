@@ -104,7 +104,7 @@ fn four_sales_at_the_counter() {
     let r = rows(&journal);
     let intram = r
         .iter()
-        .find(|x| x.gateway == "intram")
+        .find(|x| x.gateway == caisse::domain::GatewayKind::Intram)
         .expect("the Intram row");
     assert_eq!(
         (intram.amount, intram.status),

@@ -143,7 +143,7 @@ async fn setup() -> Setup {
 
 fn order(service: &str, phone: &str, amount: i64) -> PayOrder {
     PayOrder {
-        gateway: "intech".into(),
+        gateway: caisse::domain::GatewayKind::Intech,
         service: service.into(),
         phone: Some(phone.into()),
         amount: Some(amount),
@@ -372,7 +372,7 @@ async fn an_intent_the_gateway_never_saw_becomes_not_sent_after_two_not_found() 
     let s = setup().await;
     let intent = caisse::journal::NewTransaction {
         external_id: uuid::Uuid::now_v7().to_string(),
-        gateway: "intech".into(),
+        gateway: caisse::domain::GatewayKind::Intech,
         service: "WAVE_SN_API_CASH_IN".into(),
         phone: Some("772450000".into()),
         amount: Some(1000),
@@ -634,7 +634,7 @@ async fn forged_unknown_malformed_and_oversized_callbacks_are_recorded() {
 async fn an_intram_payment_through_the_same_engine() {
     let s = setup().await;
     let order = PayOrder {
-        gateway: "intram".into(),
+        gateway: caisse::domain::GatewayKind::Intram,
         service: "INTRAM".into(),
         phone: None,
         amount: Some(2500),

@@ -155,7 +155,7 @@ async fn through_the_socket_a_foreign_field_is_refused_as_invalid_and_nothing_is
     let r = link
         .call(Request::Pay {
             order: PayOrder {
-                gateway: "intech".into(),
+                gateway: caisse::domain::GatewayKind::Intech,
                 service: "WAVE_SN_API_CASH_IN".into(),
                 phone: Some("772450000".into()),
                 amount: Some(1000),
@@ -249,7 +249,7 @@ async fn a_row_answered_unreadably_past_the_window_goes_under_review_with_its_re
         caisse::engine::system_clock(),
     );
     let order = PayOrder {
-        gateway: "intech".into(),
+        gateway: caisse::domain::GatewayKind::Intech,
         service: "WAVE_SN_API_CASH_IN".into(),
         phone: Some("772450000".into()),
         amount: Some(1000),
@@ -281,7 +281,7 @@ async fn reconcile_names_the_rows_to_check_and_why() {
         let mut journal = Journal::open(&h.join("journal.db")).unwrap();
         let intent = NewTransaction {
             external_id: "0192d6f2-bbbb-7000-8000-000000000001".into(),
-            gateway: "intech".into(),
+            gateway: caisse::domain::GatewayKind::Intech,
             service: "WAVE_SN_API_CASH_IN".into(),
             phone: Some("772450000".into()),
             amount: Some(1000),
@@ -425,7 +425,7 @@ async fn hundreds_of_forged_callbacks_leave_the_sales_history_and_the_journal_bo
     .await
     .unwrap();
     let order = PayOrder {
-        gateway: "intech".into(),
+        gateway: caisse::domain::GatewayKind::Intech,
         service: "WAVE_SN_API_CASH_OUT".into(),
         phone: Some("772457100".into()),
         amount: Some(1500),
@@ -517,7 +517,7 @@ async fn a_sale_found_paid_after_a_lost_reply_keeps_no_error() {
     );
     // …94: the deposit happens, the reply comes after the client gave up.
     let order = PayOrder {
-        gateway: "intech".into(),
+        gateway: caisse::domain::GatewayKind::Intech,
         service: "WAVE_SN_API_CASH_IN".into(),
         phone: Some("772450094".into()),
         amount: Some(1000),

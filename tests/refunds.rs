@@ -129,7 +129,7 @@ async fn setup(poll: bool) -> Setup {
 /// A Wave cash-out the customer approves on their own (…88), paid.
 async fn paid_sale(s: &Setup) -> String {
     let order = PayOrder {
-        gateway: "intech".into(),
+        gateway: caisse::domain::GatewayKind::Intech,
         service: "WAVE_SN_API_CASH_OUT".into(),
         phone: Some("772457188".into()),
         amount: Some(1500),
@@ -274,7 +274,7 @@ async fn two_refunds_of_one_sale_at_once_send_one() {
 async fn a_service_the_server_does_not_refund_is_refused_and_nothing_is_sent() {
     let s = setup(true).await;
     let order = PayOrder {
-        gateway: "intech".into(),
+        gateway: caisse::domain::GatewayKind::Intech,
         service: "ORANGE_SN_API_CASH_IN".into(),
         phone: Some("772450000".into()),
         amount: Some(1000),

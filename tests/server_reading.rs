@@ -53,7 +53,7 @@ fn till(server: &ScriptedServer) -> Till {
 
 fn order(service: &str, phone: &str, amount: Option<i64>, fields: &[(&str, &str)]) -> PayOrder {
     PayOrder {
-        gateway: "intech".into(),
+        gateway: caisse::domain::GatewayKind::Intech,
         service: service.into(),
         phone: Some(phone.into()),
         amount,

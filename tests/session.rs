@@ -51,7 +51,7 @@ async fn login(link: &Link, name: &str, pin: &str) -> Response {
 
 fn order(service: &str, phone: &str, amount: i64) -> PayOrder {
     PayOrder {
-        gateway: "intech".into(),
+        gateway: caisse::domain::GatewayKind::Intech,
         service: service.into(),
         phone: Some(phone.into()),
         amount: Some(amount),

@@ -75,7 +75,7 @@ async fn five_hundred_pending_transactions_never_get_the_ip_blacklisted() {
             let engine = engine.clone();
             batch.push(tokio::spawn(async move {
                 let order = PayOrder {
-                    gateway: "intech".into(),
+                    gateway: caisse::domain::GatewayKind::Intech,
                     service: "WAVE_SN_API_CASH_IN".into(),
                     phone: Some("772450095".into()),
                     amount: Some(100),

@@ -64,7 +64,7 @@ fn text(buf: &Buffer) -> String {
 fn row(status: TxStatus, service: &str, url: Option<&str>) -> TransactionRow {
     TransactionRow {
         external_id: "01a20000-0000-7000-8000-000000000001".into(),
-        gateway: "intech".into(),
+        gateway: caisse::domain::GatewayKind::Intech,
         service: service.into(),
         phone: Some("772457100".into()),
         amount: Some(1500),
@@ -105,7 +105,7 @@ fn payment(width: u16, height: u16, row: Option<TransactionRow>) -> App {
         .unwrap();
     app.screen = Screen::Payment(Box::new(PaymentState {
         order: PayOrder {
-            gateway: "intech".into(),
+            gateway: caisse::domain::GatewayKind::Intech,
             service: tile.code.into(),
             phone: Some("772457100".into()),
             amount: Some(1500),

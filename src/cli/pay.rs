@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::table::{Align, Table};
-use crate::domain::Outcome;
 use crate::domain::TxStatus;
+use crate::domain::{GatewayKind, Outcome};
 use crate::engine::{Engine, EngineError, PayOrder, PayOutcome, serve_callbacks};
 use crate::exit::{ExitCode, Failure};
 use crate::journal::TransactionRow;
@@ -129,14 +129,14 @@ pub(super) fn print_customer_step(row: &TransactionRow) {
 /// The sale the arguments describe (checked locally again by the engine).
 pub(super) fn order_from(args: &PayArgs) -> Result<PayOrder, Failure> {
     let fields = parse_fields(&args.fields)?;
-    let gateway = args.gateway.trim().to_ascii_lowercase();
-    if !matches!(gateway.as_str(), "intech" | "intram") {
-        return Err(Failure::bad_input(format!(
-            "passerelle « {gateway} » inconnue : intech ou intram"
-        )));
-    }
-    let service = match (gateway.as_str(), args.service.trim()) {
-        ("intram", _) => "INTRAM".to_owned(),
+    let gateway = GatewayKind::parse(&args.gateway).ok_or_else(|| {
+        Failure::bad_input(format!(
+            "passerelle « {} » inconnue : intech ou intram",
+            args.gateway.trim()
+        ))
+    })?;
+    let service = match (gateway, args.service.trim()) {
+        (GatewayKind::Intram, _) => crate::domain::fields::INTRAM.to_owned(),
         (_, "") => {
             return Err(Failure::bad_input(
                 "--service est obligatoire pour Intech (par exemple WAVE_SN_API_CASH_OUT)",

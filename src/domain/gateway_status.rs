@@ -8,6 +8,40 @@ use std::fmt;
 
 use super::TxStatus;
 
+/// Which gateway an operation goes through.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum GatewayKind {
+    #[default]
+    Intech,
+    Intram,
+}
+
+impl GatewayKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GatewayKind::Intech => "intech",
+            GatewayKind::Intram => "intram",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<GatewayKind> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "intech" => Some(GatewayKind::Intech),
+            "intram" => Some(GatewayKind::Intram),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for GatewayKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A transaction's status as Intech spells it (`FAILLED` on the wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IntechStatus {

@@ -23,7 +23,7 @@ pub mod refund;
 pub mod schedule;
 pub mod status;
 
-pub use gateway_status::{IntechStatus, IntramStatus, PaymentStatus};
+pub use gateway_status::{GatewayKind, IntechStatus, IntramStatus, PaymentStatus};
 pub use lifecycle::OpKind;
 pub use outcome::Outcome;
 pub use schedule::PollPlan;

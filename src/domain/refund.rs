@@ -1,7 +1,7 @@
 //! What may be refunded: a successful Intech operation of a service whose refund the server
 //! has wired, never twice. One rule for the screens, the socket and the engine.
 
-use super::{OpKind, TxStatus};
+use super::{GatewayKind, OpKind, TxStatus};
 
 /// The services Intech's server refunds (second reading of its code: refund-cancel is wired
 /// for Wave SN cash-in and cash-out, MoneyGram cash-in and KPay; every other service answers
@@ -26,14 +26,14 @@ pub fn not_refundable(lang: crate::i18n::Lang) -> &'static str {
 /// Whether a recorded operation may be refunded now.
 pub fn refundable(
     kind: OpKind,
-    gateway: &str,
+    gateway: GatewayKind,
     service: &str,
     status: TxStatus,
     gateway_tx_id: Option<&str>,
 ) -> bool {
     kind == OpKind::Payment
         && status == TxStatus::Success
-        && gateway == "intech"
+        && gateway == GatewayKind::Intech
         && gateway_tx_id.is_some()
         && REFUNDABLE_SERVICES.contains(&service)
 }
@@ -48,14 +48,38 @@ mod tests {
             |kind, gateway, service, status, id| refundable(kind, gateway, service, status, id);
         let p = OpKind::Payment;
         let wave = "WAVE_SN_API_CASH_OUT";
-        assert!(ok(p, "intech", wave, TxStatus::Success, Some("T1")));
-        assert!(!ok(p, "intech", wave, TxStatus::Pending, Some("T1")));
-        assert!(!ok(p, "intech", wave, TxStatus::Refunded, Some("T1")));
-        assert!(!ok(p, "intech", wave, TxStatus::Success, None));
-        assert!(!ok(p, "intram", wave, TxStatus::Success, Some("T1")));
+        assert!(ok(
+            p,
+            GatewayKind::Intech,
+            wave,
+            TxStatus::Success,
+            Some("T1")
+        ));
+        assert!(!ok(
+            p,
+            GatewayKind::Intech,
+            wave,
+            TxStatus::Pending,
+            Some("T1")
+        ));
+        assert!(!ok(
+            p,
+            GatewayKind::Intech,
+            wave,
+            TxStatus::Refunded,
+            Some("T1")
+        ));
+        assert!(!ok(p, GatewayKind::Intech, wave, TxStatus::Success, None));
+        assert!(!ok(
+            p,
+            GatewayKind::Intram,
+            wave,
+            TxStatus::Success,
+            Some("T1")
+        ));
         assert!(!ok(
             OpKind::Refund,
-            "intech",
+            GatewayKind::Intech,
             wave,
             TxStatus::Success,
             Some("T1")

@@ -75,7 +75,7 @@ impl Engine {
             .gateways
             .intech
             .clone()
-            .ok_or_else(|| EngineError::NoGateway("intech".into()))?;
+            .ok_or_else(|| EngineError::NoGateway(crate::domain::GatewayKind::Intech))?;
 
         let refund_id = chosen_id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let now = self.now();
@@ -186,7 +186,7 @@ impl Engine {
             .gateways
             .intech
             .clone()
-            .ok_or_else(|| EngineError::NoGateway("intech".into()))?;
+            .ok_or_else(|| EngineError::NoGateway(crate::domain::GatewayKind::Intech))?;
         let result = intech.new_claim(subject, message, &tx).await;
         let now = self.now();
         let id = external_id.to_owned();

@@ -26,7 +26,7 @@ use tokio::sync::{Notify, broadcast};
 pub use crate::domain::PollPlan;
 use crate::domain::fields::FieldError;
 use crate::domain::lifecycle::{self, Effect, Event};
-use crate::domain::{Outcome, TxStatus};
+use crate::domain::{GatewayKind, Outcome, TxStatus};
 use crate::gateway::Gateway;
 use crate::gateway::intech::IntechClient;
 use crate::gateway::intech::models::{CARD_CVC_FIELD, CARD_NUMBER_FIELD, mask_card_number};
@@ -101,11 +101,10 @@ pub struct Gateways {
 }
 
 impl Gateways {
-    fn get(&self, kind: &str) -> Option<Arc<dyn Gateway>> {
+    fn get(&self, kind: GatewayKind) -> Option<Arc<dyn Gateway>> {
         match kind {
-            "intech" => self.intech.clone().map(|g| g as Arc<dyn Gateway>),
-            "intram" => self.intram.clone().map(|g| g as Arc<dyn Gateway>),
-            _ => None,
+            GatewayKind::Intech => self.intech.clone().map(|g| g as Arc<dyn Gateway>),
+            GatewayKind::Intram => self.intram.clone().map(|g| g as Arc<dyn Gateway>),
         }
     }
 }
@@ -115,7 +114,7 @@ pub enum EngineError {
     #[error("saisie refusée : {}", .0.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" ; "))]
     Invalid(Vec<FieldError>),
     #[error("passerelle {0} non configurée")]
-    NoGateway(String),
+    NoGateway(GatewayKind),
     #[error("{0}")]
     Journal(#[from] JournalError),
     #[error("{0}")]
@@ -152,7 +151,7 @@ impl EngineError {
 /// A sale as the cashier asked for it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PayOrder {
-    pub gateway: String,
+    pub gateway: GatewayKind,
     pub service: String,
     pub phone: Option<String>,
     pub amount: Option<i64>,

@@ -82,7 +82,7 @@ impl Engine {
         self.gateways
             .intech
             .clone()
-            .ok_or_else(|| EngineError::NoGateway("intech".into()))
+            .ok_or_else(|| EngineError::NoGateway(crate::domain::GatewayKind::Intech))
     }
 
     /// The transfer `reference` as MoneyGram describes it now (a look-up: no money moves).
@@ -162,7 +162,7 @@ impl Engine {
         )
         .map_err(EngineError::Invalid)?;
         let sale = Validated {
-            gateway: "intech".into(),
+            gateway: crate::domain::GatewayKind::Intech,
             service: mg::PAYOUT.into(),
             phone: Some(payout.phone.clone()),
             amount: Some(payout.amount),
@@ -201,7 +201,7 @@ impl Engine {
         check_quote(Lang::Fr, order.amount, Some(&quote), order.total_to_collect)
             .map_err(|e| EngineError::Invalid(vec![e]))?;
         let sale = Validated {
-            gateway: "intech".into(),
+            gateway: crate::domain::GatewayKind::Intech,
             service: mg::SEND.into(),
             phone: Some(parties.phone.clone()),
             amount: Some(order.amount),

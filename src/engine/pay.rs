@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::{Actor, Engine, EngineError, PayOrder, PayOutcome, failpoint};
 use super::{NO_CALLBACK_URL, journal_fields};
+use crate::domain::GatewayKind;
 use crate::domain::answers::{Facts, Reply};
 use crate::domain::fields::{self, INTRAM};
 use crate::domain::lifecycle::Event;
@@ -18,7 +19,7 @@ use crate::journal::{JournalError, NewTransaction};
 /// objects allowed: MoneyGram's details), ready to journal and send.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Validated {
-    pub gateway: String,
+    pub gateway: GatewayKind,
     pub service: String,
     pub phone: Option<String>,
     pub amount: Option<i64>,
@@ -108,10 +109,10 @@ impl Engine {
         if let Some(done) = self.recorded_under(chosen_id.as_deref()).await? {
             return Ok(done);
         }
-        if self.gateways.get(&order.gateway).is_none() {
+        if self.gateways.get(order.gateway).is_none() {
             return Err(EngineError::NoGateway(order.gateway));
         }
-        if (order.gateway == "intram") != (order.service == INTRAM) {
+        if (order.gateway == GatewayKind::Intram) != (order.service == INTRAM) {
             return Err(EngineError::Invalid(vec![fields::FieldError {
                 field: "service",
                 message: format!(
@@ -161,8 +162,8 @@ impl Engine {
     ) -> Result<PayOutcome, EngineError> {
         let gateway = self
             .gateways
-            .get(&sale.gateway)
-            .ok_or_else(|| EngineError::NoGateway(sale.gateway.clone()))?;
+            .get(sale.gateway)
+            .ok_or(EngineError::NoGateway(sale.gateway))?;
         let Validated {
             gateway: gateway_name,
             service,
@@ -178,7 +179,7 @@ impl Engine {
         let lease_until = now + (timeout + Duration::from_secs(30)).as_millis() as i64;
         let intent = NewTransaction {
             external_id: external_id.clone(),
-            gateway: gateway_name.clone(),
+            gateway: gateway_name,
             service: service.clone(),
             phone: phone.clone(),
             amount,
@@ -212,9 +213,9 @@ impl Engine {
             .callback_url
             .clone()
             .unwrap_or_else(|| NO_CALLBACK_URL.to_owned());
-        let callback_url = Some(match gateway_name.as_str() {
-            "intram" => intram_callback_url(&base),
-            _ => base,
+        let callback_url = Some(match gateway_name {
+            GatewayKind::Intram => intram_callback_url(&base),
+            GatewayKind::Intech => base,
         });
         let request = PaymentRequest {
             external_id: external_id.clone(),

@@ -72,8 +72,8 @@ impl Engine {
                 return Ok(PollResult::Deferred(wait));
             }
         };
-        let Some(gateway) = self.gateways.get(&row.gateway) else {
-            return Err(EngineError::NoGateway(row.gateway.clone()));
+        let Some(gateway) = self.gateways.get(row.gateway) else {
+            return Err(EngineError::NoGateway(row.gateway));
         };
         let gateway_id = match &row.parent_id {
             Some(parent) => self.get(parent).await?.and_then(|p| p.gateway_tx_id),

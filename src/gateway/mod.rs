@@ -23,24 +23,9 @@ use intech::IntechClient;
 use intech::models::OperationRequest;
 use intram::{IntramClient, IntramPaymentRequest};
 
-pub use crate::domain::PaymentStatus;
+pub use crate::domain::{GatewayKind, PaymentStatus};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum GatewayKind {
-    Intech,
-    Intram,
-}
-
-impl GatewayKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GatewayKind::Intech => "intech",
-            GatewayKind::Intram => "intram",
-        }
-    }
-}
 
 /// A payment to start, whichever gateway.
 #[derive(Debug, Clone, PartialEq)]

@@ -55,7 +55,7 @@ impl Journal {
              ON CONFLICT(external_id) DO NOTHING",
             params![
                 tx.external_id,
-                tx.gateway,
+                tx.gateway.as_str(),
                 tx.service,
                 tx.phone,
                 tx.amount,
@@ -76,7 +76,7 @@ impl Journal {
             now,
             "intent",
             &json!({
-                "gateway": tx.gateway, "service": tx.service, "phone": tx.phone,
+                "gateway": tx.gateway.as_str(), "service": tx.service, "phone": tx.phone,
                 "amount": tx.amount, "fields": tx.fields,
             }),
             &tx.cashier,
@@ -159,7 +159,7 @@ impl Journal {
             params![
                 refund_id,
                 parent_id,
-                parent.gateway,
+                parent.gateway.as_str(),
                 parent.service,
                 parent.phone,
                 parent.amount,

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::domain::lifecycle::Op;
-use crate::domain::{OpKind, Outcome, TxStatus};
+use crate::domain::{GatewayKind, OpKind, Outcome, TxStatus};
 
 /// A transaction as the journal holds it: a payment, or the refund of one.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -14,7 +14,7 @@ pub struct TransactionRow {
     pub kind: OpKind,
     #[serde(default)]
     pub parent_id: Option<String>,
-    pub gateway: String,
+    pub gateway: GatewayKind,
     pub service: String,
     pub phone: Option<String>,
     pub amount: Option<i64>,
@@ -89,7 +89,7 @@ impl TransactionRow {
     pub fn refundable(&self) -> bool {
         crate::domain::refund::refundable(
             self.kind,
-            &self.gateway,
+            self.gateway,
             &self.service,
             self.status,
             self.gateway_tx_id.as_deref(),
@@ -130,7 +130,7 @@ pub(super) fn row_to_tx(r: &rusqlite::Row<'_>) -> rusqlite::Result<TransactionRo
         external_id: r.get(0)?,
         kind: OpKind::parse(&kind).unwrap_or(OpKind::Payment),
         parent_id: r.get(26)?,
-        gateway: r.get(1)?,
+        gateway: GatewayKind::parse(&r.get::<_, String>(1)?).unwrap_or_default(),
         service: r.get(2)?,
         phone: r.get(3)?,
         amount: r.get(4)?,
@@ -165,7 +165,7 @@ pub(super) fn row_to_tx(r: &rusqlite::Row<'_>) -> rusqlite::Result<TransactionRo
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewTransaction {
     pub external_id: String,
-    pub gateway: String,
+    pub gateway: GatewayKind,
     pub service: String,
     pub phone: Option<String>,
     pub amount: Option<i64>,

@@ -5,7 +5,7 @@ use serde_json::json;
 fn intent(id: &str) -> NewTransaction {
     NewTransaction {
         external_id: id.into(),
-        gateway: "intech".into(),
+        gateway: crate::domain::GatewayKind::Intech,
         service: "WAVE_SN_API_CASH_OUT".into(),
         phone: Some("772457100".into()),
         amount: Some(1500),

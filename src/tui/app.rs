@@ -780,7 +780,11 @@ pub fn order_of(
     };
     let intram = entry.tile.code == INTRAM_CODE;
     let order = PayOrder {
-        gateway: if intram { "intram" } else { "intech" }.into(),
+        gateway: if intram {
+            crate::domain::GatewayKind::Intram
+        } else {
+            crate::domain::GatewayKind::Intech
+        },
         service: entry.tile.code.into(),
         phone,
         amount,
@@ -1251,7 +1255,10 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 _ => vec![],
             },
             KeyCode::Char('c') | KeyCode::F(6) => match row {
-                Some(r) if r.status == TxStatus::Review && r.gateway == "intech" => {
+                Some(r)
+                    if r.status == TxStatus::Review
+                        && r.gateway == crate::domain::GatewayKind::Intech =>
+                {
                     // The next step for an operation nobody can settle: a claim with
                     // everything Intech needs to find it, written out already.
                     j.claim = Some(ClaimForm {
@@ -1261,7 +1268,10 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     });
                     vec![]
                 }
-                Some(r) if r.gateway == "intech" && r.gateway_tx_id.is_some() => {
+                Some(r)
+                    if r.gateway == crate::domain::GatewayKind::Intech
+                        && r.gateway_tx_id.is_some() =>
+                {
                     j.claim = Some(ClaimForm {
                         subject: Input::default(),
                         message: Input::default(),

@@ -421,7 +421,13 @@ fn english_messages_beside_the_french() {
 fn a_successful_send_is_refundable_by_its_reversal_a_payout_never() {
     use crate::domain::{OpKind, TxStatus};
     let refundable = |service, status| {
-        crate::domain::refund::refundable(OpKind::Payment, "intech", service, status, Some("T1"))
+        crate::domain::refund::refundable(
+            OpKind::Payment,
+            crate::domain::GatewayKind::Intech,
+            service,
+            status,
+            Some("T1"),
+        )
     };
     assert!(refundable(SEND, TxStatus::Success));
     assert!(!refundable(SEND, TxStatus::Pending));

@@ -229,7 +229,7 @@ pub fn on_unseen(app: &mut App, row: Option<TransactionRow>) -> Vec<Effect> {
     if !matches!(app.screen, Screen::Catalogue) {
         return vec![];
     }
-    let code = if row.gateway == "intram" {
+    let code = if row.gateway == crate::domain::GatewayKind::Intram {
         INTRAM_CODE
     } else {
         row.service.as_str()
@@ -247,7 +247,7 @@ pub fn on_unseen(app: &mut App, row: Option<TransactionRow>) -> Vec<Effect> {
         })
         .unwrap_or_default();
     let order = crate::engine::PayOrder {
-        gateway: row.gateway.clone(),
+        gateway: row.gateway,
         service: row.service.clone(),
         phone: row.phone.clone(),
         amount: row.amount,

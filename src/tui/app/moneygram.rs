@@ -570,7 +570,7 @@ fn payment(
 ) -> Box<PaymentState> {
     Box::new(PaymentState {
         order: PayOrder {
-            gateway: "intech".into(),
+            gateway: crate::domain::GatewayKind::Intech,
             service: service.into(),
             phone,
             amount: Some(amount),

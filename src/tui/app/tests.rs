@@ -25,7 +25,7 @@ fn app() -> App {
 pub(crate) fn row(status: TxStatus, service: &str) -> TransactionRow {
     TransactionRow {
         external_id: "01a20000-0000-7000-8000-000000000001".into(),
-        gateway: "intech".into(),
+        gateway: crate::domain::GatewayKind::Intech,
         service: service.into(),
         phone: Some("772457100".into()),
         amount: Some(1500),
