@@ -15,6 +15,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub mod environment;
+
 use crate::domain::PollPlan;
 use crate::secret::Secret;
 

@@ -34,10 +34,11 @@ fn init_logging(cli: &Cli) {
         Some(cli::Command::Sandbox(_) | cli::Command::Serve) => "caisse=info",
         _ => "warn",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CAISSE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let filter = caisse::config::environment::log_filter()
+        .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
     if cli.command.is_none() {
-        if std::env::var_os("CAISSE_LOG").is_none() {
+        if caisse::config::environment::log_filter().is_none() {
             return;
         }
         let dir = directories::ProjectDirs::from("sn", "caisse", "caisse")

@@ -43,11 +43,10 @@ impl Context {
             message: e.to_string(),
             code: ExitCode::Config,
         })?;
-        let plan = config::poll_plan(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
-            .map_err(|m| Failure {
-                message: m,
-                code: ExitCode::Config,
-            })?;
+        let plan = config::poll_plan(&config::environment::tuning).map_err(|m| Failure {
+            message: m,
+            code: ExitCode::Config,
+        })?;
         let engine_config = EngineConfig {
             plan,
             callback_url: self.config.callback_url.clone(),
@@ -76,9 +75,7 @@ impl Context {
 
 /// Where this session runs: the SSH client's address, else the tty, else `local`.
 pub fn terminal_name() -> String {
-    if let Ok(ssh) = std::env::var("SSH_CONNECTION")
-        && let Some(addr) = ssh.split_whitespace().next()
-    {
+    if let Some(addr) = config::environment::ssh_client() {
         return format!("ssh:{addr}");
     }
     std::fs::read_link("/proc/self/fd/0")
@@ -127,7 +124,7 @@ pub async fn connect(config_path: Option<&Path>) -> Result<Context, Failure> {
             config.callback_listen = Some(addr);
             config.callback_url = Some(format!("http://{addr}/intech-callback"));
         }
-        if std::env::var_os("CAISSE_DB").is_none() {
+        if !config::environment::journal_named() {
             // Demo sales never mix with real ones.
             journal_path = journal_path.with_file_name("demo-journal.db");
         }

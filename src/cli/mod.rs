@@ -122,11 +122,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         command,
         Command::Serve | Command::Sandbox(_) | Command::Fingerprint(_)
     );
-    let named = cli.socket.clone().or_else(|| {
-        std::env::var_os("CAISSE_SOCKET")
-            .filter(|s| !s.is_empty())
-            .map(PathBuf::from)
-    });
+    let named = cli
+        .socket
+        .clone()
+        .or_else(crate::config::environment::socket);
     if via_service && let Some(socket) = named {
         return remote::run(socket, cli.cashier, command).await;
     }

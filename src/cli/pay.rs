@@ -109,11 +109,7 @@ pub fn exit_for(status: TxStatus) -> ExitCode {
 pub(super) fn print_customer_step(row: &TransactionRow) {
     if let Some(url) = &row.customer_url {
         match QrImage::encode(url) {
-            Ok(qr)
-                if std::env::var_os("NO_COLOR").is_some()
-                    || !std::io::stdout().is_terminal()
-                        && std::env::var_os("CAISSE_QR_PLAIN").is_some() =>
-            {
+            Ok(qr) if crate::config::environment::plain_qr(std::io::stdout().is_terminal()) => {
                 print!("{}", qr.to_plain())
             }
             Ok(qr) => print!("{}", qr.to_ansi()),

@@ -13,11 +13,11 @@ use std::io::Write;
 /// freezing: `ui_panic` makes the app panic at the first key, to test the terminal's
 /// restoration).
 pub fn armed(name: &str) -> bool {
-    std::env::var("CAISSE_FAILPOINT").is_ok_and(|v| v == name)
+    crate::config::environment::failpoint().is_some_and(|v| v == name)
 }
 
 pub fn hit(name: &str) {
-    let armed = std::env::var("CAISSE_FAILPOINT").is_ok_and(|v| v == name);
+    let armed = armed(name);
     if !armed {
         return;
     }

@@ -87,7 +87,7 @@ impl Default for EngineConfig {
             shop_name: "Caisse".into(),
             redirect_url: "https://intech.sn".into(),
             hmac_secret: None,
-            cashier: std::env::var("USER").unwrap_or_default(),
+            cashier: crate::config::environment::unix_user().unwrap_or_default(),
             terminal: "local".into(),
         }
     }

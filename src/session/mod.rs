@@ -48,10 +48,7 @@ impl Link {
         let uid = peer::current_uid();
         let peer = Peer {
             uid,
-            user: std::env::var("USER")
-                .ok()
-                .filter(|u| !u.is_empty())
-                .unwrap_or_else(|| peer::user_name(uid)),
+            user: crate::config::environment::unix_user().unwrap_or_else(|| peer::user_name(uid)),
         };
         let (events, _) = broadcast::channel(1024);
         Link::Local {

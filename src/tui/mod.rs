@@ -66,11 +66,10 @@ fn config_failure(message: String) -> Failure {
 pub async fn run(options: Options) -> Result<(), Failure> {
     let terminal_name = crate::wiring::terminal_name();
     // With a socket, nothing is read but the environment: the service holds the keys.
-    let socket = options.socket.clone().or_else(|| {
-        std::env::var_os("CAISSE_SOCKET")
-            .filter(|s| !s.is_empty())
-            .map(PathBuf::from)
-    });
+    let socket = options
+        .socket
+        .clone()
+        .or_else(crate::config::environment::socket);
     // A configuration may name the socket too (read before anything else is started); its
     // `[kiosk]` settings then apply to this terminal.
     let (socket, from_config) = match socket {
@@ -86,14 +85,8 @@ pub async fn run(options: Options) -> Result<(), Failure> {
     let mut _context = None;
     let (link, lang, kiosk, idle_lock) = match socket {
         Some(path) => {
-            let lang = match std::env::var("CAISSE_LANG").as_deref() {
-                Ok("en") => i18n::Lang::En,
-                _ => i18n::Lang::Fr,
-            };
-            let idle = std::env::var("CAISSE_IDLE_LOCK_SECS")
-                .ok()
-                .and_then(|s| s.parse::<f64>().ok())
-                .and_then(crate::config::idle_lock_from_secs)
+            let lang = i18n::Lang::from(crate::config::environment::language());
+            let idle = crate::config::environment::idle_lock()
                 .or(from_config.as_ref().and_then(|c| c.kiosk.idle_lock));
             let kiosk = options.kiosk || from_config.is_some_and(|c| c.kiosk.enabled);
             (Link::remote(path, terminal_name.clone()), lang, kiosk, idle)
@@ -114,7 +107,7 @@ pub async fn run(options: Options) -> Result<(), Failure> {
     let link_events = link.subscribe();
     tasks.push(link.start(terminal_name));
 
-    let theme = Theme::new(ColorMode::detect(&|k| std::env::var(k).ok())).with_lang(lang);
+    let theme = Theme::new(ColorMode::detect(&crate::config::environment::colour)).with_lang(lang);
     let mut terminal =
         ratatui::try_init().map_err(|e| config_failure(format!("terminal inutilisable : {e}")))?;
     let result = event_loop(&mut terminal, link, link_events, theme, kiosk, idle_lock).await;
