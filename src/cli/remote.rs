@@ -26,8 +26,7 @@ fn refused(response: Response) -> Failure {
     Failure {
         message: response
             .error()
-            .unwrap_or("réponse inattendue du service")
-            .to_owned(),
+            .unwrap_or_else(|| "réponse inattendue du service".to_owned()),
         code,
     }
 }
@@ -184,7 +183,7 @@ pub async fn run(
             match response {
                 Response::Refunded(done) => pay::refund_finish(&external_id, &done),
                 Response::NotDone(outcome) => Err(pay::outcome_failure(&outcome)),
-                Response::Error(m) if m == crate::session::client::SERVICE_LOST => Err(Failure {
+                Response::Error(crate::session::Problem::ServiceLost) => Err(Failure {
                     message: format!(
                         "la liaison avec le service s'est coupée pendant le remboursement \
                          {refund_id} : il est peut-être fait, ne le refaites pas \
@@ -217,10 +216,10 @@ async fn pay_remote(
         .await
     {
         Response::Paid(outcome) => outcome,
-        Response::Error(m) if m == crate::session::client::SERVICE_DOWN => {
-            return Err(down(m));
+        Response::Error(crate::session::Problem::ServiceDown) => {
+            return Err(down(crate::session::Problem::ServiceDown.french()));
         }
-        Response::Error(m) if m == crate::session::client::SERVICE_LOST => {
+        Response::Error(crate::session::Problem::ServiceLost) => {
             return Err(Failure {
                 message: format!(
                     "la liaison avec le service s'est coupée pendant l'envoi : l'opération \

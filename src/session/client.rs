@@ -13,6 +13,7 @@ use tokio::net::UnixStream;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::LinkEvent;
+use super::problem::Problem;
 use super::protocol::{ClientFrame, MAX_LINE, Request, Response, ServerFrame};
 
 /// What the cashier reads while the service cannot be reached.
@@ -75,16 +76,16 @@ impl Remote {
         {
             let current = lock(&self.current);
             let Some(conn) = current.as_ref() else {
-                return Response::Error(SERVICE_DOWN.into());
+                return Response::Error(Problem::ServiceDown);
             };
             lock(&conn.pending).insert(id, tx);
             if conn.out.send(ClientFrame { id, request }).is_err() {
                 lock(&conn.pending).remove(&id);
-                return Response::Error(SERVICE_DOWN.into());
+                return Response::Error(Problem::ServiceDown);
             }
         }
         rx.await
-            .unwrap_or_else(|_| Response::Error(SERVICE_LOST.into()))
+            .unwrap_or_else(|_| Response::Error(Problem::ServiceLost))
     }
 
     /// Keeps a connection open for as long as the app runs.

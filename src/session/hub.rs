@@ -17,13 +17,14 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use super::problem::Problem;
 use super::protocol::{LoginNeed, Request, Response, Welcome};
 use crate::config::KioskSettings;
 use crate::domain::TxStatus;
 use crate::engine::{Actor, Engine};
 use crate::gateway::intech::IntechClient;
 use crate::journal::TransactionRow;
-use crate::staff::{self, Cashier, LoginError, Role};
+use crate::staff::{self, Cashier, Role};
 
 /// Sales a journal screen lists at most.
 const JOURNAL_LIMIT: usize = 5_000;
@@ -152,11 +153,17 @@ fn clean_terminal(t: &str) -> String {
 }
 
 fn denied_login() -> Response {
-    Response::Denied("connectez-vous d'abord (nom du caissier et code PIN)".into())
+    Response::Denied(Problem::NotLoggedIn)
+}
+
+fn journal_problem(e: crate::journal::JournalError) -> Problem {
+    Problem::Journal {
+        message: e.to_string(),
+    }
 }
 
 fn not_yours() -> Response {
-    Response::Denied("cette opération n'est pas la vôtre : voyez le superviseur".into())
+    Response::Denied(Problem::NotYours)
 }
 
 impl Session {
@@ -234,12 +241,12 @@ impl Session {
             Request::Hello { terminal } => {
                 // Once per connection: the terminal a session records cannot change later.
                 if self.hello_done.swap(true, Ordering::SeqCst) {
-                    return Response::Error("déjà connecté".into());
+                    return Response::Error(Problem::AlreadyLoggedIn);
                 }
                 *lock(&self.terminal) = clean_terminal(&terminal);
                 let open = match engine.journal(|j| j.has_active_cashiers()).await {
                     Ok(any) => self.hub.open_counter && !any,
-                    Err(e) => return Response::Error(e.to_string()),
+                    Err(e) => return Response::Error(journal_problem(e)),
                 };
                 let login = if open {
                     let me = Cashier {
@@ -263,7 +270,7 @@ impl Session {
                     .filter(|t| t.uid == self.peer.uid && t.expires_at > now)
                     .map(|t| t.cashier.clone());
                 let Some(cashier) = found else {
-                    return Response::Denied("session expirée : reconnectez-vous".into());
+                    return Response::Denied(Problem::SessionExpired);
                 };
                 // The account may have been disabled meanwhile.
                 if let Some(refusal) = self.refused_account(&cashier).await {
@@ -307,23 +314,23 @@ impl Session {
         let name = me.name.clone();
         match self.hub.engine.journal(move |j| j.cashier(&name)).await {
             Ok(Some(record)) if !record.disabled => None,
-            Ok(_) => Some(Response::Denied(LoginError::Disabled.french())),
-            Err(e) => Some(Response::Error(e.to_string())),
+            Ok(_) => Some(Response::Denied(Problem::Disabled)),
+            Err(e) => Some(Response::Error(journal_problem(e))),
         }
     }
 
     async fn login(&self, name: Option<String>, pin: staff::Pin, now: i64) -> Response {
         let mapped = self.mapped();
         let Some(name) = mapped.clone().or(name) else {
-            return Response::Denied("nom du caissier manquant".into());
+            return Response::Denied(Problem::CashierNameMissing);
         };
         if !self.hub.refusal_allowed(self.peer.uid, now, false) {
-            return Response::Denied("trop d'essais refusés : attendez une minute".into());
+            return Response::Denied(Problem::TooManyRefusals);
         }
         // Malformed input never reaches the journal (the same words whatever the name).
         if staff::check_name(&name).is_err() || staff::check_pin(pin.expose()).is_err() {
             self.hub.refusal_allowed(self.peer.uid, now, true);
-            return Response::Denied(staff::REFUSED.into());
+            return Response::Denied(Problem::LoginRefused { left: None });
         }
         // A cashier mapped to a Unix user logs in from that user only: from anyone else it
         // is refused like an unknown name (same work, same count, same words: saying why
@@ -372,15 +379,22 @@ impl Session {
             Ok(Ok(cashier)) => self.log_in(cashier, now),
             Ok(Err(e)) => {
                 self.hub.refusal_allowed(self.peer.uid, now, true);
-                Response::Denied(e.french())
+                Response::Denied(e.into())
             }
-            Err(e) => Response::Error(e.to_string()),
+            Err(e) => Response::Error(Problem::Journal {
+                message: e.to_string(),
+            }),
         }
     }
 
     /// The supervisor whose PIN this is, typed at `me`'s counter (wrong ones count
     /// against `me` from this Unix user, in the journal).
-    async fn supervisor(&self, me: &Cashier, pin: staff::Pin, now: i64) -> Result<Cashier, String> {
+    async fn supervisor(
+        &self,
+        me: &Cashier,
+        pin: staff::Pin,
+        now: i64,
+    ) -> Result<Cashier, Problem> {
         if self.open.load(Ordering::SeqCst) {
             // A counter without accounts has no supervisor to ask.
             return Ok(me.clone());
@@ -403,8 +417,8 @@ impl Session {
                 ))
             })
             .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.french())
+            .map_err(journal_problem)?
+            .map_err(Problem::from)
     }
 
     /// Who gives money back (a refund, a MoneyGram reversal): `me` if a supervisor,
@@ -423,9 +437,7 @@ impl Session {
                 .supervisor(me, pin, now)
                 .await
                 .map_err(Response::Denied),
-            None => Err(Response::Denied(
-                "remboursement réservé au superviseur : son code PIN est demandé".into(),
-            )),
+            None => Err(Response::Denied(Problem::SupervisorPinNeeded)),
         }
     }
 
@@ -434,21 +446,27 @@ impl Session {
         match self.hub.engine.get(external_id).await {
             Ok(Some(row)) if me.is_supervisor() || row.cashier == me.name => Ok(row),
             Ok(Some(_)) => Err(not_yours()),
-            Ok(None) => Err(Response::Error(format!(
-                "opération {external_id} introuvable"
-            ))),
-            Err(e) => Err(Response::Error(e.to_string())),
+            Ok(None) => Err(Response::Error(Problem::OperationNotFound {
+                id: external_id.to_owned(),
+            })),
+            Err(e) => Err(Response::Error(Problem::Journal {
+                message: e.to_string(),
+            })),
         }
     }
 
     async fn handle_logged_in(&self, request: Request, me: Cashier, now: i64) -> Response {
         let engine = self.hub.engine.clone();
-        let err = |e: &dyn std::fmt::Display| Response::Error(e.to_string());
+        let err = |e: &dyn std::fmt::Display| {
+            Response::Error(Problem::Other {
+                message: e.to_string(),
+            })
+        };
         match request {
             Request::Hello { .. }
             | Request::Login { .. }
             | Request::Resume { .. }
-            | Request::Logout => Response::Error("déjà traité".into()),
+            | Request::Logout => Response::Error(Problem::AlreadyHandled),
             Request::Unlock { pin } => {
                 let terminal = lock(&self.terminal).clone();
                 let name = me.name.clone();
@@ -465,7 +483,7 @@ impl Session {
                     .await
                 {
                     Ok(Ok(_)) => Response::Done,
-                    Ok(Err(e)) => Response::Denied(e.french()),
+                    Ok(Err(e)) => Response::Denied(e.into()),
                     Err(e) => err(&e),
                 }
             }
@@ -476,16 +494,20 @@ impl Session {
             Request::Balance => match &self.hub.intech {
                 Some(c) => match c.balance().await {
                     Ok(b) => Response::Balance(b.balance),
-                    Err(e) => Response::Error(e.french_message(None)),
+                    Err(e) => Response::Error(Problem::Gateway {
+                        message: e.french_message(None),
+                    }),
                 },
-                None => Response::Error("Intech non configuré".into()),
+                None => Response::Error(Problem::IntechNotConfigured),
             },
             Request::Bills { service, account } => match &self.hub.intech {
                 Some(c) => match c.pending_bills(&service, &account).await {
                     Ok(b) => Response::Bills(b),
-                    Err(e) => Response::Error(e.french_message(None)),
+                    Err(e) => Response::Error(Problem::Gateway {
+                        message: e.french_message(None),
+                    }),
                 },
-                None => Response::Error("Intech non configuré".into()),
+                None => Response::Error(Problem::IntechNotConfigured),
             },
             Request::Pay {
                 order,
@@ -660,17 +682,17 @@ impl Session {
             }
             Request::AddCashier { name, role, pin } => {
                 if !me.is_supervisor() {
-                    return Response::Denied("réservé au superviseur".into());
+                    return Response::Denied(Problem::SupervisorOnly);
                 }
                 if let Err(m) = staff::check_name(&name).and(staff::check_pin(pin.expose())) {
-                    return Response::Error(m);
+                    return Response::Error(Problem::Invalid { messages: vec![m] });
                 }
                 let by = self.actor(&me);
                 let hash = match tokio::task::spawn_blocking(move || staff::hash_pin(pin.expose()))
                     .await
                 {
                     Ok(Ok(h)) => h,
-                    Ok(Err(m)) => return Response::Error(m),
+                    Ok(Err(m)) => return Response::Error(Problem::Other { message: m }),
                     Err(e) => return err(&e),
                 };
                 match engine
@@ -683,7 +705,7 @@ impl Session {
             }
             Request::ListCashiers => {
                 if !me.is_supervisor() {
-                    return Response::Denied("réservé au superviseur".into());
+                    return Response::Denied(Problem::SupervisorOnly);
                 }
                 match engine.journal(|j| j.cashiers()).await {
                     Ok(list) => Response::Cashiers(list),
@@ -692,7 +714,7 @@ impl Session {
             }
             Request::DisableCashier { name } => {
                 if !me.is_supervisor() {
-                    return Response::Denied("réservé au superviseur".into());
+                    return Response::Denied(Problem::SupervisorOnly);
                 }
                 let by = self.actor(&me);
                 let target = name.clone();
@@ -706,7 +728,7 @@ impl Session {
                             .retain(|_, t| !t.cashier.name.eq_ignore_ascii_case(&name));
                         Response::Done
                     }
-                    Ok(false) => Response::Error("caissier inconnu".into()),
+                    Ok(false) => Response::Error(Problem::UnknownCashier),
                     Err(e) => err(&e),
                 }
             }

@@ -8,6 +8,7 @@ pub mod client;
 pub mod hub;
 pub mod moneygram;
 pub mod peer;
+pub mod problem;
 pub mod protocol;
 pub mod server;
 
@@ -18,6 +19,7 @@ use tokio::sync::broadcast;
 use crate::engine::EngineEvent;
 use crate::staff::Cashier;
 pub use hub::{Hub, Peer, Session};
+pub use problem::Problem;
 pub use protocol::{LoginNeed, Request, Response, Welcome};
 
 /// What happens on the link besides answers.
@@ -85,7 +87,9 @@ impl Link {
                         });
                     }
                     other => {
-                        let message = other.error().unwrap_or("service indisponible").to_owned();
+                        let message = other
+                            .error()
+                            .unwrap_or_else(|| "service indisponible".to_owned());
                         let _ = events.send(LinkEvent::Down(message));
                     }
                 }

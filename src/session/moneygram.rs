@@ -1,20 +1,19 @@
 //! What the MoneyGram look-ups answer on the socket: the transfer or the quote, or the
 //! French reason there is none.
 
+use super::problem::Problem;
 use super::protocol::Response;
 use crate::domain::moneygram::{PayoutLookup, Quote};
 use crate::engine::EngineError;
 
 fn refusal(e: EngineError) -> Response {
     match e {
-        EngineError::Invalid(errors) => Response::Error(
-            errors
-                .into_iter()
-                .map(|e| e.message)
-                .collect::<Vec<_>>()
-                .join(" ; "),
-        ),
-        other => Response::Error(other.to_string()),
+        EngineError::Invalid(errors) => Response::Error(Problem::Invalid {
+            messages: errors.into_iter().map(|e| e.message).collect(),
+        }),
+        other => Response::Error(Problem::Other {
+            message: other.to_string(),
+        }),
     }
 }
 

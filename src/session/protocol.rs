@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::problem::Problem;
 use crate::domain::Outcome;
 use crate::domain::moneygram::{PayoutLookup, Quote, ReversalInput};
 use crate::engine::{EngineEvent, PayOrder, PayOutcome, PayoutOrder, SendOrder};
@@ -177,18 +178,26 @@ pub enum Response {
     MoneyGramQuote(Quote),
     Cashiers(Vec<CashierRecord>),
     Supervisor(Cashier),
-    /// Not logged in, or not allowed: the French reason.
-    Denied(String),
-    /// The French error.
-    Error(String),
+    /// Not logged in, or not allowed: why.
+    Denied(Problem),
+    /// The request failed: why.
+    Error(Problem),
 }
 
 impl Response {
-    /// The French error of a failed request, or `None`.
-    pub fn error(&self) -> Option<&str> {
+    /// The French sentence of a failed request, or `None`.
+    pub fn error(&self) -> Option<String> {
         match self {
-            Response::Denied(m) | Response::Error(m) => Some(m),
-            Response::NotDone(outcome) => outcome.message(),
+            Response::Denied(p) | Response::Error(p) => Some(p.french()),
+            Response::NotDone(outcome) => outcome.message().map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    /// Why a request failed, if it did (refused or in error).
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            Response::Denied(p) | Response::Error(p) => Some(p),
             _ => None,
         }
     }

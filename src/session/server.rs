@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 
 use super::hub::{Hub, Peer, Session};
 use super::peer::user_name;
+use super::problem::Problem;
 use super::protocol::{ClientFrame, MAX_REQUEST, Request, Response, ServerFrame};
 use crate::engine::EngineEvent;
 
@@ -30,10 +31,6 @@ const IN_FLIGHT: usize = 8;
 /// Frames waiting to be written to one terminal.
 const QUEUE: usize = 256;
 
-/// What a terminal reads when its request could not be answered (a fault in the service):
-/// the outcome of what it asked is unknown, not failed.
-const INTERNAL: &str = "erreur interne du service : le résultat est inconnu, vérifiez le journal \
-                        avant de refaire quoi que ce soit";
 
 /// Binds the socket (replacing a stale one left by a crash, refusing if a live service
 /// answers on it or if the path is not a socket) and serves it until the task is aborted.
@@ -159,7 +156,7 @@ async fn connection(hub: Arc<Hub>, stream: UnixStream) -> std::io::Result<()> {
         }
         if line.len() > MAX_REQUEST {
             let _ = out
-                .send(reply(0, Response::Error("requête trop longue".into())))
+                .send(reply(0, Response::Error(Problem::BadRequest)))
                 .await;
             break;
         }
@@ -167,7 +164,7 @@ async fn connection(hub: Arc<Hub>, stream: UnixStream) -> std::io::Result<()> {
             Some(f) => f,
             None => {
                 let _ = out
-                    .send(reply(0, Response::Error("requête illisible".into())))
+                    .send(reply(0, Response::Error(Problem::BadRequest)))
                     .await;
                 continue;
             }
@@ -213,7 +210,7 @@ async fn run(session: &Arc<Session>, request: Request) -> Response {
         Ok(response) => response,
         Err(e) => {
             tracing::error!("request handler failed: {e}");
-            Response::Error(INTERNAL.into())
+            Response::Error(Problem::Internal)
         }
     }
 }

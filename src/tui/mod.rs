@@ -309,8 +309,7 @@ type Answer = fn(Response) -> Option<Event>;
 
 fn answer_error(r: Response) -> String {
     r.error()
-        .unwrap_or("réponse inattendue du service")
-        .to_owned()
+        .unwrap_or_else(|| "réponse inattendue du service".to_owned())
 }
 
 /// The answer to a sale (a plain one, a MoneyGram payout or send).
@@ -318,12 +317,12 @@ fn paid(r: Response) -> Option<Event> {
     Some(Event::Paid(match r {
         Response::Paid(outcome) => Ok(outcome.row),
         Response::NotDone(outcome) => Err(outcome),
-        Response::Error(m) if m == crate::session::client::SERVICE_DOWN => Err(Outcome::NotSent {
+        Response::Error(crate::session::Problem::ServiceDown) => Err(Outcome::NotSent {
             message: "service caisse indisponible : la vente n'est pas partie, réessayez quand \
                       le service sera revenu"
                 .to_owned(),
         }),
-        Response::Error(m) if m == crate::session::client::SERVICE_LOST => Err(Outcome::Unknown {
+        Response::Error(crate::session::Problem::ServiceLost) => Err(Outcome::Unknown {
             message: "la liaison avec le service s'est coupée pendant l'envoi : la vente est \
                       peut-être partie, ne la refaites pas ; elle s'affichera ici dès le retour \
                       du service"
@@ -341,7 +340,7 @@ fn refunded(r: Response) -> Option<Event> {
     Some(Event::Refunded(match r {
         Response::Refunded(done) => done.outcome,
         Response::NotDone(outcome) => outcome,
-        Response::Error(m) if m == crate::session::client::SERVICE_LOST => Outcome::Unknown {
+        Response::Error(crate::session::Problem::ServiceLost) => Outcome::Unknown {
             message: "la liaison avec le service s'est coupée pendant le remboursement.".to_owned(),
         },
         other => Outcome::Failed {
