@@ -133,7 +133,7 @@ fn main() {
         let mut lat = Vec::new();
         for _ in 0..200 {
             let t = Instant::now();
-            let out = engine.pay(order("772450000"), None).await.unwrap();
+            let out = engine.pay(order("772450000")).await.unwrap();
             assert_eq!(out.row.status, TxStatus::Pending);
             lat.push(t.elapsed().as_secs_f64() * 1000.0);
         }
@@ -163,7 +163,7 @@ fn main() {
         let engine = Engine::new(Journal::open(&dir.path().join("sched.db")).unwrap(), gateways, config, system_clock());
         for _ in 0..1000 {
             // …95: the operator never answers; they all stay pending.
-            engine.pay(order("772450095"), None).await.unwrap();
+            engine.pay(order("772450095")).await.unwrap();
         }
         let secs = 60;
         let cpu0 = cpu_seconds();

@@ -178,7 +178,6 @@ impl Running {
     pub fn hub(&self, context: &Context, open_counter: bool) -> Arc<crate::session::Hub> {
         crate::session::Hub::new(
             self.engine.clone(),
-            context.gateways.intech.clone(),
             context.is_demo(),
             context.config.kiosk.clone(),
             open_counter,

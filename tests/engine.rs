@@ -217,7 +217,7 @@ async fn a_deposit_goes_new_pending_success_by_polling() {
     let s = setup().await;
     let outcome = s
         .engine
-        .pay(order("ORANGE_SN_API_CASH_IN", "772450000", 1000), None)
+        .pay(order("ORANGE_SN_API_CASH_IN", "772450000", 1000))
         .await
         .unwrap();
     assert_eq!(outcome.row.status, TxStatus::Pending);
@@ -249,7 +249,7 @@ async fn bad_input_is_refused_before_anything_is_written() {
     ] {
         let err = s
             .engine
-            .pay(order(service, phone, amount), None)
+            .pay(order(service, phone, amount))
             .await
             .unwrap_err();
         assert!(
@@ -257,13 +257,34 @@ async fn bad_input_is_refused_before_anything_is_written() {
             "{err}"
         );
     }
-    // A deposit above the known balance never leaves.
+    assert!(
+        s.engine
+            .journal(|j| j.list_since(0, 10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deposit_above_the_balance_the_engine_read_never_leaves() {
+    let s = setup_with(
+        SandboxConfig {
+            initial_balance: 1000.0,
+            ..sandbox_config()
+        },
+        fast_plan(),
+        Duration::from_secs(10),
+        false,
+        None,
+    )
+    .await;
+    // Before any reading the engine knows no balance; the gateway would judge.
+    assert_eq!(s.engine.known_balance(), None);
+    assert_eq!(s.engine.balance().await.unwrap(), 1000.0);
     let err = s
         .engine
-        .pay(
-            order("WAVE_SN_API_CASH_IN", "772450000", 5000),
-            Some(1000.0),
-        )
+        .pay(order("WAVE_SN_API_CASH_IN", "772450000", 5000))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("solde insuffisant"), "{err}");
@@ -281,7 +302,7 @@ async fn a_refusal_is_failed_with_the_french_message() {
     let s = setup().await;
     let outcome = s
         .engine
-        .pay(order("ORANGE_SN_API_CASH_IN", "772450092", 1000), None)
+        .pay(order("ORANGE_SN_API_CASH_IN", "772450092", 1000))
         .await
         .unwrap();
     assert_eq!(outcome.row.status, TxStatus::Failed);
@@ -310,7 +331,7 @@ async fn network_faults_leave_unknown_then_reconcile_settles_never_failed_first(
     for phone in ["772450094", "772450096", "772450097"] {
         let outcome = s
             .engine
-            .pay(order("WAVE_SN_API_CASH_IN", phone, 1000), None)
+            .pay(order("WAVE_SN_API_CASH_IN", phone, 1000))
             .await
             .unwrap();
         assert_eq!(
@@ -356,7 +377,7 @@ async fn network_faults_leave_unknown_then_reconcile_settles_never_failed_first(
     };
     let engine = Engine::new(journal, gateways, EngineConfig::default(), system_clock());
     let outcome = engine
-        .pay(order("WAVE_SN_API_CASH_IN", "772450000", 1000), None)
+        .pay(order("WAVE_SN_API_CASH_IN", "772450000", 1000))
         .await
         .unwrap();
     assert_eq!(outcome.row.status, TxStatus::NotSent);
@@ -411,7 +432,7 @@ async fn a_cash_out_waits_for_the_customer_and_its_callback_is_confirmed_by_a_st
     .await;
     let outcome = s
         .engine
-        .pay(order("WAVE_SN_API_CASH_OUT", "772457100", 1500), None)
+        .pay(order("WAVE_SN_API_CASH_OUT", "772457100", 1500))
         .await
         .unwrap();
     let row = outcome.row;
@@ -464,7 +485,7 @@ async fn callback_before_the_reply_with_hmac_and_repeats_change_nothing() {
     // …98: the sandbox delivers the final callback before answering the operation.
     let outcome = s
         .engine
-        .pay(order("WAVE_SN_API_CASH_IN", "772450098", 1000), None)
+        .pay(order("WAVE_SN_API_CASH_IN", "772450098", 1000))
         .await
         .unwrap();
     let ext = outcome.row.external_id.clone();
@@ -568,7 +589,7 @@ async fn forged_unknown_malformed_and_oversized_callbacks_are_recorded() {
     .await;
     let outcome = s
         .engine
-        .pay(order("WAVE_SN_API_CASH_OUT", "772457100", 1500), None)
+        .pay(order("WAVE_SN_API_CASH_OUT", "772457100", 1500))
         .await
         .unwrap();
     let ext = outcome.row.external_id.clone();
@@ -641,7 +662,7 @@ async fn an_intram_payment_through_the_same_engine() {
         fields: BTreeMap::new(),
         description: Some("Vente".into()),
     };
-    let outcome = s.engine.pay(order, None).await.unwrap();
+    let outcome = s.engine.pay(order).await.unwrap();
     assert_eq!(outcome.row.status, TxStatus::Pending);
     let tx = outcome.row.gateway_tx_id.clone().unwrap();
     assert!(outcome.row.customer_url.as_deref().unwrap().contains(&tx));
@@ -676,7 +697,7 @@ async fn polling_stays_within_three_calls_a_minute_per_transaction() {
         // …95: the operator never answers, so the transactions stay pending throughout.
         ids.push(
             s.engine
-                .pay(order("WAVE_SN_API_CASH_IN", "772450095", 1000), None)
+                .pay(order("WAVE_SN_API_CASH_IN", "772450095", 1000))
                 .await
                 .unwrap()
                 .row
@@ -719,7 +740,7 @@ async fn another_process_writing_the_journal_is_noticed() {
     let mut events = other.subscribe();
     tokio::time::sleep(Duration::from_millis(300)).await; // the watcher has its baseline
     s.engine
-        .pay(order("ORANGE_SN_API_CASH_IN", "772450000", 1000), None)
+        .pay(order("ORANGE_SN_API_CASH_IN", "772450000", 1000))
         .await
         .unwrap();
     let seen = tokio::time::timeout(Duration::from_secs(5), async {
@@ -739,7 +760,7 @@ async fn a_full_disk_stops_the_sale_before_anything_is_sent() {
     let s = setup().await;
     let first = s
         .engine
-        .pay(order("ORANGE_SN_API_CASH_IN", "772450000", 1000), None)
+        .pay(order("ORANGE_SN_API_CASH_IN", "772450000", 1000))
         .await
         .unwrap();
     // Fill the journal to its (test) limit.
@@ -778,7 +799,7 @@ async fn a_full_disk_stops_the_sale_before_anything_is_sent() {
         .unwrap();
     let err = s
         .engine
-        .pay(order("ORANGE_SN_API_CASH_IN", "772450000", 1000), None)
+        .pay(order("ORANGE_SN_API_CASH_IN", "772450000", 1000))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("disque plein"), "{err}");

@@ -162,7 +162,6 @@ async fn through_the_socket_a_foreign_field_is_refused_as_invalid_and_nothing_is
                 fields,
                 description: None,
             },
-            balance: None,
             external_id: None,
         })
         .await;
@@ -256,7 +255,7 @@ async fn a_row_answered_unreadably_past_the_window_goes_under_review_with_its_re
         fields: Default::default(),
         description: None,
     };
-    let sent = engine.pay(order, None).await.unwrap();
+    let sent = engine.pay(order).await.unwrap();
     assert_eq!(sent.row.status, TxStatus::Unknown);
     let id = sent.row.external_id;
     let summary = engine.reconcile(Duration::from_secs(5)).await.unwrap();
@@ -432,7 +431,7 @@ async fn hundreds_of_forged_callbacks_leave_the_sales_history_and_the_journal_bo
         fields: Default::default(),
         description: None,
     };
-    let sale = engine.pay(order, None).await.unwrap().row;
+    let sale = engine.pay(order).await.unwrap().row;
     let history = |engine: Arc<Engine>, id: String| async move {
         engine.journal(move |j| j.events(&id)).await.unwrap().len()
     };
@@ -524,7 +523,7 @@ async fn a_sale_found_paid_after_a_lost_reply_keeps_no_error() {
         fields: Default::default(),
         description: None,
     };
-    let sent = engine.pay(order, None).await.unwrap();
+    let sent = engine.pay(order).await.unwrap();
     assert_eq!(sent.row.status, TxStatus::Unknown);
     assert_eq!(sent.row.error_code.as_deref(), Some("timeout"));
     engine.reconcile(Duration::from_secs(15)).await.unwrap();

@@ -1110,20 +1110,15 @@ fn request() -> impl Strategy<Value = Request> {
             s(),
             proptest::option::of(any::<i64>()),
             vec((s(), s()), 0..4),
-            proptest::option::of(any::<f64>().prop_filter("finite", |f| f.is_finite())),
             proptest::option::of(s()),
         )
-            .prop_map(|(service, phone, amount, fields, balance, external_id)| {
+            .prop_map(|(service, phone, amount, fields, external_id)| {
                 let order = serde_json::from_value(json!({
                     "gateway": "intech", "service": service, "phone": phone, "amount": amount,
                     "fields": fields.into_iter().collect::<BTreeMap<_, _>>(), "description": null,
                 }))
                 .unwrap();
-                Request::Pay {
-                    order,
-                    balance,
-                    external_id,
-                }
+                Request::Pay { order, external_id }
             }),
         (s(), proptest::option::of(s()), proptest::option::of(s())).prop_map(
             |(external_id, pin, refund_id)| Request::Refund {

@@ -136,7 +136,7 @@ async fn paid_sale(s: &Setup) -> String {
         fields: Default::default(),
         description: None,
     };
-    let id = s.engine.pay(order, None).await.unwrap().row.external_id;
+    let id = s.engine.pay(order).await.unwrap().row.external_id;
     settle(s, &id).await;
     id
 }
@@ -281,7 +281,7 @@ async fn a_service_the_server_does_not_refund_is_refused_and_nothing_is_sent() {
         fields: Default::default(),
         description: None,
     };
-    let id = s.engine.pay(order, None).await.unwrap().row.external_id;
+    let id = s.engine.pay(order).await.unwrap().row.external_id;
     settle(&s, &id).await;
     let refused = s.engine.refund(&id, &s.engine.default_actor(), None).await;
     assert!(

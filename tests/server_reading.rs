@@ -114,7 +114,7 @@ async fn a_bill_and_a_reload_send_bill_account_number_beside_account_number() {
         ),
     ] {
         till.engine
-            .pay(order(service, "772457199", Some(5000), &fields), None)
+            .pay(order(service, "772457199", Some(5000), &fields))
             .await
             .unwrap();
         let body = server.last().json();
@@ -180,10 +180,7 @@ async fn a_server_exception_after_an_operation_leaves_it_unknown_never_failed() 
         let till = till(&server);
         let sent = till
             .engine
-            .pay(
-                order("WAVE_SN_API_CASH_IN", "772450000", Some(1000), &[]),
-                None,
-            )
+            .pay(order("WAVE_SN_API_CASH_IN", "772450000", Some(1000), &[]))
             .await
             .unwrap();
         assert_eq!(sent.row.status, TxStatus::Unknown, "HTTP {status}");
@@ -226,10 +223,7 @@ async fn each_named_refusal_is_explained_with_what_to_do() {
         server.reply_json(201, fixture(file));
         let sent = till
             .engine
-            .pay(
-                order("WAVE_SN_API_CASH_IN", "772450000", Some(1000), &[]),
-                None,
-            )
+            .pay(order("WAVE_SN_API_CASH_IN", "772450000", Some(1000), &[]))
             .await
             .unwrap();
         assert_eq!(sent.row.status, TxStatus::Failed, "{file}");
@@ -258,15 +252,12 @@ async fn a_woyofal_code_and_its_kwh_are_kept_and_shown_in_groups_of_four() {
     let till = till(&server);
     let sent = till
         .engine
-        .pay(
-            order(
-                "WOYOFAL_SN_BILL_RELOAD",
-                "772457199",
-                Some(5000),
-                &[("accountNumber", "14241003961")],
-            ),
-            None,
-        )
+        .pay(order(
+            "WOYOFAL_SN_BILL_RELOAD",
+            "772457199",
+            Some(5000),
+            &[("accountNumber", "14241003961")],
+        ))
         .await
         .unwrap();
     assert_eq!(sent.row.status, TxStatus::Success);
@@ -292,15 +283,12 @@ async fn a_whatsapp_message_keeps_the_fee_the_server_charged_and_a_currency_is_k
         &[("message", "Bonjour")],
     );
     message.amount = None;
-    let sent = till.engine.pay(message, None).await.unwrap();
+    let sent = till.engine.pay(message).await.unwrap();
     assert_eq!(sent.row.amount, Some(25), "the fee, not null");
     server.reply_json(201, fixture("server/operation_currency.json"));
     let sent = till
         .engine
-        .pay(
-            order("WAVE_SN_API_CASH_IN", "772450000", Some(885), &[]),
-            None,
-        )
+        .pay(order("WAVE_SN_API_CASH_IN", "772450000", Some(885), &[]))
         .await
         .unwrap();
     assert_eq!(sent.row.details["currency"], "GMD");
@@ -468,15 +456,12 @@ mod against_the_sandbox {
         let t = till(&sb);
         let sent = t
             .engine
-            .pay(
-                order(
-                    "WOYOFAL_SN_BILL_RELOAD",
-                    "772457199",
-                    Some(5000),
-                    &[("accountNumber", "14241003961")],
-                ),
-                None,
-            )
+            .pay(order(
+                "WOYOFAL_SN_BILL_RELOAD",
+                "772457199",
+                Some(5000),
+                &[("accountNumber", "14241003961")],
+            ))
             .await
             .unwrap();
         assert_eq!(sent.row.status, TxStatus::Success, "{:?}", sent.row);
@@ -496,7 +481,7 @@ mod against_the_sandbox {
             &[("message", "Votre reçu")],
         );
         message.amount = None;
-        let sent = t.engine.pay(message, None).await.unwrap();
+        let sent = t.engine.pay(message).await.unwrap();
         assert_eq!(sent.row.amount, Some(25));
     }
 
@@ -505,9 +490,9 @@ mod against_the_sandbox {
         let sb = sandbox(|c| c.duplicate_window = Some(Duration::from_secs(60))).await;
         let t = till(&sb);
         let deposit = || order("WAVE_SN_API_CASH_IN", "772450000", Some(1000), &[]);
-        let first = t.engine.pay(deposit(), None).await.unwrap();
+        let first = t.engine.pay(deposit()).await.unwrap();
         assert_ne!(first.row.status, TxStatus::Failed);
-        let second = t.engine.pay(deposit(), None).await.unwrap();
+        let second = t.engine.pay(deposit()).await.unwrap();
         assert_eq!(second.row.status, TxStatus::Failed);
         assert_eq!(
             second.row.error_code.as_deref(),
@@ -528,10 +513,7 @@ mod against_the_sandbox {
         let t = till(&sb);
         let big = t
             .engine
-            .pay(
-                order("WAVE_SN_API_CASH_IN", "772450000", Some(1000), &[]),
-                None,
-            )
+            .pay(order("WAVE_SN_API_CASH_IN", "772450000", Some(1000), &[]))
             .await
             .unwrap();
         assert_eq!(
@@ -542,10 +524,7 @@ mod against_the_sandbox {
         let t = till(&sb);
         let down = t
             .engine
-            .pay(
-                order("WAVE_SN_API_CASH_IN", "772450087", Some(1000), &[]),
-                None,
-            )
+            .pay(order("WAVE_SN_API_CASH_IN", "772450087", Some(1000), &[]))
             .await
             .unwrap();
         assert_eq!(down.row.status, TxStatus::Failed);
@@ -559,10 +538,7 @@ mod against_the_sandbox {
         // …89: the server creates the operation, then throws (HTTP 500 envelope).
         let sent = t
             .engine
-            .pay(
-                order("WAVE_SN_API_CASH_IN", "772450089", Some(1000), &[]),
-                None,
-            )
+            .pay(order("WAVE_SN_API_CASH_IN", "772450089", Some(1000), &[]))
             .await
             .unwrap();
         assert_eq!(sent.row.status, TxStatus::Unknown);
@@ -578,23 +554,20 @@ mod against_the_sandbox {
         let t = till(&sb);
         let sent = t
             .engine
-            .pay(
-                order(
-                    "BANK_CARD_API_CASH_OUT",
-                    "772450000",
-                    Some(1000),
-                    &[
-                        ("customerFirstName", "Moussa"),
-                        ("customerLastName", "Ndour"),
-                        ("cardNumber", "4242424242424242"),
-                        ("cardExpireMonth", "09"),
-                        ("cardExpireYear", "29"),
-                        ("cardCVC", "123"),
-                        ("cardType", "visa"),
-                    ],
-                ),
-                None,
-            )
+            .pay(order(
+                "BANK_CARD_API_CASH_OUT",
+                "772450000",
+                Some(1000),
+                &[
+                    ("customerFirstName", "Moussa"),
+                    ("customerLastName", "Ndour"),
+                    ("cardNumber", "4242424242424242"),
+                    ("cardExpireMonth", "09"),
+                    ("cardExpireYear", "29"),
+                    ("cardCVC", "123"),
+                    ("cardType", "visa"),
+                ],
+            ))
             .await
             .unwrap();
         assert_ne!(sent.row.status, TxStatus::Failed, "{:?}", sent.row);
@@ -614,18 +587,15 @@ mod against_the_sandbox {
         let t = till(&sb);
         let paid = t
             .engine
-            .pay(
-                order(
-                    "SENELEC_SN_BILL_PAY",
-                    "772457199",
-                    Some(bills[0].amount),
-                    &[
-                        ("accountNumber", "AB121"),
-                        ("billReference", &bills[0].bill_reference),
-                    ],
-                ),
-                None,
-            )
+            .pay(order(
+                "SENELEC_SN_BILL_PAY",
+                "772457199",
+                Some(bills[0].amount),
+                &[
+                    ("accountNumber", "AB121"),
+                    ("billReference", &bills[0].bill_reference),
+                ],
+            ))
             .await
             .unwrap();
         assert_ne!(paid.row.status, TxStatus::Failed, "{:?}", paid.row);
@@ -640,10 +610,7 @@ async fn an_id_the_server_already_holds_is_unknown_never_failed() {
     let till = till(&server);
     let sent = till
         .engine
-        .pay(
-            order("WAVE_SN_API_CASH_IN", "772450000", Some(1000), &[]),
-            None,
-        )
+        .pay(order("WAVE_SN_API_CASH_IN", "772450000", Some(1000), &[]))
         .await
         .unwrap();
     assert_eq!(sent.row.status, TxStatus::Unknown);
@@ -664,19 +631,16 @@ async fn an_invalid_rib_and_a_wrong_bill_amount_are_refusals_with_the_servers_wo
     server.reply_json(201, fixture("server/invalid_rib.json"));
     let sent = till
         .engine
-        .pay(
-            order(
-                "BANK_TRANSFER_SN_API_CASH_IN",
-                "772450000",
-                Some(10000),
-                &[
-                    ("customerFirstName", "Awa"),
-                    ("customerLastName", "Diop"),
-                    ("rib", "SN012"),
-                ],
-            ),
-            None,
-        )
+        .pay(order(
+            "BANK_TRANSFER_SN_API_CASH_IN",
+            "772450000",
+            Some(10000),
+            &[
+                ("customerFirstName", "Awa"),
+                ("customerLastName", "Diop"),
+                ("rib", "SN012"),
+            ],
+        ))
         .await
         .unwrap();
     assert_eq!(sent.row.status, TxStatus::Failed);
@@ -684,18 +648,15 @@ async fn an_invalid_rib_and_a_wrong_bill_amount_are_refusals_with_the_servers_wo
     server.reply_json(201, fixture("server/bill_amount_differs.json"));
     let sent = till
         .engine
-        .pay(
-            order(
-                "SENELEC_SN_BILL_PAY",
-                "772457199",
-                Some(1000),
-                &[
-                    ("accountNumber", "21050176023"),
-                    ("billReference", "1062208013069"),
-                ],
-            ),
-            None,
-        )
+        .pay(order(
+            "SENELEC_SN_BILL_PAY",
+            "772457199",
+            Some(1000),
+            &[
+                ("accountNumber", "21050176023"),
+                ("billReference", "1062208013069"),
+            ],
+        ))
         .await
         .unwrap();
     assert_eq!(sent.row.status, TxStatus::Failed);

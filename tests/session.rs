@@ -90,7 +90,6 @@ async fn nothing_before_login_and_five_wrong_pins_lock_the_cashier_out() {
     let r = link
         .call(Request::Pay {
             order: order("WAVE_SN_API_CASH_IN", "772450000", 1000),
-            balance: None,
             external_id: None,
         })
         .await;
@@ -180,7 +179,6 @@ async fn refunds_and_cashier_accounts_are_for_supervisors() {
     let Response::Paid(outcome) = link
         .call(Request::Pay {
             order: order("WAVE_SN_API_CASH_OUT", "772450088", 1500),
-            balance: None,
             external_id: None,
         })
         .await
@@ -349,7 +347,6 @@ async fn the_service_going_away_is_said_and_the_app_reconnects() {
     let Response::Paid(outcome) = link
         .call(Request::Pay {
             order: order("WAVE_SN_API_CASH_OUT", "772450095", 2000),
-            balance: None,
             external_id: None,
         })
         .await
@@ -424,7 +421,6 @@ async fn twenty_terminals_sell_at_once_into_one_journal() {
                 let r = link
                     .call(Request::Pay {
                         order: order("WAVE_SN_API_CASH_IN", &phone, 1000 + 5 * s),
-                        balance: None,
                         external_id: None,
                     })
                     .await;
@@ -678,7 +674,6 @@ async fn a_cashier_sees_and_touches_only_their_own_sales() {
     let Response::Paid(outcome) = awa
         .call(Request::Pay {
             order: order("WAVE_SN_API_CASH_OUT", "772450095", 1000),
-            balance: None,
             external_id: None,
         })
         .await
@@ -729,7 +724,6 @@ async fn a_sale_asked_twice_under_one_id_is_sent_once() {
         tokio::spawn(async move {
             link.call(Request::Pay {
                 order: order("WAVE_SN_API_CASH_IN", "772450000", 1000),
-                balance: None,
                 external_id: Some(id),
             })
             .await
@@ -855,7 +849,6 @@ fn counter() -> Counter {
     );
     let hub = caisse::session::Hub::new(
         engine,
-        None,
         false,
         caisse::config::KioskSettings::default(),
         false,

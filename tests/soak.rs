@@ -82,7 +82,7 @@ async fn five_hundred_pending_transactions_never_get_the_ip_blacklisted() {
                     fields: BTreeMap::new(),
                     description: None,
                 };
-                engine.pay(order, None).await.unwrap().row
+                engine.pay(order).await.unwrap().row
             }));
         }
         for b in batch {

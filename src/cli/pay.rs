@@ -160,7 +160,7 @@ pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failur
     }
     let (engine, tasks) = start_engine(&context).await?;
     let mut events = engine.subscribe();
-    let outcome = engine.pay(order, None).await.map_err(|e| match e {
+    let outcome = engine.pay(order).await.map_err(|e| match e {
         EngineError::Invalid(_) | EngineError::NoGateway(_) => Failure::bad_input(e.to_string()),
         EngineError::AfterSend(_) => Failure {
             message: e.to_string(),

@@ -210,7 +210,6 @@ async fn pay_remote(
     let outcome = match link
         .call(Request::Pay {
             order,
-            balance: None,
             external_id: Some(external_id.clone()),
         })
         .await

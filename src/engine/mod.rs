@@ -8,6 +8,7 @@
 //! poller). Front-ends reach it through async methods and the [`EngineEvent`] broadcast
 //! (the session protocol carries both over a socket).
 
+mod account;
 mod actions;
 mod callbacks;
 pub mod failpoint;
@@ -119,6 +120,9 @@ pub enum EngineError {
     Journal(#[from] JournalError),
     #[error("{0}")]
     Refused(String),
+    /// A gateway's answer to a look-up (balance, bills), in its words, secrets blanked.
+    #[error("{0}")]
+    Gateway(String),
     /// The request went out but its answer could not be written down: the sale may have
     /// gone through. It must not be redone; recovery settles it once the journal writes.
     #[error(
@@ -139,7 +143,7 @@ impl EngineError {
                 code: Some("invalid".into()),
                 message,
             },
-            EngineError::Refused(_) => Outcome::Failed {
+            EngineError::Refused(_) | EngineError::Gateway(_) => Outcome::Failed {
                 code: Some("refused".into()),
                 message,
             },
@@ -210,6 +214,8 @@ pub struct Engine {
     wake: Notify,
     /// Every configured secret, blanked out of what comes from outside.
     redactor: Redactor,
+    /// The gateway balance read last (see `account`).
+    balance: std::sync::Mutex<Option<f64>>,
 }
 
 /// What the journal keeps of the fields: the card number masked, the CVC dropped.
@@ -260,6 +266,7 @@ impl Engine {
             owner: format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple()),
             events,
             wake: Notify::new(),
+            balance: std::sync::Mutex::new(None),
         })
     }
 

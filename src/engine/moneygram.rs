@@ -6,7 +6,6 @@
 //! callbacks. A reversal is a refund ([`Engine::refund`]'s path) with its reason.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde_json::{Value, json};
 
@@ -16,7 +15,6 @@ use crate::domain::fields;
 use crate::domain::moneygram::{
     self as mg, AgentIds, PayoutLookup, Quote, ReversalInput, check_quote,
 };
-use crate::gateway::intech::IntechClient;
 use crate::gateway::intech::models::{MoneygramReception, MoneygramSendInfo};
 use crate::i18n::Lang;
 
@@ -76,13 +74,6 @@ impl Engine {
         time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.now()) * 1_000_000)
             .map(|t| t.date())
             .unwrap_or(time::Date::MIN)
-    }
-
-    fn intech(&self) -> Result<Arc<IntechClient>, EngineError> {
-        self.gateways
-            .intech
-            .clone()
-            .ok_or_else(|| EngineError::NoGateway(crate::domain::GatewayKind::Intech))
     }
 
     /// The transfer `reference` as MoneyGram describes it now (a look-up: no money moves).

@@ -69,13 +69,9 @@ impl Engine {
     /// Validates, records the intent, sends once, records the answer. A send that may have
     /// gone through without a readable answer leaves the row UNKNOWN, to be settled by
     /// status queries; it is never resent.
-    pub async fn pay(
-        &self,
-        order: PayOrder,
-        balance: Option<f64>,
-    ) -> Result<PayOutcome, EngineError> {
+    pub async fn pay(&self, order: PayOrder) -> Result<PayOutcome, EngineError> {
         let actor = self.default_actor();
-        self.pay_as(order, balance, &actor).await
+        self.pay_as(order, &actor).await
     }
 
     /// The actor of sales made without a session: the configured user and terminal.
@@ -87,13 +83,8 @@ impl Engine {
     }
 
     /// [`Engine::pay`] on behalf of a logged-in cashier at their terminal.
-    pub async fn pay_as(
-        &self,
-        order: PayOrder,
-        balance: Option<f64>,
-        actor: &Actor,
-    ) -> Result<PayOutcome, EngineError> {
-        self.pay_with_id(order, balance, actor, None).await
+    pub async fn pay_as(&self, order: PayOrder, actor: &Actor) -> Result<PayOutcome, EngineError> {
+        self.pay_with_id(order, actor, None).await
     }
 
     /// [`Engine::pay_as`] under an id the front-end chose (a UUID), so that a front-end
@@ -102,7 +93,6 @@ impl Engine {
     pub async fn pay_with_id(
         &self,
         order: PayOrder,
-        balance: Option<f64>,
         actor: &Actor,
         chosen_id: Option<String>,
     ) -> Result<PayOutcome, EngineError> {
@@ -126,7 +116,8 @@ impl Engine {
             order.phone.as_deref(),
             order.amount,
             &order.fields,
-            balance,
+            // The balance this engine read itself, never a figure a front-end sent.
+            self.known_balance(),
         )
         .map_err(EngineError::Invalid)?;
         let mut fields = valid.fields;

@@ -22,7 +22,6 @@ use super::protocol::{LoginNeed, Request, Response, Welcome};
 use crate::config::KioskSettings;
 use crate::domain::TxStatus;
 use crate::engine::{Actor, Engine};
-use crate::gateway::intech::IntechClient;
 use crate::journal::TransactionRow;
 use crate::staff::{self, Cashier, Role};
 
@@ -41,7 +40,6 @@ struct Token {
 
 pub struct Hub {
     pub engine: Arc<Engine>,
-    intech: Option<Arc<IntechClient>>,
     demo: bool,
     kiosk: KioskSettings,
     /// In-process only: with no cashier accounts, the Unix user runs the counter alone.
@@ -59,14 +57,12 @@ pub struct Hub {
 impl Hub {
     pub fn new(
         engine: Arc<Engine>,
-        intech: Option<Arc<IntechClient>>,
         demo: bool,
         kiosk: KioskSettings,
         open_counter: bool,
     ) -> Arc<Hub> {
         Arc::new(Hub {
             engine,
-            intech,
             demo,
             kiosk,
             open_counter,
@@ -491,31 +487,19 @@ impl Session {
                 Ok(s) => Response::Supervisor(s),
                 Err(m) => Response::Denied(m),
             },
-            Request::Balance => match &self.hub.intech {
-                Some(c) => match c.balance().await {
-                    Ok(b) => Response::Balance(b.balance),
-                    Err(e) => Response::Error(Problem::Gateway {
-                        message: e.french_message(None),
-                    }),
-                },
-                None => Response::Error(Problem::IntechNotConfigured),
+            Request::Balance => match engine.balance().await {
+                Ok(balance) => Response::Balance(balance),
+                Err(e) => Response::Error(Problem::from(&e)),
             },
-            Request::Bills { service, account } => match &self.hub.intech {
-                Some(c) => match c.pending_bills(&service, &account).await {
-                    Ok(b) => Response::Bills(b),
-                    Err(e) => Response::Error(Problem::Gateway {
-                        message: e.french_message(None),
-                    }),
-                },
-                None => Response::Error(Problem::IntechNotConfigured),
-            },
-            Request::Pay {
-                order,
-                balance,
-                external_id,
-            } => {
+            Request::Bills { service, account } => {
+                match engine.pending_bills(&service, &account).await {
+                    Ok(bills) => Response::Bills(bills),
+                    Err(e) => Response::Error(Problem::from(&e)),
+                }
+            }
+            Request::Pay { order, external_id } => {
                 match engine
-                    .pay_with_id(order, balance, &self.actor(&me), external_id)
+                    .pay_with_id(order, &self.actor(&me), external_id)
                     .await
                 {
                     Ok(outcome) => Response::Paid(outcome),

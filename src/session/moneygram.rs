@@ -7,14 +7,7 @@ use crate::domain::moneygram::{PayoutLookup, Quote};
 use crate::engine::EngineError;
 
 fn refusal(e: EngineError) -> Response {
-    match e {
-        EngineError::Invalid(errors) => Response::Error(Problem::Invalid {
-            messages: errors.into_iter().map(|e| e.message).collect(),
-        }),
-        other => Response::Error(Problem::Other {
-            message: other.to_string(),
-        }),
-    }
+    Response::Error(Problem::from(&e))
 }
 
 pub fn transfer(found: Result<PayoutLookup, EngineError>) -> Response {

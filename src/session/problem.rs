@@ -5,6 +5,8 @@
 //! What comes from outside keeps its words: a gateway's message (the vendor's French), the
 //! French of a field's check (`Invalid`), a storage failure (`Journal`).
 
+use crate::domain::GatewayKind;
+use crate::engine::EngineError;
 use crate::i18n::Lang;
 use crate::staff::{LoginError, REFUSED, clock_time};
 
@@ -26,15 +28,21 @@ pub enum Problem {
     /// The Unix user's refused logins are over their allowance this minute.
     TooManyRefusals,
     /// An unknown name, a disabled account (to a guesser) or a wrong PIN: one answer.
-    LoginRefused { left: Option<i64> },
+    LoginRefused {
+        left: Option<i64>,
+    },
     /// Said to a disabled cashier who typed their own right PIN.
     Disabled,
     WrongSupervisorPin,
     /// Locked out until this time (ms since the epoch).
-    LockedOut { until: i64 },
+    LockedOut {
+        until: i64,
+    },
     UnknownCashier,
     IntechNotConfigured,
-    OperationNotFound { id: String },
+    OperationNotFound {
+        id: String,
+    },
     /// The request could not be read, or was too long.
     BadRequest,
     /// The service's handler failed (a bug) midway: what it did is not known.
@@ -44,13 +52,21 @@ pub enum Problem {
     /// The link broke after the request left: it may have been done.
     ServiceLost,
     /// What a gateway answered, as it worded it.
-    Gateway { message: String },
+    Gateway {
+        message: String,
+    },
     /// The journal could not be read or written.
-    Journal { message: String },
+    Journal {
+        message: String,
+    },
     /// Input refused by the checks, each as the check worded it.
-    Invalid { messages: Vec<String> },
+    Invalid {
+        messages: Vec<String>,
+    },
     /// Something else, in the words of the part that refused.
-    Other { message: String },
+    Other {
+        message: String,
+    },
 }
 
 impl Problem {
@@ -156,6 +172,26 @@ impl From<LoginError> for Problem {
             LoginError::WrongSupervisorPin => Problem::WrongSupervisorPin,
             LoginError::Locked { until } => Problem::LockedOut { until },
             LoginError::Journal(message) => Problem::Journal { message },
+        }
+    }
+}
+
+impl From<&EngineError> for Problem {
+    fn from(e: &EngineError) -> Problem {
+        match e {
+            EngineError::Invalid(errors) => Problem::Invalid {
+                messages: errors.iter().map(|e| e.message.clone()).collect(),
+            },
+            EngineError::NoGateway(GatewayKind::Intech) => Problem::IntechNotConfigured,
+            EngineError::Gateway(message) => Problem::Gateway {
+                message: message.clone(),
+            },
+            EngineError::Journal(e) => Problem::Journal {
+                message: e.to_string(),
+            },
+            other => Problem::Other {
+                message: other.to_string(),
+            },
         }
     }
 }

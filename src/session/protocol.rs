@@ -44,9 +44,10 @@ pub enum Request {
     },
     /// `external_id`: chosen by the terminal (a UUID) so that a lost answer can be found
     /// again; a repeat is answered with the recorded sale, never sent twice.
+    /// No balance travels with it: the service checks a debit against the balance it read
+    /// itself (a client could send any figure).
     Pay {
         order: PayOrder,
-        balance: Option<f64>,
         external_id: Option<String>,
     },
     Get {

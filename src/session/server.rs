@@ -31,7 +31,6 @@ const IN_FLIGHT: usize = 8;
 /// Frames waiting to be written to one terminal.
 const QUEUE: usize = 256;
 
-
 /// Binds the socket (replacing a stale one left by a crash, refusing if a live service
 /// answers on it or if the path is not a socket) and serves it until the task is aborted.
 pub async fn listen(hub: Arc<Hub>, path: &Path) -> std::io::Result<JoinHandle<()>> {

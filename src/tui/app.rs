@@ -75,9 +75,10 @@ pub enum Effect {
         service: String,
         account: String,
     },
+    /// The balance the app checked the amount against stays here: the service checks
+    /// again against its own.
     Pay {
         order: PayOrder,
-        balance: Option<f64>,
     },
     LoadRow(String),
     Refresh(String),
@@ -832,7 +833,7 @@ fn entry_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     rang: false,
                     external_id: None,
                 }));
-                vec![Effect::Pay { order, balance }]
+                vec![Effect::Pay { order }]
             }
             KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::F(9) => {
                 entry.confirming = false;

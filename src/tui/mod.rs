@@ -370,10 +370,9 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
             }))
         }),
         // The id is set by `execute`, which tells the app first (`Event::Sending`).
-        Effect::Pay { order, balance } => (
+        Effect::Pay { order } => (
             Request::Pay {
                 order,
-                balance,
                 external_id: None,
             },
             paid,

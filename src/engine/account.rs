@@ -1,0 +1,49 @@
+//! The merchant's account at Intech as the counters read it: its balance, and an account's
+//! pending bills. The balance read last is remembered for the sale rules (a debit above it is
+//! refused before the send): the engine never takes that figure from a front-end, which
+//! could send any number.
+
+use super::{Engine, EngineError};
+use crate::domain::GatewayKind;
+use crate::gateway::intech::IntechClient;
+use crate::gateway::intech::models::PendingBill;
+
+impl Engine {
+    pub(super) fn intech(&self) -> Result<&IntechClient, EngineError> {
+        self.gateways
+            .intech
+            .as_deref()
+            .ok_or(EngineError::NoGateway(GatewayKind::Intech))
+    }
+
+    /// `GET /api-services/balance`, remembered for the sale rules.
+    pub async fn balance(&self) -> Result<f64, EngineError> {
+        let reply = self.intech()?.balance().await;
+        let balance = reply
+            .map_err(|e| EngineError::Gateway(self.redact(&e.french_message(None)).into_owned()))?
+            .balance;
+        self.remember_balance(balance);
+        Ok(balance)
+    }
+
+    /// The balance read last, if any: what the sale rules check a debit against.
+    pub fn known_balance(&self) -> Option<f64> {
+        *self.balance.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn remember_balance(&self, balance: f64) {
+        *self.balance.lock().unwrap_or_else(|e| e.into_inner()) = Some(balance);
+    }
+
+    /// The bills an account owes to a billing service (possibly none).
+    pub async fn pending_bills(
+        &self,
+        service: &str,
+        account: &str,
+    ) -> Result<Vec<PendingBill>, EngineError> {
+        self.intech()?
+            .pending_bills(service, account)
+            .await
+            .map_err(|e| EngineError::Gateway(self.redact(&e.french_message(None)).into_owned()))
+    }
+}
