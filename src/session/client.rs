@@ -84,8 +84,7 @@ impl Remote {
                 return Response::Error(Problem::ServiceDown);
             }
         }
-        rx.await
-            .unwrap_or_else(|_| Response::Error(Problem::ServiceLost))
+        rx.await.unwrap_or(Response::Error(Problem::ServiceLost))
     }
 
     /// Keeps a connection open for as long as the app runs.
