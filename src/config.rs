@@ -20,17 +20,9 @@ pub mod environment;
 use crate::domain::PollPlan;
 use crate::secret::Secret;
 
-pub const DEFAULT_INTECH_URL: &str = "https://api.intech.sn";
-pub const DEFAULT_INTRAM_URL: &str = "https://webservices.intram.org:4002/api/v1";
-/// The vendor asks for at least 60 s on the client.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-/// A callback connection must have sent its whole request head by then, or it is closed:
-/// a gateway sends it at once, and a silent connection only holds one of the process's
-/// file descriptors (issue 9, C5).
-pub const CALLBACK_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// A callback connection is closed after this long, whatever it is doing: a callback is one
-/// small POST, so this only cuts a client that trickles its body or never reads the answer.
-pub const CALLBACK_DEADLINE: Duration = Duration::from_secs(30);
+// The defaults belong to the parts that use them; the configuration only reads overrides.
+pub use crate::engine::listener::{CALLBACK_DEADLINE, CALLBACK_HEADER_TIMEOUT, CallbackTimeouts};
+pub use crate::gateway::{DEFAULT_INTECH_URL, DEFAULT_INTRAM_URL, DEFAULT_TIMEOUT};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntechSettings {
@@ -74,25 +66,6 @@ pub struct Config {
     pub socket: Option<PathBuf>,
     pub kiosk: KioskSettings,
     pub callback_timeouts: CallbackTimeouts,
-}
-
-/// The callback listener's timeouts: the constants above, which tests shorten with
-/// `CAISSE_CALLBACK_HEADER_TIMEOUT_MS` and `CAISSE_CALLBACK_DEADLINE_MS`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CallbackTimeouts {
-    /// The request head must be complete within this time after the connection is accepted.
-    pub header: Duration,
-    /// The connection is closed this long after it was accepted.
-    pub deadline: Duration,
-}
-
-impl Default for CallbackTimeouts {
-    fn default() -> Self {
-        CallbackTimeouts {
-            header: CALLBACK_HEADER_TIMEOUT,
-            deadline: CALLBACK_DEADLINE,
-        }
-    }
 }
 
 /// `[kiosk]`: the cashiers' sessions.

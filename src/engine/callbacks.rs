@@ -14,8 +14,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use serde_json::json;
 
+use super::listener::CallbackTimeouts;
 use super::{Engine, failpoint, listener};
-use crate::config::CallbackTimeouts;
 use crate::domain::lifecycle::{Effect, Event};
 use crate::domain::{OpKind, PaymentStatus};
 use crate::gateway::intech::callback::{CallbackRejection, CallbackVerifier, MAX_CALLBACK_BYTES};

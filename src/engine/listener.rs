@@ -27,8 +27,6 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::config::CallbackTimeouts;
-
 /// Callback connections open at once. A shop's gateways send a few callbacks a second at
 /// the busiest, each over in milliseconds; 256 is far above that, and with the terminals'
 /// cap and what the journal needs it fits under a default system's 1,024 open files
@@ -43,6 +41,33 @@ const READ_BUFFER: usize = 16 * 1024;
 /// The pause after a failed accept that is not the client's doing (no descriptor or no
 /// memory left): retrying at once would spin a core without freeing anything.
 const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+
+/// A callback connection must have sent its whole request head by then, or it is closed:
+/// a gateway sends it at once, and a silent connection only holds one of the process's
+/// file descriptors (issue 9, C5).
+pub const CALLBACK_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// A callback connection is closed after this long, whatever it is doing: a callback is one
+/// small POST, so this only cuts a client that trickles its body or never reads the answer.
+pub const CALLBACK_DEADLINE: Duration = Duration::from_secs(30);
+
+/// The callback listener's timeouts: the constants above, which tests shorten with
+/// `CAISSE_CALLBACK_HEADER_TIMEOUT_MS` and `CAISSE_CALLBACK_DEADLINE_MS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallbackTimeouts {
+    /// The request head must be complete within this time after the connection is accepted.
+    pub header: Duration,
+    /// The connection is closed this long after it was accepted.
+    pub deadline: Duration,
+}
+
+impl Default for CallbackTimeouts {
+    fn default() -> Self {
+        CallbackTimeouts {
+            header: CALLBACK_HEADER_TIMEOUT,
+            deadline: CALLBACK_DEADLINE,
+        }
+    }
+}
 
 /// Serves `router` on `listener` until the task is dropped.
 pub async fn serve(listener: TcpListener, router: Router, timeouts: CallbackTimeouts) {

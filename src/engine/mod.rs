@@ -84,7 +84,7 @@ impl Default for EngineConfig {
         EngineConfig {
             plan: PollPlan::default(),
             callback_url: None,
-            send_timeout: crate::config::DEFAULT_TIMEOUT,
+            send_timeout: crate::gateway::DEFAULT_TIMEOUT,
             shop_name: "Caisse".into(),
             redirect_url: "https://intech.sn".into(),
             hmac_secret: None,

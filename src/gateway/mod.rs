@@ -25,6 +25,12 @@ use intram::{IntramClient, IntramPaymentRequest};
 
 pub use crate::domain::{GatewayKind, PaymentStatus};
 
+/// Where the gateways answer when the configuration names no other address.
+pub const DEFAULT_INTECH_URL: &str = "https://api.intech.sn";
+pub const DEFAULT_INTRAM_URL: &str = "https://webservices.intram.org:4002/api/v1";
+/// The vendor asks for at least 60 s on the client.
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A payment to start, whichever gateway.

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::models::*;
 use super::{decode, signing};
-use crate::config::DEFAULT_TIMEOUT;
+use crate::gateway::DEFAULT_TIMEOUT;
 use crate::gateway::GatewayError;
 use crate::gateway::wire::{self, RawReply};
 use crate::secret::Secret;

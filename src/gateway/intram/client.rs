@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::decode;
 use super::models::{IntramConfirm, IntramPaymentReply, IntramPaymentRequest};
-use crate::config::DEFAULT_TIMEOUT;
+use crate::gateway::DEFAULT_TIMEOUT;
 use crate::gateway::GatewayError;
 use crate::gateway::wire;
 use crate::secret::Secret;
