@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use caisse::domain::TxStatus;
 use caisse::engine::PayOrder;
-use caisse::journal::TransactionRow;
+use caisse::session::view::Operation;
 use caisse::tui::app::{self, App, Event, PaymentState, Screen};
 use caisse::tui::catalog;
 use caisse::tui::theme::{ColorMode, Theme};
@@ -21,8 +21,8 @@ use serde_json::json;
 
 const NOW: i64 = 1_795_400_000_000;
 
-fn row(status: TxStatus, n: usize) -> TransactionRow {
-    TransactionRow {
+fn row(status: TxStatus, n: usize) -> Operation {
+    Operation {
         external_id: format!("01a20000-0000-7000-8000-{n:012}"),
         gateway: caisse::domain::GatewayKind::Intech,
         service: "WAVE_SN_API_CASH_OUT".into(),
@@ -39,18 +39,10 @@ fn row(status: TxStatus, n: usize) -> TransactionRow {
         terminal: "local".into(),
         created_at: NOW - n as i64 * 60_000,
         sent_at: Some(NOW - 95_000),
-        answered_at: None,
         final_at: None,
         updated_at: NOW,
-        lease_owner: None,
-        lease_until: None,
-        next_poll_at: None,
-        not_found_count: 0,
-        first_not_found_at: None,
-        confirm_success: false,
         kind: caisse::domain::OpKind::Payment,
         parent_id: None,
-        unreadable_since: None,
         details: serde_json::json!({}),
     }
 }

@@ -185,9 +185,9 @@ async fn refunds_and_cashier_accounts_are_for_supervisors() {
     else {
         panic!("paid")
     };
-    assert_eq!(outcome.row.cashier, "awa");
-    assert_eq!(outcome.row.terminal, "pts/3");
-    let id = outcome.row.external_id.clone();
+    assert_eq!(outcome.operation.cashier, "awa");
+    assert_eq!(outcome.operation.terminal, "pts/3");
+    let id = outcome.operation.external_id.clone();
     wait_status(&link, &id, TxStatus::Success).await;
     let refund = |pin: Option<&str>| Request::Refund {
         external_id: id.clone(),
@@ -382,7 +382,7 @@ async fn the_service_going_away_is_said_and_the_app_reconnects() {
     let Response::Row(Some(row)) = link.call(Request::Unseen).await else {
         panic!("the unfinished sale")
     };
-    assert_eq!(row.external_id, outcome.row.external_id);
+    assert_eq!(row.external_id, outcome.operation.external_id);
     assert_eq!(row.status, TxStatus::Pending);
     assert_eq!(
         link.call(Request::Seen {
@@ -428,8 +428,8 @@ async fn twenty_terminals_sell_at_once_into_one_journal() {
                     panic!("terminal {t}: {r:?}")
                 };
                 assert_eq!(outcome.outcome, caisse::domain::Outcome::Accepted);
-                assert_eq!(outcome.row.terminal, format!("pts/{t}"));
-                ids.push(outcome.row.external_id);
+                assert_eq!(outcome.operation.terminal, format!("pts/{t}"));
+                ids.push(outcome.operation.external_id);
             }
             ids
         }));
@@ -680,7 +680,7 @@ async fn a_cashier_sees_and_touches_only_their_own_sales() {
     else {
         panic!("paid")
     };
-    let id = outcome.row.external_id;
+    let id = outcome.operation.external_id;
     let (moussa, _) = logged_in(&service, "pts/2", "moussa", "5555").await;
     for request in [
         Request::Get {
@@ -734,13 +734,13 @@ async fn a_sale_asked_twice_under_one_id_is_sent_once() {
         let Response::Paid(outcome) = r else {
             panic!("{r:?}")
         };
-        assert_eq!(outcome.row.external_id, id);
+        assert_eq!(outcome.operation.external_id, id);
     }
     // Once more, after the fact: the recorded sale comes back, nothing is sent.
     let Response::Paid(again) = pay(awa.clone(), id.clone()).await.unwrap() else {
         panic!("paid")
     };
-    assert_eq!(again.row.external_id, id);
+    assert_eq!(again.operation.external_id, id);
     let body = http_get(&format!(
         "{}/sandbox/transactions?externalTransactionId={id}",
         service.sandbox
@@ -1083,13 +1083,13 @@ async fn a_cashier_sends_through_moneygram_and_only_a_supervisor_reverses_it() {
     let Response::Paid(sent) = r else {
         panic!("{r:?}")
     };
-    assert_eq!(sent.row.cashier, "awa", "a cashier's operation");
+    assert_eq!(sent.operation.cashier, "awa", "a cashier's operation");
     assert!(
-        sent.row.fields["referenceNumber"].is_string(),
+        sent.operation.fields["referenceNumber"].is_string(),
         "{:?}",
-        sent.row
+        sent.operation
     );
-    let id = sent.row.external_id.clone();
+    let id = sent.operation.external_id.clone();
     wait_status(&link, &id, TxStatus::Success).await;
     let reversal = |pin: Option<&str>| Request::MoneyGramReversal {
         external_id: id.clone(),
@@ -1109,6 +1109,9 @@ async fn a_cashier_sends_through_moneygram_and_only_a_supervisor_reverses_it() {
         panic!("{r:?}")
     };
     assert_eq!(done.outcome, caisse::domain::Outcome::Accepted);
-    assert_eq!(done.row.cashier, "chef", "recorded as the supervisor's");
+    assert_eq!(
+        done.operation.cashier, "chef",
+        "recorded as the supervisor's"
+    );
     wait_status(&link, &id, TxStatus::Refunded).await;
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use caisse::domain::{Outcome, TxStatus};
 use caisse::engine::PayOrder;
 use caisse::gateway::intech::models::{BillInfo, PendingBill};
-use caisse::journal::{Event as JournalEvent, TransactionRow};
+use caisse::session::view::{HistoryLine, Operation};
 use caisse::tui::app::{self, App, BillsStage, BillsState, Event, PaymentState, Screen};
 use caisse::tui::catalog;
 use caisse::tui::theme::{ColorMode, Theme};
@@ -61,8 +61,8 @@ fn text(buf: &Buffer) -> String {
     out
 }
 
-fn row(status: TxStatus, service: &str, url: Option<&str>) -> TransactionRow {
-    TransactionRow {
+fn row(status: TxStatus, service: &str, url: Option<&str>) -> Operation {
+    Operation {
         external_id: "01a20000-0000-7000-8000-000000000001".into(),
         gateway: caisse::domain::GatewayKind::Intech,
         service: service.into(),
@@ -79,25 +79,17 @@ fn row(status: TxStatus, service: &str, url: Option<&str>) -> TransactionRow {
         terminal: "local".into(),
         created_at: NOW - 95_000,
         sent_at: Some(NOW - 95_000),
-        answered_at: Some(NOW - 94_000),
         final_at: None,
         updated_at: NOW,
-        lease_owner: None,
-        lease_until: None,
-        next_poll_at: None,
-        not_found_count: 0,
-        first_not_found_at: None,
-        confirm_success: false,
         kind: caisse::domain::OpKind::Payment,
         parent_id: None,
-        unreadable_since: None,
         details: serde_json::json!({}),
     }
 }
 
 const DEEP_LINK: &str = "https://api.intech.sn/deep/139663910423"; // 39 characters
 
-fn payment(width: u16, height: u16, row: Option<TransactionRow>) -> App {
+fn payment(width: u16, height: u16, row: Option<Operation>) -> App {
     let mut app = base(width, height);
     let tile = catalog::all_tiles()
         .into_iter()
@@ -255,9 +247,7 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     let events = ["intent", "reply", "callback", "poll"]
         .iter()
         .enumerate()
-        .map(|(i, k)| JournalEvent {
-            id: i as i64,
-            external_id: Some("01a20000-0000-7000-8000-000000000001".into()),
+        .map(|(i, k)| HistoryLine {
             at: NOW - 95_000 + i as i64 * 5_000,
             kind: (*k).into(),
             detail: json!({"after": if i < 3 { "PENDING" } else { "SUCCESS" }}),

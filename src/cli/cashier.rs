@@ -142,7 +142,7 @@ pub fn run(config_path: Option<&Path>, command: CashierCommand) -> Result<(), Fa
                 );
                 return Ok(());
             }
-            print_list(list);
+            print_list(list.into_iter().map(Into::into).collect());
         }
         CashierCommand::Disable { name } => {
             let mut journal = journal(config_path)?;
@@ -164,14 +164,14 @@ pub fn run(config_path: Option<&Path>, command: CashierCommand) -> Result<(), Fa
 /// The cashiers as a table: name, role, state. Lock-outs are not an account's state any more
 /// (they hold for one Unix user's tries at a name): the journal's `pin_locked` events tell
 /// who was locked out, from which Unix user.
-pub(super) fn print_list(list: Vec<crate::journal::CashierRecord>) {
+pub(super) fn print_list(list: Vec<crate::session::view::Account>) {
     let mut table = Table::new(&[
         ("Nom", Align::Left),
         ("Rôle", Align::Left),
         ("État", Align::Left),
     ]);
     for c in list {
-        let role = Role::parse(&c.role).map_or("?", Role::french);
+        let role = c.role.french();
         let state = if c.disabled { "désactivé" } else { "actif" };
         table.row(vec![c.name, role.to_owned(), state.to_owned()]);
     }

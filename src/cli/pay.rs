@@ -9,11 +9,11 @@ use std::time::Duration;
 use super::table::{Align, Table};
 use crate::domain::TxStatus;
 use crate::domain::{GatewayKind, Outcome};
-use crate::engine::{Engine, EngineError, PayOrder, PayOutcome, serve_callbacks};
+use crate::engine::{Engine, EngineError, PayOrder, serve_callbacks};
 use crate::exit::{ExitCode, Failure};
-use crate::journal::TransactionRow;
 use crate::money::fcfa;
 use crate::qr::QrImage;
+use crate::session::view::{HistoryLine, Operation, Sent};
 use crate::wiring::{Context, connect};
 
 #[derive(Debug, clap::Args)]
@@ -81,7 +81,7 @@ pub(super) fn parse_fields(raw: &[String]) -> Result<BTreeMap<String, String>, F
     Ok(fields)
 }
 
-pub(super) fn status_line(row: &TransactionRow) -> String {
+pub(super) fn status_line(row: &Operation) -> String {
     let amount = row.amount.map(fcfa).unwrap_or_else(|| "-".into());
     format!(
         "{} — {} — {amount} — {}",
@@ -106,7 +106,7 @@ pub fn exit_for(status: TxStatus) -> ExitCode {
     }
 }
 
-pub(super) fn print_customer_step(row: &TransactionRow) {
+pub(super) fn print_customer_step(row: &Operation) {
     if let Some(url) = &row.customer_url {
         match QrImage::encode(url) {
             Ok(qr) if crate::config::environment::plain_qr(std::io::stdout().is_terminal()) => {
@@ -177,7 +177,7 @@ pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failur
             .clone()
             .run_poller_for(Some(outcome.row.external_id.clone())),
     ));
-    let mut row = outcome.row;
+    let mut row = Operation::from(outcome.row);
     println!("Opération {}", status_line(&row));
     if let Some(message) = outcome.outcome.message() {
         println!("{message}");
@@ -203,7 +203,7 @@ pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failur
                 if now.status != row.status {
                     println!("Statut : {}", now.status.french());
                 }
-                row = now;
+                row = now.into();
             }
         }
     }
@@ -233,7 +233,7 @@ pub async fn refund(config_path: Option<&Path>, external_id: &str) -> Result<(),
     let engine = context.engine()?;
     let actor = engine.default_actor();
     match engine.refund(external_id, &actor, None).await {
-        Ok(done) => refund_finish(external_id, &done),
+        Ok(done) => refund_finish(external_id, &done.into()),
         Err(EngineError::Refused(message)) if message.contains("introuvable") => {
             Err(Failure::bad_input(message))
         }
@@ -253,8 +253,8 @@ pub async fn refund(config_path: Option<&Path>, external_id: &str) -> Result<(),
 }
 
 /// What a refund's send gave, printed, and its exit code.
-pub(super) fn refund_finish(sale: &str, done: &PayOutcome) -> Result<(), Failure> {
-    let row = &done.row;
+pub(super) fn refund_finish(sale: &str, done: &Sent) -> Result<(), Failure> {
+    let row = &done.operation;
     println!(
         "Remboursement {} de la vente {sale} — {} : {}",
         row.external_id,
@@ -282,7 +282,7 @@ pub(super) fn refund_finish(sale: &str, done: &PayOutcome) -> Result<(), Failure
     }
 }
 
-pub(super) fn finish(row: &TransactionRow, no_wait: bool) -> Result<(), Failure> {
+pub(super) fn finish(row: &Operation, no_wait: bool) -> Result<(), Failure> {
     let code = if no_wait && matches!(row.status, TxStatus::Pending | TxStatus::Processing) {
         ExitCode::Ok
     } else {
@@ -352,11 +352,12 @@ pub async fn status(
             message: e.to_string(),
             code: ExitCode::Config,
         })?;
-    print_status(&row, &events);
+    let events: Vec<HistoryLine> = events.into_iter().map(Into::into).collect();
+    print_status(&row.into(), &events);
     Ok(())
 }
 
-pub(super) fn print_status(row: &TransactionRow, events: &[crate::journal::Event]) {
+pub(super) fn print_status(row: &Operation, events: &[HistoryLine]) {
     println!("Opération     : {}", row.external_id);
     println!("Service       : {} ({})", row.service, row.gateway);
     println!("Téléphone     : {}", row.phone.as_deref().unwrap_or("-"));
@@ -407,11 +408,12 @@ pub async fn journal(config_path: Option<&Path>, today: bool, json: bool) -> Res
             message: e.to_string(),
             code: ExitCode::Config,
         })?;
+    let rows: Vec<Operation> = rows.into_iter().map(Into::into).collect();
     print_journal(&rows, json);
     Ok(())
 }
 
-pub(super) fn print_journal(rows: &[TransactionRow], json: bool) {
+pub(super) fn print_journal(rows: &[Operation], json: bool) {
     if json {
         for row in rows {
             println!("{}", serde_json::to_string(row).unwrap_or_default());

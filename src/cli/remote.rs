@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use super::pay::{self, PayArgs};
 use super::{Command, ExitCode, Failure};
-use crate::journal::TransactionRow;
 use crate::money::fcfa_balance;
+use crate::session::view::Operation;
 use crate::session::{Link, LinkEvent, LoginNeed, Request, Response};
 
 fn down(message: impl Into<String>) -> Failure {
@@ -150,7 +150,7 @@ pub async fn run(
                 other => return Err(refused(other)),
             };
             let events = match link.call(Request::Events { external_id }).await {
-                Response::Events(e) => e,
+                Response::Events { lines, .. } => lines,
                 other => return Err(refused(other)),
             };
             pay::print_status(&row, &events);
@@ -231,7 +231,7 @@ async fn pay_remote(
         Response::NotDone(outcome) => return Err(pay::outcome_failure(&outcome)),
         other => return Err(refused(other)),
     };
-    let mut row: TransactionRow = outcome.row;
+    let mut row: Operation = outcome.operation;
     println!("Opération {}", pay::status_line(&row));
     if let Some(message) = outcome.outcome.message() {
         println!("{message}");

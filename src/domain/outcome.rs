@@ -19,6 +19,25 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// How a send ended, as far as the operation's status tells.
+    pub fn of_status(
+        status: super::TxStatus,
+        error_code: Option<&str>,
+        error_message: Option<&str>,
+    ) -> Outcome {
+        use super::TxStatus;
+        let message = error_message.unwrap_or_default().to_owned();
+        match status {
+            TxStatus::Failed | TxStatus::Canceled | TxStatus::Expired => Outcome::Failed {
+                code: error_code.map(str::to_owned),
+                message,
+            },
+            TxStatus::NotSent => Outcome::NotSent { message },
+            TxStatus::Unknown | TxStatus::Review => Outcome::Unknown { message },
+            _ => Outcome::Accepted,
+        }
+    }
+
     /// The French sentence, if there is one to show.
     pub fn message(&self) -> Option<&str> {
         match self {

@@ -151,6 +151,21 @@ impl fmt::Display for TxStatus {
     }
 }
 
+/// On the socket and in JSON output: the journal's word (`SUCCESS`, `PENDING`…).
+impl serde::Serialize for TxStatus {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TxStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TxStatus, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(d)?;
+        TxStatus::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("statut inconnu « {text} »")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,16 +98,11 @@ impl TransactionRow {
 
     /// How its send ended, as far as the row tells: for the screens and the socket.
     pub fn outcome(&self) -> Outcome {
-        let message = || self.error_message.clone().unwrap_or_default();
-        match self.status {
-            TxStatus::Failed | TxStatus::Canceled | TxStatus::Expired => Outcome::Failed {
-                code: self.error_code.clone(),
-                message: message(),
-            },
-            TxStatus::NotSent => Outcome::NotSent { message: message() },
-            TxStatus::Unknown | TxStatus::Review => Outcome::Unknown { message: message() },
-            _ => Outcome::Accepted,
-        }
+        Outcome::of_status(
+            self.status,
+            self.error_code.as_deref(),
+            self.error_message.as_deref(),
+        )
     }
 
     /// The id to ask the gateway about: a refund is settled by its payment's status.

@@ -502,12 +502,12 @@ impl Session {
                     .pay_with_id(order, &self.actor(&me), external_id)
                     .await
                 {
-                    Ok(outcome) => Response::Paid(outcome),
+                    Ok(outcome) => Response::Paid(outcome.into()),
                     Err(e) => Response::NotDone(e.outcome()),
                 }
             }
             Request::Get { external_id } => match self.own_row(&me, &external_id).await {
-                Ok(row) => Response::Row(Some(row)),
+                Ok(row) => Response::Row(Some(row.into())),
                 Err(Response::Error(_)) => Response::Row(None),
                 Err(refusal) => refusal,
             },
@@ -516,7 +516,7 @@ impl Session {
                     return refusal;
                 }
                 match engine.refresh(&external_id).await {
-                    Ok(row) => Response::Row(row),
+                    Ok(row) => Response::Row(row.map(Into::into)),
                     Err(e) => err(&e),
                 }
             }
@@ -533,7 +533,7 @@ impl Session {
                     })
                     .await
                 {
-                    Ok(rows) => Response::Rows(rows),
+                    Ok(rows) => Response::Rows(rows.into_iter().map(Into::into).collect()),
                     Err(e) => err(&e),
                 }
             }
@@ -541,8 +541,12 @@ impl Session {
                 if let Err(refusal) = self.own_row(&me, &external_id).await {
                     return refusal;
                 }
-                match engine.journal(move |j| j.events(&external_id)).await {
-                    Ok(events) => Response::Events(events),
+                let id = external_id.clone();
+                match engine.journal(move |j| j.events(&id)).await {
+                    Ok(events) => Response::Events {
+                        external_id,
+                        lines: events.into_iter().map(Into::into).collect(),
+                    },
                     Err(e) => err(&e),
                 }
             }
@@ -572,7 +576,7 @@ impl Session {
                     .refund(&external_id, &self.actor(&by), refund_id)
                     .await
                 {
-                    Ok(outcome) => Response::Refunded(outcome),
+                    Ok(outcome) => Response::Refunded(outcome.into()),
                     Err(e) => Response::NotDone(e.outcome()),
                 }
             }
@@ -610,7 +614,7 @@ impl Session {
                     .moneygram_payout(order, &self.actor(&me), external_id)
                     .await
                 {
-                    Ok(outcome) => Response::Paid(outcome),
+                    Ok(outcome) => Response::Paid(outcome.into()),
                     Err(e) => Response::NotDone(e.outcome()),
                 }
             }
@@ -619,7 +623,7 @@ impl Session {
                     .moneygram_send(order, &self.actor(&me), external_id)
                     .await
                 {
-                    Ok(outcome) => Response::Paid(outcome),
+                    Ok(outcome) => Response::Paid(outcome.into()),
                     Err(e) => Response::NotDone(e.outcome()),
                 }
             }
@@ -641,7 +645,7 @@ impl Session {
                     .moneygram_reversal(&external_id, &reversal, &self.actor(&by), refund_id)
                     .await
                 {
-                    Ok(outcome) => Response::Refunded(outcome),
+                    Ok(outcome) => Response::Refunded(outcome.into()),
                     Err(e) => Response::NotDone(e.outcome()),
                 }
             }
@@ -660,7 +664,7 @@ impl Session {
             Request::Unseen => {
                 let name = me.name.clone();
                 match engine.journal(move |j| j.unseen_sale(&name)).await {
-                    Ok(row) => Response::Row(row),
+                    Ok(row) => Response::Row(row.map(Into::into)),
                     Err(e) => err(&e),
                 }
             }
@@ -692,7 +696,7 @@ impl Session {
                     return Response::Denied(Problem::SupervisorOnly);
                 }
                 match engine.journal(|j| j.cashiers()).await {
-                    Ok(list) => Response::Cashiers(list),
+                    Ok(list) => Response::Cashiers(list.into_iter().map(Into::into).collect()),
                     Err(e) => err(&e),
                 }
             }

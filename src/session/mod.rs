@@ -11,6 +11,7 @@ pub mod peer;
 pub mod problem;
 pub mod protocol;
 pub mod server;
+pub mod view;
 
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ use crate::staff::Cashier;
 pub use hub::{Hub, Peer, Session};
 pub use problem::Problem;
 pub use protocol::{LoginNeed, Request, Response, Welcome};
+pub use view::{Account, HistoryLine, Operation, Sent};
 
 /// What happens on the link besides answers.
 #[derive(Debug, Clone)]

@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 use super::problem::Problem;
+use super::view::{Account, HistoryLine, Operation, Sent};
 use crate::domain::Outcome;
 use crate::domain::moneygram::{PayoutLookup, Quote, ReversalInput};
-use crate::engine::{EngineEvent, PayOrder, PayOutcome, PayoutOrder, SendOrder};
+use crate::engine::{EngineEvent, PayOrder, PayoutOrder, SendOrder};
 use crate::gateway::intech::models::PendingBill;
-use crate::journal::{CashierRecord, Event as JournalEvent, TransactionRow};
 use crate::staff::{Cashier, Pin, Role};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -157,15 +157,19 @@ pub enum Response {
     Balance(f64),
     Bills(Vec<PendingBill>),
     /// A sale, as recorded, and how its send ended.
-    Paid(PayOutcome),
+    Paid(Sent),
     /// A refund (its own row), and how its send ended.
-    Refunded(PayOutcome),
+    Refunded(Sent),
     /// A sale or a refund that produced no row: refused before the send, or an answer lost
     /// after it (then `Outcome::Unknown`: never redo it).
     NotDone(Outcome),
-    Row(Option<TransactionRow>),
-    Rows(Vec<TransactionRow>),
-    Events(Vec<JournalEvent>),
+    Row(Option<Operation>),
+    Rows(Vec<Operation>),
+    /// An operation's history, oldest first.
+    Events {
+        external_id: String,
+        lines: Vec<HistoryLine>,
+    },
     /// Unsettled operations: still pending, and under review (a person must look).
     Unsettled {
         pending: usize,
@@ -177,7 +181,7 @@ pub enum Response {
     MoneyGramTransfer(PayoutLookup),
     /// MoneyGram's fees for a send.
     MoneyGramQuote(Quote),
-    Cashiers(Vec<CashierRecord>),
+    Cashiers(Vec<Account>),
     Supervisor(Cashier),
     /// Not logged in, or not allowed: why.
     Denied(Problem),

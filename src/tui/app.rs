@@ -16,8 +16,8 @@ use crate::domain::{Outcome, TxStatus};
 use crate::engine::{EngineEvent, PayOrder, PayoutOrder, SendOrder};
 use crate::gateway::intech::models::PendingBill;
 use crate::i18n::Lang;
-use crate::journal::{Event as JournalEvent, TransactionRow};
 use crate::session::LinkEvent;
+use crate::session::view::{HistoryLine, Operation};
 use crate::staff::{Cashier, Pin};
 
 pub mod gate;
@@ -40,10 +40,10 @@ pub enum Event {
     Bills(Result<Vec<PendingBill>, String>),
     /// The sale as recorded, or how it ended without a row (refused before the send, or an
     /// answer lost after it: `Outcome::Unknown`, never shown as a failure).
-    Paid(Result<TransactionRow, Outcome>),
-    Row(TransactionRow),
-    Rows(Vec<TransactionRow>),
-    Events(String, Vec<JournalEvent>),
+    Paid(Result<Operation, Outcome>),
+    Row(Operation),
+    Rows(Vec<Operation>),
+    Events(String, Vec<HistoryLine>),
     /// Unsettled operations: pending, and under review.
     PendingCount(usize, usize),
     /// A claim finished: the French message to show.
@@ -61,7 +61,7 @@ pub enum Event {
     /// A supervisor's PIN was checked.
     Supervisor(Result<Cashier, String>),
     /// The cashier's unfinished sale, if any (after a login).
-    Unseen(Option<TransactionRow>),
+    Unseen(Option<Operation>),
     /// No key for the idle-lock delay.
     Idle,
     /// The sale is being sent under this id (chosen by the runtime).
@@ -177,7 +177,7 @@ pub struct PaymentState {
     pub order: PayOrder,
     pub tile: Tile,
     /// `None` until the engine recorded the send.
-    pub row: Option<TransactionRow>,
+    pub row: Option<Operation>,
     /// How the send ended when it left no row (refused before sending, or lost).
     pub error: Option<Outcome>,
     /// When the screen opened (for the elapsed time), in ms.
@@ -235,13 +235,13 @@ pub struct ClaimForm {
 
 #[derive(Debug, Clone)]
 pub struct JournalState {
-    pub rows: Vec<TransactionRow>,
+    pub rows: Vec<Operation>,
     pub filter: Input,
     pub editing_filter: bool,
     pub status: StatusFilter,
     pub selected: usize,
     /// The detail of one row and its history.
-    pub detail: Option<(String, Vec<JournalEvent>)>,
+    pub detail: Option<(String, Vec<HistoryLine>)>,
     pub claim: Option<ClaimForm>,
     /// A MoneyGram send's reversal being asked (its reason).
     pub reversal: Option<ReversalForm>,
@@ -258,7 +258,7 @@ pub enum Notice {
 }
 
 impl JournalState {
-    pub fn visible(&self) -> Vec<&TransactionRow> {
+    pub fn visible(&self) -> Vec<&Operation> {
         let words = catalog::fold(self.filter.value());
         self.rows
             .iter()
@@ -1113,7 +1113,7 @@ fn review_claim_subject(lang: Lang) -> String {
 }
 
 /// The claim of an operation under review, with its references filled in.
-pub fn review_claim_message(lang: Lang, r: &TransactionRow) -> String {
+pub fn review_claim_message(lang: Lang, r: &Operation) -> String {
     let amount = r
         .amount
         .map(crate::money::fcfa)
@@ -1234,7 +1234,7 @@ fn journal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         return vec![];
     }
-    let visible: Vec<TransactionRow> = j.visible().into_iter().cloned().collect();
+    let visible: Vec<Operation> = j.visible().into_iter().cloned().collect();
     if let Some((id, _)) = j.detail.clone() {
         let row = visible
             .iter()

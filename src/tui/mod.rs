@@ -315,7 +315,7 @@ fn answer_error(r: Response) -> String {
 /// The answer to a sale (a plain one, a MoneyGram payout or send).
 fn paid(r: Response) -> Option<Event> {
     Some(Event::Paid(match r {
-        Response::Paid(outcome) => Ok(outcome.row),
+        Response::Paid(sent) => Ok(sent.operation),
         Response::NotDone(outcome) => Err(outcome),
         Response::Error(crate::session::Problem::ServiceDown) => Err(Outcome::NotSent {
             message: "service caisse indisponible : la vente n'est pas partie, réessayez quand \
@@ -410,11 +410,7 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
             },
         ),
         Effect::LoadEvents(external_id) => (Request::Events { external_id }, |r| match r {
-            // The id comes back with the events, from the first one.
-            Response::Events(events) => events
-                .first()
-                .and_then(|e| e.external_id.clone())
-                .map(|id| Event::Events(id, events)),
+            Response::Events { external_id, lines } => Some(Event::Events(external_id, lines)),
             _ => None,
         }),
         Effect::CountPending => (Request::PendingCount, |r| match r {

@@ -16,9 +16,9 @@ use super::icon::IconView;
 use super::theme::{ColorMode, Theme};
 use crate::catalog::services::Country;
 use crate::domain::{OpKind, Outcome, TxStatus};
-use crate::journal::TransactionRow;
 use crate::money::{fcfa, fcfa_balance, group_thousands};
 use crate::qr::QrImage;
+use crate::session::view::Operation;
 use crate::staff::clock_time;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
@@ -569,7 +569,7 @@ fn elapsed(ms: i64) -> String {
     format!("{}:{:02}", s / 60, s % 60)
 }
 
-fn what_next(row: &TransactionRow, theme: Theme) -> &'static str {
+fn what_next(row: &Operation, theme: Theme) -> &'static str {
     match row.status {
         TxStatus::Success if row.service == crate::domain::moneygram::PAYOUT => theme.tr(
             "Remettez l'argent au bénéficiaire contre sa signature. F2/n : nouvelle opération.",

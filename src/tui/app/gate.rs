@@ -8,7 +8,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::{App, Effect, PaymentState, Screen};
-use crate::journal::TransactionRow;
+use crate::session::view::Operation;
 use crate::session::{LinkEvent, LoginNeed};
 use crate::staff::Cashier;
 use crate::tui::catalog::{self, INTRAM_CODE};
@@ -221,7 +221,7 @@ pub fn on_idle(app: &mut App) -> Vec<Effect> {
 }
 
 /// The newest sale the cashier has not seen settled: back on its payment screen.
-pub fn on_unseen(app: &mut App, row: Option<TransactionRow>) -> Vec<Effect> {
+pub fn on_unseen(app: &mut App, row: Option<Operation>) -> Vec<Effect> {
     let Some(row) = row else {
         app.dirty = false;
         return vec![];

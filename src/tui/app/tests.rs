@@ -22,8 +22,8 @@ fn app() -> App {
     app
 }
 
-pub(crate) fn row(status: TxStatus, service: &str) -> TransactionRow {
-    TransactionRow {
+pub(crate) fn row(status: TxStatus, service: &str) -> Operation {
+    Operation {
         external_id: "01a20000-0000-7000-8000-000000000001".into(),
         gateway: crate::domain::GatewayKind::Intech,
         service: service.into(),
@@ -40,18 +40,10 @@ pub(crate) fn row(status: TxStatus, service: &str) -> TransactionRow {
         terminal: "local".into(),
         created_at: 1_000_000,
         sent_at: Some(1_000_000),
-        answered_at: Some(1_000_100),
         final_at: None,
         updated_at: 1_000_100,
-        lease_owner: None,
-        lease_until: None,
-        next_poll_at: None,
-        not_found_count: 0,
-        first_not_found_at: None,
-        confirm_success: false,
         kind: crate::domain::OpKind::Payment,
         parent_id: None,
-        unreadable_since: None,
         details: serde_json::json!({}),
     }
 }
