@@ -624,5 +624,14 @@ pub fn poll_plan(env: &dyn Fn(&str) -> Option<String>) -> Result<PollPlan, Strin
     Ok(plan)
 }
 
+impl From<Language> for crate::i18n::Lang {
+    fn from(l: Language) -> crate::i18n::Lang {
+        match l {
+            Language::French => crate::i18n::Lang::Fr,
+            Language::English => crate::i18n::Lang::En,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -69,12 +69,3 @@ impl Lang {
         }
     }
 }
-
-impl From<crate::config::Language> for Lang {
-    fn from(l: crate::config::Language) -> Self {
-        match l {
-            crate::config::Language::French => Lang::Fr,
-            crate::config::Language::English => Lang::En,
-        }
-    }
-}

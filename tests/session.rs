@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use caisse::domain::{OpKind, TxStatus};
 use caisse::engine::PayOrder;
 use caisse::journal::Journal;
-use caisse::session::{Link, LinkEvent, LoginNeed, Request, Response, client::SERVICE_DOWN};
+use caisse::session::{Link, LinkEvent, LoginNeed, Request, Response, problem::SERVICE_DOWN};
 use caisse::staff::Role;
 
 #[path = "support/service.rs"]

@@ -458,7 +458,7 @@ fn session_screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     app::update(
         &mut down,
         Event::Link(LinkEvent::Down(
-            caisse::session::client::SERVICE_DOWN.into(),
+            caisse::session::problem::SERVICE_DOWN.into(),
         )),
     );
     out.push(("service_down", down));

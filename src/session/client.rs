@@ -13,15 +13,8 @@ use tokio::net::UnixStream;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::LinkEvent;
-use super::problem::Problem;
+use super::problem::{Problem, SERVICE_DOWN};
 use super::protocol::{ClientFrame, MAX_LINE, Request, Response, ServerFrame};
-
-/// What the cashier reads while the service cannot be reached.
-pub const SERVICE_DOWN: &str = "service caisse indisponible : nouvelle tentative chaque seconde";
-
-/// The connection dropped after the request left: the service may have done it.
-pub const SERVICE_LOST: &str =
-    "liaison avec le service coupée avant sa réponse : l'action a peut-être été faite";
 
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Response>>>>;
 

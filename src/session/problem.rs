@@ -10,6 +10,12 @@ use crate::engine::EngineError;
 use crate::i18n::Lang;
 use crate::staff::{LoginError, REFUSED, clock_time};
 
+/// What the cashier reads while the service cannot be reached.
+pub const SERVICE_DOWN: &str = "service caisse indisponible : nouvelle tentative chaque seconde";
+
+/// The connection dropped after the request left: the service may have done it.
+pub const SERVICE_LOST: &str =
+    "liaison avec le service coupée avant sa réponse : l'action a peut-être été faite";
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Problem {
     /// Nothing but the login before a login.
@@ -141,11 +147,11 @@ impl Problem {
                  doing anything again",
             ),
             Problem::ServiceDown => pick(
-                super::client::SERVICE_DOWN,
+                SERVICE_DOWN,
                 "caisse service unavailable: trying again every second",
             ),
             Problem::ServiceLost => pick(
-                super::client::SERVICE_LOST,
+                SERVICE_LOST,
                 "the link to the service broke before its answer: it may have been done",
             ),
             Problem::Gateway { message }
