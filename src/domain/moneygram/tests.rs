@@ -1,4 +1,8 @@
 use super::*;
+use crate::domain::fields::FieldError;
+use crate::i18n::Lang;
+use std::collections::BTreeMap;
+use time::Date;
 use time::macros::date;
 
 const TODAY: Date = date!(2026 - 12 - 01);
