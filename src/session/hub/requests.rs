@@ -1,0 +1,284 @@
+//! What a logged-in cashier may ask, and the service's answer: the requests after the
+//! login, each checked against who asks (their own sales, a supervisor's rights) before it
+//! reaches the engine.
+
+use super::*;
+
+impl Session {
+    pub(super) async fn handle_logged_in(
+        &self,
+        request: Request,
+        me: Cashier,
+        now: i64,
+    ) -> Response {
+        let engine = self.hub.engine.clone();
+        let err = |e: &dyn std::fmt::Display| {
+            Response::Error(Problem::Other {
+                message: e.to_string(),
+            })
+        };
+        match request {
+            Request::Hello { .. }
+            | Request::Login { .. }
+            | Request::Resume { .. }
+            | Request::Logout => Response::Error(Problem::AlreadyHandled),
+            Request::Unlock { pin } => {
+                let terminal = lock(&self.terminal).clone();
+                let name = me.name.clone();
+                let uid = self.peer.uid;
+                match self
+                    .hub
+                    .pin_call(move |j| {
+                        let caller = staff::Caller {
+                            uid,
+                            terminal: &terminal,
+                        };
+                        Ok(staff::login(j, &name, pin.expose(), caller, now))
+                    })
+                    .await
+                {
+                    Ok(Ok(_)) => Response::Done,
+                    Ok(Err(e)) => Response::Denied(e.into()),
+                    Err(e) => err(&e),
+                }
+            }
+            Request::Supervisor { pin } => match self.supervisor(&me, pin, now).await {
+                Ok(s) => Response::Supervisor(s),
+                Err(m) => Response::Denied(m),
+            },
+            Request::Balance => match engine.balance().await {
+                Ok(balance) => Response::Balance(balance),
+                Err(e) => Response::Error(Problem::from(&e)),
+            },
+            Request::Bills { service, account } => {
+                match engine.pending_bills(&service, &account).await {
+                    Ok(bills) => Response::Bills(bills),
+                    Err(e) => Response::Error(Problem::from(&e)),
+                }
+            }
+            Request::Pay { order, external_id } => {
+                match engine
+                    .pay_with_id(order, &self.actor(&me), external_id)
+                    .await
+                {
+                    Ok(outcome) => Response::Paid(outcome.into()),
+                    Err(e) => Response::NotDone(e.outcome()),
+                }
+            }
+            Request::Get { external_id } => match self.own_row(&me, &external_id).await {
+                Ok(row) => Response::Row(Some(row.into())),
+                Err(Response::Error(_)) => Response::Row(None),
+                Err(refusal) => refusal,
+            },
+            Request::Refresh { external_id } => {
+                if let Err(refusal) = self.own_row(&me, &external_id).await {
+                    return refusal;
+                }
+                match engine.refresh(&external_id).await {
+                    Ok(row) => Response::Row(row.map(Into::into)),
+                    Err(e) => err(&e),
+                }
+            }
+            Request::Journal { since } => {
+                // A cashier sees their own sales; a supervisor, the whole shop's.
+                let own = (!me.is_supervisor()).then(|| me.name.clone());
+                match engine
+                    .journal(move |j| {
+                        let rows = j.list_since(since, JOURNAL_LIMIT)?;
+                        Ok(match own {
+                            Some(name) => rows.into_iter().filter(|r| r.cashier == name).collect(),
+                            None => rows,
+                        })
+                    })
+                    .await
+                {
+                    Ok(rows) => Response::Rows(rows.into_iter().map(Into::into).collect()),
+                    Err(e) => err(&e),
+                }
+            }
+            Request::Events { external_id } => {
+                if let Err(refusal) = self.own_row(&me, &external_id).await {
+                    return refusal;
+                }
+                let id = external_id.clone();
+                match engine.journal(move |j| j.events(&id)).await {
+                    Ok(events) => Response::Events {
+                        external_id,
+                        lines: events.into_iter().map(Into::into).collect(),
+                    },
+                    Err(e) => err(&e),
+                }
+            }
+            Request::PendingCount => match engine.journal(|j| j.unsettled()).await {
+                Ok(rows) => {
+                    let review = rows.iter().filter(|r| r.status == TxStatus::Review).count();
+                    Response::Unsettled {
+                        pending: rows.len() - review,
+                        review,
+                    }
+                }
+                Err(e) => err(&e),
+            },
+            Request::Refund {
+                external_id,
+                supervisor_pin,
+                refund_id,
+            } => {
+                let by = match self.refunder(&me, supervisor_pin, now).await {
+                    Ok(by) => by,
+                    Err(refusal) => return refusal,
+                };
+                if let Err(refusal) = self.own_row(&by, &external_id).await {
+                    return refusal;
+                }
+                match engine
+                    .refund(&external_id, &self.actor(&by), refund_id)
+                    .await
+                {
+                    Ok(outcome) => Response::Refunded(outcome.into()),
+                    Err(e) => Response::NotDone(e.outcome()),
+                }
+            }
+            Request::Claim {
+                external_id,
+                subject,
+                message,
+            } => {
+                if let Err(refusal) = self.own_row(&me, &external_id).await {
+                    return refusal;
+                }
+                match engine
+                    .claim(&external_id, &subject, &message, &self.actor(&me))
+                    .await
+                {
+                    Ok(message) => Response::Message(message),
+                    Err(e) => err(&e),
+                }
+            }
+            Request::MoneyGramReception { reference } => {
+                crate::session::moneygram::transfer(engine.moneygram_lookup(&reference).await)
+            }
+            Request::MoneyGramQuote {
+                amount,
+                sender,
+                receiver,
+            } => crate::session::moneygram::quote(
+                engine
+                    .moneygram_quote(amount, &sender, &receiver, &self.actor(&me))
+                    .await,
+            ),
+            // Cashier-level, as any sale.
+            Request::MoneyGramPayout { order, external_id } => {
+                match engine
+                    .moneygram_payout(order, &self.actor(&me), external_id)
+                    .await
+                {
+                    Ok(outcome) => Response::Paid(outcome.into()),
+                    Err(e) => Response::NotDone(e.outcome()),
+                }
+            }
+            Request::MoneyGramSend { order, external_id } => {
+                match engine
+                    .moneygram_send(order, &self.actor(&me), external_id)
+                    .await
+                {
+                    Ok(outcome) => Response::Paid(outcome.into()),
+                    Err(e) => Response::NotDone(e.outcome()),
+                }
+            }
+            // A reversal gives money back: a supervisor's, as a refund.
+            Request::MoneyGramReversal {
+                external_id,
+                reversal,
+                supervisor_pin,
+                refund_id,
+            } => {
+                let by = match self.refunder(&me, supervisor_pin, now).await {
+                    Ok(by) => by,
+                    Err(refusal) => return refusal,
+                };
+                if let Err(refusal) = self.own_row(&by, &external_id).await {
+                    return refusal;
+                }
+                match engine
+                    .moneygram_reversal(&external_id, &reversal, &self.actor(&by), refund_id)
+                    .await
+                {
+                    Ok(outcome) => Response::Refunded(outcome.into()),
+                    Err(e) => Response::NotDone(e.outcome()),
+                }
+            }
+            Request::Seen { external_id } => {
+                // Only the cashier who made the sale can mark it seen (it is brought back
+                // to them, not to whoever looks at it).
+                let name = me.name.clone();
+                match engine
+                    .journal(move |j| j.mark_seen_by(&external_id, &name, now))
+                    .await
+                {
+                    Ok(()) => Response::Done,
+                    Err(e) => err(&e),
+                }
+            }
+            Request::Unseen => {
+                let name = me.name.clone();
+                match engine.journal(move |j| j.unseen_sale(&name)).await {
+                    Ok(row) => Response::Row(row.map(Into::into)),
+                    Err(e) => err(&e),
+                }
+            }
+            Request::AddCashier { name, role, pin } => {
+                if !me.is_supervisor() {
+                    return Response::Denied(Problem::SupervisorOnly);
+                }
+                if let Err(m) = staff::check_name(&name).and(staff::check_pin(pin.expose())) {
+                    return Response::Error(Problem::Invalid { messages: vec![m] });
+                }
+                let by = self.actor(&me);
+                let hash = match tokio::task::spawn_blocking(move || staff::hash_pin(pin.expose()))
+                    .await
+                {
+                    Ok(Ok(h)) => h,
+                    Ok(Err(m)) => return Response::Error(Problem::Other { message: m }),
+                    Err(e) => return err(&e),
+                };
+                match engine
+                    .journal(move |j| j.add_cashier(&name, role.as_str(), &hash, by.pair(), now))
+                    .await
+                {
+                    Ok(()) => Response::Done,
+                    Err(e) => err(&e),
+                }
+            }
+            Request::ListCashiers => {
+                if !me.is_supervisor() {
+                    return Response::Denied(Problem::SupervisorOnly);
+                }
+                match engine.journal(|j| j.cashiers()).await {
+                    Ok(list) => Response::Cashiers(list.into_iter().map(Into::into).collect()),
+                    Err(e) => err(&e),
+                }
+            }
+            Request::DisableCashier { name } => {
+                if !me.is_supervisor() {
+                    return Response::Denied(Problem::SupervisorOnly);
+                }
+                let by = self.actor(&me);
+                let target = name.clone();
+                match engine
+                    .journal(move |j| j.disable_cashier(&target, by.pair(), now))
+                    .await
+                {
+                    Ok(true) => {
+                        // Their logins end now (live sessions stop at their next request).
+                        lock(&self.hub.tokens)
+                            .retain(|_, t| !t.cashier.name.eq_ignore_ascii_case(&name));
+                        Response::Done
+                    }
+                    Ok(false) => Response::Error(Problem::UnknownCashier),
+                    Err(e) => err(&e),
+                }
+            }
+        }
+    }
+}
