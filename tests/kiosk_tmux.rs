@@ -199,6 +199,10 @@ fn the_app_says_when_the_service_is_down_and_comes_back_with_it() {
 
 #[test]
 fn a_panic_restores_the_terminal() {
+    assert!(
+        caisse::engine::failpoint::compiled_in(),
+        "the panic is a fail point: cargo test --features failpoints (the README's test command)"
+    );
     let home = tempfile::tempdir().unwrap();
     // Demo mode, in-process: the panic must not leave the terminal raw.
     let cmd = format!(
