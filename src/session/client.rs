@@ -8,13 +8,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use futures_util::{SinkExt, StreamExt};
 use tokio::net::UnixStream;
 use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio_util::codec::{FramedRead, FramedWrite};
 
 use super::LinkEvent;
+use super::framing::JsonLines;
 use super::problem::Problem;
 use super::protocol::{ClientFrame, MAX_LINE, Request, Response, ServerFrame};
+
+type Codec = JsonLines<ServerFrame, ClientFrame>;
 
 /// What the cashier reads while the service cannot be reached.
 pub const SERVICE_DOWN: &str = "service caisse indisponible : nouvelle tentative chaque seconde";
@@ -84,8 +88,7 @@ impl Remote {
                 return Response::Error(Problem::ServiceDown);
             }
         }
-        rx.await
-            .unwrap_or_else(|_| Response::Error(Problem::ServiceLost))
+        rx.await.unwrap_or(Response::Error(Problem::ServiceLost))
     }
 
     /// Keeps a connection open for as long as the app runs.
@@ -110,7 +113,7 @@ impl Remote {
     }
 
     async fn serve(self: Arc<Self>, stream: UnixStream) {
-        let (read, mut write) = stream.into_split();
+        let (read, write) = stream.into_split();
         let (out, mut out_rx) = mpsc::unbounded_channel::<ClientFrame>();
         let pending: Pending = Arc::default();
         *lock(&self.current) = Some(Connection {
@@ -118,12 +121,9 @@ impl Remote {
             pending: pending.clone(),
         });
         let writer = tokio::spawn(async move {
+            let mut write = FramedWrite::new(write, Codec::new(MAX_LINE));
             while let Some(frame) = out_rx.recv().await {
-                let Ok(mut line) = serde_json::to_vec(&frame) else {
-                    continue;
-                };
-                line.push(b'\n');
-                if write.write_all(&line).await.is_err() {
+                if write.send(frame).await.is_err() {
                     break;
                 }
             }
@@ -155,19 +155,10 @@ impl Remote {
             })
         };
 
-        let mut reader = BufReader::new(read);
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            match (&mut reader)
-                .take(MAX_LINE as u64)
-                .read_until(b'\n', &mut line)
-                .await
-            {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
-            match serde_json::from_slice::<ServerFrame>(&line) {
+        let mut reader = FramedRead::new(read, Codec::new(MAX_LINE));
+        // A read error or an over-long line ends the connection (it is then re-opened).
+        while let Some(Ok(frame)) = reader.next().await {
+            match frame {
                 Ok(ServerFrame::Reply { id, response }) => {
                     if let Some(tx) = lock(&pending).remove(&id) {
                         let _ = tx.send(*response);
