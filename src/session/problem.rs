@@ -26,15 +26,21 @@ pub enum Problem {
     /// The Unix user's refused logins are over their allowance this minute.
     TooManyRefusals,
     /// An unknown name, a disabled account (to a guesser) or a wrong PIN: one answer.
-    LoginRefused { left: Option<i64> },
+    LoginRefused {
+        left: Option<i64>,
+    },
     /// Said to a disabled cashier who typed their own right PIN.
     Disabled,
     WrongSupervisorPin,
     /// Locked out until this time (ms since the epoch).
-    LockedOut { until: i64 },
+    LockedOut {
+        until: i64,
+    },
     UnknownCashier,
     IntechNotConfigured,
-    OperationNotFound { id: String },
+    OperationNotFound {
+        id: String,
+    },
     /// The request could not be read, or was too long.
     BadRequest,
     /// The service's handler failed (a bug) midway: what it did is not known.
@@ -44,13 +50,21 @@ pub enum Problem {
     /// The link broke after the request left: it may have been done.
     ServiceLost,
     /// What a gateway answered, as it worded it.
-    Gateway { message: String },
+    Gateway {
+        message: String,
+    },
     /// The journal could not be read or written.
-    Journal { message: String },
+    Journal {
+        message: String,
+    },
     /// Input refused by the checks, each as the check worded it.
-    Invalid { messages: Vec<String> },
+    Invalid {
+        messages: Vec<String>,
+    },
     /// Something else, in the words of the part that refused.
-    Other { message: String },
+    Other {
+        message: String,
+    },
 }
 
 impl Problem {
