@@ -22,10 +22,10 @@ use super::moneygram;
 use super::pages;
 use super::reply::{self, auth_needed, envelope, iso, now, refusal, validation_error};
 use super::rules::{self, FieldErrors, Outcome, whole_number};
+use super::signing;
 use super::state::{DuplicateKey, IntechTx, Shared, Status, TxError, tid_key};
 use crate::catalog::errors::ERRORS;
 use crate::catalog::services::{SERVICES, TypeOperation};
-use crate::gateway::intech::signing::{now_ms, verify_hmac};
 
 const OK_MSG: &str = "Successfully operation";
 const OPERATION_MSG: &str = "Votre opération s'est effectuée sans erreur, Vous allez recevoir un callback à la fin du traitement de la transaction";
@@ -79,7 +79,7 @@ fn read_post(
     if let Some(secret) = &shared.config.hmac_secret {
         let signature = headers.get("hmac-signature").and_then(|v| v.to_str().ok());
         let timestamp = headers.get("timestamp").and_then(|v| v.to_str().ok());
-        if let Err(e) = verify_hmac(secret, "POST", signature, timestamp, body, now_ms()) {
+        if let Err(e) = signing::check(secret, signature, timestamp, body, signing::now_ms()) {
             return Err(Box::new(envelope(
                 StatusCode::UNAUTHORIZED,
                 4000,

@@ -29,6 +29,7 @@ mod pages;
 mod png;
 mod reply;
 mod rules;
+pub mod signing;
 mod state;
 #[cfg(test)]
 mod tests;
