@@ -2,7 +2,7 @@
 //! sent) and how they take every kind of bad reply: each one a typed error, never a panic.
 //! A scripted local HTTP server stands in for the gateway, so the test controls every byte.
 
-mod common;
+mod support;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -13,8 +13,8 @@ use caisse::gateway::intech::signing;
 use caisse::gateway::intech::{IntechClient, IntechConfig};
 use caisse::gateway::intram::{IntramClient, IntramConfig, IntramPaymentRequest};
 use caisse::secret::Secret;
-use common::{Script, ScriptedServer, fixture};
 use serde_json::json;
+use support::scripted::{Script, ScriptedServer, fixture};
 
 const KEY: &str = "wire-test-key-5c1d";
 

@@ -12,11 +12,10 @@ use std::time::Duration;
 use caisse::domain::TxStatus;
 use caisse::journal::Journal;
 
-#[path = "support/service.rs"]
-mod service;
-#[path = "support/tmux.rs"]
-mod tmux;
+mod support;
 use service::{Service, start};
+use support::service;
+use support::tmux;
 use tmux::{Tmux, approve, kill, link};
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;

@@ -30,8 +30,8 @@ use std::time::{Duration, Instant};
 use caisse::domain::TxStatus;
 use caisse::journal::Journal;
 
-#[path = "support/tmux.rs"]
-mod tmux;
+mod support;
+use support::tmux;
 use tmux::{Tmux, link};
 
 const SSHD: &str = "/usr/sbin/sshd";

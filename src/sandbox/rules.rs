@@ -771,3 +771,6 @@ fn required_value(body: &Map<String, Value>, field: &str, errors: &mut FieldErro
         Some(_) => not_a_string(errors, field),
     }
 }
+
+#[cfg(test)]
+mod tests;

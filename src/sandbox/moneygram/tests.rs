@@ -81,3 +81,9 @@ fn a_send_reference_is_8_digits_and_never_reads_as_paid_out() {
         json!({"codeService": "WAVE_SN_API_CASH_IN"})
     )));
 }
+
+#[test]
+fn the_send_fee_is_three_percent_rounded() {
+    assert_eq!(send_fee(3000), 90);
+    assert_eq!(send_fee(1250), 38);
+}
