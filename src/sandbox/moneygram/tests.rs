@@ -1,5 +1,6 @@
 //! The sandbox's MoneyGram checks, as functions (the HTTP paths are in `tests/moneygram.rs`).
 
+use super::operations::*;
 use super::*;
 use serde_json::json;
 
