@@ -323,11 +323,12 @@ async fn a_slow_gateway_is_a_timeout_and_a_dead_one_a_connect_error() {
         status: 201,
         content_type: "application/json",
         body: wave_reply(),
-        delay: Duration::from_secs(5),
+        // Far beyond the client's timeout: a client that waited would get this reply (a
+        // success, which fails the match below), not a timeout.
+        delay: Duration::from_secs(60),
     });
     let mut config = IntechConfig::new(&server.url, Secret::new(KEY));
     config.timeout = Duration::from_millis(200);
-    let started = std::time::Instant::now();
     match IntechClient::new(config)
         .unwrap()
         .operation(&operation())
@@ -339,10 +340,6 @@ async fn a_slow_gateway_is_a_timeout_and_a_dead_one_a_connect_error() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "the timeout is honoured"
-    );
 
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = format!("http://{}", listener.local_addr().unwrap());

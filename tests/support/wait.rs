@@ -34,3 +34,18 @@ where
         tokio::time::sleep(EVERY).await;
     }
 }
+
+/// For an absence ("nothing more happens"), which no condition can announce: checks
+/// `holds` again and again for `during`, and fails as soon as it does not. Use it after a
+/// wait has shown that what the absence follows did happen, never instead of that wait.
+pub async fn stays_async<F>(what: &str, during: Duration, mut holds: impl FnMut() -> F)
+where
+    F: Future<Output = bool>,
+{
+    let end = Instant::now() + during;
+    while Instant::now() < end {
+        assert!(holds().await, "{what} no longer holds");
+        tokio::time::sleep(EVERY).await;
+    }
+    assert!(holds().await, "{what} no longer holds");
+}
