@@ -15,7 +15,7 @@ use caisse::journal::Journal;
 mod support;
 use service::{Service, start};
 use support::service;
-use support::tmux;
+use support::{tmux, wait};
 use tmux::{Tmux, approve, kill, link};
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
@@ -70,8 +70,9 @@ fn control_keys_and_signals_do_nothing_and_leaving_needs_a_supervisor() {
     for signal in ["-INT", "-QUIT", "-TSTP"] {
         kill(signal, pid);
     }
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(!t.pane_dead(), "the app is still there");
+    wait::stays("the app still there", Duration::from_millis(500), || {
+        !t.pane_dead()
+    });
     // And still answering: the filter takes letters.
     t.text("orang");
     t.wait_for("Orange", SECS(5));
@@ -140,8 +141,9 @@ fn a_dropped_session_comes_back_to_its_sale_settled_meanwhile() {
     let t = kiosk(home.path(), &service, "");
     log_in(&t, "awa", "1234");
     t.wait_for("Que veut le client", SECS(20));
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(!t.screen().contains("Vente reprise"));
+    wait::stays("no sale resumed", Duration::from_millis(500), || {
+        !t.screen().contains("Vente reprise")
+    });
     let journal = Journal::open(&service.db).unwrap();
     let rows = journal.list_since(0, 10).unwrap();
     assert_eq!(rows.len(), 2);

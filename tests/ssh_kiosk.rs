@@ -34,7 +34,7 @@ use caisse::domain::TxStatus;
 use caisse::journal::Journal;
 
 mod support;
-use support::tmux;
+use support::{tmux, wait};
 use tmux::{Tmux, link};
 
 const SSHD: &str = "/usr/sbin/sshd";
@@ -934,11 +934,11 @@ fn escape_by_forwarding(lab: &Lab) {
     target.set_nonblocking(true).unwrap();
     let tport = target.local_addr().unwrap().port();
     let nobody_came = |what: &str| {
-        std::thread::sleep(Duration::from_millis(300));
-        match target.accept() {
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-            other => panic!("{what}: the tunnel reached the target: {other:?}"),
-        }
+        wait::stays(
+            &format!("{what}: nobody reached the target"),
+            Duration::from_millis(300),
+            || matches!(target.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        );
     };
 
     // -L: the client listens locally; every connection through it must be refused by sshd.
@@ -1054,11 +1054,11 @@ fn escape_by_unix_forwarding(lab: &Lab) {
         Ok(n) => panic!("-L unix: bytes came back: {:?}", &buf[..n]),
     }
     let _ = conn.shutdown(Shutdown::Both);
-    std::thread::sleep(Duration::from_millis(300));
-    match unix_target.accept() {
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-        other => panic!("-L unix: the tunnel reached the socket: {other:?}"),
-    }
+    wait::stays(
+        "-L unix: nobody reached the socket",
+        Duration::from_millis(300),
+        || matches!(unix_target.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+    );
     lab.wait_log(
         &lab.sshd_log,
         from,
@@ -1389,7 +1389,9 @@ fn sale_survives_a_dropped_connection(lab: &mut Lab, sandbox: &str) {
     t.wait_for("Code PIN", SCREEN);
     let alive = |t: &Tmux, what: &str| {
         t.keys(&["C-c", "C-z", "C-\\"]);
-        std::thread::sleep(Duration::from_millis(800));
+        wait::stays("the kiosk alive", Duration::from_millis(800), || {
+            !t.pane_dead()
+        });
         let screen = t.screen();
         assert!(
             !t.pane_dead() && screen.contains(what),

@@ -49,3 +49,13 @@ where
     }
     assert!(holds().await, "{what} no longer holds");
 }
+
+/// As [`stays_async`], blocking.
+pub fn stays(what: &str, during: Duration, mut holds: impl FnMut() -> bool) {
+    let end = Instant::now() + during;
+    while Instant::now() < end {
+        assert!(holds(), "{what} no longer holds");
+        std::thread::sleep(EVERY);
+    }
+    assert!(holds(), "{what} no longer holds");
+}
