@@ -3,7 +3,7 @@
 //! out as the typed model with the right values; every request example is what the client
 //! sends, byte for field; and the negative fixtures give typed errors.
 
-mod common;
+mod support;
 
 use caisse::domain::{IntechStatus, IntramStatus};
 use caisse::gateway::GatewayError;
@@ -12,8 +12,8 @@ use caisse::gateway::intech::models::OperationRequest;
 use caisse::gateway::intech::{IntechClient, IntechConfig};
 use caisse::gateway::intram::{IntramClient, IntramConfig, IntramPaymentRequest};
 use caisse::secret::Secret;
-use common::{ScriptedServer, fixture, fixture_json};
 use serde_json::{Value, json};
+use support::scripted::{ScriptedServer, fixture, fixture_json};
 
 /// The documentation's placeholder, used as the key so request bodies compare exactly.
 const DOC_KEY: &str = "{{api_key}}";

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use caisse::domain::TxStatus;
 use caisse::journal::Journal;
 
-#[path = "support/tmux.rs"]
-mod tmux;
+mod support;
+use support::tmux;
 use tmux::{Tmux, approve, link};
 
 fn rows(path: &Path) -> Vec<caisse::journal::TransactionRow> {

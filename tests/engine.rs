@@ -21,6 +21,9 @@ use caisse::sandbox::{self, SandboxConfig, SandboxHandle};
 use caisse::secret::Secret;
 use serde_json::{Value, json};
 
+mod support;
+use support::wait;
+
 const KEY: &str = "engine-test-key";
 
 fn sandbox_config() -> SandboxConfig {
@@ -607,13 +610,23 @@ async fn forged_unknown_malformed_and_oversized_callbacks_are_recorded() {
     let replay = json!({"status": "SUCCESS", "sha256Hash": signing::callback_hash(&tx, &ext, KEY),
         "transaction": {"transactionId": tx, "externalTransactionId": ext}})
     .to_string();
+    let queried = |r: &Value| r["statusCalls"].as_u64().unwrap_or(0);
+    let before = queried(&record(&s.sandbox, &ext).await);
     assert_eq!(post(replay).await.unwrap().status(), 200);
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    assert_eq!(
-        s.engine.get(&ext).await.unwrap().unwrap().status,
-        TxStatus::Pending,
-        "the status query said PENDING"
-    );
+    // The engine asks the gateway (a status call the sandbox counts), which says PENDING:
+    // the row stays so.
+    wait::until_async(
+        "a status query after the replay",
+        Duration::from_secs(10),
+        || async { (queried(&record(&s.sandbox, &ext).await) > before).then_some(()) },
+    )
+    .await;
+    wait::stays_async(
+        "PENDING, as the status query said",
+        Duration::from_millis(300),
+        || async { s.engine.get(&ext).await.unwrap().unwrap().status == TxStatus::Pending },
+    )
+    .await;
     // Unknown transaction: kept and flagged, acknowledged.
     let unknown = json!({"status": "SUCCESS", "sha256Hash": signing::callback_hash("999", "not-ours", KEY),
         "transaction": {"transactionId": "999", "externalTransactionId": "not-ours", "amount": 5000}}).to_string();
@@ -704,10 +717,28 @@ async fn polling_stays_within_three_calls_a_minute_per_transaction() {
                 .external_id,
         );
     }
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Each gets the three status calls the budget allows (the plan wanted one every 100 ms),
+    // and no fourth.
+    let calls = |r: Value| r["statusCalls"].as_u64().unwrap_or(0);
     for ext in &ids {
-        let r = record(&s.sandbox, ext).await;
-        assert_eq!(r["statusCalls"], 3, "{r}");
+        wait::until_async("three status calls", Duration::from_secs(10), || async {
+            (calls(record(&s.sandbox, ext).await) >= 3).then_some(())
+        })
+        .await;
+    }
+    wait::stays_async(
+        "three status calls each",
+        Duration::from_millis(500),
+        || async {
+            let mut all = true;
+            for ext in &ids {
+                all &= calls(record(&s.sandbox, ext).await) == 3;
+            }
+            all
+        },
+    )
+    .await;
+    for ext in &ids {
         let status = s.engine.get(ext).await.unwrap().unwrap().status;
         assert!(
             matches!(status, TxStatus::Pending | TxStatus::Processing),

@@ -12,11 +12,10 @@ use std::time::Duration;
 use caisse::domain::TxStatus;
 use caisse::journal::Journal;
 
-#[path = "support/service.rs"]
-mod service;
-#[path = "support/tmux.rs"]
-mod tmux;
+mod support;
 use service::{Service, start};
+use support::service;
+use support::{tmux, wait};
 use tmux::{Tmux, approve, kill, link};
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
@@ -71,8 +70,9 @@ fn control_keys_and_signals_do_nothing_and_leaving_needs_a_supervisor() {
     for signal in ["-INT", "-QUIT", "-TSTP"] {
         kill(signal, pid);
     }
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(!t.pane_dead(), "the app is still there");
+    wait::stays("the app still there", Duration::from_millis(500), || {
+        !t.pane_dead()
+    });
     // And still answering: the filter takes letters.
     t.text("orang");
     t.wait_for("Orange", SECS(5));
@@ -141,8 +141,9 @@ fn a_dropped_session_comes_back_to_its_sale_settled_meanwhile() {
     let t = kiosk(home.path(), &service, "");
     log_in(&t, "awa", "1234");
     t.wait_for("Que veut le client", SECS(20));
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(!t.screen().contains("Vente reprise"));
+    wait::stays("no sale resumed", Duration::from_millis(500), || {
+        !t.screen().contains("Vente reprise")
+    });
     let journal = Journal::open(&service.db).unwrap();
     let rows = journal.list_since(0, 10).unwrap();
     assert_eq!(rows.len(), 2);
@@ -199,6 +200,10 @@ fn the_app_says_when_the_service_is_down_and_comes_back_with_it() {
 
 #[test]
 fn a_panic_restores_the_terminal() {
+    assert!(
+        caisse::engine::failpoint::compiled_in(),
+        "the panic is a fail point: cargo test --features failpoints (the README's test command)"
+    );
     let home = tempfile::tempdir().unwrap();
     // Demo mode, in-process: the panic must not leave the terminal raw.
     let cmd = format!(

@@ -21,9 +21,9 @@ use caisse::gateway::intech::signing;
 use caisse::journal::Journal;
 use caisse::sandbox::SandboxConfig;
 
-#[path = "support/service.rs"]
-mod service;
+mod support;
 use service::{Service, start_with};
+use support::service;
 
 /// The attack of issue 9: more idle connections than a default process may hold files.
 const IDLE: usize = 1_100;

@@ -23,8 +23,8 @@ use caisse::secret::Secret;
 use caisse::session::{Link, LinkEvent, Request, Response};
 use serde_json::{Value, json};
 
-#[path = "support/service.rs"]
-mod service;
+mod support;
+use support::service;
 
 const KEY: &str = "holes-test-key-7f3a9c";
 

@@ -137,6 +137,10 @@ fn reconcile(home: &Path, sandbox: &SandboxHandle) -> (i32, String) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn killed_at_every_fail_point_then_reconciled_sent_at_most_once() {
+    assert!(
+        caisse::engine::failpoint::compiled_in(),
+        "the crash tests need the fail points: cargo test --features failpoints (the README's test command)"
+    );
     let sandbox = start_sandbox().await;
     for (point, expected) in [
         ("after_intent", TxStatus::NotSent),

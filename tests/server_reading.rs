@@ -2,7 +2,7 @@
 //! behave: one test per item of issue 10 (the client's part), over real HTTP, against a
 //! scripted server answering with the replies the section quotes (`tests/fixtures/server/`).
 
-mod common;
+mod support;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,8 +15,8 @@ use caisse::gateway::intech::{IntechClient, IntechConfig};
 use caisse::gateway::intram::{IntramClient, IntramConfig};
 use caisse::journal::Journal;
 use caisse::secret::Secret;
-use common::{ScriptedServer, fixture};
 use serde_json::json;
+use support::scripted::{ScriptedServer, fixture};
 
 const KEY: &str = "second-reading-key-91";
 
@@ -307,7 +307,7 @@ async fn the_servers_refund_refusals_are_shown_as_they_are() {
         server.reply_json(201, fixture(file));
         match intech(&server).refund_cancel("T1").await {
             Err(e @ GatewayError::Refused { .. }) => {
-                let expected = common::fixture_json(file)["message"]
+                let expected = support::scripted::fixture_json(file)["message"]
                     .as_str()
                     .unwrap()
                     .to_owned();

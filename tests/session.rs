@@ -14,9 +14,9 @@ use caisse::journal::Journal;
 use caisse::session::{Link, LinkEvent, LoginNeed, Request, Response, problem::SERVICE_DOWN};
 use caisse::staff::Role;
 
-#[path = "support/service.rs"]
-mod service;
+mod support;
 use service::{Service, start};
+use support::service;
 
 async fn connect(
     service: &Service,

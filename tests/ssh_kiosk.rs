@@ -13,8 +13,10 @@
 //!    the sale's payment screen showing `Paiement réussi`; the journal holds one SUCCESS row
 //!    (cashier `awa`, terminal `ssh…`) and the sandbox saw the operation once.
 //!
-//! Needs root and OpenSSH (`apt-get install -y openssh-server openssh-client tmux`).
-//! Without them it is skipped with a loud message, unless `CI` is set: then it fails.
+//! One test per scenario, each on a fresh lab (its own sshd, service and journal), one lab
+//! at a time. Needs root and OpenSSH (`apt-get install -y openssh-server openssh-client tmux`).
+//! Without them every test is skipped with a loud message (once), unless `CI` is set: then
+//! they fail.
 //! It creates (once, idempotently) two Unix users: `caissesvc` and `caissiere1`, and
 //! leaves them in place.
 
@@ -25,13 +27,14 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use caisse::domain::TxStatus;
 use caisse::journal::Journal;
 
-#[path = "support/tmux.rs"]
-mod tmux;
+mod support;
+use support::{tmux, wait};
 use tmux::{Tmux, link};
 
 const SSHD: &str = "/usr/sbin/sshd";
@@ -811,28 +814,98 @@ fn prerequisites() -> bool {
     false
 }
 
-#[test]
-fn a_cashier_over_ssh_gets_the_kiosk_and_nothing_else() {
-    if !prerequisites() {
-        return;
+/// The scenarios share the two Unix accounts (the cashier's `authorized_keys`, its
+/// `~/.ssh/environment`): one lab at a time, whatever the test threads.
+static ONE_LAB: Mutex<()> = Mutex::new(());
+
+/// A lab for one scenario: sshd and `caisse serve` running, the lab to itself.
+struct Scenario {
+    lab: Lab,
+    sandbox: String,
+    // Declared last, so released after the lab is torn down.
+    _one: MutexGuard<'static, ()>,
+}
+
+/// A fresh lab, or `None` when this machine cannot host one (skipped loudly, or a failure
+/// under CI: see [`prerequisites`]).
+fn scenario(name: &str) -> Option<Scenario> {
+    static ABLE: OnceLock<bool> = OnceLock::new();
+    if !*ABLE.get_or_init(prerequisites) {
+        return None;
     }
+    let one = ONE_LAB.lock().unwrap_or_else(|e| e.into_inner());
     let started = Instant::now();
     let mut lab = Lab::new();
     lab.start_sshd();
     let sandbox = lab.start_service();
-    eprintln!("set-up: {:?} (sandbox {sandbox})", started.elapsed());
+    eprintln!("{name}: set-up {:?} (sandbox {sandbox})", started.elapsed());
+    Some(Scenario {
+        lab,
+        sandbox,
+        _one: one,
+    })
+}
 
-    escape_by_command(&lab);
-    escape_by_forwarding(&lab);
-    escape_by_unix_forwarding(&lab);
-    escape_by_file_transfer(&lab);
-    escape_by_environment(&lab);
-    escape_by_reading_files(&lab);
-    escape_by_agent_and_x11(&mut lab);
-    eprintln!("escape attempts: {:?}", started.elapsed());
+#[test]
+fn a_command_gets_the_kiosk_instead() {
+    let Some(s) = scenario("command") else { return };
+    escape_by_command(&s.lab);
+}
 
-    sale_survives_a_dropped_connection(&mut lab, &sandbox);
-    eprintln!("total: {:?}", started.elapsed());
+#[test]
+fn tcp_and_stdio_forwarding_reach_nothing() {
+    let Some(s) = scenario("forwarding") else {
+        return;
+    };
+    escape_by_forwarding(&s.lab);
+}
+
+#[test]
+fn unix_socket_forwarding_reaches_nothing() {
+    let Some(s) = scenario("unix forwarding") else {
+        return;
+    };
+    escape_by_unix_forwarding(&s.lab);
+}
+
+#[test]
+fn sftp_and_scp_get_the_kiosk_instead() {
+    let Some(s) = scenario("file transfer") else {
+        return;
+    };
+    escape_by_file_transfer(&s.lab);
+}
+
+#[test]
+fn the_environment_cannot_be_injected() {
+    let Some(s) = scenario("environment") else {
+        return;
+    };
+    escape_by_environment(&s.lab);
+}
+
+#[test]
+fn the_cashier_cannot_read_the_services_files() {
+    let Some(s) = scenario("reading files") else {
+        return;
+    };
+    escape_by_reading_files(&s.lab);
+}
+
+#[test]
+fn neither_the_agent_nor_x11_is_forwarded() {
+    let Some(mut s) = scenario("agent and X11") else {
+        return;
+    };
+    escape_by_agent_and_x11(&mut s.lab);
+}
+
+#[test]
+fn a_sale_survives_a_dropped_connection() {
+    let Some(mut s) = scenario("sale") else {
+        return;
+    };
+    sale_survives_a_dropped_connection(&mut s.lab, &s.sandbox);
 }
 
 /// (1) `ssh user@host COMMAND`: sshd runs the forced command instead (the requested one
@@ -861,11 +934,11 @@ fn escape_by_forwarding(lab: &Lab) {
     target.set_nonblocking(true).unwrap();
     let tport = target.local_addr().unwrap().port();
     let nobody_came = |what: &str| {
-        std::thread::sleep(Duration::from_millis(300));
-        match target.accept() {
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-            other => panic!("{what}: the tunnel reached the target: {other:?}"),
-        }
+        wait::stays(
+            &format!("{what}: nobody reached the target"),
+            Duration::from_millis(300),
+            || matches!(target.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        );
     };
 
     // -L: the client listens locally; every connection through it must be refused by sshd.
@@ -981,11 +1054,11 @@ fn escape_by_unix_forwarding(lab: &Lab) {
         Ok(n) => panic!("-L unix: bytes came back: {:?}", &buf[..n]),
     }
     let _ = conn.shutdown(Shutdown::Both);
-    std::thread::sleep(Duration::from_millis(300));
-    match unix_target.accept() {
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-        other => panic!("-L unix: the tunnel reached the socket: {other:?}"),
-    }
+    wait::stays(
+        "-L unix: nobody reached the socket",
+        Duration::from_millis(300),
+        || matches!(unix_target.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+    );
     lab.wait_log(
         &lab.sshd_log,
         from,
@@ -1316,7 +1389,9 @@ fn sale_survives_a_dropped_connection(lab: &mut Lab, sandbox: &str) {
     t.wait_for("Code PIN", SCREEN);
     let alive = |t: &Tmux, what: &str| {
         t.keys(&["C-c", "C-z", "C-\\"]);
-        std::thread::sleep(Duration::from_millis(800));
+        wait::stays("the kiosk alive", Duration::from_millis(800), || {
+            !t.pane_dead()
+        });
         let screen = t.screen();
         assert!(
             !t.pane_dead() && screen.contains(what),

@@ -60,7 +60,8 @@ pub fn log_filter() -> Option<String> {
     var("CAISSE_LOG")
 }
 
-/// `CAISSE_FAILPOINT`: the fail point armed for the crash tests.
+/// `CAISSE_FAILPOINT`: the fail point armed for the crash tests (feature `failpoints`).
+#[cfg(feature = "failpoints")]
 pub fn failpoint() -> Option<String> {
     var("CAISSE_FAILPOINT")
 }

@@ -119,7 +119,7 @@ impl Engine {
         }
 
         let result = intech.refund_cancel_with(&transaction_id, &extra).await;
-        failpoint::hit("after_send");
+        failpoint::hit!("after_send");
         let (reply, detail) = match &result {
             Ok(done) => (
                 Reply::Accepted {
@@ -149,7 +149,7 @@ impl Engine {
         self.step(&refund_id, Event::Reply(reply), detail, Some(by.clone()))
             .await
             .map_err(EngineError::AfterSend)?;
-        failpoint::hit("after_reply");
+        failpoint::hit!("after_reply");
         let row = self
             .get(&refund_id)
             .await?

@@ -62,7 +62,7 @@ async fn receive(
     match result {
         Ok(code) => {
             if code == StatusCode::OK {
-                failpoint::hit("after_callback");
+                failpoint::hit!("after_callback");
             }
             code
         }

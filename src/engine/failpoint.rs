@@ -6,19 +6,38 @@
 //! Points: `after_intent` (intent committed, nothing sent), `after_send` (the gateway
 //! answered, the answer is not recorded), `after_reply` (the answer recorded, waiting),
 //! `after_callback` (a callback recorded, not yet acknowledged with 200).
+//!
+//! Only with the cargo feature `failpoints` (the README's test command turns it on):
+//! without it `hit!` expands to nothing, `armed` does not exist and `CAISSE_FAILPOINT` is
+//! not even read, so a release build carries no fail point.
 
-use std::io::Write;
+/// Whether the fail points are compiled in (the crash tests check it before relying on them).
+pub fn compiled_in() -> bool {
+    cfg!(feature = "failpoints")
+}
 
 /// Whether `CAISSE_FAILPOINT` names this point (for points that do something else than
 /// freezing: `ui_panic` makes the app panic at the first key, to test the terminal's
-/// restoration).
+/// restoration). Only with the feature: callers put their use under the same `cfg`.
+#[cfg(feature = "failpoints")]
 pub fn armed(name: &str) -> bool {
     crate::config::environment::failpoint().is_some_and(|v| v == name)
 }
 
-pub fn hit(name: &str) {
-    let armed = armed(name);
-    if !armed {
+/// `hit!("after_send")`: stops dead there when armed. Without the feature it expands to
+/// nothing, so not even the point's name is left in the binary.
+macro_rules! hit {
+    ($name:literal) => {
+        #[cfg(feature = "failpoints")]
+        $crate::engine::failpoint::stop_if_armed($name);
+    };
+}
+pub(crate) use hit;
+
+#[cfg(feature = "failpoints")]
+pub fn stop_if_armed(name: &str) {
+    use std::io::Write;
+    if !armed(name) {
         return;
     }
     let mut err = std::io::stderr().lock();

@@ -349,7 +349,7 @@ impl Engine {
         by: Option<Actor>,
     ) -> Result<Option<PayOutcome>, EngineError> {
         self.notify(external_id, TxStatus::New);
-        failpoint::hit("after_intent");
+        failpoint::hit!("after_intent");
         let recorded = self
             .step(external_id, Event::Recorded, serde_json::json!({}), by)
             .await?;

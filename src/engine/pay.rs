@@ -219,7 +219,7 @@ impl Engine {
         };
         let result = gateway.initiate(&request).await;
         drop(request); // the CVC leaves memory with the request
-        failpoint::hit("after_send");
+        failpoint::hit!("after_send");
 
         let detail = match &result {
             Ok(started) => {
@@ -231,7 +231,7 @@ impl Engine {
         self.step(&external_id, Event::Reply(reply), detail, None)
             .await
             .map_err(EngineError::AfterSend)?;
-        failpoint::hit("after_reply");
+        failpoint::hit!("after_reply");
         // A MoneyGram send's reference, in the row's fields for the screen and the receipt
         // (the notification written with the reply already holds it).
         if let Some(reference) = result.ok().and_then(|s| s.reference_number) {

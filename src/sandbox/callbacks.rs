@@ -11,8 +11,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::reply::now;
+use super::signing::{callback_hash, hmac_signature, now_ms};
 use super::state::{Attempt, IntechTx, IntramTx, Shared, TxError};
-use crate::gateway::intech::signing::{callback_hash, hmac_signature, now_ms};
 
 /// Deliveries are abandoned after this long.
 const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);

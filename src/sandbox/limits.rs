@@ -1,18 +1,11 @@
-//! The `get-transaction-status` rate limit and the IP blacklist it leads to, plus the
-//! request log (method, path, status, duration — never a body: bodies carry the API key).
+//! The `get-transaction-status` rate limit and the IP blacklist it leads to (the data; the
+//! middleware that applies them is in `guard.rs`).
 
 use std::collections::{HashMap, VecDeque};
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::net::IpAddr;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
 use tokio::time::Instant;
-
-use super::pages;
-use super::state::Shared;
 
 /// Above this many remembered (IP, transaction) pairs, stale ones are swept.
 const SWEEP_ABOVE: usize = 10_000;
@@ -75,38 +68,4 @@ impl Limits {
         self.calls.clear();
         self.blacklist.clear();
     }
-}
-
-/// Every public route: a blacklisted caller gets 403 and a plain HTML page.
-pub(crate) async fn guard(
-    State(shared): State<Arc<Shared>>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let blacklisted = shared.limits().is_blacklisted(addr.ip(), Instant::now());
-    if blacklisted {
-        return pages::forbidden();
-    }
-    next.run(request).await
-}
-
-/// One `info` line per request, without bodies, query strings or headers.
-pub(crate) async fn log_request(request: Request, next: Next) -> Response {
-    if !tracing::enabled!(tracing::Level::INFO) {
-        return next.run(request).await;
-    }
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let started = Instant::now();
-    let response = next.run(request).await;
-    tracing::info!(
-        target: "caisse::sandbox",
-        %method,
-        path = %path,
-        status = response.status().as_u16(),
-        ms = started.elapsed().as_millis() as u64,
-        "requête sandbox"
-    );
-    response
 }

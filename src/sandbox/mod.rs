@@ -12,13 +12,15 @@
 //!   work stops with [`SandboxHandle::shutdown`].
 //!
 //! Modules: `state` (shared memory), `rules` (validation, outcomes), `lifecycle`
-//! (transitions, timers), `callbacks` (outgoing), `intech`, `intram` (routes), `control`
-//! (`/sandbox/`), `pages` (HTML), `icons`, `bills`, `moneygram` (derived data), `limits`
-//! (rate limit, blacklist, request log), `reply` (envelopes), `png` (Intram's QR image).
+//! (transitions, timers), `callbacks` (outgoing), `signing` (its own hashes and HMAC, not
+//! the client's), `intech`, `intram` (routes), `control` (`/sandbox/`), `pages` (HTML),
+//! `icons`, `bills`, `moneygram` (derived data), `limits` (rate limit, blacklist), `guard`
+//! (blacklist check, request log), `reply` (envelopes), `png` (Intram's QR image).
 
 mod bills;
 mod callbacks;
 mod control;
+mod guard;
 mod icons;
 mod intech;
 mod intram;
@@ -29,6 +31,7 @@ mod pages;
 mod png;
 mod reply;
 mod rules;
+pub mod signing;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -514,7 +517,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/icons/{file}", get(icons::serve))
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
-            limits::guard,
+            guard::refuse_blacklisted,
         ));
     let control = Router::new()
         .route("/sandbox/customer/{id}/{decision}", post(control::decide))
@@ -524,7 +527,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .merge(control)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(limits::log_request))
+        .layer(middleware::from_fn(guard::log_request))
         .with_state(shared)
 }
 

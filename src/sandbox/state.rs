@@ -407,3 +407,6 @@ fn permuted(n: u64, offset: u64, modulus: u64, multiplier: u64) -> u64 {
     let mixed = (n as u128 * multiplier as u128 + 424_242_424_243) % modulus as u128;
     offset + mixed as u64
 }
+
+#[cfg(test)]
+mod tests;

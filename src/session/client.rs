@@ -8,13 +8,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use futures_util::{SinkExt, StreamExt};
 use tokio::net::UnixStream;
 use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio_util::codec::{FramedRead, FramedWrite};
 
 use super::LinkEvent;
+use super::framing::JsonLines;
 use super::problem::{Problem, SERVICE_DOWN};
 use super::protocol::{ClientFrame, MAX_LINE, Request, Response, ServerFrame};
+
+type Codec = JsonLines<ServerFrame, ClientFrame>;
 
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Response>>>>;
 
@@ -102,7 +106,7 @@ impl Remote {
     }
 
     async fn serve(self: Arc<Self>, stream: UnixStream) {
-        let (read, mut write) = stream.into_split();
+        let (read, write) = stream.into_split();
         let (out, mut out_rx) = mpsc::unbounded_channel::<ClientFrame>();
         let pending: Pending = Arc::default();
         *lock(&self.current) = Some(Connection {
@@ -110,12 +114,9 @@ impl Remote {
             pending: pending.clone(),
         });
         let writer = tokio::spawn(async move {
+            let mut write = FramedWrite::new(write, Codec::new(MAX_LINE));
             while let Some(frame) = out_rx.recv().await {
-                let Ok(mut line) = serde_json::to_vec(&frame) else {
-                    continue;
-                };
-                line.push(b'\n');
-                if write.write_all(&line).await.is_err() {
+                if write.send(frame).await.is_err() {
                     break;
                 }
             }
@@ -147,19 +148,10 @@ impl Remote {
             })
         };
 
-        let mut reader = BufReader::new(read);
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            match (&mut reader)
-                .take(MAX_LINE as u64)
-                .read_until(b'\n', &mut line)
-                .await
-            {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
-            match serde_json::from_slice::<ServerFrame>(&line) {
+        let mut reader = FramedRead::new(read, Codec::new(MAX_LINE));
+        // A read error or an over-long line ends the connection (it is then re-opened).
+        while let Some(Ok(frame)) = reader.next().await {
+            match frame {
                 Ok(ServerFrame::Reply { id, response }) => {
                     if let Some(tx) = lock(&pending).remove(&id) {
                         let _ = tx.send(*response);

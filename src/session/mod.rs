@@ -5,6 +5,7 @@
 //! way the app sees one [`Link`]: requests in, answers and [`LinkEvent`]s out.
 
 pub mod client;
+pub mod framing;
 pub mod hub;
 pub mod moneygram;
 pub mod peer;

@@ -11,15 +11,19 @@ use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
 use std::sync::Arc;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use futures_util::{SinkExt, StreamExt};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
+use tokio_util::codec::{FramedRead, FramedWrite};
 
+use super::framing::{FramingError, JsonLines};
 use super::hub::{Hub, Peer, Session};
 use super::peer::user_name;
 use super::problem::Problem;
 use super::protocol::{ClientFrame, MAX_REQUEST, Request, Response, ServerFrame};
+
+type Codec = JsonLines<ClientFrame, ServerFrame>;
 use crate::engine::EngineEvent;
 
 /// Terminals connected at once (a shop has tens; this leaves room for reconnections). Each
@@ -94,16 +98,13 @@ async fn connection(hub: Arc<Hub>, stream: UnixStream) -> std::io::Result<()> {
     tracing::info!(user, uid, "session opened");
     let mut events = hub.engine.subscribe();
     let session = Arc::new(Session::new(hub, Peer { uid, user }));
-    let (read, mut write) = stream.into_split();
+    let (read, write) = stream.into_split();
     let (out, mut out_rx) = mpsc::channel::<ServerFrame>(QUEUE);
 
     let writer = tokio::spawn(async move {
+        let mut write = FramedWrite::new(write, Codec::new(MAX_REQUEST));
         while let Some(frame) = out_rx.recv().await {
-            let Ok(mut line) = serde_json::to_vec(&frame) else {
-                continue;
-            };
-            line.push(b'\n');
-            if write.write_all(&line).await.is_err() {
+            if write.send(frame).await.is_err() {
                 break;
             }
         }
@@ -142,30 +143,26 @@ async fn connection(hub: Arc<Hub>, stream: UnixStream) -> std::io::Result<()> {
 
     let in_flight = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut greeted = false;
-    let mut reader = BufReader::new(read);
-    let mut line = Vec::new();
+    let mut reader = FramedRead::new(read, Codec::new(MAX_REQUEST));
     loop {
-        line.clear();
-        let n = (&mut reader)
-            .take(MAX_REQUEST as u64 + 1)
-            .read_until(b'\n', &mut line)
-            .await?;
-        if n == 0 {
-            break;
-        }
-        if line.len() > MAX_REQUEST {
-            let _ = out
-                .send(reply(0, Response::Error(Problem::BadRequest)))
-                .await;
-            break;
-        }
-        let frame = match ClientFrame::decode(&line) {
-            Some(f) => f,
-            None => {
+        let frame = match reader.next().await {
+            None => break,
+            Some(Ok(Ok(frame))) => frame,
+            Some(Ok(Err(_))) => {
                 let _ = out
                     .send(reply(0, Response::Error(Problem::BadRequest)))
                     .await;
                 continue;
+            }
+            Some(Err(FramingError::TooLong)) => {
+                let _ = out
+                    .send(reply(0, Response::Error(Problem::BadRequest)))
+                    .await;
+                break;
+            }
+            Some(Err(FramingError::Io(e))) => {
+                tracing::debug!("session read: {e}");
+                break;
             }
         };
         // Reading waits while this terminal already has its share of requests running.

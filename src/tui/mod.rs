@@ -183,6 +183,7 @@ async fn event_loop(
             match term {
                 TermEvent::Key(key) if key.kind != KeyEventKind::Release => {
                     last_input = Instant::now();
+                    #[cfg(feature = "failpoints")]
                     if crate::engine::failpoint::armed("ui_panic") {
                         panic!("failpoint ui_panic");
                     }

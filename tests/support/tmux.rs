@@ -1,6 +1,6 @@
 //! Driving the real binary in a real terminal: tmux sessions (own server per test), keys,
 //! screen captures, and the sandbox's customer endpoint. Shared by the end-to-end tests
-//! (`#[path = "support/tmux.rs"] mod tmux;`).
+//! (`support::tmux`).
 #![allow(dead_code)]
 
 use std::path::Path;

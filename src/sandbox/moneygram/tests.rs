@@ -1,5 +1,6 @@
 //! The sandbox's MoneyGram checks, as functions (the HTTP paths are in `tests/moneygram.rs`).
 
+use super::operations::*;
 use super::*;
 use serde_json::json;
 
@@ -80,4 +81,10 @@ fn a_send_reference_is_8_digits_and_never_reads_as_paid_out() {
     assert!(!is_operation(&object(
         json!({"codeService": "WAVE_SN_API_CASH_IN"})
     )));
+}
+
+#[test]
+fn the_send_fee_is_three_percent_rounded() {
+    assert_eq!(send_fee(3000), 90);
+    assert_eq!(send_fee(1250), 38);
 }

@@ -1,8 +1,6 @@
 //! A scripted HTTP server for client tests: it answers whatever the test sets (status,
 //! body, delay) and records every request exactly as received (method, path, headers, body).
 
-#![allow(dead_code)]
-
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
