@@ -5,6 +5,8 @@ use caisse::cli::{self, Cli};
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
+    #[cfg(feature = "failpoints")]
+    caisse::engine::failpoint::arm(caisse::config::environment::failpoint());
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -62,6 +62,7 @@ impl Context {
                 .as_ref()
                 .and_then(|i| i.hmac_secret.clone()),
             terminal: terminal_name(),
+            cashier: config::environment::unix_user().unwrap_or_default(),
             ..EngineConfig::default()
         };
         Ok(Engine::new(

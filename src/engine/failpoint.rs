@@ -21,7 +21,18 @@ pub fn compiled_in() -> bool {
 /// restoration). Only with the feature: callers put their use under the same `cfg`.
 #[cfg(feature = "failpoints")]
 pub fn armed(name: &str) -> bool {
-    crate::config::environment::failpoint().is_some_and(|v| v == name)
+    ARMED.get().and_then(Option::as_deref) == Some(name)
+}
+
+/// The point this process stops at, set once at start by `main` from `CAISSE_FAILPOINT`
+/// (read in `config::environment`, like every variable); never set, nothing is armed.
+#[cfg(feature = "failpoints")]
+static ARMED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+/// Arms `name` (or nothing) for this process; a second call changes nothing.
+#[cfg(feature = "failpoints")]
+pub fn arm(name: Option<String>) {
+    let _ = ARMED.set(name);
 }
 
 /// `hit!("after_send")`: stops dead there when armed. Without the feature it expands to

@@ -88,7 +88,8 @@ impl Default for EngineConfig {
             shop_name: "Caisse".into(),
             redirect_url: "https://intech.sn".into(),
             hmac_secret: None,
-            cashier: crate::config::environment::unix_user().unwrap_or_default(),
+            // The caller names who sells without a session (the wiring: the Unix user).
+            cashier: String::new(),
             terminal: "local".into(),
         }
     }
