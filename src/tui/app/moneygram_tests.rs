@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use super::tests::row;
 use super::*;
+use crate::domain::TxStatus;
+use crate::domain::moneygram::{PayoutLookup, Quote, ReversalInput};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 

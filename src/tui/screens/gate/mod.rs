@@ -2,16 +2,21 @@
 //! the supervisor's PIN (to leave the kiosk, or for a refund at a cashier's counter). Pure
 //! state and transitions like the rest of `app`; the PIN checks are effects answered by
 //! the service.
+//! Drawn by `draw`.
+
+pub mod draw;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::{App, Effect, PaymentState, Screen};
+use super::payment::PaymentState;
+use super::{App, Screen};
 use crate::session::view::Operation;
 use crate::session::{LinkEvent, LoginNeed};
 use crate::staff::Cashier;
 use crate::tui::catalog::{self, INTRAM_CODE};
+use crate::tui::message::Effect;
 
 /// The login screen.
 #[derive(Debug, Clone, Default)]
@@ -149,7 +154,8 @@ pub fn on_link(app: &mut App, event: LinkEvent) -> Vec<Effect> {
             }
             vec![]
         }
-        LinkEvent::Engine(e) => super::on_engine(app, e),
+        // Routed to `app::on_engine` before this: the screens that watch a row take them.
+        LinkEvent::Engine(_) => vec![],
     }
 }
 

@@ -1,0 +1,234 @@
+//! The home screen: the tiles of the services, filtered as the cashier types.
+
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget};
+use tui_input::Input;
+
+use super::bills::{BillsStage, BillsState};
+use super::entry::{EntryState, Field};
+use super::moneygram::MoneyGramState;
+use super::{App, Screen};
+use crate::catalog::services::Country;
+use crate::domain::fields as rules;
+use crate::tui::catalog::{Group, Tile};
+use crate::tui::message::Effect;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::icon::IconView;
+
+/// Columns of the tile grid (the screen sets it from its width; the default suits 80).
+pub const TILE_WIDTH: u16 = 16;
+
+pub fn grid_columns(width: u16) -> usize {
+    usize::from((width / TILE_WIDTH).max(1))
+}
+
+pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let tiles = app.visible_tiles();
+    let columns = grid_columns(app.size.0);
+    let filtering = !app.filter.is_empty();
+    match key.code {
+        KeyCode::Esc if filtering => {
+            app.filter.clear();
+            app.selected = 0;
+        }
+        KeyCode::Backspace => {
+            app.filter.pop();
+            app.selected = 0;
+        }
+        KeyCode::Left => app.selected = app.selected.saturating_sub(1),
+        KeyCode::Right => app.selected = (app.selected + 1).min(tiles.len().saturating_sub(1)),
+        KeyCode::Up => app.selected = app.selected.saturating_sub(columns),
+        KeyCode::Down => app.selected = (app.selected + columns).min(tiles.len().saturating_sub(1)),
+        KeyCode::Home => app.selected = 0,
+        KeyCode::End => app.selected = tiles.len().saturating_sub(1),
+        KeyCode::Enter => {
+            if let Some(tile) = tiles.get(app.selected).copied() {
+                return open_tile(app, tile);
+            }
+        }
+        KeyCode::Char(c) if c.is_ascii_digit() && c != '0' && !filtering => {
+            let n = c as usize - '1' as usize;
+            if let Some(tile) = tiles.get(n).copied() {
+                app.selected = n;
+                return open_tile(app, tile);
+            }
+        }
+        KeyCode::F(3) => return super::journal::open(app),
+        KeyCode::F(4) => switch_country(app),
+        KeyCode::F(10) => {
+            app.quit = true;
+            return vec![Effect::Quit];
+        }
+        KeyCode::Char('j') if !filtering => return super::journal::open(app),
+        KeyCode::Char('p') if !filtering => switch_country(app),
+        KeyCode::Char('q') if !filtering => {
+            app.quit = true;
+            return vec![Effect::Quit];
+        }
+        KeyCode::Char('h') | KeyCode::Char('?') if !filtering => app.help = true,
+        KeyCode::Char(c)
+            if !key.modifiers.contains(KeyModifiers::CONTROL)
+                && (c.is_alphanumeric() || c == ' ' || c == '/') =>
+        {
+            if c != '/' {
+                app.filter.push(c);
+            }
+            app.selected = 0;
+        }
+        _ => app.dirty = false,
+    }
+    vec![]
+}
+
+fn switch_country(app: &mut App) {
+    app.country = match app.country {
+        Country::Senegal => Country::CoteDIvoire,
+        Country::CoteDIvoire => Country::Senegal,
+    };
+    app.selected = 0;
+}
+
+/// Opens the screen a tile leads to.
+pub fn open_tile(app: &mut App, tile: Tile) -> Vec<Effect> {
+    if tile.group == Group::MoneyGram {
+        app.screen = Screen::MoneyGram(MoneyGramState::new(tile));
+        return vec![];
+    }
+    if tile.group == Group::Factures {
+        app.screen = Screen::Bills(BillsState {
+            tile,
+            account: Input::default(),
+            stage: BillsStage::Account,
+        });
+        return vec![];
+    }
+    let specs = rules::fields_for(tile.code);
+    let fields = specs
+        .into_iter()
+        .map(|spec| Field {
+            spec,
+            input: Input::default(),
+            locked: false,
+        })
+        .collect();
+    app.screen = Screen::Entry(EntryState {
+        tile,
+        fields,
+        focus: 0,
+        errors: BTreeMap::new(),
+        confirming: false,
+    });
+    vec![]
+}
+
+pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
+    let [top, grid] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let tiles = app.visible_tiles();
+    let prompt = if app.filter.is_empty() {
+        Line::from(vec![
+            Span::styled(
+                theme.tr(" Que veut le client ? ", " What does the customer want? "),
+                theme.title(),
+            ),
+            Span::styled(
+                theme.tr(
+                    " tapez pour filtrer (wave, facture, crédit…)",
+                    " type to filter (wave, bill, airtime…)",
+                ),
+                theme.dim(),
+            ),
+        ])
+    } else {
+        Line::from(vec![
+            Span::styled(theme.tr(" Filtre : ", " Filter: "), theme.title()),
+            Span::raw(app.filter.clone()),
+            Span::styled(
+                format!(
+                    "  ({} service(s), {})",
+                    tiles.len(),
+                    theme.tr("Échap pour effacer", "Esc to clear")
+                ),
+                theme.dim(),
+            ),
+        ])
+    };
+    Paragraph::new(prompt).render(top, buf);
+    if tiles.is_empty() {
+        Paragraph::new(Line::from(Span::styled(
+            theme.tr("Aucun service ne correspond.", "No service matches."),
+            theme.warn(),
+        )))
+        .alignment(Alignment::Center)
+        .render(grid, buf);
+        return;
+    }
+    let columns = grid_columns(grid.width);
+    const TILE_HEIGHT: u16 = 7;
+    let rows_visible = usize::from((grid.height / TILE_HEIGHT).max(1));
+    let selected_row = app.selected / columns;
+    let first_row = selected_row.saturating_sub(rows_visible - 1);
+    for (i, tile) in tiles
+        .iter()
+        .enumerate()
+        .skip(first_row * columns)
+        .take(rows_visible * columns)
+    {
+        let r = (i / columns - first_row) as u16;
+        let c = (i % columns) as u16;
+        let rect = Rect {
+            x: grid.x + c * TILE_WIDTH,
+            y: grid.y + r * TILE_HEIGHT,
+            width: TILE_WIDTH,
+            height: TILE_HEIGHT,
+        }
+        .intersection(grid);
+        if rect.height < 3 {
+            continue;
+        }
+        let selected = i == app.selected;
+        let number = if i < 9 && app.filter.is_empty() {
+            format!("{} ", i + 1)
+        } else {
+            String::new()
+        };
+        let block = Block::bordered()
+            .title(Line::from(format!(
+                "{number}{}",
+                tile.group.label_in(theme.lang)
+            )))
+            .border_style(if selected {
+                theme.selected()
+            } else {
+                theme.dim()
+            });
+        let inner = block.inner(rect);
+        block.render(rect, buf);
+        let [icon, label] =
+            Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(inner);
+        let icon_area = Rect {
+            x: icon.x + icon.width.saturating_sub(12) / 2,
+            width: icon.width.min(12),
+            ..icon
+        };
+        IconView {
+            stem: tile.icon,
+            mode: theme.mode,
+        }
+        .render(icon_area, buf);
+        let name: String = tile.name.chars().take(usize::from(inner.width)).collect();
+        let style = if selected {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        Paragraph::new(Line::from(Span::styled(name, style)))
+            .alignment(Alignment::Center)
+            .render(label, buf);
+    }
+}
