@@ -7,10 +7,12 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use super::screens::keys::{HELP, labels};
+use super::screens::moneygram::keys as mg_keys;
+use super::screens::moneygram::reversal;
 use super::screens::{bills, catalogue, entry, gate, journal, moneygram, payment};
 use crate::domain::Outcome;
 use crate::engine::EngineEvent;
-use crate::i18n::Lang;
 use crate::session::LinkEvent;
 
 pub use super::message::{Effect, Event};
@@ -276,101 +278,46 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// The keys of the current screen, for the footer and the help: (keys, action).
+/// The keys of the current screen, for the footer and the help: (keys, action), from the
+/// same tables as the screens' key handling.
 pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
-    let mut keys = match &app.screen {
-        Screen::Catalogue => vec![
-            ("flèches 1-9", "choisir"),
-            ("Entrée", "ouvrir"),
-            ("F3 j", "journal"),
-            ("F4 p", "pays"),
-            ("F10 q", "quitter"),
-        ],
-        Screen::Entry(e) if e.confirming => vec![
-            ("Entrée F10 o", "confirmer l'envoi"),
-            ("Échap F9 n", "modifier"),
-        ],
-        Screen::Entry(_) => vec![
-            ("Tab ↑↓", "champ"),
-            ("Entrée F10", "valider"),
-            ("Échap", "retour"),
-        ],
-        Screen::Bills(_) => vec![
-            ("Entrée", "chercher / choisir"),
-            ("↑↓", "facture"),
-            ("Échap", "retour"),
-        ],
-        Screen::Payment(_) => vec![
-            ("F2 n", "nouvelle vente"),
-            ("F5 v", "vérifier"),
-            ("F8 r", "rembourser"),
-            ("F3 j", "journal"),
-        ],
-        Screen::Journal(j) if j.reversal.is_some() => vec![
-            ("Tab ↑↓", "champ"),
-            ("←→", "choix"),
-            ("Entrée F10", "annuler l'envoi"),
-            ("Échap", "retour"),
-        ],
-        Screen::Journal(j) if j.claim.is_some() => vec![
-            ("Tab", "champ"),
-            ("Entrée F10", "envoyer"),
-            ("Échap", "annuler"),
-        ],
-        Screen::Journal(j) if j.detail.is_some() => vec![
-            ("F5 v", "vérifier"),
-            ("F6 c", "réclamation"),
-            ("F8 r", "rembourser"),
-            ("Échap", "retour"),
-        ],
-        Screen::Journal(_) => vec![
-            ("↑↓", "choisir"),
-            ("Entrée", "détail"),
-            ("F7 /", "chercher"),
-            ("F6 s", "statut"),
-            ("Échap", "retour"),
-        ],
+    let lang = app.lang;
+    let screen = match &app.screen {
+        Screen::Catalogue => labels(catalogue::KEYS, lang),
+        Screen::Entry(e) if e.confirming => labels(entry::CONFIRM_KEYS, lang),
+        Screen::Entry(_) => labels(entry::KEYS, lang),
+        Screen::Bills(_) => labels(bills::KEYS, lang),
+        Screen::Payment(_) => labels(payment::KEYS, lang),
+        Screen::Journal(j) if j.reversal.is_some() => labels(reversal::KEYS, lang),
+        Screen::Journal(j) if j.claim.is_some() => labels(journal::CLAIM_KEYS, lang),
+        Screen::Journal(j) if j.detail.is_some() => labels(journal::DETAIL_KEYS, lang),
+        // While the search is typed too (its own keys are not shown).
+        Screen::Journal(_) => labels(journal::LIST_KEYS, lang),
         Screen::MoneyGram(m) => match &m.stage {
-            MgStage::Reference { .. } => vec![("Entrée F10", "consulter"), ("Échap", "retour")],
+            MgStage::Reference { .. } => labels(mg_keys::REFERENCE_KEYS, lang),
             MgStage::Identity {
                 confirming: true, ..
-            } => vec![
-                ("Entrée F10 o", "confirmer l'envoi"),
-                ("Échap F9 n", "modifier"),
-            ],
-            MgStage::Identity { .. } => vec![
-                ("Tab ↑↓", "champ"),
-                ("←→", "choix"),
-                ("Entrée F10", "valider"),
-                ("Échap", "retour"),
-            ],
-            MgStage::Parties { .. } => vec![
-                ("Tab ↑↓", "champ"),
-                ("←→", "choix"),
-                ("F10", "frais"),
-                ("Échap", "retour"),
-            ],
-            MgStage::Quoted { .. } => vec![("Entrée F10 o", "envoyer"), ("Échap F9 n", "modifier")],
+            } => labels(mg_keys::CONFIRM_KEYS, lang),
+            MgStage::Identity { .. } => labels(mg_keys::IDENTITY_KEYS, lang),
+            MgStage::Parties { .. } => labels(mg_keys::PARTIES_KEYS, lang),
+            MgStage::Quoted { .. } => labels(mg_keys::QUOTED_KEYS, lang),
         },
         Screen::Connecting => vec![],
-        Screen::Login(_) => vec![("Tab", "champ"), ("Entrée", "valider")],
+        Screen::Login(_) => labels(gate::LOGIN_KEYS, lang),
     };
-    if app.gate.locked.is_some() || app.gate.prompt.is_some() {
-        keys = vec![("Entrée", "valider"), ("Échap F2", "annuler")];
-        if app.gate.locked.is_some() {
-            keys[1] = ("Échap F2", "changer de caissier");
-        }
-    }
-    keys.insert(0, ("F1 h", "aide"));
-    if !matches!(app.screen, Screen::Catalogue) {
-        keys[0] = ("F1", "aide");
-    }
-    if app.lang == Lang::En {
-        for (k, a) in keys.iter_mut() {
-            *k = english_key(k);
-            *a = english_action(a);
-        }
-    }
+    let screen = if app.gate.locked.is_some() {
+        labels(gate::LOCK_KEYS, lang)
+    } else if app.gate.prompt.is_some() {
+        labels(gate::PROMPT_KEYS, lang)
+    } else {
+        screen
+    };
+    let mut keys = if matches!(app.screen, Screen::Catalogue) {
+        labels(catalogue::HELP, lang)
+    } else {
+        labels(HELP, lang)
+    };
+    keys.extend(screen);
     keys
 }
 
@@ -383,48 +330,5 @@ mod gate_tests;
 #[cfg(test)]
 mod moneygram_tests;
 
-fn english_key(keys: &'static str) -> &'static str {
-    match keys {
-        "flèches 1-9" => "arrows 1-9",
-        "Entrée" => "Enter",
-        "Entrée F10 o" => "Enter F10 o",
-        "Échap F9 n" => "Esc F9 n",
-        "Entrée F10" => "Enter F10",
-        "Échap" => "Esc",
-        "Échap F2" => "Esc F2",
-        other => other,
-    }
-}
-
-fn english_action(action: &'static str) -> &'static str {
-    match action {
-        "aide" => "help",
-        "choisir" => "choose",
-        "ouvrir" => "open",
-        "journal" => "journal",
-        "pays" => "country",
-        "quitter" => "quit",
-        "confirmer l'envoi" => "confirm and send",
-        "modifier" => "edit",
-        "champ" => "field",
-        "valider" => "validate",
-        "retour" => "back",
-        "chercher / choisir" => "look up / choose",
-        "facture" => "bill",
-        "nouvelle vente" => "new sale",
-        "vérifier" => "re-check",
-        "rembourser" => "refund",
-        "envoyer" => "send",
-        "annuler" => "cancel",
-        "réclamation" => "claim",
-        "détail" => "detail",
-        "chercher" => "search",
-        "statut" => "status",
-        "consulter" => "look up",
-        "choix" => "choice",
-        "frais" => "fees",
-        "annuler l'envoi" => "reverse the send",
-        "changer de caissier" => "switch cashier",
-        other => other,
-    }
-}
+#[cfg(test)]
+mod keys_tests;

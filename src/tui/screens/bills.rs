@@ -13,6 +13,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::entry::{EntryState, Field};
+use super::keys::{Binding, lookup, shown, typing};
 use super::{App, Screen};
 use crate::domain::fields as rules;
 use crate::gateway::intech::models::PendingBill;
@@ -40,20 +41,54 @@ pub struct BillsState {
     pub stage: BillsStage,
 }
 
+/// What a key does on the bills' screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Choose,
+    Move,
+    Back,
+    Type,
+}
+
+/// One table for the stages: the account is typed, then a bill chosen (after an error, any
+/// key goes back to the account, as the screen says).
+pub const KEYS: &[Binding<Action>] = &[
+    shown(
+        &[KeyCode::Enter],
+        Action::Choose,
+        ("Entrée", "chercher / choisir"),
+        ("Enter", "look up / choose"),
+    ),
+    shown(
+        &[KeyCode::Up, KeyCode::Down],
+        Action::Move,
+        ("↑↓", "facture"),
+        ("↑↓", "bill"),
+    ),
+    shown(
+        &[KeyCode::Esc],
+        Action::Back,
+        ("Échap", "retour"),
+        ("Esc", "back"),
+    ),
+    // The account number: letters and digits, Backspace.
+    typing(Action::Type),
+];
+
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let app_lang = app.lang;
     let Screen::Bills(bills) = &mut app.screen else {
         return vec![];
     };
-    match (&mut bills.stage, key.code) {
-        (_, KeyCode::Esc) => {
+    match (&mut bills.stage, lookup(KEYS, key.code)) {
+        (_, Some(Action::Back)) => {
             match bills.stage {
                 BillsStage::Account => app.screen = Screen::Catalogue,
                 _ => bills.stage = BillsStage::Account,
             }
             vec![]
         }
-        (BillsStage::Account, KeyCode::Enter) => {
+        (BillsStage::Account, Some(Action::Choose)) => {
             let account = match rules::bill_account(app_lang, bills.account.value()) {
                 Ok(account) => account,
                 Err(why) => {
@@ -85,8 +120,8 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 bills: list,
                 selected,
             },
-            KeyCode::Up,
-        ) => {
+            Some(Action::Move),
+        ) if key.code == KeyCode::Up => {
             *selected = selected.saturating_sub(1);
             let _ = list;
             vec![]
@@ -96,7 +131,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 bills: list,
                 selected,
             },
-            KeyCode::Down,
+            Some(Action::Move),
         ) => {
             *selected = (*selected + 1).min(list.len().saturating_sub(1));
             vec![]
@@ -106,7 +141,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 bills: list,
                 selected,
             },
-            KeyCode::Enter,
+            Some(Action::Choose),
         ) => {
             let Some(bill) = list.get(*selected).cloned() else {
                 return vec![];

@@ -12,6 +12,7 @@ use tui_input::Input;
 
 use super::bills::{BillsStage, BillsState};
 use super::entry::{EntryState, Field};
+use super::keys::{Binding, hidden, lookup, shown, typing};
 use super::moneygram::MoneyGramState;
 use super::{App, Screen};
 use crate::catalog::services::Country;
@@ -28,59 +29,151 @@ pub fn grid_columns(width: u16) -> usize {
     usize::from((width / TILE_WIDTH).max(1))
 }
 
+/// What a key does on the home screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Help,
+    Move,
+    Pick,
+    Open,
+    Journal,
+    Country,
+    Quit,
+    ClearFilter,
+    Type,
+}
+
+const DIGITS: &[KeyCode] = &[
+    KeyCode::Char('1'),
+    KeyCode::Char('2'),
+    KeyCode::Char('3'),
+    KeyCode::Char('4'),
+    KeyCode::Char('5'),
+    KeyCode::Char('6'),
+    KeyCode::Char('7'),
+    KeyCode::Char('8'),
+    KeyCode::Char('9'),
+];
+
+/// The help, on this screen: F1 (taken by `app::on_key` on every screen) or h.
+pub const HELP: &[Binding<Action>] = &[shown(
+    &[KeyCode::F(1), KeyCode::Char('h'), KeyCode::Char('?')],
+    Action::Help,
+    ("F1 h", "aide"),
+    ("F1 h", "help"),
+)];
+
+/// The home screen's keys. While a filter is typed, characters go to it (`key`).
+pub const KEYS: &[Binding<Action>] = &[
+    // Shown by `HELP` ("F1 h"), first on this screen.
+    hidden(&[KeyCode::Char('h'), KeyCode::Char('?')], Action::Help),
+    shown(
+        &[
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::Home,
+            KeyCode::End,
+        ],
+        Action::Move,
+        ("flèches 1-9", "choisir"),
+        ("arrows 1-9", "choose"),
+    ),
+    // Shown with the arrows ("1-9").
+    hidden(DIGITS, Action::Pick),
+    shown(
+        &[KeyCode::Enter],
+        Action::Open,
+        ("Entrée", "ouvrir"),
+        ("Enter", "open"),
+    ),
+    shown(
+        &[KeyCode::F(3), KeyCode::Char('j')],
+        Action::Journal,
+        ("F3 j", "journal"),
+        ("F3 j", "journal"),
+    ),
+    shown(
+        &[KeyCode::F(4), KeyCode::Char('p')],
+        Action::Country,
+        ("F4 p", "pays"),
+        ("F4 p", "country"),
+    ),
+    shown(
+        &[KeyCode::F(10), KeyCode::Char('q')],
+        Action::Quit,
+        ("F10 q", "quitter"),
+        ("F10 q", "quit"),
+    ),
+    // Said by the filter's line ("Échap pour effacer").
+    hidden(&[KeyCode::Esc], Action::ClearFilter),
+    // The filter: letters, digits, spaces; Backspace.
+    typing(Action::Type),
+];
+
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let tiles = app.visible_tiles();
     let columns = grid_columns(app.size.0);
     let filtering = !app.filter.is_empty();
-    match key.code {
-        KeyCode::Esc if filtering => {
+    let action = match key.code {
+        // While a filter is typed, every character goes to it.
+        KeyCode::Char(_) if filtering => Some(Action::Type),
+        code => lookup(KEYS, code),
+    };
+    match action {
+        Some(Action::ClearFilter) if filtering => {
             app.filter.clear();
             app.selected = 0;
         }
-        KeyCode::Backspace => {
-            app.filter.pop();
-            app.selected = 0;
-        }
-        KeyCode::Left => app.selected = app.selected.saturating_sub(1),
-        KeyCode::Right => app.selected = (app.selected + 1).min(tiles.len().saturating_sub(1)),
-        KeyCode::Up => app.selected = app.selected.saturating_sub(columns),
-        KeyCode::Down => app.selected = (app.selected + columns).min(tiles.len().saturating_sub(1)),
-        KeyCode::Home => app.selected = 0,
-        KeyCode::End => app.selected = tiles.len().saturating_sub(1),
-        KeyCode::Enter => {
+        Some(Action::Move) => match key.code {
+            KeyCode::Left => app.selected = app.selected.saturating_sub(1),
+            KeyCode::Right => app.selected = (app.selected + 1).min(tiles.len().saturating_sub(1)),
+            KeyCode::Up => app.selected = app.selected.saturating_sub(columns),
+            KeyCode::Down => {
+                app.selected = (app.selected + columns).min(tiles.len().saturating_sub(1))
+            }
+            KeyCode::Home => app.selected = 0,
+            _ => app.selected = tiles.len().saturating_sub(1),
+        },
+        Some(Action::Open) => {
             if let Some(tile) = tiles.get(app.selected).copied() {
                 return open_tile(app, tile);
             }
         }
-        KeyCode::Char(c) if c.is_ascii_digit() && c != '0' && !filtering => {
-            let n = c as usize - '1' as usize;
-            if let Some(tile) = tiles.get(n).copied() {
-                app.selected = n;
-                return open_tile(app, tile);
+        Some(Action::Pick) => {
+            if let KeyCode::Char(c) = key.code {
+                let n = c as usize - '1' as usize;
+                if let Some(tile) = tiles.get(n).copied() {
+                    app.selected = n;
+                    return open_tile(app, tile);
+                }
             }
         }
-        KeyCode::F(3) => return super::journal::open(app),
-        KeyCode::F(4) => switch_country(app),
-        KeyCode::F(10) => {
+        Some(Action::Journal) => return super::journal::open(app),
+        Some(Action::Country) => switch_country(app),
+        Some(Action::Quit) => {
             app.quit = true;
             return vec![Effect::Quit];
         }
-        KeyCode::Char('j') if !filtering => return super::journal::open(app),
-        KeyCode::Char('p') if !filtering => switch_country(app),
-        KeyCode::Char('q') if !filtering => {
-            app.quit = true;
-            return vec![Effect::Quit];
-        }
-        KeyCode::Char('h') | KeyCode::Char('?') if !filtering => app.help = true,
-        KeyCode::Char(c)
-            if !key.modifiers.contains(KeyModifiers::CONTROL)
-                && (c.is_alphanumeric() || c == ' ' || c == '/') =>
-        {
-            if c != '/' {
-                app.filter.push(c);
+        // F1 is taken before (`app::on_key`), as on every screen.
+        Some(Action::Help) => app.help = true,
+        Some(Action::Type) => match key.code {
+            KeyCode::Backspace => {
+                app.filter.pop();
+                app.selected = 0;
             }
-            app.selected = 0;
-        }
+            KeyCode::Char(c)
+                if !key.modifiers.contains(KeyModifiers::CONTROL)
+                    && (c.is_alphanumeric() || c == ' ' || c == '/') =>
+            {
+                if c != '/' {
+                    app.filter.push(c);
+                }
+                app.selected = 0;
+            }
+            _ => app.dirty = false,
+        },
         _ => app.dirty = false,
     }
     vec![]

@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use super::keys::{Binding, lookup, shown, typing};
 use super::payment::PaymentState;
 use super::{App, Screen, is_ctrl};
 use crate::domain::fields::{self as rules, FieldKind, FieldSpec};
@@ -115,6 +116,70 @@ pub fn order_of(
     (order, errors)
 }
 
+/// What a key does on the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Field,
+    Validate,
+    Back,
+    Type,
+}
+
+pub const KEYS: &[Binding<Action>] = &[
+    shown(
+        &[KeyCode::Tab, KeyCode::Down, KeyCode::BackTab, KeyCode::Up],
+        Action::Field,
+        ("Tab ↑↓", "champ"),
+        ("Tab ↑↓", "field"),
+    ),
+    shown(
+        &[KeyCode::Enter, KeyCode::F(10)],
+        Action::Validate,
+        ("Entrée F10", "valider"),
+        ("Enter F10", "validate"),
+    ),
+    shown(
+        &[KeyCode::Esc],
+        Action::Back,
+        ("Échap", "retour"),
+        ("Esc", "back"),
+    ),
+    // The focused field: what its kind accepts (digits for an amount…), Backspace.
+    typing(Action::Type),
+];
+
+/// What a key does on the summary, before the send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    Send,
+    Edit,
+}
+
+pub const CONFIRM_KEYS: &[Binding<Confirm>] = &[
+    shown(
+        &[
+            KeyCode::Enter,
+            KeyCode::F(10),
+            KeyCode::Char('o'),
+            KeyCode::Char('O'),
+        ],
+        Confirm::Send,
+        ("Entrée F10 o", "confirmer l'envoi"),
+        ("Enter F10 o", "confirm and send"),
+    ),
+    shown(
+        &[
+            KeyCode::Esc,
+            KeyCode::F(9),
+            KeyCode::Char('n'),
+            KeyCode::Char('N'),
+        ],
+        Confirm::Edit,
+        ("Échap F9 n", "modifier"),
+        ("Esc F9 n", "edit"),
+    ),
+];
+
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let balance = app.balance_value();
     let app_lang = app.lang;
@@ -122,8 +187,8 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     };
     if entry.confirming {
-        return match key.code {
-            KeyCode::Enter | KeyCode::F(10) | KeyCode::Char('o') | KeyCode::Char('O') => {
+        return match lookup(CONFIRM_KEYS, key.code) {
+            Some(Confirm::Send) => {
                 let (order, errors) = order_of(app_lang, entry, balance);
                 if !errors.is_empty() {
                     entry.errors = errors;
@@ -143,7 +208,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 }));
                 vec![Effect::Pay { order }]
             }
-            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::F(9) => {
+            Some(Confirm::Edit) => {
                 entry.confirming = false;
                 vec![]
             }
@@ -154,16 +219,16 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         };
     }
     let count = entry.fields.len();
-    match key.code {
-        KeyCode::Esc => {
+    match lookup(KEYS, key.code) {
+        Some(Action::Back) => {
             app.screen = Screen::Catalogue;
             return vec![];
         }
-        KeyCode::Tab | KeyCode::Down => entry.focus = next_editable(entry, entry.focus, 1),
-        KeyCode::BackTab | KeyCode::Up => {
-            entry.focus = next_editable(entry, entry.focus, count - 1)
+        Some(Action::Field) if matches!(key.code, KeyCode::Tab | KeyCode::Down) => {
+            entry.focus = next_editable(entry, entry.focus, 1)
         }
-        KeyCode::Enter | KeyCode::F(10) => {
+        Some(Action::Field) => entry.focus = next_editable(entry, entry.focus, count - 1),
+        Some(Action::Validate) => {
             let last = (0..count)
                 .rev()
                 .find(|i| !entry.fields[*i].locked)
@@ -184,7 +249,8 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 }
             }
         }
-        _ => {
+        // Typing, and any other key, goes to the field (which takes what it accepts).
+        Some(Action::Type) | None => {
             if let Some(field) = entry.fields.get_mut(entry.focus)
                 && !field.locked
                 && !is_ctrl(&key, 'c')

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod entry;
 pub mod gate;
 pub mod journal;
+pub mod keys;
 pub mod moneygram;
 pub mod payment;
 

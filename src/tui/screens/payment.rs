@@ -8,6 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
+use super::keys::{Binding, lookup, shown};
 use super::{App, Screen};
 use crate::domain::moneygram as mg;
 use crate::domain::{Outcome, TxStatus};
@@ -43,14 +44,55 @@ pub struct PaymentState {
     pub external_id: Option<String>,
 }
 
+/// What a key does on the payment screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    New,
+    Check,
+    Refund,
+    Journal,
+}
+
+pub const KEYS: &[Binding<Action>] = &[
+    shown(
+        &[
+            KeyCode::F(2),
+            KeyCode::Char('n'),
+            KeyCode::Char('N'),
+            KeyCode::Esc,
+        ],
+        Action::New,
+        ("F2 n", "nouvelle vente"),
+        ("F2 n", "new sale"),
+    ),
+    shown(
+        &[KeyCode::F(5), KeyCode::Char('v'), KeyCode::Char('V')],
+        Action::Check,
+        ("F5 v", "vérifier"),
+        ("F5 v", "re-check"),
+    ),
+    shown(
+        &[KeyCode::F(8), KeyCode::Char('r'), KeyCode::Char('R')],
+        Action::Refund,
+        ("F8 r", "rembourser"),
+        ("F8 r", "refund"),
+    ),
+    shown(
+        &[KeyCode::F(3), KeyCode::Char('j'), KeyCode::Char('J')],
+        Action::Journal,
+        ("F3 j", "journal"),
+        ("F3 j", "journal"),
+    ),
+];
+
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let app_lang = app.lang;
     let Screen::Payment(p) = &mut app.screen else {
         return vec![];
     };
     let row = p.row.clone();
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::F(2) => {
+    match lookup(KEYS, key.code) {
+        Some(Action::New) => {
             // The sale goes on being followed by the engine; the journal shows it. Once
             // settled and left, it is not brought back at the next login.
             app.screen = Screen::Catalogue;
@@ -62,7 +104,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 _ => vec![Effect::CountPending],
             }
         }
-        KeyCode::Char('v') | KeyCode::Char('V') | KeyCode::F(5) => match row {
+        Some(Action::Check) => match row {
             Some(r) if !r.status.is_final() => {
                 p.notice = Some(
                     app_lang
@@ -76,7 +118,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             _ => vec![],
         },
-        KeyCode::Char('r') | KeyCode::Char('R') | KeyCode::F(8) => match row {
+        Some(Action::Refund) => match row {
             Some(r) if r.refundable() && r.service == mg::SEND => {
                 p.notice = Some(
                     app_lang
@@ -101,7 +143,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
         },
-        KeyCode::Char('j') | KeyCode::Char('J') | KeyCode::F(3) => super::journal::open(app),
+        Some(Action::Journal) => super::journal::open(app),
         _ => {
             app.dirty = false;
             vec![]

@@ -13,6 +13,7 @@ use crate::engine::{PayOrder, PayoutOrder, SendOrder};
 use crate::i18n::Lang;
 use crate::tui::catalog::Tile;
 use crate::tui::message::Effect;
+use crate::tui::screens::keys::{Binding, hidden, lookup, shown, typing};
 use crate::tui::screens::payment::PaymentState;
 use crate::tui::screens::{App, Screen};
 
@@ -101,6 +102,152 @@ enum Next {
     Pay(Box<PaymentState>, Effect),
 }
 
+/// What a key does on a MoneyGram form. The keys inside the form (the next field, a
+/// choice, typing, Enter at the last field) are the form's own (`form_key`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormAction {
+    Field,
+    Choice,
+    Submit,
+    Back,
+    Type,
+}
+
+/// A payout's reference.
+pub const REFERENCE_KEYS: &[Binding<FormAction>] = &[
+    shown(
+        &[KeyCode::Enter, KeyCode::F(10)],
+        FormAction::Submit,
+        ("Entrée F10", "consulter"),
+        ("Enter F10", "look up"),
+    ),
+    shown(
+        &[KeyCode::Esc],
+        FormAction::Back,
+        ("Échap", "retour"),
+        ("Esc", "back"),
+    ),
+    // The reference's digits, Backspace.
+    typing(FormAction::Type),
+];
+
+const FIELD: &[KeyCode] = &[KeyCode::Tab, KeyCode::Down, KeyCode::BackTab, KeyCode::Up];
+const CHOICE: &[KeyCode] = &[KeyCode::Left, KeyCode::Right];
+
+/// A payout's receiver.
+pub const IDENTITY_KEYS: &[Binding<FormAction>] = &[
+    shown(
+        FIELD,
+        FormAction::Field,
+        ("Tab ↑↓", "champ"),
+        ("Tab ↑↓", "field"),
+    ),
+    shown(
+        CHOICE,
+        FormAction::Choice,
+        ("←→", "choix"),
+        ("←→", "choice"),
+    ),
+    shown(
+        &[KeyCode::Enter, KeyCode::F(10)],
+        FormAction::Submit,
+        ("Entrée F10", "valider"),
+        ("Enter F10", "validate"),
+    ),
+    shown(
+        &[KeyCode::Esc],
+        FormAction::Back,
+        ("Échap", "retour"),
+        ("Esc", "back"),
+    ),
+    // The focused field (a letter picks a choice), Backspace.
+    typing(FormAction::Type),
+];
+
+/// A send's amount and parties.
+pub const PARTIES_KEYS: &[Binding<FormAction>] = &[
+    shown(
+        FIELD,
+        FormAction::Field,
+        ("Tab ↑↓", "champ"),
+        ("Tab ↑↓", "field"),
+    ),
+    shown(
+        CHOICE,
+        FormAction::Choice,
+        ("←→", "choix"),
+        ("←→", "choice"),
+    ),
+    shown(
+        &[KeyCode::F(10)],
+        FormAction::Submit,
+        ("F10", "frais"),
+        ("F10", "fees"),
+    ),
+    // Not shown: Enter goes to the next field, and at the last one asks the fees as F10.
+    hidden(&[KeyCode::Enter], FormAction::Field),
+    shown(
+        &[KeyCode::Esc],
+        FormAction::Back,
+        ("Échap", "retour"),
+        ("Esc", "back"),
+    ),
+    // The focused field (a letter picks a choice), Backspace.
+    typing(FormAction::Type),
+];
+
+/// A summary to confirm (a payout, a send's quote).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    Send,
+    Edit,
+}
+
+const CONFIRM: &[KeyCode] = &[
+    KeyCode::Enter,
+    KeyCode::F(10),
+    KeyCode::Char('o'),
+    KeyCode::Char('O'),
+];
+const EDIT: &[KeyCode] = &[
+    KeyCode::Esc,
+    KeyCode::F(9),
+    KeyCode::Char('n'),
+    KeyCode::Char('N'),
+];
+
+/// A payout's summary.
+pub const CONFIRM_KEYS: &[Binding<Confirm>] = &[
+    shown(
+        CONFIRM,
+        Confirm::Send,
+        ("Entrée F10 o", "confirmer l'envoi"),
+        ("Enter F10 o", "confirm and send"),
+    ),
+    shown(
+        EDIT,
+        Confirm::Edit,
+        ("Échap F9 n", "modifier"),
+        ("Esc F9 n", "edit"),
+    ),
+];
+
+/// A send's quote (the same keys as [`CONFIRM_KEYS`]).
+pub const QUOTED_KEYS: &[Binding<Confirm>] = &[
+    shown(
+        CONFIRM,
+        Confirm::Send,
+        ("Entrée F10 o", "envoyer"),
+        ("Enter F10 o", "send"),
+    ),
+    shown(
+        EDIT,
+        Confirm::Edit,
+        ("Échap F9 n", "modifier"),
+        ("Esc F9 n", "edit"),
+    ),
+];
+
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let lang = app.lang;
     let now = app.now;
@@ -109,33 +256,25 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     };
     let tile = m.tile;
     let busy = m.loading;
-    let confirm = matches!(
-        key.code,
-        KeyCode::Enter | KeyCode::F(10) | KeyCode::Char('o') | KeyCode::Char('O')
-    );
-    let back = matches!(
-        key.code,
-        KeyCode::Esc | KeyCode::F(9) | KeyCode::Char('n') | KeyCode::Char('N')
-    );
+    let confirm = lookup(CONFIRM_KEYS, key.code) == Some(Confirm::Send);
+    let back = lookup(CONFIRM_KEYS, key.code) == Some(Confirm::Edit);
     let next = match &mut m.stage {
         _ if busy && key.code != KeyCode::Esc => Next::Stay(vec![]),
-        MgStage::Reference { input, found } => match key.code {
-            KeyCode::Esc => Next::Catalogue,
-            KeyCode::Enter | KeyCode::F(10) => {
-                match fields::moneygram_reference(lang, input.value()) {
-                    Ok(reference) => {
-                        m.loading = true;
-                        m.error = None;
-                        *found = None;
-                        Next::Stay(vec![Effect::MoneyGramReception(reference)])
-                    }
-                    Err(e) => {
-                        m.error = Some(e.message);
-                        Next::Stay(vec![])
-                    }
+        MgStage::Reference { input, found } => match lookup(REFERENCE_KEYS, key.code) {
+            Some(FormAction::Back) => Next::Catalogue,
+            Some(FormAction::Submit) => match fields::moneygram_reference(lang, input.value()) {
+                Ok(reference) => {
+                    m.loading = true;
+                    m.error = None;
+                    *found = None;
+                    Next::Stay(vec![Effect::MoneyGramReception(reference)])
                 }
-            }
-            KeyCode::Char(c) if !c.is_ascii_digit() => Next::Stay(vec![]),
+                Err(e) => {
+                    m.error = Some(e.message);
+                    Next::Stay(vec![])
+                }
+            },
+            _ if matches!(key.code, KeyCode::Char(c) if !c.is_ascii_digit()) => Next::Stay(vec![]),
             _ => {
                 input.handle_event(&crossterm::event::Event::Key(key));
                 Next::Stay(vec![])
@@ -177,7 +316,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             form,
             confirming,
         } => {
-            if key.code == KeyCode::Esc {
+            if lookup(IDENTITY_KEYS, key.code) == Some(FormAction::Back) {
                 m.error = None;
                 m.stage = MgStage::Reference {
                     input: Input::new(found.reference.clone()),
@@ -216,7 +355,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         }
         MgStage::Parties { form } => {
-            if key.code == KeyCode::Esc {
+            if lookup(PARTIES_KEYS, key.code) == Some(FormAction::Back) {
                 Next::Catalogue
             } else {
                 match form_key(form, key, lang) {

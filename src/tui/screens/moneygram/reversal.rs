@@ -12,6 +12,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use crate::domain::moneygram::{self as mg, REVERSAL_REASONS, ReversalInput};
 use crate::i18n::Lang;
+use crate::tui::screens::keys::{Binding, lookup, shown, typing};
 use crate::tui::theme::Theme;
 
 /// A MoneyGram send's reversal, asked from the journal: its reason, whether the fees go
@@ -63,13 +64,52 @@ pub enum ReversalKey {
 }
 
 /// A key on the reversal form.
+/// What a key does on the reversal form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Field,
+    Choice,
+    Send,
+    Back,
+    Type,
+}
+
+pub const KEYS: &[Binding<Action>] = &[
+    shown(
+        &[KeyCode::Tab, KeyCode::Down, KeyCode::BackTab, KeyCode::Up],
+        Action::Field,
+        ("Tab ↑↓", "champ"),
+        ("Tab ↑↓", "field"),
+    ),
+    shown(
+        &[KeyCode::Left, KeyCode::Right, KeyCode::Char(' ')],
+        Action::Choice,
+        ("←→", "choix"),
+        ("←→", "choice"),
+    ),
+    shown(
+        &[KeyCode::Enter, KeyCode::F(10)],
+        Action::Send,
+        ("Entrée F10", "annuler l'envoi"),
+        ("Enter F10", "reverse the send"),
+    ),
+    shown(
+        &[KeyCode::Esc],
+        Action::Back,
+        ("Échap", "retour"),
+        ("Esc", "back"),
+    ),
+    // The fee refund's o/n, the operator's name (letters and digits), Backspace.
+    typing(Action::Type),
+];
+
 pub fn key(form: &mut ReversalForm, key: KeyEvent, lang: Lang) -> ReversalKey {
     let n = REVERSAL_REASONS.len();
-    match (key.code, form.focus) {
-        (KeyCode::Esc, _) => return ReversalKey::Cancel,
-        (KeyCode::Tab | KeyCode::Down, _) => form.focus = (form.focus + 1) % 3,
-        (KeyCode::BackTab | KeyCode::Up, _) => form.focus = (form.focus + 2) % 3,
-        (KeyCode::Enter | KeyCode::F(10), _) => {
+    match (lookup(KEYS, key.code), key.code, form.focus) {
+        (Some(Action::Back), _, _) => return ReversalKey::Cancel,
+        (Some(Action::Field), KeyCode::Tab | KeyCode::Down, _) => form.focus = (form.focus + 1) % 3,
+        (Some(Action::Field), _, _) => form.focus = (form.focus + 2) % 3,
+        (Some(Action::Send), _, _) => {
             let input = form.input();
             return match mg::validate_reversal(lang, &input) {
                 Ok(_) => ReversalKey::Send(input),
@@ -82,21 +122,20 @@ pub fn key(form: &mut ReversalForm, key: KeyEvent, lang: Lang) -> ReversalKey {
                 ),
             };
         }
-        (KeyCode::Right | KeyCode::Char(' '), 0) => form.reason = (form.reason + 1) % n,
-        (KeyCode::Left, 0) => form.reason = (form.reason + n - 1) % n,
-        (KeyCode::Left | KeyCode::Right | KeyCode::Char(' '), 1) => {
-            form.fee_refund = !form.fee_refund;
-        }
-        (KeyCode::Char('o' | 'O' | 'y' | 'Y'), 1) => form.fee_refund = true,
-        (KeyCode::Char('n' | 'N'), 1) => form.fee_refund = false,
-        (KeyCode::Char(c), 2)
+        (Some(Action::Choice), KeyCode::Left, 0) => form.reason = (form.reason + n - 1) % n,
+        (Some(Action::Choice), _, 0) => form.reason = (form.reason + 1) % n,
+        (Some(Action::Choice), _, 1) => form.fee_refund = !form.fee_refund,
+        (Some(Action::Type), KeyCode::Char('o' | 'O' | 'y' | 'Y'), 1) => form.fee_refund = true,
+        (Some(Action::Type), KeyCode::Char('n' | 'N'), 1) => form.fee_refund = false,
+        (Some(Action::Type), KeyCode::Char(c), 2)
             if c.is_ascii_alphanumeric() && form.operator.value().chars().count() < 7 =>
         {
             let upper = KeyEvent::new(KeyCode::Char(c.to_ascii_uppercase()), KeyModifiers::NONE);
             form.operator
                 .handle_event(&crossterm::event::Event::Key(upper));
         }
-        (KeyCode::Backspace | KeyCode::Left | KeyCode::Right, 2) => {
+        (Some(Action::Type), KeyCode::Backspace, 2)
+        | (Some(Action::Choice), KeyCode::Left | KeyCode::Right, 2) => {
             form.operator
                 .handle_event(&crossterm::event::Event::Key(key));
         }

@@ -1,27 +1,24 @@
 //! Today's journal: the list (searched, filtered by status), a row's detail and history,
 //! and what can be done about it: re-check, claim, refund, a MoneyGram send's reversal.
+//! Drawn by `draw`.
+
+pub mod draw;
+
+pub use draw::draw;
 
 use crossterm::event::{KeyCode, KeyEvent};
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
-use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use super::keys::{Binding, hidden, lookup, shown, typing};
 use super::moneygram::reversal::{self, ReversalForm, ReversalKey};
 use super::{App, Screen};
+use crate::domain::TxStatus;
 use crate::domain::moneygram as mg;
-use crate::domain::{OpKind, TxStatus};
 use crate::i18n::Lang;
-use crate::money::fcfa;
 use crate::session::view::{HistoryLine, Operation};
-use crate::staff::clock_time;
 use crate::tui::catalog;
 use crate::tui::message::Effect;
-use crate::tui::theme::Theme;
-use crate::tui::widgets::{capitalize, field_line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusFilter {
@@ -156,6 +153,133 @@ pub fn review_claim_message(lang: Lang, r: &Operation) -> String {
     }
 }
 
+/// The list's keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKey {
+    Move,
+    Open,
+    Search,
+    Status,
+    Back,
+}
+
+pub const LIST_KEYS: &[Binding<ListKey>] = &[
+    shown(
+        &[KeyCode::Up, KeyCode::Down],
+        ListKey::Move,
+        ("↑↓", "choisir"),
+        ("↑↓", "choose"),
+    ),
+    shown(
+        &[KeyCode::Enter],
+        ListKey::Open,
+        ("Entrée", "détail"),
+        ("Enter", "detail"),
+    ),
+    shown(
+        &[KeyCode::F(7), KeyCode::Char('/')],
+        ListKey::Search,
+        ("F7 /", "chercher"),
+        ("F7 /", "search"),
+    ),
+    shown(
+        &[KeyCode::F(6), KeyCode::Char('s')],
+        ListKey::Status,
+        ("F6 s", "statut"),
+        ("F6 s", "status"),
+    ),
+    shown(
+        &[KeyCode::Esc],
+        ListKey::Back,
+        ("Échap", "retour"),
+        ("Esc", "back"),
+    ),
+];
+
+/// The search being typed (the footer keeps showing the list's keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterKey {
+    Clear,
+    Done,
+    Type,
+}
+
+pub const FILTER_KEYS: &[Binding<FilterKey>] = &[
+    // Not shown: the footer shows the list's keys while the search is typed.
+    hidden(&[KeyCode::Esc], FilterKey::Clear),
+    hidden(&[KeyCode::Enter], FilterKey::Done),
+    // The search's text.
+    typing(FilterKey::Type),
+];
+
+/// A row's detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetailKey {
+    Check,
+    Claim,
+    Refund,
+    Back,
+}
+
+pub const DETAIL_KEYS: &[Binding<DetailKey>] = &[
+    shown(
+        &[KeyCode::F(5), KeyCode::Char('v')],
+        DetailKey::Check,
+        ("F5 v", "vérifier"),
+        ("F5 v", "re-check"),
+    ),
+    shown(
+        &[KeyCode::F(6), KeyCode::Char('c')],
+        DetailKey::Claim,
+        ("F6 c", "réclamation"),
+        ("F6 c", "claim"),
+    ),
+    shown(
+        &[KeyCode::F(8), KeyCode::Char('r')],
+        DetailKey::Refund,
+        ("F8 r", "rembourser"),
+        ("F8 r", "refund"),
+    ),
+    shown(
+        &[KeyCode::Esc],
+        DetailKey::Back,
+        ("Échap", "retour"),
+        ("Esc", "back"),
+    ),
+];
+
+/// A claim being written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimKey {
+    Field,
+    Send,
+    Cancel,
+    Type,
+}
+
+pub const CLAIM_KEYS: &[Binding<ClaimKey>] = &[
+    shown(
+        &[KeyCode::Tab, KeyCode::Down, KeyCode::Up, KeyCode::BackTab],
+        ClaimKey::Field,
+        ("Tab", "champ"),
+        ("Tab", "field"),
+    ),
+    shown(
+        &[KeyCode::Enter, KeyCode::F(10)],
+        ClaimKey::Send,
+        ("Entrée F10", "envoyer"),
+        ("Enter F10", "send"),
+    ),
+    shown(
+        &[KeyCode::Esc],
+        ClaimKey::Cancel,
+        ("Échap", "annuler"),
+        ("Esc", "cancel"),
+    ),
+    // The subject and the message.
+    typing(ClaimKey::Type),
+];
+
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let app_lang = app.lang;
     let cashier = app.gate.cashier.as_ref().map(|c| c.name.clone());
@@ -195,13 +319,13 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         };
     }
     if let Some(claim) = &mut j.claim {
-        match key.code {
-            KeyCode::Esc => j.claim = None,
-            KeyCode::Tab | KeyCode::Down | KeyCode::Up | KeyCode::BackTab => {
-                claim.focus = 1 - claim.focus
+        match lookup(CLAIM_KEYS, key.code) {
+            Some(ClaimKey::Cancel) => j.claim = None,
+            Some(ClaimKey::Field) => claim.focus = 1 - claim.focus,
+            Some(ClaimKey::Send) if claim.focus == 0 && key.code == KeyCode::Enter => {
+                claim.focus = 1
             }
-            KeyCode::Enter if claim.focus == 0 => claim.focus = 1,
-            KeyCode::Enter | KeyCode::F(10) => {
+            Some(ClaimKey::Send) => {
                 let subject = claim.subject.value().trim().to_owned();
                 let message = claim.message.value().trim().to_owned();
                 if subject.is_empty() || message.is_empty() {
@@ -241,12 +365,12 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     }
     if j.editing_filter {
-        match key.code {
-            KeyCode::Esc => {
+        match lookup(FILTER_KEYS, key.code) {
+            Some(FilterKey::Clear) => {
                 j.filter = Input::default();
                 j.editing_filter = false;
             }
-            KeyCode::Enter => j.editing_filter = false,
+            Some(FilterKey::Done) => j.editing_filter = false,
             _ => {
                 j.filter.handle_event(&crossterm::event::Event::Key(key));
                 j.selected = 0;
@@ -261,12 +385,12 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             .chain(j.rows.iter())
             .find(|r| r.external_id == id)
             .cloned();
-        return match key.code {
-            KeyCode::Esc => {
+        return match lookup(DETAIL_KEYS, key.code) {
+            Some(DetailKey::Back) => {
                 j.detail = None;
                 vec![]
             }
-            KeyCode::Char('v') | KeyCode::F(5) => match row {
+            Some(DetailKey::Check) => match row {
                 Some(r) if !r.status.is_final() => {
                     j.notice = Some(Notice::Done(
                         app_lang.tr("Vérification demandée…", "Checking…").into(),
@@ -275,7 +399,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 }
                 _ => vec![],
             },
-            KeyCode::Char('c') | KeyCode::F(6) => match row {
+            Some(DetailKey::Claim) => match row {
                 Some(r)
                     if r.status == TxStatus::Review
                         && r.gateway == crate::domain::GatewayKind::Intech =>
@@ -305,7 +429,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     vec![]
                 }
             },
-            KeyCode::Char('r') | KeyCode::F(8) => match row {
+            Some(DetailKey::Refund) => match row {
                 // A MoneyGram send is reversed with its reason: the form asks it.
                 Some(r) if r.refundable() && r.service == mg::SEND => {
                     j.reversal = Some(ReversalForm::new(cashier.as_deref()));
@@ -332,16 +456,16 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         };
     }
-    match key.code {
-        KeyCode::Esc => app.screen = Screen::Catalogue,
-        KeyCode::Up => j.selected = j.selected.saturating_sub(1),
-        KeyCode::Down => j.selected = (j.selected + 1).min(visible.len().saturating_sub(1)),
-        KeyCode::Char('/') | KeyCode::F(7) => j.editing_filter = true,
-        KeyCode::Char('s') | KeyCode::F(6) => {
+    match lookup(LIST_KEYS, key.code) {
+        Some(ListKey::Back) => app.screen = Screen::Catalogue,
+        Some(ListKey::Move) if key.code == KeyCode::Up => j.selected = j.selected.saturating_sub(1),
+        Some(ListKey::Move) => j.selected = (j.selected + 1).min(visible.len().saturating_sub(1)),
+        Some(ListKey::Search) => j.editing_filter = true,
+        Some(ListKey::Status) => {
             j.status = j.status.next();
             j.selected = 0;
         }
-        KeyCode::Enter => {
+        Some(ListKey::Open) => {
             if let Some(r) = visible.get(j.selected) {
                 j.detail = Some((r.external_id.clone(), Vec::new()));
                 return vec![Effect::LoadEvents(r.external_id.clone())];
@@ -350,176 +474,4 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         _ => app.dirty = false,
     }
     vec![]
-}
-
-/// A notice in the colour of what it says: done, not sure (money may have moved), failed.
-fn notice_line(notice: &Notice, theme: Theme) -> Line<'static> {
-    match notice {
-        Notice::Done(m) => Line::from(Span::styled(m.clone(), theme.ok())),
-        Notice::Unsure(m) => Line::from(Span::styled(format!("⚠ {m}"), theme.warn())),
-        Notice::Failed(m) => Line::from(Span::styled(m.clone(), theme.error())),
-    }
-}
-
-fn status_style(s: TxStatus, theme: Theme) -> Style {
-    match s {
-        TxStatus::Success => theme.ok(),
-        s if s.is_final() => theme.error(),
-        _ => theme.warn(),
-    }
-}
-
-pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: Theme) {
-    let buf = frame.buffer_mut();
-    let visible = j.visible();
-    let title = format!(
-        " {} — {} {}, {} {} ",
-        theme.tr("Journal du jour", "Today's journal"),
-        visible.len(),
-        theme.tr("opération(s)", "operation(s)"),
-        theme.tr("statut :", "status:"),
-        j.status.label_in(theme.lang)
-    );
-    let block = Block::bordered().title(Span::styled(title, theme.title()));
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let [filter, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
-    let filter_line = Line::from(vec![
-        Span::styled(theme.tr(" Recherche : ", " Search: "), theme.dim()),
-        Span::styled(
-            j.filter.value().to_owned(),
-            if j.editing_filter {
-                theme.selected()
-            } else {
-                Style::default()
-            },
-        ),
-    ]);
-    Paragraph::new(filter_line).render(filter, buf);
-    if let Some((id, events)) = &j.detail {
-        let row = j.rows.iter().find(|r| &r.external_id == id);
-        let mut lines = Vec::new();
-        if let Some(r) = row {
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "{}  {}  {}",
-                    r.service,
-                    r.phone.as_deref().unwrap_or("-"),
-                    r.amount.map(fcfa).unwrap_or_default()
-                ),
-                theme.title(),
-            )));
-            lines.push(Line::from(vec![
-                Span::styled(theme.tr("Statut : ", "Status: "), theme.dim()),
-                Span::styled(
-                    capitalize(theme.lang.status(r.status)),
-                    status_style(r.status, theme),
-                ),
-            ]));
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "{} {}  ·  {} {}",
-                    theme.tr("Opération", "Operation"),
-                    r.external_id,
-                    theme.tr("réf. passerelle", "gateway ref."),
-                    r.gateway_tx_id.as_deref().unwrap_or("-")
-                ),
-                theme.dim(),
-            )));
-            if let Some(m) = &r.error_message {
-                lines.push(Line::from(m.clone()));
-            }
-        }
-        lines.push(Line::default());
-        lines.push(Line::from(Span::styled(
-            theme.tr("Historique", "History"),
-            theme.title(),
-        )));
-        for e in events {
-            let after = e.detail.get("after").and_then(|v| v.as_str()).unwrap_or("");
-            lines.push(Line::from(format!(
-                "  {}  {:<16} {}",
-                clock_time(e.at),
-                e.kind,
-                after
-            )));
-        }
-        if let Some(claim) = &j.claim {
-            lines.push(Line::default());
-            lines.push(Line::from(Span::styled(
-                theme.tr("Réclamation", "Claim"),
-                theme.title(),
-            )));
-            lines.push(field_line(
-                theme.tr("Sujet", "Subject"),
-                claim.subject.value().to_owned(),
-                claim.focus == 0,
-                false,
-                theme,
-            ));
-            lines.push(field_line(
-                "Message",
-                claim.message.value().to_owned(),
-                claim.focus == 1,
-                false,
-                theme,
-            ));
-        }
-        if let Some(n) = &j.notice {
-            lines.push(Line::default());
-            lines.push(notice_line(n, theme));
-        }
-        Clear.render(list, buf);
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .render(list, buf);
-        if let Some(form) = &j.reversal {
-            reversal::draw(buf, list, form, theme);
-        }
-        return;
-    }
-    let mut lines = Vec::new();
-    if visible.is_empty() {
-        lines.push(Line::from(Span::styled(
-            theme.tr("Aucune opération.", "No operation."),
-            theme.dim(),
-        )));
-    }
-    let height = usize::from(list.height.max(1));
-    let first = j.selected.saturating_sub(height - 1);
-    for (i, r) in visible.iter().enumerate().skip(first).take(height) {
-        let style = if i == j.selected {
-            theme.selected()
-        } else {
-            Style::default()
-        };
-        let what = match r.kind {
-            OpKind::Refund => format!("{} {}", theme.tr("Rembt.", "Refund"), r.service),
-            OpKind::Payment => r.service.clone(),
-        };
-        let text = format!(
-            " {}  {:<28} {:<14} {:>14}  ",
-            clock_time(r.created_at),
-            what.chars().take(28).collect::<String>(),
-            r.phone.as_deref().unwrap_or("-"),
-            r.amount.map(fcfa).unwrap_or_default()
-        );
-        lines.push(Line::from(vec![
-            Span::styled(text, style),
-            Span::styled(theme.lang.status(r.status), status_style(r.status, theme)),
-        ]));
-    }
-    Paragraph::new(Text::from(lines)).render(list, buf);
-    if let Some(n) = &j.notice {
-        let y = list.bottom().saturating_sub(1);
-        let line = notice_line(n, theme);
-        Paragraph::new(line).render(
-            Rect {
-                y,
-                height: 1,
-                ..list
-            },
-            buf,
-        );
-    }
 }
