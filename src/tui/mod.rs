@@ -1,9 +1,11 @@
 //! The cashier's terminal app. `caisse` with no subcommand opens it.
 //!
 //! Layers (design.md §2): terminal events, engine events and task results become
-//! [`app::Event`]s; the pure [`app::update`] returns [`app::Effect`]s, which run here as
-//! tasks (never on this loop: HTTP and SQLite stay off the UI task); [`ui::draw`] renders the
-//! state, only when something visible changed.
+//! [`app::Event`]s; the pure [`app::update`] returns [`app::Effect`]s, which run as tasks
+//! (`effects.rs`: never on the loop, HTTP and SQLite stay off the UI task); [`ui::draw`]
+//! renders the state, only when something visible changed. The loop (`event_loop.rs`) is
+//! generic over the ratatui backend; `run` gives it the real terminal, its bytes and the
+//! signals.
 
 pub mod app;
 pub mod catalog;
