@@ -1,35 +1,35 @@
 //! The cashier's terminal app. `caisse` with no subcommand opens it.
 //!
 //! Layers (design.md §2): terminal events, engine events and task results become
-//! [`app::Event`]s; the pure [`app::update`] returns [`app::Effect`]s, which run here as
-//! tasks (never on this loop: HTTP and SQLite stay off the UI task); [`ui::draw`] renders the
-//! state, only when something visible changed.
+//! [`app::Event`]s; the pure [`app::update`] returns [`app::Effect`]s, which run as tasks
+//! (`effects.rs`: never on the loop, HTTP and SQLite stay off the UI task); [`ui::draw`]
+//! renders the state, only when something visible changed. The loop (`event_loop.rs`) is
+//! generic over the ratatui backend; `run` gives it the real terminal, its bytes and the
+//! signals.
 
 pub mod app;
 pub mod catalog;
 pub use crate::i18n;
 
-pub mod gate_ui;
-pub mod icon;
+mod effects;
+mod event_loop;
 pub mod input;
-pub mod moneygram_ui;
+pub mod message;
 mod reader;
+pub mod screens;
 pub mod theme;
 pub mod ui;
+pub mod widgets;
 
-use std::collections::VecDeque;
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crossterm::event::{Event as TermEvent, KeyCode, KeyEventKind, KeyModifiers};
-use tokio::sync::{broadcast, mpsc};
-use tokio::time::Instant;
+use tokio::signal::unix::SignalKind;
+use tokio::sync::mpsc;
 
-use crate::domain::Outcome;
 use crate::exit::{ExitCode, Failure};
-use crate::session::{Link, LinkEvent, Request, Response};
-use app::{App, Effect, Event};
+use crate::session::Link;
+use event_loop::{Inputs, Settings, Signal, event_loop};
 use theme::{ColorMode, Theme};
 
 fn unix_signal(
@@ -108,9 +108,27 @@ pub async fn run(options: Options) -> Result<(), Failure> {
     tasks.push(link.start(terminal_name));
 
     let theme = Theme::new(ColorMode::detect(&crate::config::environment::colour)).with_lang(lang);
+    let io_error = |e: std::io::Error| config_failure(format!("terminal : {e}"));
+    let signals = forward_signals().map_err(io_error)?;
+    tasks.push(signals.1);
     let mut terminal =
         ratatui::try_init().map_err(|e| config_failure(format!("terminal inutilisable : {e}")))?;
-    let result = event_loop(&mut terminal, link, link_events, theme, kiosk, idle_lock).await;
+    let result = match reader::spawn() {
+        Ok(bytes) => {
+            let inputs = Inputs {
+                bytes,
+                signals: signals.0,
+            };
+            let settings = Settings {
+                theme,
+                kiosk,
+                idle_lock,
+                synchronized: true,
+            };
+            event_loop(&mut terminal, inputs, link, link_events, settings).await
+        }
+        Err(e) => Err(io_error(e)),
+    };
     ratatui::restore();
     for t in tasks {
         t.abort();
@@ -118,485 +136,35 @@ pub async fn run(options: Options) -> Result<(), Failure> {
     result
 }
 
-async fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
-    link: Link,
-    mut link_events: broadcast::Receiver<LinkEvent>,
-    theme: Theme,
-    kiosk: bool,
-    idle_lock: Duration,
-) -> Result<(), Failure> {
-    let io_error = |e: std::io::Error| config_failure(format!("terminal : {e}"));
-    let mut app = App::new(false, now_ms());
-    app.lang = theme.lang;
-    // The service may ask for kiosk mode too (`Welcome`): then `app.gate.kiosk` turns on.
-    app.gate.kiosk = kiosk;
-    app.screen = app::Screen::Connecting;
-    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
-    let coalesce = Coalesce::default();
-    // The terminal's bytes, parsed here rather than by crossterm's reader, which could wait
-    // forever on an escape sequence it did not know (issue 9, C7; see `input.rs`).
-    let mut input = reader::spawn().map_err(io_error)?;
-    let mut keyboard = Keyboard::default();
-    // Resizes came from crossterm's reader too (SIGWINCH).
-    let mut window_change =
-        unix_signal(tokio::signal::unix::SignalKind::window_change()).map_err(io_error)?;
-    let size = terminal.size().map_err(io_error)?;
-    app::update(&mut app, Event::Resize(size.width, size.height));
-    // The SSH connection dropping (SIGHUP) or the service manager (SIGTERM): leave at once,
-    // terminal restored; every sale in flight is in the journal and is followed on (by the
-    // service, or at the next start).
-    let mut hangup = unix_signal(tokio::signal::unix::SignalKind::hangup()).map_err(io_error)?;
-    let mut terminate =
-        unix_signal(tokio::signal::unix::SignalKind::terminate()).map_err(io_error)?;
-    // Ctrl-C, Ctrl-\ and Ctrl-Z arrive as keys in raw mode; the same signals sent by `kill`
-    // end the app cleanly, except in a kiosk where they do nothing (no stopped session).
-    let mut interrupt =
-        unix_signal(tokio::signal::unix::SignalKind::interrupt()).map_err(io_error)?;
-    let mut quit_signal = unix_signal(tokio::signal::unix::SignalKind::quit()).map_err(io_error)?;
-    let mut stop =
-        unix_signal(tokio::signal::unix::SignalKind::from_raw(libc::SIGTSTP)).map_err(io_error)?;
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut last_input = Instant::now();
-    loop {
-        // A burst (a paste, keys typed while the app was busy) is drawn once, at its end.
-        if app.dirty && keyboard.events.is_empty() {
-            draw(terminal, &app, theme).map_err(io_error)?;
-            app.dirty = false;
-        }
-        if app.quit {
-            return Ok(());
-        }
-        let kiosk = app.gate.kiosk;
-        // The shop's setting (from the service) wins over this terminal's.
-        let idle_lock = app
-            .gate
-            .idle_lock_secs
-            .map(Duration::from_secs)
-            .unwrap_or(idle_lock);
-        let idle_armed = !idle_lock.is_zero()
-            && app.gate.login_required
-            && app.gate.cashier.is_some()
-            && app.gate.locked.is_none();
-        let event = if let Some(term) = keyboard.events.pop_front() {
-            match term {
-                TermEvent::Key(key) if key.kind != KeyEventKind::Release => {
-                    last_input = Instant::now();
-                    #[cfg(feature = "failpoints")]
-                    if crate::engine::failpoint::armed("ui_panic") {
-                        panic!("failpoint ui_panic");
-                    }
-                    if key.modifiers.contains(KeyModifiers::CONTROL) {
-                        match key.code {
-                            KeyCode::Char('c') if !kiosk => return Ok(()),
-                            // Every other control key is nobody's business (Ctrl-Z, Ctrl-\…).
-                            KeyCode::Char(_) => continue,
-                            _ => {}
-                        }
-                    }
-                    Event::Key(key)
-                }
-                // Pastes: bracketed paste is not turned on yet.
-                _ => continue,
-            }
-        } else {
-            // An unfinished escape sequence is given up when this comes (no timer otherwise:
-            // an idle app does not wake up).
-            let give_up_at = keyboard.give_up_at();
-            tokio::select! {
-                chunk = input.recv() => match chunk {
-                    Some(Ok(chunk)) => {
-                        keyboard.read(chunk);
-                        continue;
-                    }
-                    // End of input or an input error: the terminal is gone. Never spin on it.
-                    Some(Err(e)) => return Err(io_error(e)),
-                    None => return Ok(()),
-                },
-                _ = tokio::time::sleep_until(give_up_at.unwrap_or(last_input)),
-                    if give_up_at.is_some() =>
-                {
-                    // Bytes read in time but not yet taken (this turn came late) go first.
-                    match input.try_recv() {
-                        Ok(Ok(chunk)) => keyboard.read(chunk),
-                        Ok(Err(e)) => return Err(io_error(e)),
-                        Err(_) => keyboard.give_up(),
-                    }
-                    continue;
-                }
-                _ = window_change.recv() => match crossterm::terminal::size() {
-                    Ok((w, h)) => Event::Resize(w, h),
-                    Err(_) => continue,
-                },
-                Some(event) = rx.recv() => event,
-                link_event = link_events.recv() => match link_event {
-                    Ok(e) => Event::Link(e),
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        Event::Link(LinkEvent::Engine(crate::engine::EngineEvent::JournalChanged))
-                    }
-                    Err(_) => continue,
-                },
-                _ = tick.tick(), if app.needs_tick() => Event::Tick(now_ms()),
-                _ = tokio::time::sleep_until(last_input + idle_lock), if idle_armed => Event::Idle,
-                _ = hangup.recv() => return Ok(()),
-                _ = terminate.recv() => return Ok(()),
-                _ = interrupt.recv() => if kiosk { continue } else { return Ok(()) },
-                _ = quit_signal.recv() => if kiosk { continue } else { return Ok(()) },
-                _ = stop.recv() => continue,
-            }
-        };
-        if matches!(event, Event::Idle) {
-            // Whatever happens next, the timer starts again from now.
-            last_input = Instant::now();
-        }
-        let effects = app::update(&mut app, event);
-        for effect in effects {
-            execute(effect, &link, &tx, &coalesce);
-        }
-    }
-}
-
-/// The terminal's bytes become events here: the parser, and the clock its unfinished
-/// sequences are given up by.
-#[derive(Default)]
-struct Keyboard {
-    parser: input::Parser,
-    /// What the reads so far completed, handed to the app one per turn.
-    events: VecDeque<TermEvent>,
-    /// When the last bytes were read (by the reader thread's clock).
-    last_read: Option<Instant>,
-}
-
-impl Keyboard {
-    fn read(&mut self, chunk: reader::Chunk) {
-        let at = Instant::from_std(chunk.at);
-        // Bytes read after the timeout: what was held is given up first, even if the UI
-        // task is late and the timer did not get its turn.
-        if self.give_up_at().is_some_and(|deadline| at >= deadline) {
-            self.give_up();
-        }
-        self.last_read = Some(at);
-        self.events.extend(self.parser.feed(&chunk.bytes));
-    }
-
-    /// When the unfinished sequence held is given up; `None` when none is.
-    fn give_up_at(&self) -> Option<Instant> {
-        self.last_read
-            .filter(|_| self.parser.is_pending())
-            .map(|at| at + input::SEQUENCE_TIMEOUT)
-    }
-
-    fn give_up(&mut self) {
-        self.events.extend(self.parser.flush());
-    }
-}
-
-/// One frame, wrapped in a synchronized update so that SSH clients paint it at once.
-fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App, theme: Theme) -> std::io::Result<()> {
-    crossterm::execute!(
-        std::io::stdout(),
-        crossterm::terminal::BeginSynchronizedUpdate
-    )?;
-    terminal.draw(|frame| ui::draw(frame, app, theme))?;
-    crossterm::execute!(
-        std::io::stdout(),
-        crossterm::terminal::EndSynchronizedUpdate
-    )
-}
-
-/// How a request's answer comes back as an event (if it shows anything).
-type Answer = fn(Response) -> Option<Event>;
-
-fn answer_error(r: Response) -> String {
-    r.error()
-        .unwrap_or_else(|| "réponse inattendue du service".to_owned())
-}
-
-/// The answer to a sale (a plain one, a MoneyGram payout or send).
-fn paid(r: Response) -> Option<Event> {
-    Some(Event::Paid(match r {
-        Response::Paid(sent) => Ok(sent.operation),
-        Response::NotDone(outcome) => Err(outcome),
-        Response::Error(crate::session::Problem::ServiceDown) => Err(Outcome::NotSent {
-            message: "service caisse indisponible : la vente n'est pas partie, réessayez quand \
-                      le service sera revenu"
-                .to_owned(),
-        }),
-        Response::Error(crate::session::Problem::ServiceLost) => Err(Outcome::Unknown {
-            message: "la liaison avec le service s'est coupée pendant l'envoi : la vente est \
-                      peut-être partie, ne la refaites pas ; elle s'affichera ici dès le retour \
-                      du service"
-                .to_owned(),
-        }),
-        other => Err(Outcome::Failed {
-            code: None,
-            message: answer_error(other),
-        }),
-    }))
-}
-
-/// The answer to a refund (a plain one, a MoneyGram reversal).
-fn refunded(r: Response) -> Option<Event> {
-    Some(Event::Refunded(match r {
-        Response::Refunded(done) => done.outcome,
-        Response::NotDone(outcome) => outcome,
-        Response::Error(crate::session::Problem::ServiceLost) => Outcome::Unknown {
-            message: "la liaison avec le service s'est coupée pendant le remboursement.".to_owned(),
-        },
-        other => Outcome::Failed {
-            code: None,
-            message: answer_error(other),
-        },
-    }))
-}
-
-/// The request an effect needs, and how its answer comes back as an event.
-fn request_of(effect: Effect) -> Option<(Request, Answer)> {
-    Some(match effect {
-        // The session's rules turned these into their `…As` form first (`gate::guard`).
-        Effect::Quit | Effect::Bell | Effect::Refund(_) | Effect::MoneyGramReversal { .. } => {
-            return None;
-        }
-        Effect::FetchBalance => (Request::Balance, |r| {
-            Some(Event::Balance(match r {
-                Response::Balance(b) => Ok(b),
-                other => Err(answer_error(other)),
-            }))
-        }),
-        Effect::FetchBills { service, account } => (Request::Bills { service, account }, |r| {
-            Some(Event::Bills(match r {
-                Response::Bills(b) => Ok(b),
-                other => Err(answer_error(other)),
-            }))
-        }),
-        // The id is set by `execute`, which tells the app first (`Event::Sending`).
-        Effect::Pay { order } => (
-            Request::Pay {
-                order,
-                external_id: None,
-            },
-            paid,
-        ),
-        Effect::MoneyGramPayout(order) => (
-            Request::MoneyGramPayout {
-                order,
-                external_id: None,
-            },
-            paid,
-        ),
-        Effect::MoneyGramSend(order) => (
-            Request::MoneyGramSend {
-                order,
-                external_id: None,
-            },
-            paid,
-        ),
-        Effect::LoadRow(external_id) => (Request::Get { external_id }, |r| match r {
-            Response::Row(Some(row)) => Some(Event::Row(row)),
-            _ => None,
-        }),
-        Effect::Refresh(external_id) => (Request::Refresh { external_id }, |r| match r {
-            Response::Row(Some(row)) => Some(Event::Row(row)),
-            Response::Row(None) => None,
-            other => Some(Event::ActionDone(Err(answer_error(other)))),
-        }),
-        Effect::LoadJournal => (
-            Request::Journal {
-                since: crate::journal::start_of_today(),
-            },
-            |r| match r {
-                Response::Rows(rows) => Some(Event::Rows(rows)),
-                _ => None,
-            },
-        ),
-        Effect::LoadEvents(external_id) => (Request::Events { external_id }, |r| match r {
-            Response::Events { external_id, lines } => Some(Event::Events(external_id, lines)),
-            _ => None,
-        }),
-        Effect::CountPending => (Request::PendingCount, |r| match r {
-            Response::Unsettled { pending, review } => Some(Event::PendingCount(pending, review)),
-            _ => None,
-        }),
-        Effect::RefundAs {
-            external_id,
-            supervisor_pin,
-        } => (
-            Request::Refund {
-                external_id,
-                supervisor_pin,
-                refund_id: Some(uuid::Uuid::now_v7().to_string()),
-            },
-            refunded,
-        ),
-        Effect::MoneyGramReversalAs {
-            external_id,
-            reversal,
-            supervisor_pin,
-        } => (
-            Request::MoneyGramReversal {
-                external_id,
-                reversal,
-                supervisor_pin,
-                refund_id: Some(uuid::Uuid::now_v7().to_string()),
-            },
-            refunded,
-        ),
-        Effect::Claim {
-            external_id,
-            subject,
-            message,
-        } => (
-            Request::Claim {
-                external_id,
-                subject,
-                message,
-            },
-            |r| {
-                Some(Event::ActionDone(match r {
-                    Response::Message(m) => Ok(m),
-                    other => Err(answer_error(other)),
-                }))
-            },
-        ),
-        Effect::MoneyGramReception(reference) => (Request::MoneyGramReception { reference }, |r| {
-            Some(Event::MoneyGramFound(match r {
-                Response::MoneyGramTransfer(found) => Ok(found),
-                other => Err(answer_error(other)),
-            }))
-        }),
-        Effect::MoneyGramQuote {
-            amount,
-            sender,
-            receiver,
-        } => (
-            Request::MoneyGramQuote {
-                amount,
-                sender,
-                receiver,
-            },
-            |r| {
-                Some(Event::MoneyGramQuoted(match r {
-                    Response::MoneyGramQuote(q) => Ok(q),
-                    other => Err(answer_error(other)),
-                }))
-            },
-        ),
-        Effect::Login { name, pin } => (Request::Login { name, pin }, |r| {
-            Some(Event::LoggedIn(match r {
-                Response::LoggedIn { cashier, .. } => Ok(cashier),
-                other => Err(answer_error(other)),
-            }))
-        }),
-        Effect::Logout => (Request::Logout, |_| None),
-        Effect::Unlock(pin) => (Request::Unlock { pin }, |r| {
-            Some(Event::Unlocked(match r {
-                Response::Done => Ok(()),
-                other => Err(answer_error(other)),
-            }))
-        }),
-        Effect::CheckSupervisor(pin) => (Request::Supervisor { pin }, |r| {
-            Some(Event::Supervisor(match r {
-                Response::Supervisor(s) => Ok(s),
-                other => Err(answer_error(other)),
-            }))
-        }),
-        Effect::Seen(external_id) => (Request::Seen { external_id }, |_| None),
-        Effect::FetchUnseen => (Request::Unseen, |r| match r {
-            Response::Row(row) => Some(Event::Unseen(row)),
-            _ => None,
-        }),
-    })
-}
-
-/// Re-reads that only refresh what shows (the pending count, the journal list, a row, the
-/// balance) run once at a time per kind: asked again while one runs, they run once more
-/// after it. A burst of engine events then costs a terminal two requests, not one each
-/// (with a hundred terminals on one service, that is what keeps it calm).
-#[derive(Default, Clone)]
-struct Coalesce(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, bool>>>);
-
-impl Coalesce {
-    fn key(effect: &Effect) -> Option<String> {
-        match effect {
-            Effect::CountPending => Some("count".into()),
-            Effect::LoadJournal => Some("journal".into()),
-            Effect::FetchBalance => Some("balance".into()),
-            Effect::LoadRow(id) => Some(format!("row:{id}")),
-            _ => None,
-        }
-    }
-
-    /// True when the caller should run it now; false when one is running (it reruns).
-    fn start(&self, key: &str) -> bool {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        match map.get_mut(key) {
-            Some(again) => {
-                *again = true;
-                false
-            }
-            None => {
-                map.insert(key.to_owned(), false);
-                true
-            }
-        }
-    }
-
-    /// True when it was asked again meanwhile (run once more).
-    fn finish(&self, key: &str) -> bool {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        match map.get_mut(key) {
-            Some(again) if *again => {
-                *again = false;
-                true
-            }
-            _ => {
-                map.remove(key);
-                false
-            }
-        }
-    }
-}
-
-/// Runs an effect as a task; its result comes back as an event.
-fn execute(effect: Effect, link: &Link, tx: &mpsc::UnboundedSender<Event>, coalesce: &Coalesce) {
-    if effect == Effect::Bell {
-        let mut out = std::io::stdout();
-        let _ = out.write_all(b"\x07");
-        let _ = out.flush();
-        return;
-    }
-    let key = Coalesce::key(&effect);
-    if let Some(k) = &key
-        && !coalesce.start(k)
-    {
-        return;
-    }
-    let Some((mut request, answer)) = request_of(effect) else {
-        return;
-    };
-    if let Request::Pay { external_id, .. }
-    | Request::MoneyGramPayout { external_id, .. }
-    | Request::MoneyGramSend { external_id, .. } = &mut request
-    {
-        // Chosen here and told to the app before sending: if the answer is lost, the sale
-        // is found again by this id (and a repeat is never sent twice).
-        let id = uuid::Uuid::now_v7().to_string();
-        let _ = tx.send(Event::Sending(id.clone()));
-        *external_id = Some(id);
-    }
-    let link = link.clone();
-    let tx = tx.clone();
-    let coalesce = coalesce.clone();
-    tokio::spawn(async move {
+/// The signals the loop hears, as [`Signal`]s: SIGWINCH (with the new size), SIGHUP and
+/// SIGTERM, SIGINT and SIGQUIT (sent by `kill`: in raw mode, Ctrl-C and Ctrl-\ are keys),
+/// SIGTSTP.
+fn forward_signals()
+-> std::io::Result<(mpsc::UnboundedReceiver<Signal>, tokio::task::JoinHandle<()>)> {
+    let mut window_change = unix_signal(SignalKind::window_change())?;
+    let mut hangup = unix_signal(SignalKind::hangup())?;
+    let mut terminate = unix_signal(SignalKind::terminate())?;
+    let mut interrupt = unix_signal(SignalKind::interrupt())?;
+    let mut quit = unix_signal(SignalKind::quit())?;
+    let mut stop = unix_signal(SignalKind::from_raw(libc::SIGTSTP))?;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let task = tokio::spawn(async move {
         loop {
-            if let Some(event) = answer(link.call(request.clone()).await) {
-                let _ = tx.send(event);
-            }
-            match &key {
-                Some(k) if coalesce.finish(k) => continue,
-                _ => break,
+            let signal = tokio::select! {
+                _ = window_change.recv() => match crossterm::terminal::size() {
+                    Ok((w, h)) => Signal::Resize(w, h),
+                    Err(_) => continue,
+                },
+                _ = hangup.recv() => Signal::Hangup,
+                _ = terminate.recv() => Signal::Hangup,
+                _ = interrupt.recv() => Signal::Interrupt,
+                _ = quit.recv() => Signal::Interrupt,
+                _ = stop.recv() => Signal::Stop,
+            };
+            if tx.send(signal).is_err() {
+                return;
             }
         }
     });
+    Ok((rx, task))
 }

@@ -3,7 +3,9 @@
 
 use super::tests::row;
 use super::*;
+use crate::domain::TxStatus;
 use crate::session::{LinkEvent, LoginNeed, Welcome};
+use crate::staff::Cashier;
 use crate::staff::Role;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 

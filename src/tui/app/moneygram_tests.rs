@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use super::tests::row;
 use super::*;
+use crate::domain::TxStatus;
+use crate::domain::moneygram::{PayoutLookup, Quote, ReversalInput};
+use crate::i18n::Lang;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 

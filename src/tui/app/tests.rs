@@ -1,6 +1,10 @@
 //! Screen transitions, driven by events, asserted on state and effects. No terminal, no I/O.
 
 use super::*;
+use crate::catalog::services::Country;
+use crate::domain::TxStatus;
+use crate::gateway::intech::models::PendingBill;
+use crate::session::view::Operation;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 

@@ -42,7 +42,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::Widget;
 
-use super::theme::ColorMode;
+use crate::tui::theme::ColorMode;
 
 /// Width of every icon, in pixels (and terminal cells).
 pub const ICON_WIDTH: u16 = 12;
@@ -164,7 +164,7 @@ fn parse_color(value: &str) -> Option<Option<Rgb>> {
 
 macro_rules! sources {
     ($($stem:literal),* $(,)?) => {
-        &[$(($stem, include_str!(concat!("../../assets/icons/", $stem, ".icon")))),*]
+        &[$(($stem, include_str!(concat!("../../../assets/icons/", $stem, ".icon")))),*]
     };
 }
 

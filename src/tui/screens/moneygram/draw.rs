@@ -6,13 +6,13 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use super::app::{MgForm, MgStage, MoneyGramState, Part, ReversalForm};
-use super::theme::Theme;
-use crate::domain::moneygram::{PayoutLookup, Quote, REVERSAL_REASONS};
+use super::{MgForm, MgStage, MoneyGramState, Part};
+use crate::domain::moneygram::{PayoutLookup, Quote};
 use crate::i18n::Lang;
 use crate::money::fcfa;
+use crate::tui::theme::Theme;
 
 /// Labels are padded to this many columns.
 const LABEL: usize = 34;
@@ -422,70 +422,4 @@ fn quote_lines(form: &MgForm, quote: &Quote, theme: Theme) -> Vec<Line<'static>>
         theme,
     ));
     lines
-}
-
-/// The reversal form, over the journal's detail.
-pub fn draw_reversal(buf: &mut Buffer, area: Rect, form: &ReversalForm, theme: Theme) {
-    let width = area.width.min(70);
-    let height = area.height.min(7);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
-    Clear.render(popup, buf);
-    let block = Block::bordered().title(Span::styled(
-        theme.tr(" Annulation MoneyGram ", " MoneyGram reversal "),
-        theme.title(),
-    ));
-    let inner = block.inner(popup);
-    block.render(popup, buf);
-    let line = |i: usize, label: &'static str, value: String| {
-        let focused = form.focus == i;
-        Line::from(vec![
-            Span::raw(if focused { "▶ " } else { "  " }),
-            Span::styled(format!("{label:<24}"), theme.title()),
-            Span::styled(
-                format!(" {value} "),
-                if focused {
-                    theme.selected()
-                } else {
-                    Style::default()
-                },
-            ),
-        ])
-    };
-    let reason = &REVERSAL_REASONS[form.reason];
-    let lines = vec![
-        Line::from(Span::styled(
-            theme.tr(
-                "L'envoi est annulé et l'argent rendu au client.",
-                "The send is reversed and the money given back.",
-            ),
-            theme.dim(),
-        )),
-        Line::default(),
-        line(
-            0,
-            theme.tr("Motif", "Reason"),
-            format!("‹ {} ›", reason.label(theme.lang)),
-        ),
-        line(
-            1,
-            theme.tr("Frais remboursés", "Fees refunded"),
-            if form.fee_refund {
-                theme.tr("‹ oui ›", "‹ yes ›")
-            } else {
-                theme.tr("‹ non ›", "‹ no ›")
-            }
-            .to_owned(),
-        ),
-        line(
-            2,
-            theme.tr("Opérateur (7 car.)", "Operator (7 chars)"),
-            form.operator.value().to_owned(),
-        ),
-    ];
-    Paragraph::new(lines).render(inner, buf);
 }

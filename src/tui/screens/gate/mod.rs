@@ -2,16 +2,22 @@
 //! the supervisor's PIN (to leave the kiosk, or for a refund at a cashier's counter). Pure
 //! state and transitions like the rest of `app`; the PIN checks are effects answered by
 //! the service.
+//! Drawn by `draw`.
+
+pub mod draw;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::{App, Effect, PaymentState, Screen};
+use super::keys::{Binding, lookup, shown, typing};
+use super::payment::PaymentState;
+use super::{App, Screen};
 use crate::session::view::Operation;
 use crate::session::{LinkEvent, LoginNeed};
 use crate::staff::Cashier;
 use crate::tui::catalog::{self, INTRAM_CODE};
+use crate::tui::message::Effect;
 
 /// The login screen.
 #[derive(Debug, Clone, Default)]
@@ -149,7 +155,8 @@ pub fn on_link(app: &mut App, event: LinkEvent) -> Vec<Effect> {
             }
             vec![]
         }
-        LinkEvent::Engine(e) => super::on_engine(app, e),
+        // Routed to `app::on_engine` before this: the screens that watch a row take them.
+        LinkEvent::Engine(_) => vec![],
     }
 }
 
@@ -283,7 +290,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
         return Some(vec![]);
     }
     if let Some(lock) = &mut app.gate.locked {
-        return Some(match pin_key(lock, key) {
+        return Some(match pin_key(lock, key, LOCK_KEYS) {
             PinAction::Submit(pin) => vec![Effect::Unlock(pin.into())],
             PinAction::Cancel => {
                 // Another cashier takes the counter: log out, then log in.
@@ -297,7 +304,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
         });
     }
     if let Some(prompt) = &mut app.gate.prompt {
-        return Some(match pin_key(&mut prompt.form, key) {
+        return Some(match pin_key(&mut prompt.form, key, PROMPT_KEYS) {
             PinAction::Submit(pin) => match prompt.purpose.clone() {
                 Purpose::Quit => vec![Effect::CheckSupervisor(pin.into())],
                 Purpose::Refund(external_id) => {
@@ -336,22 +343,91 @@ enum PinAction {
 }
 
 /// Digits only, at most 8; Enter submits, Esc (or F2) cancels.
-fn pin_key(form: &mut PinForm, key: KeyEvent) -> PinAction {
+/// A PIN asked (the idle lock, a supervisor's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinKey {
+    Submit,
+    Cancel,
+    Type,
+}
+
+/// The idle lock: Esc hands the counter to another cashier.
+pub const LOCK_KEYS: &[Binding<PinKey>] = &[
+    shown(
+        &[KeyCode::Enter],
+        PinKey::Submit,
+        ("Entrée", "valider"),
+        ("Enter", "validate"),
+    ),
+    shown(
+        &[KeyCode::Esc, KeyCode::F(2)],
+        PinKey::Cancel,
+        ("Échap F2", "changer de caissier"),
+        ("Esc F2", "switch cashier"),
+    ),
+    // The PIN's digits (8 at most), Backspace.
+    typing(PinKey::Type),
+];
+
+/// A supervisor's PIN, over the screen.
+pub const PROMPT_KEYS: &[Binding<PinKey>] = &[
+    shown(
+        &[KeyCode::Enter],
+        PinKey::Submit,
+        ("Entrée", "valider"),
+        ("Enter", "validate"),
+    ),
+    shown(
+        &[KeyCode::Esc, KeyCode::F(2)],
+        PinKey::Cancel,
+        ("Échap F2", "annuler"),
+        ("Esc F2", "cancel"),
+    ),
+    // The PIN's digits (8 at most), Backspace.
+    typing(PinKey::Type),
+];
+
+/// The login screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginKey {
+    Field,
+    Submit,
+    Type,
+}
+
+pub const LOGIN_KEYS: &[Binding<LoginKey>] = &[
+    shown(
+        &[KeyCode::Tab, KeyCode::Down, KeyCode::Up, KeyCode::BackTab],
+        LoginKey::Field,
+        ("Tab", "champ"),
+        ("Tab", "field"),
+    ),
+    shown(
+        &[KeyCode::Enter],
+        LoginKey::Submit,
+        ("Entrée", "valider"),
+        ("Enter", "validate"),
+    ),
+    // The name (letters, digits, . - _) and the PIN's digits, Backspace.
+    typing(LoginKey::Type),
+];
+
+fn pin_key(form: &mut PinForm, key: KeyEvent, table: &[Binding<PinKey>]) -> PinAction {
     if form.busy {
         return PinAction::None;
     }
-    match key.code {
-        KeyCode::Enter if !form.pin.value().is_empty() => {
+    match (lookup(table, key.code), key.code) {
+        (Some(PinKey::Submit), _) if !form.pin.value().is_empty() => {
             form.busy = true;
             form.error = None;
             PinAction::Submit(form.pin.value().to_owned())
         }
-        KeyCode::Esc | KeyCode::F(2) => PinAction::Cancel,
-        KeyCode::Backspace => {
+        (Some(PinKey::Cancel), _) => PinAction::Cancel,
+        (Some(PinKey::Type), KeyCode::Backspace) => {
             form.pin.handle_event(&crossterm::event::Event::Key(key));
             PinAction::None
         }
-        KeyCode::Char(c)
+        (Some(PinKey::Type), KeyCode::Char(c))
             if c.is_ascii_digit()
                 && !key.modifiers.contains(KeyModifiers::CONTROL)
                 && form.pin.value().len() < 8 =>
@@ -368,13 +444,11 @@ fn login_key(form: &mut LoginForm, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    match (key.code, form.focus) {
-        (KeyCode::Tab | KeyCode::Down | KeyCode::Up | KeyCode::BackTab, _)
-            if form.name.is_some() =>
-        {
+    match (lookup(LOGIN_KEYS, key.code), key.code, form.focus) {
+        (Some(LoginKey::Field), _, _) if form.name.is_some() => {
             form.focus = 1 - form.focus;
         }
-        (KeyCode::Enter, 0)
+        (Some(LoginKey::Submit), _, 0)
             if form
                 .name
                 .as_ref()
@@ -382,8 +456,8 @@ fn login_key(form: &mut LoginForm, key: KeyEvent) -> Vec<Effect> {
         {
             form.focus = 1;
         }
-        (KeyCode::Enter, 0) => {}
-        (KeyCode::Enter, _) => {
+        (Some(LoginKey::Submit), _, 0) => {}
+        (Some(LoginKey::Submit), _, _) => {
             let name = form.name.as_ref().map(|n| n.value().trim().to_owned());
             if name.as_deref() == Some("") {
                 form.focus = 0;
@@ -399,22 +473,26 @@ fn login_key(form: &mut LoginForm, key: KeyEvent) -> Vec<Effect> {
                 pin: form.pin.value().into(),
             }];
         }
-        (KeyCode::Char(c), 0) if !ctrl && (c.is_alphanumeric() || ".-_".contains(c)) => {
+        (Some(LoginKey::Type), KeyCode::Char(c), 0)
+            if !ctrl && (c.is_alphanumeric() || ".-_".contains(c)) =>
+        {
             if let Some(name) = &mut form.name
                 && name.value().chars().count() < 32
             {
                 name.handle_event(&crossterm::event::Event::Key(key));
             }
         }
-        (KeyCode::Backspace, 0) => {
+        (Some(LoginKey::Type), KeyCode::Backspace, 0) => {
             if let Some(name) = &mut form.name {
                 name.handle_event(&crossterm::event::Event::Key(key));
             }
         }
-        (KeyCode::Char(c), 1) if !ctrl && c.is_ascii_digit() && form.pin.value().len() < 8 => {
+        (Some(LoginKey::Type), KeyCode::Char(c), 1)
+            if !ctrl && c.is_ascii_digit() && form.pin.value().len() < 8 =>
+        {
             form.pin.handle_event(&crossterm::event::Event::Key(key));
         }
-        (KeyCode::Backspace, 1) => {
+        (Some(LoginKey::Type), KeyCode::Backspace, 1) => {
             form.pin.handle_event(&crossterm::event::Event::Key(key));
         }
         _ => {}

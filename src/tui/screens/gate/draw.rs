@@ -1,14 +1,14 @@
 //! Drawing the session screens: waiting for the service, the login, the idle lock (which
 //! hides everything else) and the supervisor's PIN prompt.
 
+use super::{LoginForm, PinForm, Purpose};
+use crate::tui::screens::App;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::capitalize;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph, Widget, Wrap};
-
-use super::app::{App, LoginForm, PinForm, Purpose};
-use super::theme::Theme;
-use super::ui::capitalize;
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);

@@ -1,0 +1,468 @@
+//! Keys as data: on every screen (every mode of one), each key the footer and the help show
+//! is handled, and each key the screen handles is in its table.
+
+use super::tests::row;
+use super::*;
+use crate::domain::TxStatus;
+use crate::domain::moneygram::PayoutLookup;
+use crate::gateway::intech::models::PendingBill;
+use crate::i18n::Lang;
+use crate::session::{LoginNeed, Welcome};
+use crate::staff::{Cashier, Role};
+use crate::tui::screens::keys::{Binding, HELP, Keys, is_typing, labels};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::Input;
+
+/// A table as the test sees it: its keys (and whether shown), whether it types.
+struct Table {
+    keys: Vec<(KeyCode, bool)>,
+    typing: bool,
+    labels: Vec<(&'static str, &'static str)>,
+}
+
+fn table<A>(bindings: &[Binding<A>]) -> Table {
+    let mut keys = Vec::new();
+    let mut typing = false;
+    for b in bindings {
+        match b.keys {
+            Keys::These(codes) => keys.extend(codes.iter().map(|c| (*c, b.label.is_some()))),
+            Keys::Typing => typing = true,
+        }
+    }
+    Table {
+        keys,
+        typing,
+        labels: labels(bindings, Lang::Fr),
+    }
+}
+
+impl Table {
+    fn with(mut self, other: Table) -> Table {
+        self.keys.extend(other.keys);
+        self.typing |= other.typing;
+        self.labels.extend(other.labels);
+        self
+    }
+
+    fn has(&self, code: KeyCode) -> bool {
+        self.keys.iter().any(|(c, _)| *c == code) || (self.typing && is_typing(code))
+    }
+
+    fn shown(&self) -> Vec<KeyCode> {
+        self.keys
+            .iter()
+            .filter(|(_, s)| *s)
+            .map(|(c, _)| *c)
+            .collect()
+    }
+}
+
+/// Every key a terminal sends us (as `input.rs` parses them).
+fn universe() -> Vec<KeyCode> {
+    let mut all: Vec<KeyCode> = (' '..='~').chain("éà".chars()).map(KeyCode::Char).collect();
+    all.extend((1..=12).map(KeyCode::F));
+    all.extend([
+        KeyCode::Enter,
+        KeyCode::Esc,
+        KeyCode::Tab,
+        KeyCode::BackTab,
+        KeyCode::Backspace,
+        KeyCode::Delete,
+        KeyCode::Insert,
+        KeyCode::Left,
+        KeyCode::Right,
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::Home,
+        KeyCode::End,
+        KeyCode::PageUp,
+        KeyCode::PageDown,
+    ]);
+    all
+}
+
+/// The state as it shows (`dirty` is only the redraw's business).
+fn state(app: &App) -> String {
+    let mut app = app.clone();
+    app.dirty = false;
+    format!("{app:?}")
+}
+
+/// Whether the key changed nothing and asked nothing.
+fn ignored(app: &App, code: KeyCode) -> bool {
+    let mut after = app.clone();
+    let effects = update(
+        &mut after,
+        Event::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+    );
+    effects.is_empty() && state(&after) == state(app)
+}
+
+/// One mode of a screen: the state, its table, and the shown keys that do nothing in this
+/// particular state (each with its reason).
+struct Mode {
+    name: &'static str,
+    app: App,
+    table: Table,
+    idle: &'static [KeyCode],
+}
+
+fn check(mode: Mode) {
+    let Mode {
+        name,
+        app,
+        table,
+        idle,
+    } = mode;
+    assert_eq!(
+        keys(&app),
+        table.labels,
+        "{name}: the footer shows its table"
+    );
+    for code in table.shown() {
+        if idle.contains(&code) {
+            continue;
+        }
+        assert!(
+            !ignored(&app, code),
+            "{name}: {code:?} is shown but not handled"
+        );
+    }
+    for code in universe() {
+        if !table.has(code) {
+            assert!(
+                ignored(&app, code),
+                "{name}: {code:?} is handled but not in the table"
+            );
+        }
+    }
+}
+
+fn help() -> Table {
+    table(HELP)
+}
+
+fn app() -> App {
+    let mut app = App::new(true, 1_000_000);
+    app.balance = Some(Ok(250_000.0));
+    app
+}
+
+fn tile(code: &str) -> crate::tui::catalog::Tile {
+    crate::tui::catalog::all_tiles()
+        .into_iter()
+        .find(|t| t.code == code)
+        .unwrap()
+}
+
+fn opened(code: &str) -> App {
+    let mut app = app();
+    open_tile(&mut app, tile(code));
+    app
+}
+
+fn journal(rows: Vec<crate::session::view::Operation>, selected: usize) -> App {
+    let mut app = app();
+    journal::open(&mut app);
+    update(&mut app, Event::Rows(rows));
+    if let Screen::Journal(j) = &mut app.screen {
+        j.selected = selected;
+    }
+    app
+}
+
+fn pending_intech() -> crate::session::view::Operation {
+    let mut r = row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT");
+    r.gateway_tx_id = Some("INTECH-1".into());
+    r
+}
+
+fn detail(r: crate::session::view::Operation) -> App {
+    let mut app = journal(vec![r], 0);
+    update(
+        &mut app,
+        Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    app
+}
+
+fn cashier(role: Role) -> Cashier {
+    Cashier {
+        name: "awa".into(),
+        role,
+    }
+}
+
+fn logged_in() -> App {
+    let mut app = app();
+    update(
+        &mut app,
+        Event::Link(crate::session::LinkEvent::Up {
+            welcome: Welcome {
+                demo: true,
+                login: LoginNeed::NameAndPin,
+                idle_lock_secs: None,
+                kiosk: false,
+            },
+            resumed: None,
+        }),
+    );
+    update(&mut app, Event::LoggedIn(Ok(cashier(Role::Cashier))));
+    app
+}
+
+#[test]
+fn the_home_screen() {
+    let mut app = app();
+    app.selected = 5;
+    check(Mode {
+        name: "catalogue",
+        app,
+        table: table(catalogue::HELP).with(table(catalogue::KEYS)),
+        idle: &[],
+    });
+}
+
+#[test]
+fn the_entry_form_and_its_summary() {
+    let app = opened("WAVE_SN_API_CASH_OUT");
+    let mut confirming = app.clone();
+    if let Screen::Entry(e) = &mut confirming.screen {
+        e.confirming = true;
+    }
+    check(Mode {
+        name: "entry",
+        app,
+        table: help().with(table(entry::KEYS)),
+        idle: &[],
+    });
+    check(Mode {
+        name: "entry, summary",
+        app: confirming,
+        table: help().with(table(entry::CONFIRM_KEYS)),
+        idle: &[],
+    });
+}
+
+#[test]
+fn the_bills() {
+    let account = opened("SENELEC_SN_BILL_PAY");
+    let bill = |reference: &str| PendingBill {
+        amount: 5_000,
+        bill_reference: reference.into(),
+        infos: vec![],
+    };
+    let mut list = account.clone();
+    if let Screen::Bills(b) = &mut list.screen {
+        b.account = Input::new("12321050176".into());
+        b.stage = BillsStage::List {
+            bills: vec![bill("A"), bill("B"), bill("C")],
+            selected: 1,
+        };
+    }
+    check(Mode {
+        name: "bills, list",
+        app: list,
+        table: help().with(table(bills::KEYS)),
+        // One table for the stages: ↑↓ choose among the bills, once they are listed.
+        idle: &[],
+    });
+    check(Mode {
+        name: "bills, account",
+        app: account,
+        table: help().with(table(bills::KEYS)),
+        idle: &[KeyCode::Up, KeyCode::Down],
+    });
+}
+
+#[test]
+fn the_payment() {
+    let mut app = app();
+    open_tile(&mut app, tile("WAVE_SN_API_CASH_OUT"));
+    app.screen = Screen::Payment(Box::new(PaymentState {
+        order: crate::engine::PayOrder {
+            gateway: crate::domain::GatewayKind::Intech,
+            service: "WAVE_SN_API_CASH_OUT".into(),
+            phone: None,
+            amount: Some(1_000),
+            fields: Default::default(),
+            description: None,
+        },
+        tile: tile("WAVE_SN_API_CASH_OUT"),
+        row: Some(pending_intech()),
+        error: None,
+        opened_at: 0,
+        notice: None,
+        rang: false,
+        external_id: None,
+    }));
+    check(Mode {
+        name: "payment",
+        app,
+        table: help().with(table(payment::KEYS)),
+        idle: &[],
+    });
+}
+
+#[test]
+fn the_journal_its_detail_a_claim_and_a_reversal() {
+    let rows = vec![
+        pending_intech(),
+        row(TxStatus::Success, "WAVE_SN_API_CASH_OUT"),
+        row(TxStatus::Failed, "ORANGE_SN_API_CASH_IN"),
+    ];
+    check(Mode {
+        name: "journal",
+        app: journal(rows.clone(), 1),
+        table: help().with(table(journal::LIST_KEYS)),
+        idle: &[],
+    });
+    // On the first row: whatever is typed goes back to it (the list it filters changes).
+    let mut searching = journal(rows, 0);
+    if let Screen::Journal(j) = &mut searching.screen {
+        j.editing_filter = true;
+    }
+    // The search's own keys are not shown (the footer keeps the list's): only the second
+    // half of `check` applies.
+    let own = help().with(table(journal::FILTER_KEYS));
+    for code in universe() {
+        if !own.has(code) {
+            assert!(
+                ignored(&searching, code),
+                "search: {code:?} not in the table"
+            );
+        }
+    }
+    check(Mode {
+        name: "journal, detail",
+        app: detail(pending_intech()),
+        table: help().with(table(journal::DETAIL_KEYS)),
+        idle: &[],
+    });
+    let mut claim = detail(pending_intech());
+    update(
+        &mut claim,
+        Event::Key(KeyEvent::new(KeyCode::F(6), KeyModifiers::NONE)),
+    );
+    check(Mode {
+        name: "journal, claim",
+        app: claim,
+        table: help().with(table(journal::CLAIM_KEYS)),
+        idle: &[],
+    });
+    let mut reversal = detail(row(TxStatus::Success, "MONEYGRAM_SN_API_CASH_IN"));
+    update(
+        &mut reversal,
+        Event::Key(KeyEvent::new(KeyCode::F(8), KeyModifiers::NONE)),
+    );
+    check(Mode {
+        name: "journal, reversal",
+        app: reversal,
+        table: help().with(table(reversal::KEYS)),
+        idle: &[],
+    });
+}
+
+#[test]
+fn the_moneygram_forms() {
+    check(Mode {
+        name: "moneygram, reference",
+        app: opened("MONEYGRAM_SN_API_CASH_OUT"),
+        table: help().with(table(mg_keys::REFERENCE_KEYS)),
+        idle: &[],
+    });
+    let mut identity = opened("MONEYGRAM_SN_API_CASH_OUT");
+    update(
+        &mut identity,
+        Event::MoneyGramFound(Ok(PayoutLookup {
+            reference: "89163605".into(),
+            agent_check_amount: Some(10_000),
+            receive_currency: Some("XOF".into()),
+            transaction_status: Some("AVAIL".into()),
+            ok_for_pickup: Some(true),
+            sender_name: "MOUSSA NDOUR".into(),
+            receiver_first_name: "AICHA".into(),
+            receiver_last_name: "DIALLO".into(),
+        })),
+    );
+    let mut confirming = identity.clone();
+    if let Screen::MoneyGram(m) = &mut confirming.screen
+        && let MgStage::Identity { confirming, .. } = &mut m.stage
+    {
+        *confirming = true;
+    }
+    check(Mode {
+        name: "moneygram, identity",
+        app: identity,
+        table: help().with(table(mg_keys::IDENTITY_KEYS)),
+        // ←→ change a choice (the ID document's type…), not the first field.
+        idle: &[KeyCode::Left, KeyCode::Right],
+    });
+    check(Mode {
+        name: "moneygram, payout summary",
+        app: confirming,
+        table: help().with(table(mg_keys::CONFIRM_KEYS)),
+        idle: &[],
+    });
+    check(Mode {
+        name: "moneygram, send",
+        app: opened("MONEYGRAM_SN_API_CASH_IN"),
+        table: help().with(table(mg_keys::PARTIES_KEYS)),
+        idle: &[KeyCode::Left, KeyCode::Right],
+    });
+}
+
+#[test]
+fn the_login_the_lock_and_the_supervisors_pin() {
+    let mut login = app();
+    update(
+        &mut login,
+        Event::Link(crate::session::LinkEvent::Up {
+            welcome: Welcome {
+                demo: true,
+                login: LoginNeed::NameAndPin,
+                idle_lock_secs: None,
+                kiosk: false,
+            },
+            resumed: None,
+        }),
+    );
+    if let Screen::Login(form) = &mut login.screen {
+        form.name = Some(Input::new("awa".into()));
+    }
+    check(Mode {
+        name: "login",
+        app: login,
+        table: help().with(table(gate::LOGIN_KEYS)),
+        // Shown by the footer, but the login takes every key before the help (as the lock
+        // and the supervisor's PIN below): the footer says more than the screen does.
+        idle: &[KeyCode::F(1)],
+    });
+    let mut locked = logged_in();
+    update(&mut locked, Event::Idle);
+    if let Some(lock) = &mut locked.gate.locked {
+        lock.pin = Input::new("1234".into());
+    }
+    check(Mode {
+        name: "lock",
+        app: locked,
+        table: table(catalogue::HELP).with(table(gate::LOCK_KEYS)),
+        // Shown by the footer, but the lock takes every key: the help waits for the PIN.
+        idle: &[KeyCode::F(1), KeyCode::Char('h'), KeyCode::Char('?')],
+    });
+    let mut prompt = logged_in();
+    prompt.gate.kiosk = true;
+    update(
+        &mut prompt,
+        Event::Key(KeyEvent::new(KeyCode::F(10), KeyModifiers::NONE)),
+    );
+    if let Some(p) = &mut prompt.gate.prompt {
+        p.form.pin = Input::new("1234".into());
+    }
+    check(Mode {
+        name: "supervisor's PIN",
+        app: prompt,
+        table: table(catalogue::HELP).with(table(gate::PROMPT_KEYS)),
+        idle: &[KeyCode::F(1), KeyCode::Char('h'), KeyCode::Char('?')],
+    });
+}

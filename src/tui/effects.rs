@@ -1,0 +1,313 @@
+//! Effects run here, as tasks (never on the UI loop: HTTP and SQLite stay off it); their
+//! answers come back as events.
+
+use std::io::Write;
+
+use tokio::sync::mpsc;
+
+use crate::domain::Outcome;
+use crate::session::{Link, Request, Response};
+use crate::tui::message::{Effect, Event};
+
+/// How a request's answer comes back as an event (if it shows anything).
+type Answer = fn(Response) -> Option<Event>;
+
+fn answer_error(r: Response) -> String {
+    r.error()
+        .unwrap_or_else(|| "réponse inattendue du service".to_owned())
+}
+
+/// The answer to a sale (a plain one, a MoneyGram payout or send).
+fn paid(r: Response) -> Option<Event> {
+    Some(Event::Paid(match r {
+        Response::Paid(sent) => Ok(sent.operation),
+        Response::NotDone(outcome) => Err(outcome),
+        Response::Error(crate::session::Problem::ServiceDown) => Err(Outcome::NotSent {
+            message: "service caisse indisponible : la vente n'est pas partie, réessayez quand \
+                      le service sera revenu"
+                .to_owned(),
+        }),
+        Response::Error(crate::session::Problem::ServiceLost) => Err(Outcome::Unknown {
+            message: "la liaison avec le service s'est coupée pendant l'envoi : la vente est \
+                      peut-être partie, ne la refaites pas ; elle s'affichera ici dès le retour \
+                      du service"
+                .to_owned(),
+        }),
+        other => Err(Outcome::Failed {
+            code: None,
+            message: answer_error(other),
+        }),
+    }))
+}
+
+/// The answer to a refund (a plain one, a MoneyGram reversal).
+fn refunded(r: Response) -> Option<Event> {
+    Some(Event::Refunded(match r {
+        Response::Refunded(done) => done.outcome,
+        Response::NotDone(outcome) => outcome,
+        Response::Error(crate::session::Problem::ServiceLost) => Outcome::Unknown {
+            message: "la liaison avec le service s'est coupée pendant le remboursement.".to_owned(),
+        },
+        other => Outcome::Failed {
+            code: None,
+            message: answer_error(other),
+        },
+    }))
+}
+
+/// The request an effect needs, and how its answer comes back as an event.
+fn request_of(effect: Effect) -> Option<(Request, Answer)> {
+    Some(match effect {
+        // The session's rules turned these into their `…As` form first (`gate::guard`).
+        Effect::Quit | Effect::Bell | Effect::Refund(_) | Effect::MoneyGramReversal { .. } => {
+            return None;
+        }
+        Effect::FetchBalance => (Request::Balance, |r| {
+            Some(Event::Balance(match r {
+                Response::Balance(b) => Ok(b),
+                other => Err(answer_error(other)),
+            }))
+        }),
+        Effect::FetchBills { service, account } => (Request::Bills { service, account }, |r| {
+            Some(Event::Bills(match r {
+                Response::Bills(b) => Ok(b),
+                other => Err(answer_error(other)),
+            }))
+        }),
+        // The id is set by `execute`, which tells the app first (`Event::Sending`).
+        Effect::Pay { order } => (
+            Request::Pay {
+                order,
+                external_id: None,
+            },
+            paid,
+        ),
+        Effect::MoneyGramPayout(order) => (
+            Request::MoneyGramPayout {
+                order,
+                external_id: None,
+            },
+            paid,
+        ),
+        Effect::MoneyGramSend(order) => (
+            Request::MoneyGramSend {
+                order,
+                external_id: None,
+            },
+            paid,
+        ),
+        Effect::LoadRow(external_id) => (Request::Get { external_id }, |r| match r {
+            Response::Row(Some(row)) => Some(Event::Row(row)),
+            _ => None,
+        }),
+        Effect::Refresh(external_id) => (Request::Refresh { external_id }, |r| match r {
+            Response::Row(Some(row)) => Some(Event::Row(row)),
+            Response::Row(None) => None,
+            other => Some(Event::ActionDone(Err(answer_error(other)))),
+        }),
+        Effect::LoadJournal => (
+            Request::Journal {
+                since: crate::journal::start_of_today(),
+            },
+            |r| match r {
+                Response::Rows(rows) => Some(Event::Rows(rows)),
+                _ => None,
+            },
+        ),
+        Effect::LoadEvents(external_id) => (Request::Events { external_id }, |r| match r {
+            Response::Events { external_id, lines } => Some(Event::Events(external_id, lines)),
+            _ => None,
+        }),
+        Effect::CountPending => (Request::PendingCount, |r| match r {
+            Response::Unsettled { pending, review } => Some(Event::PendingCount(pending, review)),
+            _ => None,
+        }),
+        Effect::RefundAs {
+            external_id,
+            supervisor_pin,
+        } => (
+            Request::Refund {
+                external_id,
+                supervisor_pin,
+                refund_id: Some(uuid::Uuid::now_v7().to_string()),
+            },
+            refunded,
+        ),
+        Effect::MoneyGramReversalAs {
+            external_id,
+            reversal,
+            supervisor_pin,
+        } => (
+            Request::MoneyGramReversal {
+                external_id,
+                reversal,
+                supervisor_pin,
+                refund_id: Some(uuid::Uuid::now_v7().to_string()),
+            },
+            refunded,
+        ),
+        Effect::Claim {
+            external_id,
+            subject,
+            message,
+        } => (
+            Request::Claim {
+                external_id,
+                subject,
+                message,
+            },
+            |r| {
+                Some(Event::ActionDone(match r {
+                    Response::Message(m) => Ok(m),
+                    other => Err(answer_error(other)),
+                }))
+            },
+        ),
+        Effect::MoneyGramReception(reference) => (Request::MoneyGramReception { reference }, |r| {
+            Some(Event::MoneyGramFound(match r {
+                Response::MoneyGramTransfer(found) => Ok(found),
+                other => Err(answer_error(other)),
+            }))
+        }),
+        Effect::MoneyGramQuote {
+            amount,
+            sender,
+            receiver,
+        } => (
+            Request::MoneyGramQuote {
+                amount,
+                sender,
+                receiver,
+            },
+            |r| {
+                Some(Event::MoneyGramQuoted(match r {
+                    Response::MoneyGramQuote(q) => Ok(q),
+                    other => Err(answer_error(other)),
+                }))
+            },
+        ),
+        Effect::Login { name, pin } => (Request::Login { name, pin }, |r| {
+            Some(Event::LoggedIn(match r {
+                Response::LoggedIn { cashier, .. } => Ok(cashier),
+                other => Err(answer_error(other)),
+            }))
+        }),
+        Effect::Logout => (Request::Logout, |_| None),
+        Effect::Unlock(pin) => (Request::Unlock { pin }, |r| {
+            Some(Event::Unlocked(match r {
+                Response::Done => Ok(()),
+                other => Err(answer_error(other)),
+            }))
+        }),
+        Effect::CheckSupervisor(pin) => (Request::Supervisor { pin }, |r| {
+            Some(Event::Supervisor(match r {
+                Response::Supervisor(s) => Ok(s),
+                other => Err(answer_error(other)),
+            }))
+        }),
+        Effect::Seen(external_id) => (Request::Seen { external_id }, |_| None),
+        Effect::FetchUnseen => (Request::Unseen, |r| match r {
+            Response::Row(row) => Some(Event::Unseen(row)),
+            _ => None,
+        }),
+    })
+}
+
+/// Re-reads that only refresh what shows (the pending count, the journal list, a row, the
+/// balance) run once at a time per kind: asked again while one runs, they run once more
+/// after it. A burst of engine events then costs a terminal two requests, not one each
+/// (with a hundred terminals on one service, that is what keeps it calm).
+#[derive(Default, Clone)]
+pub(super) struct Coalesce(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, bool>>>,
+);
+
+impl Coalesce {
+    fn key(effect: &Effect) -> Option<String> {
+        match effect {
+            Effect::CountPending => Some("count".into()),
+            Effect::LoadJournal => Some("journal".into()),
+            Effect::FetchBalance => Some("balance".into()),
+            Effect::LoadRow(id) => Some(format!("row:{id}")),
+            _ => None,
+        }
+    }
+
+    /// True when the caller should run it now; false when one is running (it reruns).
+    fn start(&self, key: &str) -> bool {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get_mut(key) {
+            Some(again) => {
+                *again = true;
+                false
+            }
+            None => {
+                map.insert(key.to_owned(), false);
+                true
+            }
+        }
+    }
+
+    /// True when it was asked again meanwhile (run once more).
+    fn finish(&self, key: &str) -> bool {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get_mut(key) {
+            Some(again) if *again => {
+                *again = false;
+                true
+            }
+            _ => {
+                map.remove(key);
+                false
+            }
+        }
+    }
+}
+
+/// Runs an effect as a task; its result comes back as an event.
+pub(super) fn execute(
+    effect: Effect,
+    link: &Link,
+    tx: &mpsc::UnboundedSender<Event>,
+    coalesce: &Coalesce,
+) {
+    if effect == Effect::Bell {
+        let mut out = std::io::stdout();
+        let _ = out.write_all(b"\x07");
+        let _ = out.flush();
+        return;
+    }
+    let key = Coalesce::key(&effect);
+    if let Some(k) = &key
+        && !coalesce.start(k)
+    {
+        return;
+    }
+    let Some((mut request, answer)) = request_of(effect) else {
+        return;
+    };
+    if let Request::Pay { external_id, .. }
+    | Request::MoneyGramPayout { external_id, .. }
+    | Request::MoneyGramSend { external_id, .. } = &mut request
+    {
+        // Chosen here and told to the app before sending: if the answer is lost, the sale
+        // is found again by this id (and a repeat is never sent twice).
+        let id = uuid::Uuid::now_v7().to_string();
+        let _ = tx.send(Event::Sending(id.clone()));
+        *external_id = Some(id);
+    }
+    let link = link.clone();
+    let tx = tx.clone();
+    let coalesce = coalesce.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Some(event) = answer(link.call(request.clone()).await) {
+                let _ = tx.send(event);
+            }
+            match &key {
+                Some(k) if coalesce.finish(k) => continue,
+                _ => break,
+            }
+        }
+    });
+}

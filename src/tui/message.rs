@@ -1,0 +1,119 @@
+//! What flows through the app: the events it is given and the effects it asks for. A leaf:
+//! the screens, the dispatcher and the runtime all speak it.
+
+use std::collections::BTreeMap;
+
+use crossterm::event::KeyEvent;
+
+use crate::domain::Outcome;
+use crate::domain::moneygram::{PayoutLookup, Quote, ReversalInput};
+use crate::engine::{EngineEvent, PayOrder, PayoutOrder, SendOrder};
+use crate::gateway::intech::models::PendingBill;
+use crate::session::LinkEvent;
+use crate::session::view::{HistoryLine, Operation};
+use crate::staff::{Cashier, Pin};
+
+#[derive(Debug)]
+pub enum Event {
+    Key(KeyEvent),
+    /// The terminal's size (at start and on every resize).
+    Resize(u16, u16),
+    /// A second passed (only sent while a countdown is visible).
+    Tick(i64),
+    Engine(EngineEvent),
+    Balance(Result<f64, String>),
+    Bills(Result<Vec<PendingBill>, String>),
+    /// The sale as recorded, or how it ended without a row (refused before the send, or an
+    /// answer lost after it: `Outcome::Unknown`, never shown as a failure).
+    Paid(Result<Operation, Outcome>),
+    Row(Operation),
+    Rows(Vec<Operation>),
+    Events(String, Vec<HistoryLine>),
+    /// Unsettled operations: pending, and under review.
+    PendingCount(usize, usize),
+    /// A claim finished: the French message to show.
+    ActionDone(Result<String, String>),
+    /// A refund's send ended.
+    Refunded(Outcome),
+    /// A MoneyGram transfer looked up, or why not.
+    MoneyGramFound(Result<PayoutLookup, String>),
+    /// MoneyGram's fees for a send, or why none.
+    MoneyGramQuoted(Result<Quote, String>),
+    /// The link to the service: up (how to log in), down, or an engine event.
+    Link(LinkEvent),
+    LoggedIn(Result<Cashier, String>),
+    Unlocked(Result<(), String>),
+    /// A supervisor's PIN was checked.
+    Supervisor(Result<Cashier, String>),
+    /// The cashier's unfinished sale, if any (after a login).
+    Unseen(Option<Operation>),
+    /// No key for the idle-lock delay.
+    Idle,
+    /// The sale is being sent under this id (chosen by the runtime).
+    Sending(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    FetchBalance,
+    FetchBills {
+        service: String,
+        account: String,
+    },
+    /// The balance the app checked the amount against stays here: the service checks
+    /// again against its own.
+    Pay {
+        order: PayOrder,
+    },
+    LoadRow(String),
+    Refresh(String),
+    LoadJournal,
+    LoadEvents(String),
+    CountPending,
+    Refund(String),
+    Claim {
+        external_id: String,
+        subject: String,
+        message: String,
+    },
+    /// Who sent what, for a MoneyGram reference number.
+    MoneyGramReception(String),
+    /// Fees of a MoneyGram send: the amount, the sender and the receiver.
+    MoneyGramQuote {
+        amount: i64,
+        sender: BTreeMap<String, String>,
+        receiver: BTreeMap<String, String>,
+    },
+    /// A MoneyGram payout, sent as a sale (the runtime chooses its id, as for `Pay`).
+    MoneyGramPayout(PayoutOrder),
+    /// A MoneyGram send, after its quote.
+    MoneyGramSend(SendOrder),
+    /// A MoneyGram send's reversal, as a screen asks it (the session's rules apply next).
+    MoneyGramReversal {
+        external_id: String,
+        reversal: ReversalInput,
+    },
+    /// The reversal as sent to the service (a supervisor's PIN at a cashier's counter).
+    MoneyGramReversalAs {
+        external_id: String,
+        reversal: ReversalInput,
+        supervisor_pin: Option<Pin>,
+    },
+    Bell,
+    Quit,
+    Login {
+        name: Option<String>,
+        pin: Pin,
+    },
+    Logout,
+    Unlock(Pin),
+    CheckSupervisor(Pin),
+    /// A refund as sent to the service (with a supervisor's PIN at a cashier's counter).
+    RefundAs {
+        external_id: String,
+        supervisor_pin: Option<Pin>,
+    },
+    /// The cashier left this sale's screen.
+    Seen(String),
+    FetchUnseen,
+}

@@ -1,0 +1,189 @@
+//! Drawing the journal: the list, a row's detail and history, the claim being written and a
+//! send's reversal form over it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+
+use super::{JournalState, Notice};
+use crate::domain::{OpKind, TxStatus};
+use crate::money::fcfa;
+use crate::staff::clock_time;
+use crate::tui::screens::App;
+use crate::tui::screens::moneygram::reversal;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{capitalize, field_line};
+
+/// A notice in the colour of what it says: done, not sure (money may have moved), failed.
+fn notice_line(notice: &Notice, theme: Theme) -> Line<'static> {
+    match notice {
+        Notice::Done(m) => Line::from(Span::styled(m.clone(), theme.ok())),
+        Notice::Unsure(m) => Line::from(Span::styled(format!("⚠ {m}"), theme.warn())),
+        Notice::Failed(m) => Line::from(Span::styled(m.clone(), theme.error())),
+    }
+}
+
+fn status_style(s: TxStatus, theme: Theme) -> Style {
+    match s {
+        TxStatus::Success => theme.ok(),
+        s if s.is_final() => theme.error(),
+        _ => theme.warn(),
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: Theme) {
+    let buf = frame.buffer_mut();
+    let visible = j.visible();
+    let title = format!(
+        " {} — {} {}, {} {} ",
+        theme.tr("Journal du jour", "Today's journal"),
+        visible.len(),
+        theme.tr("opération(s)", "operation(s)"),
+        theme.tr("statut :", "status:"),
+        j.status.label_in(theme.lang)
+    );
+    let block = Block::bordered().title(Span::styled(title, theme.title()));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let [filter, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    let filter_line = Line::from(vec![
+        Span::styled(theme.tr(" Recherche : ", " Search: "), theme.dim()),
+        Span::styled(
+            j.filter.value().to_owned(),
+            if j.editing_filter {
+                theme.selected()
+            } else {
+                Style::default()
+            },
+        ),
+    ]);
+    Paragraph::new(filter_line).render(filter, buf);
+    if let Some((id, events)) = &j.detail {
+        let row = j.rows.iter().find(|r| &r.external_id == id);
+        let mut lines = Vec::new();
+        if let Some(r) = row {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{}  {}  {}",
+                    r.service,
+                    r.phone.as_deref().unwrap_or("-"),
+                    r.amount.map(fcfa).unwrap_or_default()
+                ),
+                theme.title(),
+            )));
+            lines.push(Line::from(vec![
+                Span::styled(theme.tr("Statut : ", "Status: "), theme.dim()),
+                Span::styled(
+                    capitalize(theme.lang.status(r.status)),
+                    status_style(r.status, theme),
+                ),
+            ]));
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{} {}  ·  {} {}",
+                    theme.tr("Opération", "Operation"),
+                    r.external_id,
+                    theme.tr("réf. passerelle", "gateway ref."),
+                    r.gateway_tx_id.as_deref().unwrap_or("-")
+                ),
+                theme.dim(),
+            )));
+            if let Some(m) = &r.error_message {
+                lines.push(Line::from(m.clone()));
+            }
+        }
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            theme.tr("Historique", "History"),
+            theme.title(),
+        )));
+        for e in events {
+            let after = e.detail.get("after").and_then(|v| v.as_str()).unwrap_or("");
+            lines.push(Line::from(format!(
+                "  {}  {:<16} {}",
+                clock_time(e.at),
+                e.kind,
+                after
+            )));
+        }
+        if let Some(claim) = &j.claim {
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(
+                theme.tr("Réclamation", "Claim"),
+                theme.title(),
+            )));
+            lines.push(field_line(
+                theme.tr("Sujet", "Subject"),
+                claim.subject.value().to_owned(),
+                claim.focus == 0,
+                false,
+                theme,
+            ));
+            lines.push(field_line(
+                "Message",
+                claim.message.value().to_owned(),
+                claim.focus == 1,
+                false,
+                theme,
+            ));
+        }
+        if let Some(n) = &j.notice {
+            lines.push(Line::default());
+            lines.push(notice_line(n, theme));
+        }
+        Clear.render(list, buf);
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .render(list, buf);
+        if let Some(form) = &j.reversal {
+            reversal::draw(buf, list, form, theme);
+        }
+        return;
+    }
+    let mut lines = Vec::new();
+    if visible.is_empty() {
+        lines.push(Line::from(Span::styled(
+            theme.tr("Aucune opération.", "No operation."),
+            theme.dim(),
+        )));
+    }
+    let height = usize::from(list.height.max(1));
+    let first = j.selected.saturating_sub(height - 1);
+    for (i, r) in visible.iter().enumerate().skip(first).take(height) {
+        let style = if i == j.selected {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        let what = match r.kind {
+            OpKind::Refund => format!("{} {}", theme.tr("Rembt.", "Refund"), r.service),
+            OpKind::Payment => r.service.clone(),
+        };
+        let text = format!(
+            " {}  {:<28} {:<14} {:>14}  ",
+            clock_time(r.created_at),
+            what.chars().take(28).collect::<String>(),
+            r.phone.as_deref().unwrap_or("-"),
+            r.amount.map(fcfa).unwrap_or_default()
+        );
+        lines.push(Line::from(vec![
+            Span::styled(text, style),
+            Span::styled(theme.lang.status(r.status), status_style(r.status, theme)),
+        ]));
+    }
+    Paragraph::new(Text::from(lines)).render(list, buf);
+    if let Some(n) = &j.notice {
+        let y = list.bottom().saturating_sub(1);
+        let line = notice_line(n, theme);
+        Paragraph::new(line).render(
+            Rect {
+                y,
+                height: 1,
+                ..list
+            },
+            buf,
+        );
+    }
+}

@@ -1,0 +1,477 @@
+//! Today's journal: the list (searched, filtered by status), a row's detail and history,
+//! and what can be done about it: re-check, claim, refund, a MoneyGram send's reversal.
+//! Drawn by `draw`.
+
+pub mod draw;
+
+pub use draw::draw;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::keys::{Binding, hidden, lookup, shown, typing};
+use super::moneygram::reversal::{self, ReversalForm, ReversalKey};
+use super::{App, Screen};
+use crate::domain::TxStatus;
+use crate::domain::moneygram as mg;
+use crate::i18n::Lang;
+use crate::session::view::{HistoryLine, Operation};
+use crate::tui::catalog;
+use crate::tui::message::Effect;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    All,
+    Success,
+    Failed,
+    Open,
+}
+
+impl StatusFilter {
+    pub fn label_in(self, lang: Lang) -> &'static str {
+        match self {
+            StatusFilter::All => lang.tr("tous", "all"),
+            StatusFilter::Success => lang.tr("réussis", "paid"),
+            StatusFilter::Failed => lang.tr("échoués", "failed"),
+            StatusFilter::Open => lang.tr("en cours", "open"),
+        }
+    }
+
+    pub fn next(self) -> Self {
+        match self {
+            StatusFilter::All => StatusFilter::Success,
+            StatusFilter::Success => StatusFilter::Failed,
+            StatusFilter::Failed => StatusFilter::Open,
+            StatusFilter::Open => StatusFilter::All,
+        }
+    }
+    pub fn accepts(self, s: TxStatus) -> bool {
+        match self {
+            StatusFilter::All => true,
+            StatusFilter::Success => s == TxStatus::Success,
+            StatusFilter::Failed => s.is_final() && s != TxStatus::Success,
+            StatusFilter::Open => !s.is_final(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClaimForm {
+    pub subject: Input,
+    pub message: Input,
+    pub focus: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct JournalState {
+    pub rows: Vec<Operation>,
+    pub filter: Input,
+    pub editing_filter: bool,
+    pub status: StatusFilter,
+    pub selected: usize,
+    /// The detail of one row and its history.
+    pub detail: Option<(String, Vec<HistoryLine>)>,
+    pub claim: Option<ClaimForm>,
+    /// A MoneyGram send's reversal being asked (its reason).
+    pub reversal: Option<ReversalForm>,
+    pub notice: Option<Notice>,
+}
+
+/// A short message on a screen, and how it reads: done, not sure, or failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    Done(String),
+    /// Money may have moved: never drawn as a failure.
+    Unsure(String),
+    Failed(String),
+}
+
+impl JournalState {
+    pub fn visible(&self) -> Vec<&Operation> {
+        let words = catalog::fold(self.filter.value());
+        self.rows
+            .iter()
+            .filter(|r| self.status.accepts(r.status))
+            .filter(|r| {
+                words.is_empty()
+                    || catalog::fold(&format!(
+                        "{} {} {} {}",
+                        r.service,
+                        r.phone.as_deref().unwrap_or(""),
+                        r.amount.unwrap_or(0),
+                        r.external_id
+                    ))
+                    .contains(&words)
+            })
+            .collect()
+    }
+}
+
+/// Opens the journal (its rows are loaded).
+pub fn open(app: &mut App) -> Vec<Effect> {
+    app.screen = Screen::Journal(JournalState {
+        rows: Vec::new(),
+        filter: Input::default(),
+        editing_filter: false,
+        status: StatusFilter::All,
+        selected: 0,
+        detail: None,
+        claim: None,
+        reversal: None,
+        notice: None,
+    });
+    vec![Effect::LoadJournal]
+}
+
+fn review_claim_subject(lang: Lang) -> String {
+    lang.tr("Opération à vérifier", "Operation to be checked")
+        .into()
+}
+
+/// The claim of an operation under review, with its references filled in.
+pub fn review_claim_message(lang: Lang, r: &Operation) -> String {
+    let amount = r
+        .amount
+        .map(crate::money::fcfa)
+        .unwrap_or_else(|| "-".into());
+    let intech = r.gateway_tx_id.as_deref().unwrap_or("-");
+    let reason = r.error_message.as_deref().unwrap_or_default();
+    match lang {
+        Lang::Fr => format!(
+            "Merci d'indiquer le statut de l'opération externalTransactionId {} (transaction \
+             Intech {intech}), service {}, montant {amount}. Notre caisse ne peut pas lire \
+             son statut : {reason}",
+            r.external_id, r.service
+        ),
+        Lang::En => format!(
+            "Please tell us the status of the operation externalTransactionId {} (Intech \
+             transaction {intech}), service {}, amount {amount}. Our till cannot read its \
+             status: {reason}",
+            r.external_id, r.service
+        ),
+    }
+}
+
+/// The list's keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKey {
+    Move,
+    Open,
+    Search,
+    Status,
+    Back,
+}
+
+pub const LIST_KEYS: &[Binding<ListKey>] = &[
+    shown(
+        &[KeyCode::Up, KeyCode::Down],
+        ListKey::Move,
+        ("↑↓", "choisir"),
+        ("↑↓", "choose"),
+    ),
+    shown(
+        &[KeyCode::Enter],
+        ListKey::Open,
+        ("Entrée", "détail"),
+        ("Enter", "detail"),
+    ),
+    shown(
+        &[KeyCode::F(7), KeyCode::Char('/')],
+        ListKey::Search,
+        ("F7 /", "chercher"),
+        ("F7 /", "search"),
+    ),
+    shown(
+        &[KeyCode::F(6), KeyCode::Char('s')],
+        ListKey::Status,
+        ("F6 s", "statut"),
+        ("F6 s", "status"),
+    ),
+    shown(
+        &[KeyCode::Esc],
+        ListKey::Back,
+        ("Échap", "retour"),
+        ("Esc", "back"),
+    ),
+];
+
+/// The search being typed (the footer keeps showing the list's keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterKey {
+    Clear,
+    Done,
+    Type,
+}
+
+pub const FILTER_KEYS: &[Binding<FilterKey>] = &[
+    // Not shown: the footer shows the list's keys while the search is typed.
+    hidden(&[KeyCode::Esc], FilterKey::Clear),
+    hidden(&[KeyCode::Enter], FilterKey::Done),
+    // The search's text.
+    typing(FilterKey::Type),
+];
+
+/// A row's detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetailKey {
+    Check,
+    Claim,
+    Refund,
+    Back,
+}
+
+pub const DETAIL_KEYS: &[Binding<DetailKey>] = &[
+    shown(
+        &[KeyCode::F(5), KeyCode::Char('v')],
+        DetailKey::Check,
+        ("F5 v", "vérifier"),
+        ("F5 v", "re-check"),
+    ),
+    shown(
+        &[KeyCode::F(6), KeyCode::Char('c')],
+        DetailKey::Claim,
+        ("F6 c", "réclamation"),
+        ("F6 c", "claim"),
+    ),
+    shown(
+        &[KeyCode::F(8), KeyCode::Char('r')],
+        DetailKey::Refund,
+        ("F8 r", "rembourser"),
+        ("F8 r", "refund"),
+    ),
+    shown(
+        &[KeyCode::Esc],
+        DetailKey::Back,
+        ("Échap", "retour"),
+        ("Esc", "back"),
+    ),
+];
+
+/// A claim being written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimKey {
+    Field,
+    Send,
+    Cancel,
+    Type,
+}
+
+pub const CLAIM_KEYS: &[Binding<ClaimKey>] = &[
+    shown(
+        &[KeyCode::Tab, KeyCode::Down, KeyCode::Up, KeyCode::BackTab],
+        ClaimKey::Field,
+        ("Tab", "champ"),
+        ("Tab", "field"),
+    ),
+    shown(
+        &[KeyCode::Enter, KeyCode::F(10)],
+        ClaimKey::Send,
+        ("Entrée F10", "envoyer"),
+        ("Enter F10", "send"),
+    ),
+    shown(
+        &[KeyCode::Esc],
+        ClaimKey::Cancel,
+        ("Échap", "annuler"),
+        ("Esc", "cancel"),
+    ),
+    // The subject and the message.
+    typing(ClaimKey::Type),
+];
+
+pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let app_lang = app.lang;
+    let cashier = app.gate.cashier.as_ref().map(|c| c.name.clone());
+    let Screen::Journal(j) = &mut app.screen else {
+        return vec![];
+    };
+    if let Some(form) = &mut j.reversal {
+        return match reversal::key(form, key, app_lang) {
+            ReversalKey::Cancel => {
+                j.reversal = None;
+                vec![]
+            }
+            ReversalKey::Refused(m) => {
+                j.notice = Some(Notice::Failed(m));
+                vec![]
+            }
+            ReversalKey::Send(reversal) => match &j.detail {
+                Some((id, _)) => {
+                    let external_id = id.clone();
+                    j.reversal = None;
+                    j.notice = Some(Notice::Done(
+                        app_lang
+                            .tr(
+                                "Annulation MoneyGram demandée…",
+                                "MoneyGram reversal requested…",
+                            )
+                            .into(),
+                    ));
+                    vec![Effect::MoneyGramReversal {
+                        external_id,
+                        reversal,
+                    }]
+                }
+                None => vec![],
+            },
+            ReversalKey::Done => vec![],
+        };
+    }
+    if let Some(claim) = &mut j.claim {
+        match lookup(CLAIM_KEYS, key.code) {
+            Some(ClaimKey::Cancel) => j.claim = None,
+            Some(ClaimKey::Field) => claim.focus = 1 - claim.focus,
+            Some(ClaimKey::Send) if claim.focus == 0 && key.code == KeyCode::Enter => {
+                claim.focus = 1
+            }
+            Some(ClaimKey::Send) => {
+                let subject = claim.subject.value().trim().to_owned();
+                let message = claim.message.value().trim().to_owned();
+                if subject.is_empty() || message.is_empty() {
+                    j.notice = Some(Notice::Failed(
+                        app_lang
+                            .tr(
+                                "Sujet et message sont obligatoires.",
+                                "Subject and message are required.",
+                            )
+                            .into(),
+                    ));
+                    return vec![];
+                }
+                let Some((id, _)) = &j.detail else {
+                    return vec![];
+                };
+                let id = id.clone();
+                j.claim = None;
+                j.notice = Some(Notice::Done(
+                    app_lang.tr("Réclamation envoyée…", "Claim sent…").into(),
+                ));
+                return vec![Effect::Claim {
+                    external_id: id,
+                    subject,
+                    message,
+                }];
+            }
+            _ => {
+                let input = if claim.focus == 0 {
+                    &mut claim.subject
+                } else {
+                    &mut claim.message
+                };
+                input.handle_event(&crossterm::event::Event::Key(key));
+            }
+        }
+        return vec![];
+    }
+    if j.editing_filter {
+        match lookup(FILTER_KEYS, key.code) {
+            Some(FilterKey::Clear) => {
+                j.filter = Input::default();
+                j.editing_filter = false;
+            }
+            Some(FilterKey::Done) => j.editing_filter = false,
+            _ => {
+                j.filter.handle_event(&crossterm::event::Event::Key(key));
+                j.selected = 0;
+            }
+        }
+        return vec![];
+    }
+    let visible: Vec<Operation> = j.visible().into_iter().cloned().collect();
+    if let Some((id, _)) = j.detail.clone() {
+        let row = visible
+            .iter()
+            .chain(j.rows.iter())
+            .find(|r| r.external_id == id)
+            .cloned();
+        return match lookup(DETAIL_KEYS, key.code) {
+            Some(DetailKey::Back) => {
+                j.detail = None;
+                vec![]
+            }
+            Some(DetailKey::Check) => match row {
+                Some(r) if !r.status.is_final() => {
+                    j.notice = Some(Notice::Done(
+                        app_lang.tr("Vérification demandée…", "Checking…").into(),
+                    ));
+                    vec![Effect::Refresh(r.external_id)]
+                }
+                _ => vec![],
+            },
+            Some(DetailKey::Claim) => match row {
+                Some(r)
+                    if r.status == TxStatus::Review
+                        && r.gateway == crate::domain::GatewayKind::Intech =>
+                {
+                    // The next step for an operation nobody can settle: a claim with
+                    // everything Intech needs to find it, written out already.
+                    j.claim = Some(ClaimForm {
+                        subject: Input::new(review_claim_subject(app_lang)),
+                        message: Input::new(review_claim_message(app_lang, &r)),
+                        focus: 1,
+                    });
+                    vec![]
+                }
+                Some(r)
+                    if r.gateway == crate::domain::GatewayKind::Intech
+                        && r.gateway_tx_id.is_some() =>
+                {
+                    j.claim = Some(ClaimForm {
+                        subject: Input::default(),
+                        message: Input::default(),
+                        focus: 0,
+                    });
+                    vec![]
+                }
+                _ => {
+                    j.notice = Some(Notice::Failed(app_lang.tr("Réclamation impossible : la passerelle n'a pas enregistré cette opération.", "No claim possible: the gateway never recorded this operation.").into()));
+                    vec![]
+                }
+            },
+            Some(DetailKey::Refund) => match row {
+                // A MoneyGram send is reversed with its reason: the form asks it.
+                Some(r) if r.refundable() && r.service == mg::SEND => {
+                    j.reversal = Some(ReversalForm::new(cashier.as_deref()));
+                    vec![]
+                }
+                Some(r) if r.refundable() => {
+                    j.notice = Some(Notice::Done(
+                        app_lang
+                            .tr("Remboursement demandé…", "Refund requested…")
+                            .into(),
+                    ));
+                    vec![Effect::Refund(r.external_id)]
+                }
+                _ => {
+                    j.notice = Some(Notice::Failed(
+                        crate::domain::refund::not_refundable(app_lang).into(),
+                    ));
+                    vec![]
+                }
+            },
+            _ => {
+                app.dirty = false;
+                vec![]
+            }
+        };
+    }
+    match lookup(LIST_KEYS, key.code) {
+        Some(ListKey::Back) => app.screen = Screen::Catalogue,
+        Some(ListKey::Move) if key.code == KeyCode::Up => j.selected = j.selected.saturating_sub(1),
+        Some(ListKey::Move) => j.selected = (j.selected + 1).min(visible.len().saturating_sub(1)),
+        Some(ListKey::Search) => j.editing_filter = true,
+        Some(ListKey::Status) => {
+            j.status = j.status.next();
+            j.selected = 0;
+        }
+        Some(ListKey::Open) => {
+            if let Some(r) = visible.get(j.selected) {
+                j.detail = Some((r.external_id.clone(), Vec::new()));
+                return vec![Effect::LoadEvents(r.external_id.clone())];
+            }
+        }
+        _ => app.dirty = false,
+    }
+    vec![]
+}

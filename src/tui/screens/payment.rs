@@ -1,0 +1,403 @@
+//! A sale being paid: the QR and the link for the customer, the countdown, then how it ended
+//! and what to do next.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+
+use super::keys::{Binding, lookup, shown};
+use super::{App, Screen};
+use crate::domain::moneygram as mg;
+use crate::domain::{Outcome, TxStatus};
+use crate::engine::PayOrder;
+use crate::money::fcfa;
+use crate::qr::QrImage;
+use crate::session::view::Operation;
+use crate::tui::catalog::Tile;
+use crate::tui::message::Effect;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::capitalize;
+use crate::tui::widgets::qr::QrView;
+
+/// The customer's time to validate, shown as a countdown.
+pub const PAYMENT_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+#[derive(Debug, Clone)]
+pub struct PaymentState {
+    /// What was asked, for display while sending.
+    pub order: PayOrder,
+    pub tile: Tile,
+    /// `None` until the engine recorded the send.
+    pub row: Option<Operation>,
+    /// How the send ended when it left no row (refused before sending, or lost).
+    pub error: Option<Outcome>,
+    /// When the screen opened (for the elapsed time), in ms.
+    pub opened_at: i64,
+    pub notice: Option<String>,
+    /// The bell rang for this sale's final status.
+    pub rang: bool,
+    /// The id the terminal chose for this sale before sending it: the sale is found again
+    /// by it if the answer is lost (the link to the service cut).
+    pub external_id: Option<String>,
+}
+
+/// What a key does on the payment screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    New,
+    Check,
+    Refund,
+    Journal,
+}
+
+pub const KEYS: &[Binding<Action>] = &[
+    shown(
+        &[
+            KeyCode::F(2),
+            KeyCode::Char('n'),
+            KeyCode::Char('N'),
+            KeyCode::Esc,
+        ],
+        Action::New,
+        ("F2 n", "nouvelle vente"),
+        ("F2 n", "new sale"),
+    ),
+    shown(
+        &[KeyCode::F(5), KeyCode::Char('v'), KeyCode::Char('V')],
+        Action::Check,
+        ("F5 v", "vérifier"),
+        ("F5 v", "re-check"),
+    ),
+    shown(
+        &[KeyCode::F(8), KeyCode::Char('r'), KeyCode::Char('R')],
+        Action::Refund,
+        ("F8 r", "rembourser"),
+        ("F8 r", "refund"),
+    ),
+    shown(
+        &[KeyCode::F(3), KeyCode::Char('j'), KeyCode::Char('J')],
+        Action::Journal,
+        ("F3 j", "journal"),
+        ("F3 j", "journal"),
+    ),
+];
+
+pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let app_lang = app.lang;
+    let Screen::Payment(p) = &mut app.screen else {
+        return vec![];
+    };
+    let row = p.row.clone();
+    match lookup(KEYS, key.code) {
+        Some(Action::New) => {
+            // The sale goes on being followed by the engine; the journal shows it. Once
+            // settled and left, it is not brought back at the next login.
+            app.screen = Screen::Catalogue;
+            app.filter.clear();
+            match row {
+                Some(r) if r.status.is_final() => {
+                    vec![Effect::CountPending, Effect::Seen(r.external_id)]
+                }
+                _ => vec![Effect::CountPending],
+            }
+        }
+        Some(Action::Check) => match row {
+            Some(r) if !r.status.is_final() => {
+                p.notice = Some(
+                    app_lang
+                        .tr(
+                            "Vérification demandée à la passerelle…",
+                            "Asking the gateway…",
+                        )
+                        .into(),
+                );
+                vec![Effect::Refresh(r.external_id)]
+            }
+            _ => vec![],
+        },
+        Some(Action::Refund) => match row {
+            Some(r) if r.refundable() && r.service == mg::SEND => {
+                p.notice = Some(
+                    app_lang
+                        .tr(
+                            "Un envoi MoneyGram s'annule depuis le journal (j), avec son motif.",
+                            "A MoneyGram send is reversed from the journal (j), with its reason.",
+                        )
+                        .into(),
+                );
+                vec![]
+            }
+            Some(r) if r.refundable() => {
+                p.notice = Some(
+                    app_lang
+                        .tr("Remboursement demandé…", "Refund requested…")
+                        .into(),
+                );
+                vec![Effect::Refund(r.external_id)]
+            }
+            _ => {
+                p.notice = Some(crate::domain::refund::not_refundable(app_lang).into());
+                vec![]
+            }
+        },
+        Some(Action::Journal) => super::journal::open(app),
+        _ => {
+            app.dirty = false;
+            vec![]
+        }
+    }
+}
+
+fn big_mark(success: bool) -> [&'static str; 5] {
+    if success {
+        [
+            "        ██",
+            "       ██ ",
+            "██    ██  ",
+            " ██  ██   ",
+            "  ████    ",
+        ]
+    } else {
+        ["██    ██", " ██  ██ ", "  ████  ", " ██  ██ ", "██    ██"]
+    }
+}
+
+fn elapsed(ms: i64) -> String {
+    let s = (ms.max(0) / 1000) as u64;
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+fn what_next(row: &Operation, theme: Theme) -> &'static str {
+    match row.status {
+        TxStatus::Success if row.service == crate::domain::moneygram::PAYOUT => theme.tr(
+            "Remettez l'argent au bénéficiaire contre sa signature. F2/n : nouvelle opération.",
+            "Hand the money to the receiver against their signature. F2/n: new operation.",
+        ),
+        TxStatus::Success if row.service == crate::domain::moneygram::SEND => theme.tr(
+            "Donnez le numéro de référence à l'expéditeur. F2/n : nouvelle opération.",
+            "Give the sender the reference number. F2/n: new operation.",
+        ),
+        TxStatus::Success => theme.tr(
+            "Remettez le reçu au client. F2/n : nouvelle vente.",
+            "Give the customer the receipt. F2/n: new sale.",
+        ),
+        TxStatus::Failed => theme.tr(
+            "Rien n'a été encaissé. Vérifiez le numéro ou le solde du client, puis refaites une vente.",
+            "Nothing was collected. Check the number or the customer's balance, then start again.",
+        ),
+        TxStatus::Expired => theme.tr(
+            "Le client n'a pas validé à temps. Refaites une vente s'il le souhaite.",
+            "The customer did not approve in time. Start a new sale if they wish.",
+        ),
+        TxStatus::Canceled => theme.tr(
+            "Opération annulée : rien n'a été encaissé.",
+            "Cancelled: nothing was collected.",
+        ),
+        TxStatus::Refunded => theme.tr("Le client a été remboursé.", "The customer was refunded."),
+        TxStatus::NotSent => theme.tr(
+            "La passerelle n'a jamais reçu l'opération : refaites une vente.",
+            "The gateway never received it: start a new sale.",
+        ),
+        _ => "",
+    }
+}
+
+pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Theme) {
+    let block = Block::bordered().title(Span::styled(
+        format!(" {} — {} ", theme.tr("Paiement", "Payment"), p.tile.name),
+        theme.title(),
+    ));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let amount = p.order.amount.map(fcfa).unwrap_or_else(|| "-".into());
+    let mut info: Vec<Line> = Vec::new();
+    info.push(Line::from(vec![
+        Span::styled(theme.tr("Montant  ", "Amount   "), theme.dim()),
+        Span::styled(
+            amount.clone(),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+    ]));
+    if let Some(phone) = &p.order.phone {
+        info.push(Line::from(vec![
+            Span::styled(theme.tr("Client   ", "Customer "), theme.dim()),
+            Span::raw(phone.clone()),
+        ]));
+    }
+    let Some(row) = &p.row else {
+        let text = match &p.error {
+            // Money may have moved: a warning, never drawn as a failure.
+            Some(Outcome::Unknown { message }) => {
+                vec![Line::from(Span::styled(
+                    format!("⚠ {message}"),
+                    theme.warn(),
+                ))]
+            }
+            Some(Outcome::Accepted) => vec![],
+            Some(Outcome::Failed { message: e, .. } | Outcome::NotSent { message: e }) => vec![
+                Line::from(Span::styled(format!("✗ {e}"), theme.error())),
+                Line::from(theme.tr(
+                    "Échap : retour à l'accueil.",
+                    "Esc: back to the home screen.",
+                )),
+            ],
+            None => vec![Line::from(Span::styled(
+                theme.tr("Envoi à la passerelle…", "Sending to the gateway…"),
+                theme.warn(),
+            ))],
+        };
+        info.push(Line::default());
+        info.extend(text);
+        Paragraph::new(info)
+            .wrap(Wrap { trim: false })
+            .render(inner, buf);
+        return;
+    };
+    if row.status.is_final() {
+        let success = row.status == TxStatus::Success;
+        let style = if success { theme.ok() } else { theme.error() };
+        let mut lines: Vec<Line> = big_mark(success)
+            .iter()
+            .map(|l| Line::from(Span::styled(*l, style)))
+            .collect();
+        lines.push(Line::default());
+        let headline = match row.status {
+            TxStatus::Success if row.service == crate::domain::moneygram::SEND => format!(
+                "✓ {} : {amount}",
+                theme.tr("Envoi MoneyGram réussi", "MoneyGram send successful")
+            ),
+            TxStatus::Success => format!(
+                "✓ {} : {amount}",
+                theme.tr("Paiement réussi", "Payment successful")
+            ),
+            s => format!("✗ {} : {amount}", capitalize(theme.lang.status(s))),
+        };
+        lines.push(Line::from(Span::styled(headline, style)));
+        if success {
+            // What the customer leaves with: a Woyofal code to type on the meter…
+            for (label, value) in crate::details::lines(&row.details) {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{label} : "), theme.dim()),
+                    Span::styled(value, Style::default().add_modifier(Modifier::BOLD)),
+                ]));
+            }
+        }
+        if let Some(m) = row.error_message.as_ref().filter(|_| !success) {
+            lines.push(Line::from(m.clone()));
+        }
+        for (label, value) in crate::engine::receipt_lines(&row.service, &row.fields, theme.lang) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label} : "), theme.dim()),
+                Span::styled(value, Style::default().add_modifier(Modifier::BOLD)),
+            ]));
+        }
+        lines.push(Line::from(Span::styled(what_next(row, theme), theme.dim())));
+        if let Some(n) = &p.notice {
+            lines.push(Line::from(Span::styled(n.clone(), theme.warn())));
+        }
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: false })
+            .render(inner, buf);
+        return;
+    }
+    // Pending: QR on the left when it fits, details on the right.
+    let qr = row
+        .customer_url
+        .as_deref()
+        .and_then(|u| QrImage::encode(u).ok());
+    let mut text_area = inner;
+    let mut too_small = false;
+    if let Some(image) = &qr {
+        let (cols, rows) = image.cells();
+        if usize::from(inner.width) >= cols + 24 && usize::from(inner.height) >= rows {
+            QrView {
+                image,
+                mode: theme.mode,
+            }
+            .render(
+                Rect {
+                    x: inner.x,
+                    y: inner.y,
+                    width: cols as u16,
+                    height: rows as u16,
+                },
+                buf,
+            );
+            text_area = Rect {
+                x: inner.x + cols as u16 + 2,
+                width: inner.width - cols as u16 - 2,
+                ..inner
+            };
+        } else {
+            too_small = true;
+        }
+    }
+    let waited = app.now - row.sent_at.unwrap_or(p.opened_at);
+    let left = (PAYMENT_WINDOW_MS - waited).max(0);
+    info.push(Line::default());
+    info.push(Line::from(vec![
+        Span::styled(theme.tr("Statut   ", "Status   "), theme.dim()),
+        Span::styled(capitalize(theme.lang.status(row.status)), theme.warn()),
+    ]));
+    info.push(Line::from(vec![
+        Span::styled(theme.tr("Attente  ", "Waiting  "), theme.dim()),
+        Span::raw(elapsed(waited)),
+        Span::styled(theme.tr("   expire dans ", "   expires in "), theme.dim()),
+        Span::raw(elapsed(left)),
+    ]));
+    for (label, value) in crate::engine::receipt_lines(&row.service, &row.fields, theme.lang) {
+        info.push(Line::from(vec![
+            Span::styled(format!("{label:<9}"), theme.dim()),
+            Span::styled(value, Style::default().add_modifier(Modifier::BOLD)),
+        ]));
+    }
+    if row.status == TxStatus::Unknown {
+        info.push(Line::from(Span::styled(
+            theme.tr(
+                "Réponse non reçue : l'opération a peut-être abouti, vérification en cours.",
+                "No answer received: it may have gone through, checking.",
+            ),
+            theme.warn(),
+        )));
+    }
+    info.push(Line::default());
+    if let Some(url) = &row.customer_url {
+        if qr.is_some() && !too_small {
+            info.push(Line::from(Span::styled(
+                theme.tr(
+                    "Le client scanne le QR ou ouvre le lien :",
+                    "The customer scans the QR or opens the link:",
+                ),
+                theme.title(),
+            )));
+        } else if too_small {
+            info.push(Line::from(Span::styled(
+                theme.tr(
+                    "Terminal trop petit pour le QR : agrandissez la fenêtre ou donnez le lien :",
+                    "Terminal too small for the QR: enlarge it or give the link:",
+                ),
+                theme.warn(),
+            )));
+        }
+        info.push(Line::from(url.clone()));
+    }
+    if let Some(note) = &row.notification {
+        info.push(Line::default());
+        info.push(Line::from(Span::styled(
+            theme.tr("Message pour le client :", "Message for the customer:"),
+            theme.dim(),
+        )));
+        info.push(Line::from(note.clone()));
+    }
+    if let Some(n) = &p.notice {
+        info.push(Line::default());
+        info.push(Line::from(Span::styled(n.clone(), theme.warn())));
+    }
+    Paragraph::new(info)
+        .wrap(Wrap { trim: false })
+        .render(text_area, buf);
+}
