@@ -3,8 +3,6 @@
 //! used (`lang.tr("Montant", "Amount")`), so a screen reads as it is drawn. Messages written
 //! by the gateways themselves (Intech's error catalogue) stay as the vendor wrote them.
 
-use crate::domain::TxStatus;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
     #[default]
@@ -17,25 +15,6 @@ impl Lang {
         match self {
             Lang::Fr => fr,
             Lang::En => en,
-        }
-    }
-
-    pub fn status(self, s: TxStatus) -> &'static str {
-        match self {
-            Lang::Fr => s.french(),
-            Lang::En => match s {
-                TxStatus::New => "being prepared",
-                TxStatus::Unknown => "outcome unknown",
-                TxStatus::Review => "to be checked",
-                TxStatus::Pending => "waiting",
-                TxStatus::Processing => "in progress",
-                TxStatus::Success => "paid",
-                TxStatus::Failed => "failed",
-                TxStatus::Refunded => "refunded",
-                TxStatus::Canceled => "cancelled",
-                TxStatus::Expired => "expired",
-                TxStatus::NotSent => "not received",
-            },
         }
     }
 

@@ -457,9 +457,7 @@ fn session_screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     let mut down = mapped;
     app::update(
         &mut down,
-        Event::Link(LinkEvent::Down(
-            caisse::session::problem::SERVICE_DOWN.into(),
-        )),
+        Event::Link(LinkEvent::Down(caisse::session::Problem::ServiceDown)),
     );
     out.push(("service_down", down));
     out

@@ -44,7 +44,7 @@ async fn open(
         loop {
             match events.recv().await {
                 Ok(LinkEvent::Up { welcome, .. }) => return Ok(welcome.login),
-                Ok(LinkEvent::Down(m)) => return Err(m),
+                Ok(LinkEvent::Down(problem)) => return Err(problem.french()),
                 _ => {}
             }
         }

@@ -100,6 +100,26 @@ impl TxStatus {
         TxStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
+    /// The word for the cashier in `lang`.
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        match lang {
+            crate::i18n::Lang::Fr => self.french(),
+            crate::i18n::Lang::En => match self {
+                TxStatus::New => "being prepared",
+                TxStatus::Unknown => "outcome unknown",
+                TxStatus::Review => "to be checked",
+                TxStatus::Pending => "waiting",
+                TxStatus::Processing => "in progress",
+                TxStatus::Success => "paid",
+                TxStatus::Failed => "failed",
+                TxStatus::Refunded => "refunded",
+                TxStatus::Canceled => "cancelled",
+                TxStatus::Expired => "expired",
+                TxStatus::NotSent => "not received",
+            },
+        }
+    }
+
     /// The French word for the cashier.
     pub fn french(self) -> &'static str {
         match self {

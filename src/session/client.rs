@@ -15,7 +15,7 @@ use tokio_util::codec::{FramedRead, FramedWrite};
 
 use super::LinkEvent;
 use super::framing::JsonLines;
-use super::problem::{Problem, SERVICE_DOWN};
+use super::problem::Problem;
 use super::protocol::{ClientFrame, MAX_LINE, Request, Response, ServerFrame};
 
 type Codec = JsonLines<ServerFrame, ClientFrame>;
@@ -66,7 +66,7 @@ impl Remote {
     }
 
     /// Sends a request and waits for its answer. With no connection, or if it drops before
-    /// the answer, the answer is [`SERVICE_DOWN`] (the service may still have done it).
+    /// the answer, the answer is [`Problem::ServiceDown`] (the service may still have done it).
     pub async fn call(&self, request: Request) -> Response {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
@@ -93,11 +93,11 @@ impl Remote {
                     was_up = true;
                     self.clone().serve(stream).await;
                     *lock(&self.current) = None;
-                    let _ = self.events.send(LinkEvent::Down(SERVICE_DOWN.into()));
+                    let _ = self.events.send(LinkEvent::Down(Problem::ServiceDown));
                 }
                 Err(_) if was_up => {
                     was_up = false;
-                    let _ = self.events.send(LinkEvent::Down(SERVICE_DOWN.into()));
+                    let _ = self.events.send(LinkEvent::Down(Problem::ServiceDown));
                 }
                 Err(_) => {}
             }

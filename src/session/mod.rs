@@ -33,8 +33,8 @@ pub enum LinkEvent {
         welcome: Welcome,
         resumed: Option<Cashier>,
     },
-    /// The service cannot be reached: the French sentence to show.
-    Down(String),
+    /// The service cannot be reached, or refused the connection: why (the app words it).
+    Down(Problem),
     Engine(EngineEvent),
 }
 
@@ -90,10 +90,8 @@ impl Link {
                         });
                     }
                     other => {
-                        let message = other
-                            .error()
-                            .unwrap_or_else(|| "service indisponible".to_owned());
-                        let _ = events.send(LinkEvent::Down(message));
+                        let problem = other.problem().cloned().unwrap_or(Problem::ServiceDown);
+                        let _ = events.send(LinkEvent::Down(problem));
                     }
                 }
                 loop {

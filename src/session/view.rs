@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::domain::{GatewayKind, OpKind, Outcome, TxStatus};
+use crate::i18n::Lang;
 use crate::journal::{CashierRecord, Event, TransactionRow};
 use crate::staff::Role;
 
@@ -49,6 +50,44 @@ impl Operation {
             self.status,
             self.gateway_tx_id.as_deref(),
         )
+    }
+
+    /// Why it failed or is in doubt, in `lang`. The engine's own sentences (no answer, a
+    /// broken link…) are recorded in French with a code; the app words them from the code.
+    /// A gateway's refusal keeps the gateway's words.
+    pub fn error_text(&self, lang: Lang) -> Option<String> {
+        let message = self.error_message.as_deref()?;
+        if lang == Lang::Fr {
+            return Some(message.to_owned());
+        }
+        let english = match self.error_code.as_deref() {
+            Some("connect_failed") => {
+                "The payment gateway could not be reached: check the Internet connection, then \
+                 try again. Nothing was sent."
+            }
+            Some("timeout") => {
+                "The gateway did not answer in time. If it was a payment, it may have gone \
+                 through: check its status before trying again."
+            }
+            Some("connection_lost") => {
+                "The link to the gateway broke during the request. If it was a payment, it may \
+                 have gone through: check its status before trying again."
+            }
+            Some("http_error") | Some("server_exception") => {
+                "The gateway is in error. If it was a payment, it may have gone through: check \
+                 its status before trying again."
+            }
+            Some("unreadable_reply") => {
+                "The gateway's answer could not be read: the operation may have gone through; \
+                 its status will be checked."
+            }
+            Some("already_received") => {
+                "The gateway already holds an operation under this id: it may have gone through. \
+                 Do not do it again: its status will be checked."
+            }
+            _ => return Some(message.to_owned()),
+        };
+        Some(english.to_owned())
     }
 
     /// How its send ended, as far as the status tells.
@@ -145,5 +184,60 @@ impl From<CashierRecord> for Account {
             disabled: c.disabled,
             created_at: c.created_at,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(code: Option<&str>, message: &str) -> Operation {
+        Operation {
+            external_id: "x".into(),
+            kind: OpKind::Payment,
+            parent_id: None,
+            gateway: GatewayKind::Intech,
+            service: "WAVE_SN_API_CASH_IN".into(),
+            phone: None,
+            amount: Some(1000),
+            fields: Value::Null,
+            status: TxStatus::Unknown,
+            gateway_tx_id: None,
+            customer_url: None,
+            notification: None,
+            error_code: code.map(str::to_owned),
+            error_message: Some(message.into()),
+            cashier: "awa".into(),
+            terminal: "local".into(),
+            created_at: 0,
+            sent_at: None,
+            final_at: None,
+            updated_at: 0,
+            details: Value::Null,
+        }
+    }
+
+    #[test]
+    fn the_engines_own_sentences_read_in_english_and_the_gateways_keep_their_words() {
+        let timeout = failed(
+            Some("timeout"),
+            "La passerelle n'a pas répondu à temps (60 s).",
+        );
+        assert_eq!(
+            timeout.error_text(Lang::Fr).unwrap(),
+            "La passerelle n'a pas répondu à temps (60 s)."
+        );
+        assert!(
+            timeout
+                .error_text(Lang::En)
+                .unwrap()
+                .starts_with("The gateway did not answer")
+        );
+        let refusal = failed(Some("insufficient_balance"), "Solde insuffisant (Wave).");
+        assert_eq!(
+            refusal.error_text(Lang::En).unwrap(),
+            "Solde insuffisant (Wave)."
+        );
+        assert_eq!(failed(None, "x").error_text(Lang::En).unwrap(), "x");
     }
 }

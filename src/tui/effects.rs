@@ -6,51 +6,76 @@ use std::io::Write;
 use tokio::sync::mpsc;
 
 use crate::domain::Outcome;
+use crate::i18n::Lang;
 use crate::session::{Link, Request, Response};
 use crate::tui::message::{Effect, Event};
 
 /// How a request's answer comes back as an event (if it shows anything).
-type Answer = fn(Response) -> Option<Event>;
+/// The app's language words the service's problems (the socket carries kinds, not sentences).
+type Answer = fn(Response, Lang) -> Option<Event>;
 
-fn answer_error(r: Response) -> String {
-    r.error()
-        .unwrap_or_else(|| "réponse inattendue du service".to_owned())
+fn answer_error(r: Response, lang: Lang) -> String {
+    match (r.problem(), &r) {
+        (Some(problem), _) => problem.text(lang),
+        (None, Response::NotDone(outcome)) => outcome.message().unwrap_or_default().to_owned(),
+        _ => lang
+            .tr(
+                "réponse inattendue du service",
+                "unexpected answer from the service",
+            )
+            .to_owned(),
+    }
 }
 
 /// The answer to a sale (a plain one, a MoneyGram payout or send).
-fn paid(r: Response) -> Option<Event> {
+fn paid(r: Response, lang: Lang) -> Option<Event> {
     Some(Event::Paid(match r {
         Response::Paid(sent) => Ok(sent.operation),
         Response::NotDone(outcome) => Err(outcome),
         Response::Error(crate::session::Problem::ServiceDown) => Err(Outcome::NotSent {
-            message: "service caisse indisponible : la vente n'est pas partie, réessayez quand \
-                      le service sera revenu"
+            message: lang
+                .tr(
+                    "service caisse indisponible : la vente n'est pas partie, réessayez quand \
+                     le service sera revenu",
+                    "caisse service unavailable: the sale did not leave, try again when the \
+                     service is back",
+                )
                 .to_owned(),
         }),
         Response::Error(crate::session::Problem::ServiceLost) => Err(Outcome::Unknown {
-            message: "la liaison avec le service s'est coupée pendant l'envoi : la vente est \
-                      peut-être partie, ne la refaites pas ; elle s'affichera ici dès le retour \
-                      du service"
+            message: lang
+                .tr(
+                    "la liaison avec le service s'est coupée pendant l'envoi : la vente est \
+                     peut-être partie, ne la refaites pas ; elle s'affichera ici dès le retour \
+                     du service",
+                    "the link to the service broke while sending: the sale may have left, do \
+                     not do it again; it will show here when the service is back",
+                )
                 .to_owned(),
         }),
         other => Err(Outcome::Failed {
             code: None,
-            message: answer_error(other),
+            message: answer_error(other, lang),
         }),
     }))
 }
 
 /// The answer to a refund (a plain one, a MoneyGram reversal).
-fn refunded(r: Response) -> Option<Event> {
+fn refunded(r: Response, lang: Lang) -> Option<Event> {
     Some(Event::Refunded(match r {
         Response::Refunded(done) => done.outcome,
         Response::NotDone(outcome) => outcome,
         Response::Error(crate::session::Problem::ServiceLost) => Outcome::Unknown {
-            message: "la liaison avec le service s'est coupée pendant le remboursement.".to_owned(),
+            message: lang
+                .tr(
+                    "la liaison avec le service s'est coupée pendant le remboursement.",
+                    "the link to the service broke during the refund.",
+                )
+                .to_owned(),
         },
         other => Outcome::Failed {
             code: None,
-            message: answer_error(other),
+            message: answer_error(other, lang),
         },
     }))
 }
@@ -62,18 +87,20 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
         Effect::Quit | Effect::Bell | Effect::Refund(_) | Effect::MoneyGramReversal { .. } => {
             return None;
         }
-        Effect::FetchBalance => (Request::Balance, |r| {
+        Effect::FetchBalance => (Request::Balance, |r, lang| {
             Some(Event::Balance(match r {
                 Response::Balance(b) => Ok(b),
-                other => Err(answer_error(other)),
+                other => Err(answer_error(other, lang)),
             }))
         }),
-        Effect::FetchBills { service, account } => (Request::Bills { service, account }, |r| {
-            Some(Event::Bills(match r {
-                Response::Bills(b) => Ok(b),
-                other => Err(answer_error(other)),
-            }))
-        }),
+        Effect::FetchBills { service, account } => {
+            (Request::Bills { service, account }, |r, lang| {
+                Some(Event::Bills(match r {
+                    Response::Bills(b) => Ok(b),
+                    other => Err(answer_error(other, lang)),
+                }))
+            })
+        }
         // The id is set by `execute`, which tells the app first (`Event::Sending`).
         Effect::Pay { order } => (
             Request::Pay {
@@ -96,29 +123,29 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
             },
             paid,
         ),
-        Effect::LoadRow(external_id) => (Request::Get { external_id }, |r| match r {
+        Effect::LoadRow(external_id) => (Request::Get { external_id }, |r, _| match r {
             Response::Row(Some(row)) => Some(Event::Row(row)),
             _ => None,
         }),
-        Effect::Refresh(external_id) => (Request::Refresh { external_id }, |r| match r {
+        Effect::Refresh(external_id) => (Request::Refresh { external_id }, |r, lang| match r {
             Response::Row(Some(row)) => Some(Event::Row(row)),
             Response::Row(None) => None,
-            other => Some(Event::ActionDone(Err(answer_error(other)))),
+            other => Some(Event::ActionDone(Err(answer_error(other, lang)))),
         }),
         Effect::LoadJournal => (
             Request::Journal {
                 since: crate::journal::start_of_today(),
             },
-            |r| match r {
+            |r, _| match r {
                 Response::Rows(rows) => Some(Event::Rows(rows)),
                 _ => None,
             },
         ),
-        Effect::LoadEvents(external_id) => (Request::Events { external_id }, |r| match r {
+        Effect::LoadEvents(external_id) => (Request::Events { external_id }, |r, _| match r {
             Response::Events { external_id, lines } => Some(Event::Events(external_id, lines)),
             _ => None,
         }),
-        Effect::CountPending => (Request::PendingCount, |r| match r {
+        Effect::CountPending => (Request::PendingCount, |r, _| match r {
             Response::Unsettled { pending, review } => Some(Event::PendingCount(pending, review)),
             _ => None,
         }),
@@ -156,19 +183,21 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
                 subject,
                 message,
             },
-            |r| {
+            |r, lang| {
                 Some(Event::ActionDone(match r {
                     Response::Message(m) => Ok(m),
-                    other => Err(answer_error(other)),
+                    other => Err(answer_error(other, lang)),
                 }))
             },
         ),
-        Effect::MoneyGramReception(reference) => (Request::MoneyGramReception { reference }, |r| {
-            Some(Event::MoneyGramFound(match r {
-                Response::MoneyGramTransfer(found) => Ok(found),
-                other => Err(answer_error(other)),
-            }))
-        }),
+        Effect::MoneyGramReception(reference) => {
+            (Request::MoneyGramReception { reference }, |r, lang| {
+                Some(Event::MoneyGramFound(match r {
+                    Response::MoneyGramTransfer(found) => Ok(found),
+                    other => Err(answer_error(other, lang)),
+                }))
+            })
+        }
         Effect::MoneyGramQuote {
             amount,
             sender,
@@ -179,34 +208,34 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
                 sender,
                 receiver,
             },
-            |r| {
+            |r, lang| {
                 Some(Event::MoneyGramQuoted(match r {
                     Response::MoneyGramQuote(q) => Ok(q),
-                    other => Err(answer_error(other)),
+                    other => Err(answer_error(other, lang)),
                 }))
             },
         ),
-        Effect::Login { name, pin } => (Request::Login { name, pin }, |r| {
+        Effect::Login { name, pin } => (Request::Login { name, pin }, |r, lang| {
             Some(Event::LoggedIn(match r {
                 Response::LoggedIn { cashier, .. } => Ok(cashier),
-                other => Err(answer_error(other)),
+                other => Err(answer_error(other, lang)),
             }))
         }),
-        Effect::Logout => (Request::Logout, |_| None),
-        Effect::Unlock(pin) => (Request::Unlock { pin }, |r| {
+        Effect::Logout => (Request::Logout, |_, _| None),
+        Effect::Unlock(pin) => (Request::Unlock { pin }, |r, lang| {
             Some(Event::Unlocked(match r {
                 Response::Done => Ok(()),
-                other => Err(answer_error(other)),
+                other => Err(answer_error(other, lang)),
             }))
         }),
-        Effect::CheckSupervisor(pin) => (Request::Supervisor { pin }, |r| {
+        Effect::CheckSupervisor(pin) => (Request::Supervisor { pin }, |r, lang| {
             Some(Event::Supervisor(match r {
                 Response::Supervisor(s) => Ok(s),
-                other => Err(answer_error(other)),
+                other => Err(answer_error(other, lang)),
             }))
         }),
-        Effect::Seen(external_id) => (Request::Seen { external_id }, |_| None),
-        Effect::FetchUnseen => (Request::Unseen, |r| match r {
+        Effect::Seen(external_id) => (Request::Seen { external_id }, |_, _| None),
+        Effect::FetchUnseen => (Request::Unseen, |r, _| match r {
             Response::Row(row) => Some(Event::Unseen(row)),
             _ => None,
         }),
@@ -267,6 +296,7 @@ impl Coalesce {
 /// Runs an effect as a task; its result comes back as an event.
 pub(super) fn execute(
     effect: Effect,
+    lang: Lang,
     link: &Link,
     tx: &mpsc::UnboundedSender<Event>,
     coalesce: &Coalesce,
@@ -301,7 +331,7 @@ pub(super) fn execute(
     let coalesce = coalesce.clone();
     tokio::spawn(async move {
         loop {
-            if let Some(event) = answer(link.call(request.clone()).await) {
+            if let Some(event) = answer(link.call(request.clone()).await, lang) {
                 let _ = tx.send(event);
             }
             match &key {

@@ -189,7 +189,7 @@ pub async fn event_loop<B: Backend>(
         }
         let effects = app::update(&mut app, event);
         for effect in effects {
-            execute(effect, &link, &tx, &coalesce);
+            execute(effect, app.lang, &link, &tx, &coalesce);
         }
     }
 }

@@ -272,7 +272,7 @@ fn the_service_going_away_and_back_keeps_the_screen_when_the_login_resumes() {
     );
     update(
         &mut app,
-        Event::Link(LinkEvent::Down("service caisse indisponible".into())),
+        Event::Link(LinkEvent::Down(crate::session::Problem::ServiceDown)),
     );
     assert!(app.gate.link_down.is_some());
     assert!(matches!(app.screen, Screen::Payment(_)));
@@ -316,7 +316,7 @@ fn a_sale_whose_answer_was_lost_is_found_again_by_its_id() {
     );
     update(
         &mut app,
-        Event::Link(LinkEvent::Down("service caisse indisponible".into())),
+        Event::Link(LinkEvent::Down(crate::session::Problem::ServiceDown)),
     );
     let effects = update(&mut app, up(LoginNeed::Pin("awa".into()), Some(awa())));
     assert!(
@@ -338,7 +338,10 @@ fn a_sale_whose_answer_was_lost_is_found_again_by_its_id() {
 fn a_resumed_link_keeps_the_idle_lock() {
     let mut app = logged_in();
     update(&mut app, Event::Idle);
-    update(&mut app, Event::Link(LinkEvent::Down("x".into())));
+    update(
+        &mut app,
+        Event::Link(LinkEvent::Down(crate::session::Problem::ServiceDown)),
+    );
     update(&mut app, up(LoginNeed::Pin("awa".into()), Some(awa())));
     assert!(app.gate.locked.is_some(), "no PIN, no screen");
 }
@@ -389,4 +392,18 @@ fn a_cashiers_moneygram_reversal_goes_with_a_supervisors_pin() {
         panic!("{effects:?}")
     };
     assert_eq!(reversal.reason, "INCORRECT_AMT");
+}
+
+#[test]
+fn an_english_counter_reads_the_services_problems_in_english() {
+    let mut app = logged_in();
+    app.lang = crate::i18n::Lang::En;
+    update(
+        &mut app,
+        Event::Link(LinkEvent::Down(crate::session::Problem::ServiceDown)),
+    );
+    assert_eq!(
+        app.gate.link_down.as_deref(),
+        Some("caisse service unavailable: trying again every second")
+    );
 }

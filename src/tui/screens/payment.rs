@@ -273,7 +273,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
                 "✓ {} : {amount}",
                 theme.tr("Paiement réussi", "Payment successful")
             ),
-            s => format!("✗ {} : {amount}", capitalize(theme.lang.status(s))),
+            s => format!("✗ {} : {amount}", capitalize(s.label(theme.lang))),
         };
         lines.push(Line::from(Span::styled(headline, style)));
         if success {
@@ -285,8 +285,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
                 ]));
             }
         }
-        if let Some(m) = row.error_message.as_ref().filter(|_| !success) {
-            lines.push(Line::from(m.clone()));
+        if let Some(m) = row.error_text(theme.lang).filter(|_| !success) {
+            lines.push(Line::from(m));
         }
         for (label, value) in crate::engine::receipt_lines(&row.service, &row.fields, theme.lang) {
             lines.push(Line::from(vec![
@@ -341,7 +341,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
     info.push(Line::default());
     info.push(Line::from(vec![
         Span::styled(theme.tr("Statut   ", "Status   "), theme.dim()),
-        Span::styled(capitalize(theme.lang.status(row.status)), theme.warn()),
+        Span::styled(capitalize(row.status.label(theme.lang)), theme.warn()),
     ]));
     info.push(Line::from(vec![
         Span::styled(theme.tr("Attente  ", "Waiting  "), theme.dim()),

@@ -148,8 +148,8 @@ pub fn on_link(app: &mut App, event: LinkEvent) -> Vec<Effect> {
                 }
             }
         }
-        LinkEvent::Down(message) => {
-            app.gate.link_down = Some(message);
+        LinkEvent::Down(problem) => {
+            app.gate.link_down = Some(problem.text(app.lang));
             if let Screen::Login(form) = &mut app.screen {
                 form.busy = false;
             }

@@ -76,7 +76,7 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
             lines.push(Line::from(vec![
                 Span::styled(theme.tr("Statut : ", "Status: "), theme.dim()),
                 Span::styled(
-                    capitalize(theme.lang.status(r.status)),
+                    capitalize(r.status.label(theme.lang)),
                     status_style(r.status, theme),
                 ),
             ]));
@@ -90,8 +90,8 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
                 ),
                 theme.dim(),
             )));
-            if let Some(m) = &r.error_message {
-                lines.push(Line::from(m.clone()));
+            if let Some(m) = r.error_text(theme.lang) {
+                lines.push(Line::from(m));
             }
         }
         lines.push(Line::default());
@@ -170,7 +170,7 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
         );
         lines.push(Line::from(vec![
             Span::styled(text, style),
-            Span::styled(theme.lang.status(r.status), status_style(r.status, theme)),
+            Span::styled(r.status.label(theme.lang), status_style(r.status, theme)),
         ]));
     }
     Paragraph::new(Text::from(lines)).render(list, buf);
