@@ -9,7 +9,7 @@ use super::view::{Account, HistoryLine, Operation, Sent};
 use crate::domain::Outcome;
 use crate::domain::moneygram::{PayoutLookup, Quote, ReversalInput};
 use crate::engine::{EngineEvent, PayOrder, PayoutOrder, SendOrder};
-use crate::gateway::intech::models::PendingBill;
+use crate::session::view::PendingBill;
 use crate::staff::{Cashier, Pin, Role};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

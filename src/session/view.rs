@@ -7,6 +7,10 @@ use serde_json::Value;
 
 use crate::domain::{GatewayKind, OpKind, Outcome, TxStatus};
 use crate::i18n::Lang;
+
+/// An account's pending bill, as Intech lists it (`list-pending-bills`): the gateway's
+/// own type, shown as it is (it holds nothing of the service's machinery).
+pub use crate::gateway::intech::models::PendingBill;
 use crate::journal::{CashierRecord, Event, TransactionRow};
 use crate::staff::Role;
 

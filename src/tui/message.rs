@@ -8,8 +8,8 @@ use crossterm::event::KeyEvent;
 use crate::domain::Outcome;
 use crate::domain::moneygram::{PayoutLookup, Quote, ReversalInput};
 use crate::engine::{EngineEvent, PayOrder, PayoutOrder, SendOrder};
-use crate::gateway::intech::models::PendingBill;
 use crate::session::LinkEvent;
+use crate::session::view::PendingBill;
 use crate::session::view::{HistoryLine, Operation};
 use crate::staff::{Cashier, Pin};
 

@@ -39,7 +39,10 @@ fn unix_signal(
 }
 
 fn now_ms() -> i64 {
-    crate::gateway::intech::signing::now_ms()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// How the app was asked to run.

@@ -3,8 +3,8 @@
 use super::*;
 use crate::catalog::services::Country;
 use crate::domain::TxStatus;
-use crate::gateway::intech::models::PendingBill;
 use crate::session::view::Operation;
+use crate::session::view::PendingBill;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
