@@ -13,9 +13,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
-
 pub mod environment;
+mod file;
+use file::{FileConfig, FileIntech, FileIntram, parse_text, read_file};
 
 use crate::domain::PollPlan;
 use crate::secret::Secret;
@@ -108,90 +108,6 @@ pub enum ConfigError {
     BadValue { name: String, reason: String },
     #[error("{0}")]
     Incomplete(String),
-}
-
-/// The file as written (every field optional; unknown keys are refused to catch typos).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    #[serde(default)]
-    intech: FileIntech,
-    #[serde(default)]
-    intram: FileIntram,
-    #[serde(default)]
-    journal: FileJournal,
-    #[serde(default)]
-    callback: FileCallback,
-    #[serde(default)]
-    ui: FileUi,
-    #[serde(default)]
-    serve: FileServe,
-    #[serde(default)]
-    kiosk: FileKiosk,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileServe {
-    socket: Option<PathBuf>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileKiosk {
-    #[serde(default)]
-    enabled: bool,
-    idle_lock_minutes: Option<f64>,
-    #[serde(default)]
-    users: std::collections::BTreeMap<String, String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileIntech {
-    url: Option<String>,
-    api_key: Option<Secret>,
-    hmac_secret: Option<Secret>,
-    timeout_secs: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileIntram {
-    url: Option<String>,
-    public_key: Option<Secret>,
-    private_key: Option<Secret>,
-    secret_key: Option<Secret>,
-    marchand_key: Option<Secret>,
-    timeout_secs: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileJournal {
-    path: Option<PathBuf>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileCallback {
-    url: Option<String>,
-    listen: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileUi {
-    language: Option<String>,
-}
-
-impl FileConfig {
-    fn holds_secret(&self) -> bool {
-        self.intech.api_key.is_some()
-            || self.intech.hmac_secret.is_some()
-            || self.intram.private_key.is_some()
-            || self.intram.secret_key.is_some()
-    }
 }
 
 /// Where configuration comes from; tests pass a fake environment and directories.
@@ -376,70 +292,6 @@ fn millis(
 pub fn idle_lock_from_secs(secs: f64) -> Option<std::time::Duration> {
     (secs.is_finite() && (0.0..=604_800.0).contains(&secs))
         .then(|| std::time::Duration::from_secs_f64(secs))
-}
-
-/// `Ok(None)` when the default file is simply absent.
-fn read_file(path: &Path, origin: Option<&'static str>) -> Result<Option<FileConfig>, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return match origin {
-                Some(origin) => Err(ConfigError::Missing {
-                    path: path.to_path_buf(),
-                    origin,
-                }),
-                None => Ok(None),
-            };
-        }
-        Err(e) => {
-            return Err(ConfigError::Unreadable {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            });
-        }
-    };
-    let file = parse_text(path, &text)?;
-    if file.holds_secret() {
-        check_not_world_readable(path)?;
-    }
-    Ok(Some(file))
-}
-
-/// The file's text as TOML; an error names the line but never quotes the text.
-fn parse_text(path: &Path, text: &str) -> Result<FileConfig, ConfigError> {
-    toml::from_str(text).map_err(|e| ConfigError::Invalid {
-        path: path.to_path_buf(),
-        line: e
-            .span()
-            .map(|span| text[..span.start.min(text.len())].lines().count().max(1)),
-        // `message()` is the parser's reason without the quoted source line.
-        reason: e.message().to_owned(),
-    })
-}
-
-#[cfg(unix)]
-fn check_not_world_readable(path: &Path) -> Result<(), ConfigError> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path)
-        .map_err(|e| ConfigError::Unreadable {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?
-        .permissions()
-        .mode()
-        & 0o777;
-    if mode & 0o004 != 0 {
-        return Err(ConfigError::WorldReadable {
-            path: path.to_path_buf(),
-            mode,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_not_world_readable(_path: &Path) -> Result<(), ConfigError> {
-    Ok(())
 }
 
 fn timeout(

@@ -1,4 +1,5 @@
 use super::*;
+use crate::catalog::services::Country;
 
 fn no_fields() -> BTreeMap<String, String> {
     BTreeMap::new()
