@@ -378,7 +378,7 @@ async fn a_send_is_not_refunded_without_its_reversal_reason() {
         .refund(&sale, &s.engine.default_actor(), None)
         .await;
     assert!(
-        matches!(&refused, Err(EngineError::Refused(m)) if m.contains("motif")),
+        matches!(&refused, Err(EngineError::Refused(m)) if m.to_string().contains("motif")),
         "{refused:?}"
     );
     assert_eq!(sandbox_records(&s.sandbox).await[0]["refundAttempts"], 0);

@@ -218,7 +218,7 @@ async fn a_refund_whose_answer_is_lost_is_unknown_then_reconcile_finds_it_done_s
         .refund(&sale, &s.engine.default_actor(), None)
         .await;
     assert!(
-        matches!(&again, Err(EngineError::Refused(m)) if m.contains("déjà en cours")),
+        matches!(&again, Err(EngineError::Refused(m)) if m.to_string().contains("déjà en cours")),
         "{again:?}"
     );
     s.lose.store(false, Ordering::SeqCst);
@@ -264,7 +264,7 @@ async fn two_refunds_of_one_sale_at_once_send_one() {
     // Once refunded, never again.
     let late = s.engine.refund(&sale, &actor, None).await;
     assert!(
-        matches!(&late, Err(EngineError::Refused(m)) if m.contains("déjà remboursée")),
+        matches!(&late, Err(EngineError::Refused(m)) if m.to_string().contains("déjà remboursée")),
         "{late:?}"
     );
     assert_eq!(refund_attempts(&s.sandbox, &sale).await, 1);

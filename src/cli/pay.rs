@@ -234,15 +234,15 @@ pub async fn refund(config_path: Option<&Path>, external_id: &str) -> Result<(),
     let actor = engine.default_actor();
     match engine.refund(external_id, &actor, None).await {
         Ok(done) => refund_finish(external_id, &done.into()),
-        Err(EngineError::Refused(message)) if message.contains("introuvable") => {
-            Err(Failure::bad_input(message))
+        Err(EngineError::Refused(r @ crate::domain::Refusal::NotFound { .. })) => {
+            Err(Failure::bad_input(r.to_string()))
         }
         Err(e @ EngineError::AfterSend(_)) => Err(Failure {
             message: e.to_string(),
             code: ExitCode::Unsettled,
         }),
-        Err(EngineError::Refused(message)) => Err(Failure {
-            message,
+        Err(EngineError::Refused(refusal)) => Err(Failure {
+            message: refusal.to_string(),
             code: ExitCode::Refused,
         }),
         Err(e) => Err(Failure {

@@ -9,7 +9,7 @@ use super::pay::{self, PayArgs};
 use super::{Command, ExitCode, Failure};
 use crate::money::fcfa_balance;
 use crate::session::view::Operation;
-use crate::session::{Link, LinkEvent, LoginNeed, Request, Response};
+use crate::session::{Link, LinkEvent, LoginNeed, Problem, Request, Response};
 
 fn down(message: impl Into<String>) -> Failure {
     Failure {
@@ -20,7 +20,10 @@ fn down(message: impl Into<String>) -> Failure {
 
 fn refused(response: Response) -> Failure {
     let code = match response {
-        Response::Denied(_) => ExitCode::BadInput,
+        Response::Denied(_)
+        | Response::Error(Problem::Refused(crate::domain::Refusal::NotFound { .. })) => {
+            ExitCode::BadInput
+        }
         _ => ExitCode::Refused,
     };
     Failure {

@@ -20,11 +20,13 @@ pub mod lifecycle;
 pub mod moneygram;
 pub mod outcome;
 pub mod refund;
+pub mod refusal;
 pub mod schedule;
 pub mod status;
 
 pub use gateway_status::{GatewayKind, IntechStatus, IntramStatus, PaymentStatus};
 pub use lifecycle::OpKind;
 pub use outcome::Outcome;
+pub use refusal::Refusal;
 pub use schedule::PollPlan;
 pub use status::TxStatus;

@@ -10,7 +10,7 @@ use super::{Actor, Engine, EngineError, PayOutcome, failpoint};
 use crate::domain::answers::{Facts, Reply};
 use crate::domain::lifecycle::Event;
 use crate::domain::moneygram;
-use crate::domain::{PaymentStatus, TxStatus};
+use crate::domain::{PaymentStatus, Refusal, TxStatus};
 use crate::journal::JournalError;
 
 impl Engine {
@@ -40,36 +40,29 @@ impl Engine {
         if let Some(done) = self.recorded_under(chosen_id.as_deref()).await? {
             return Ok(done);
         }
-        let parent = self
-            .get(external_id)
-            .await?
-            .ok_or_else(|| EngineError::Refused(format!("opération {external_id} introuvable")))?;
+        let parent = self.get(external_id).await?.ok_or_else(|| {
+            EngineError::Refused(Refusal::NotFound {
+                id: external_id.to_owned(),
+            })
+        })?;
         if !parent.refundable() {
             return Err(EngineError::Refused(match parent.status {
-                TxStatus::Refunded => "Cette vente est déjà remboursée.".to_owned(),
-                _ => crate::domain::refund::not_refundable(crate::i18n::Lang::Fr).to_owned(),
+                TxStatus::Refunded => Refusal::AlreadyRefunded,
+                _ => Refusal::NotRefundable,
             }));
         }
         match (parent.service == moneygram::SEND, &extra) {
             (true, None) => {
-                return Err(EngineError::Refused(
-                    "Un envoi MoneyGram s'annule avec son motif : utilisez l'annulation \
-                     MoneyGram (motif, remboursement des frais)."
-                        .into(),
-                ));
+                return Err(EngineError::Refused(Refusal::MoneyGramSendNeedsReason));
             }
             (false, Some(_)) => {
-                return Err(EngineError::Refused(
-                    "Seul un envoi MoneyGram s'annule avec un motif MoneyGram.".into(),
-                ));
+                return Err(EngineError::Refused(Refusal::ReasonOnlyForMoneyGramSend));
             }
             _ => {}
         }
         let extra = extra.unwrap_or_default();
         let Some(transaction_id) = parent.gateway_tx_id.clone() else {
-            return Err(EngineError::Refused(
-                crate::domain::refund::not_refundable(crate::i18n::Lang::Fr).into(),
-            ));
+            return Err(EngineError::Refused(Refusal::NotRefundable));
         };
         let intech = self
             .gateways
@@ -103,8 +96,11 @@ impl Engine {
             .await;
         match inserted {
             Ok(_) => {}
-            Err(e @ (JournalError::RefundUnderWay(_) | JournalError::NotRefundable(_))) => {
-                return Err(EngineError::Refused(e.to_string()));
+            Err(JournalError::RefundUnderWay(refund)) => {
+                return Err(EngineError::Refused(Refusal::RefundUnderWay { refund }));
+            }
+            Err(JournalError::NotRefundable(status)) => {
+                return Err(EngineError::Refused(Refusal::NotSettled { status }));
             }
             Err(JournalError::Duplicate(id)) => {
                 let row = self.get(&id).await?;
@@ -166,10 +162,11 @@ impl Engine {
         message: &str,
         by: &Actor,
     ) -> Result<String, EngineError> {
-        let row = self
-            .get(external_id)
-            .await?
-            .ok_or_else(|| EngineError::Refused(format!("opération {external_id} introuvable")))?;
+        let row = self.get(external_id).await?.ok_or_else(|| {
+            EngineError::Refused(Refusal::NotFound {
+                id: external_id.to_owned(),
+            })
+        })?;
         // An operation under review may never have got Intech's id: the claim then names
         // ours (the `externalTransactionId` Intech was sent), the reference it can search.
         let tx = row
@@ -177,10 +174,7 @@ impl Engine {
             .clone()
             .or_else(|| (row.status == TxStatus::Review).then(|| row.external_id.clone()));
         let Some(tx) = tx else {
-            return Err(EngineError::Refused(
-                "La passerelle n'a pas enregistré cette opération : pas de réclamation possible."
-                    .into(),
-            ));
+            return Err(EngineError::Refused(Refusal::NoClaimPossible));
         };
         let intech = self
             .gateways
@@ -209,10 +203,9 @@ impl Engine {
                     j.record_actor_event(Some(&id), "claim_refused", &detail, by.pair(), now)
                 })
                 .await?;
-                Err(EngineError::Refused(format!(
-                    "Réclamation refusée : {}",
-                    e.french_message(row.amount)
-                )))
+                Err(EngineError::Refused(Refusal::ClaimRefused {
+                    gateway: self.redact(&e.french_message(row.amount)).into_owned(),
+                }))
             }
         }
     }

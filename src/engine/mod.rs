@@ -27,7 +27,7 @@ use tokio::sync::{Notify, broadcast};
 pub use crate::domain::PollPlan;
 use crate::domain::fields::FieldError;
 use crate::domain::lifecycle::{self, Effect, Event};
-use crate::domain::{GatewayKind, Outcome, TxStatus};
+use crate::domain::{GatewayKind, Outcome, Refusal, TxStatus};
 use crate::gateway::Gateway;
 use crate::gateway::intech::IntechClient;
 use crate::gateway::intech::models::{CARD_CVC_FIELD, CARD_NUMBER_FIELD, mask_card_number};
@@ -120,7 +120,7 @@ pub enum EngineError {
     #[error("{0}")]
     Journal(#[from] JournalError),
     #[error("{0}")]
-    Refused(String),
+    Refused(Refusal),
     /// A gateway's answer to a look-up (balance, bills), in its words, secrets blanked.
     #[error("{0}")]
     Gateway(String),
@@ -335,9 +335,7 @@ impl Engine {
             return Ok(None);
         };
         if uuid::Uuid::parse_str(id).is_err() {
-            return Err(EngineError::Refused(format!(
-                "identifiant d'opération invalide « {id} »"
-            )));
+            return Err(EngineError::Refused(Refusal::BadId { id: id.to_owned() }));
         }
         Ok(self.get(id).await?.map(PayOutcome::of))
     }

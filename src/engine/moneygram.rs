@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::pay::Validated;
 use super::{Actor, Engine, EngineError, PayOutcome};
+use crate::domain::Refusal;
 use crate::domain::fields;
 use crate::domain::moneygram::{
     self as mg, AgentIds, PayoutLookup, Quote, ReversalInput, check_quote,
@@ -85,10 +86,9 @@ impl Engine {
             .moneygram_reception_info(&reference)
             .await
             .map_err(|e| {
-                EngineError::Refused(format!(
-                    "Consultation MoneyGram impossible : {}",
-                    e.french_message(None)
-                ))
+                EngineError::Refused(Refusal::MoneyGramLookupFailed {
+                    gateway: e.french_message(None),
+                })
             })?;
         Ok(payout_lookup(&reference, &found))
     }
@@ -115,16 +115,11 @@ impl Engine {
             .moneygram_send_info(amount, &parties.wire())
             .await
             .map_err(|e| {
-                EngineError::Refused(format!(
-                    "Frais MoneyGram indisponibles : {} (rien n'a été envoyé)",
-                    e.french_message(Some(amount))
-                ))
+                EngineError::Refused(Refusal::MoneyGramFeesFailed {
+                    gateway: e.french_message(Some(amount)),
+                })
             })?;
-        quote_of(&info).ok_or_else(|| {
-            EngineError::Refused(
-                "MoneyGram n'a pas donné de frais complets : rien n'a été envoyé".into(),
-            )
-        })
+        quote_of(&info).ok_or_else(|| EngineError::Refused(Refusal::MoneyGramFeesIncomplete))
     }
 
     /// Pays a MoneyGram transfer out at the counter: the transfer looked up again, the

@@ -5,7 +5,7 @@
 //! What comes from outside keeps its words: a gateway's message (the vendor's French), the
 //! French of a field's check (`Invalid`), a storage failure (`Journal`).
 
-use crate::domain::GatewayKind;
+use crate::domain::{GatewayKind, Refusal};
 use crate::engine::EngineError;
 use crate::i18n::Lang;
 use crate::staff::{LoginError, REFUSED, clock_time};
@@ -69,6 +69,8 @@ pub enum Problem {
     Invalid {
         messages: Vec<String>,
     },
+    /// The engine's own rules refused it before anything moved.
+    Refused(Refusal),
     /// Something else, in the words of the part that refused.
     Other {
         message: String,
@@ -157,6 +159,7 @@ impl Problem {
             Problem::Gateway { message }
             | Problem::Journal { message }
             | Problem::Other { message } => message.clone(),
+            Problem::Refused(refusal) => refusal.text(lang),
             Problem::Invalid { messages } if fr => {
                 format!("saisie refusée : {}", messages.join(" ; "))
             }
@@ -189,6 +192,7 @@ impl From<&EngineError> for Problem {
                 messages: errors.iter().map(|e| e.message.clone()).collect(),
             },
             EngineError::NoGateway(GatewayKind::Intech) => Problem::IntechNotConfigured,
+            EngineError::Refused(refusal) => Problem::Refused(refusal.clone()),
             EngineError::Gateway(message) => Problem::Gateway {
                 message: message.clone(),
             },

@@ -341,3 +341,26 @@ pub(super) fn execute(
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Refusal;
+    use crate::session::Problem;
+
+    #[test]
+    fn a_refusal_of_the_engines_rules_reads_in_the_apps_language() {
+        let answer = Response::Error(Problem::Refused(Refusal::AlreadyRefunded));
+        let Some(Event::Refunded(Outcome::Failed { message, .. })) =
+            refunded(answer.clone(), Lang::En)
+        else {
+            panic!("a refusal is a failed refund")
+        };
+        assert_eq!(message, "This sale is already refunded.");
+        let Some(Event::Refunded(Outcome::Failed { message, .. })) = refunded(answer, Lang::Fr)
+        else {
+            panic!("a refusal is a failed refund")
+        };
+        assert_eq!(message, "Cette vente est déjà remboursée.");
+    }
+}

@@ -62,7 +62,7 @@ impl Session {
                     .await
                 {
                     Ok(outcome) => Response::Paid(outcome.into()),
-                    Err(e) => Response::NotDone(e.outcome()),
+                    Err(e) => not_done(e),
                 }
             }
             Request::Get { external_id } => match self.own_row(&me, &external_id).await {
@@ -136,7 +136,7 @@ impl Session {
                     .await
                 {
                     Ok(outcome) => Response::Refunded(outcome.into()),
-                    Err(e) => Response::NotDone(e.outcome()),
+                    Err(e) => not_done(e),
                 }
             }
             Request::Claim {
@@ -152,7 +152,7 @@ impl Session {
                     .await
                 {
                     Ok(message) => Response::Message(message),
-                    Err(e) => err(&e),
+                    Err(e) => Response::Error(Problem::from(&e)),
                 }
             }
             Request::MoneyGramReception { reference } => {
@@ -174,7 +174,7 @@ impl Session {
                     .await
                 {
                     Ok(outcome) => Response::Paid(outcome.into()),
-                    Err(e) => Response::NotDone(e.outcome()),
+                    Err(e) => not_done(e),
                 }
             }
             Request::MoneyGramSend { order, external_id } => {
@@ -183,7 +183,7 @@ impl Session {
                     .await
                 {
                     Ok(outcome) => Response::Paid(outcome.into()),
-                    Err(e) => Response::NotDone(e.outcome()),
+                    Err(e) => not_done(e),
                 }
             }
             // A reversal gives money back: a supervisor's, as a refund.
@@ -205,7 +205,7 @@ impl Session {
                     .await
                 {
                     Ok(outcome) => Response::Refunded(outcome.into()),
-                    Err(e) => Response::NotDone(e.outcome()),
+                    Err(e) => not_done(e),
                 }
             }
             Request::Seen { external_id } => {
@@ -280,5 +280,14 @@ impl Session {
                 }
             }
         }
+    }
+}
+
+/// A send that did not happen: a refusal of the engine's own rules as a problem the app
+/// words in its language; anything else as the outcome it had (maybe sent, not sent).
+fn not_done(e: crate::engine::EngineError) -> Response {
+    match e {
+        crate::engine::EngineError::Refused(refusal) => Response::Error(Problem::Refused(refusal)),
+        other => Response::NotDone(other.outcome()),
     }
 }
