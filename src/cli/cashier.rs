@@ -96,7 +96,7 @@ pub(super) fn read_pin(
 pub fn run(config_path: Option<&Path>, command: CashierCommand) -> Result<(), Failure> {
     // A journal this creates is the service's alone, as `caisse serve` would create it.
     crate::session::peer::set_umask(0o077);
-    let now = crate::gateway::intech::signing::now_ms();
+    let now = crate::clock::now_ms();
     let (user, terminal) = by();
     match command {
         CashierCommand::Add { name, role } => {

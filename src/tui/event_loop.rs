@@ -16,7 +16,8 @@ use super::app::{self, App, Event};
 use super::effects::{Coalesce, execute};
 use super::reader::Chunk;
 use super::theme::Theme;
-use super::{config_failure, input, now_ms, ui};
+use super::{config_failure, input, ui};
+use crate::clock::now_ms;
 use crate::exit::Failure;
 use crate::session::{Link, LinkEvent};
 

@@ -38,13 +38,6 @@ fn unix_signal(
     tokio::signal::unix::signal(kind)
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
 /// How the app was asked to run.
 #[derive(Debug, Clone, Default)]
 pub struct Options {

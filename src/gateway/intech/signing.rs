@@ -93,12 +93,7 @@ pub fn verify_hmac(
 }
 
 /// Milliseconds since the Unix epoch, for the `Timestamp` header.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+pub use crate::clock::now_ms;
 
 #[cfg(test)]
 mod tests {
