@@ -185,3 +185,52 @@ async fn pay_shows_the_qr_waits_and_exits_by_outcome() {
     });
     sb.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_identical_sale_is_refused_with_exit_2_unless_allowed() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    tokio::task::block_in_place(|| {
+        let sale = [
+            "pay",
+            "--service",
+            "WAVE_SN_API_CASH_OUT",
+            "--phone",
+            "772450000",
+            "--amount",
+            "1000",
+            "--no-wait",
+        ];
+        let first = run(h, &sb, &sale);
+        assert_ne!(first.status.code(), Some(2), "{}", text(&first));
+        let second = run(h, &sb, &sale);
+        assert_eq!(second.status.code(), Some(2), "{}", text(&second));
+        assert!(
+            text(&second).contains("Vente identique"),
+            "{}",
+            text(&second)
+        );
+        assert!(
+            text(&second).contains("--allow-duplicate"),
+            "{}",
+            text(&second)
+        );
+        // Nothing of the refused one reached the gateway.
+        assert_eq!(sent(&sb), 1);
+        let mut allowed = sale.to_vec();
+        allowed.push("--allow-duplicate");
+        let third = run(h, &sb, &allowed);
+        assert_ne!(third.status.code(), Some(2), "{}", text(&third));
+        assert_eq!(sent(&sb), 2);
+    });
+}
+
+/// How many operations reached the sandbox.
+fn sent(sb: &SandboxHandle) -> usize {
+    let url = format!("{}/sandbox/transactions", sb.url());
+    tokio::runtime::Handle::current().block_on(async {
+        let all: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+        all.as_array().unwrap().len()
+    })
+}

@@ -163,6 +163,7 @@ async fn through_the_socket_a_foreign_field_is_refused_as_invalid_and_nothing_is
                 description: None,
             },
             external_id: None,
+            allow_duplicate: false,
         })
         .await;
     match r {

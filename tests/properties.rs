@@ -1118,7 +1118,11 @@ fn request() -> impl Strategy<Value = Request> {
                     "fields": fields.into_iter().collect::<BTreeMap<_, _>>(), "description": null,
                 }))
                 .unwrap();
-                Request::Pay { order, external_id }
+                Request::Pay {
+                    order,
+                    external_id,
+                    allow_duplicate: false,
+                }
             }),
         (s(), proptest::option::of(s()), proptest::option::of(s())).prop_map(
             |(external_id, pin, refund_id)| Request::Refund {

@@ -91,6 +91,7 @@ async fn nothing_before_login_and_five_wrong_pins_lock_the_cashier_out() {
         .call(Request::Pay {
             order: order("WAVE_SN_API_CASH_IN", "772450000", 1000),
             external_id: None,
+            allow_duplicate: false,
         })
         .await;
     assert!(matches!(r, Response::Denied(_)), "{r:?}");
@@ -180,6 +181,7 @@ async fn refunds_and_cashier_accounts_are_for_supervisors() {
         .call(Request::Pay {
             order: order("WAVE_SN_API_CASH_OUT", "772450088", 1500),
             external_id: None,
+            allow_duplicate: false,
         })
         .await
     else {
@@ -348,6 +350,7 @@ async fn the_service_going_away_is_said_and_the_app_reconnects() {
         .call(Request::Pay {
             order: order("WAVE_SN_API_CASH_OUT", "772450095", 2000),
             external_id: None,
+            allow_duplicate: false,
         })
         .await
     else {
@@ -422,6 +425,7 @@ async fn twenty_terminals_sell_at_once_into_one_journal() {
                     .call(Request::Pay {
                         order: order("WAVE_SN_API_CASH_IN", &phone, 1000 + 5 * s),
                         external_id: None,
+                        allow_duplicate: false,
                     })
                     .await;
                 let Response::Paid(outcome) = r else {
@@ -675,6 +679,7 @@ async fn a_cashier_sees_and_touches_only_their_own_sales() {
         .call(Request::Pay {
             order: order("WAVE_SN_API_CASH_OUT", "772450095", 1000),
             external_id: None,
+            allow_duplicate: false,
         })
         .await
     else {
@@ -725,6 +730,7 @@ async fn a_sale_asked_twice_under_one_id_is_sent_once() {
             link.call(Request::Pay {
                 order: order("WAVE_SN_API_CASH_IN", "772450000", 1000),
                 external_id: Some(id),
+                allow_duplicate: false,
             })
             .await
         })
@@ -1114,4 +1120,42 @@ async fn a_cashier_sends_through_moneygram_and_only_a_supervisor_reverses_it() {
         "recorded as the supervisor's"
     );
     wait_status(&link, &id, TxStatus::Refunded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_second_identical_sale_is_refused_until_the_cashier_confirms_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(dir.path(), None);
+    let (awa, _) = logged_in(&service, "pts/1", "awa", "1234").await;
+    let pay = |allow_duplicate: bool| Request::Pay {
+        // A cash-out the customer has not approved yet: still pending.
+        order: order("WAVE_SN_API_CASH_OUT", "772450000", 1000),
+        external_id: None,
+        allow_duplicate,
+    };
+    let Response::Paid(first) = awa.call(pay(false)).await else {
+        panic!("the first sale goes")
+    };
+    let first = first.operation.external_id;
+    let r = awa.call(pay(false)).await;
+    let Response::Error(caisse::session::Problem::Refused(caisse::domain::Refusal::Duplicate {
+        previous,
+        status,
+        ..
+    })) = &r
+    else {
+        panic!("{r:?}")
+    };
+    assert_eq!((previous, *status), (&first, TxStatus::Pending));
+    assert!(error_of(&r).contains("Vente identique"), "{r:?}");
+    // Nothing of it reached the journal or the gateway.
+    let journal = Journal::open(&service.db).unwrap();
+    let rows = journal.list_since(0, 100).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    // Confirmed, it goes, under its own id.
+    let Response::Paid(second) = awa.call(pay(true)).await else {
+        panic!("the confirmed second sale goes")
+    };
+    assert_ne!(second.operation.external_id, first);
+    assert_eq!(journal.list_since(0, 100).unwrap().len(), 2);
 }

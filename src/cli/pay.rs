@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::table::{Align, Table};
 use crate::domain::TxStatus;
 use crate::domain::{GatewayKind, Outcome};
-use crate::engine::{Engine, EngineError, PayOrder, serve_callbacks};
+use crate::engine::{Engine, EngineError, PayOrder, Repeat, serve_callbacks};
 use crate::exit::{ExitCode, Failure};
 use crate::money::fcfa;
 use crate::qr::QrImage;
@@ -42,6 +42,17 @@ pub struct PayArgs {
     /// Attente maximale du statut final, en secondes (défaut : la fenêtre de paiement + 1 min).
     #[arg(long, value_name = "SECONDES")]
     pub wait_secs: Option<u64>,
+    /// Envoie même si une vente identique (même service, numéro et montant) est encore en
+    /// attente ou vient de réussir ; sans cette option, elle est refusée (code 2).
+    #[arg(long)]
+    pub allow_duplicate: bool,
+}
+
+/// The refusal of a second identical sale, with how to send it anyway (exit 2).
+pub(super) fn duplicate_failure(text: String) -> Failure {
+    Failure::bad_input(format!(
+        "{text} Relancez avec --allow-duplicate si c'est bien une deuxième vente."
+    ))
 }
 
 /// Starts what keeps a payment moving while the command waits: the journal
@@ -160,17 +171,31 @@ pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failur
     }
     let (engine, tasks) = start_engine(&context).await?;
     let mut events = engine.subscribe();
-    let outcome = engine.pay(order).await.map_err(|e| match e {
-        EngineError::Invalid(_) | EngineError::NoGateway(_) => Failure::bad_input(e.to_string()),
-        EngineError::AfterSend(_) => Failure {
-            message: e.to_string(),
-            code: ExitCode::Unsettled,
-        },
-        other => Failure {
-            message: other.to_string(),
-            code: ExitCode::Config,
-        },
-    })?;
+    let repeat = if args.allow_duplicate {
+        Repeat::Allow
+    } else {
+        Repeat::Refuse
+    };
+    let actor = engine.default_actor();
+    let outcome = engine
+        .pay_checked(order, &actor, None, repeat)
+        .await
+        .map_err(|e| match e {
+            EngineError::Invalid(_) | EngineError::NoGateway(_) => {
+                Failure::bad_input(e.to_string())
+            }
+            EngineError::Refused(r @ crate::domain::Refusal::Duplicate { .. }) => {
+                duplicate_failure(r.to_string())
+            }
+            EngineError::AfterSend(_) => Failure {
+                message: e.to_string(),
+                code: ExitCode::Unsettled,
+            },
+            other => Failure {
+                message: other.to_string(),
+                code: ExitCode::Config,
+            },
+        })?;
     let mut tasks = tasks;
     tasks.push(tokio::spawn(
         engine

@@ -208,15 +208,20 @@ async fn pay_remote(
     args: PayArgs,
 ) -> Result<(), Failure> {
     let order = pay::order_from(&args)?;
+    let allow_duplicate = args.allow_duplicate;
     // Chosen here, so that a lost answer still names the sale.
     let external_id = uuid::Uuid::now_v7().to_string();
     let outcome = match link
         .call(Request::Pay {
             order,
             external_id: Some(external_id.clone()),
+            allow_duplicate,
         })
         .await
     {
+        Response::Error(Problem::Refused(r @ crate::domain::Refusal::Duplicate { .. })) => {
+            return Err(pay::duplicate_failure(r.to_string()));
+        }
         Response::Paid(outcome) => outcome,
         Response::Error(crate::session::Problem::ServiceDown) => {
             return Err(down(crate::session::Problem::ServiceDown.french()));

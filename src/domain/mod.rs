@@ -14,6 +14,7 @@
 //! polls, the screens draw.
 
 pub mod answers;
+pub mod duplicate;
 pub mod fields;
 pub mod gateway_status;
 pub mod lifecycle;

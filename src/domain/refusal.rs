@@ -42,6 +42,13 @@ pub enum Refusal {
         gateway: String,
     },
     MoneyGramFeesIncomplete,
+    /// The same service, phone and amount as `previous`, still unsettled or just
+    /// successful (`domain::duplicate`): sent only once the cashier confirms.
+    Duplicate {
+        previous: String,
+        status: TxStatus,
+        age_secs: i64,
+    },
 }
 
 impl Refusal {
@@ -116,6 +123,9 @@ impl Refusal {
                 "MoneyGram n'a pas donné de frais complets : rien n'a été envoyé".into(),
                 "MoneyGram gave incomplete fees: nothing was sent".into(),
             ),
+            Refusal::Duplicate {
+                status, age_secs, ..
+            } => super::duplicate::text(*status, *age_secs, lang),
         }
     }
 }
@@ -154,6 +164,11 @@ mod tests {
                 gateway: "g".into(),
             },
             Refusal::MoneyGramFeesIncomplete,
+            Refusal::Duplicate {
+                previous: "p".into(),
+                status: TxStatus::Pending,
+                age_secs: 12,
+            },
         ];
         for r in all {
             let (fr, en) = (r.text(Lang::Fr), r.text(Lang::En));

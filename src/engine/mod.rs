@@ -36,6 +36,7 @@ use crate::journal::{Journal, JournalError, TransactionRow, Transition};
 use crate::secret::{Redactor, Secret};
 pub use callbacks::serve_callbacks;
 pub use moneygram::{PayoutOrder, SendOrder, payout_lookup, quote_of, receipt_lines};
+pub use pay::Repeat;
 
 /// Sent as `callbackUrl` when none is configured: the `.invalid` domain never resolves.
 pub const NO_CALLBACK_URL: &str = "https://callback.invalid/caisse";

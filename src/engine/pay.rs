@@ -8,12 +8,22 @@ use serde_json::{Value, json};
 
 use super::{Actor, Engine, EngineError, PayOrder, PayOutcome, failpoint};
 use super::{NO_CALLBACK_URL, journal_fields};
-use crate::domain::GatewayKind;
 use crate::domain::answers::{Facts, Reply};
 use crate::domain::fields::{self, INTRAM};
 use crate::domain::lifecycle::Event;
+use crate::domain::{GatewayKind, Refusal};
 use crate::gateway::{CustomerAction, GatewayError, PaymentRequest, PaymentStarted};
 use crate::journal::{JournalError, NewTransaction};
+
+/// Whether a sale identical to one still unsettled or just successful may go
+/// (`domain::duplicate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    /// Refused with [`Refusal::Duplicate`]: the cashier has not confirmed it.
+    Refuse,
+    /// The cashier confirmed a second sale (or the caller is not a cashier: tests, tools).
+    Allow,
+}
 
 /// A sale the domain's rules accepted, with the fields as they go on the wire (nested
 /// objects allowed: MoneyGram's details), ready to journal and send.
@@ -96,6 +106,21 @@ impl Engine {
         actor: &Actor,
         chosen_id: Option<String>,
     ) -> Result<PayOutcome, EngineError> {
+        self.pay_checked(order, actor, chosen_id, Repeat::Allow)
+            .await
+    }
+
+    /// [`Engine::pay_with_id`], refusing with [`Refusal::Duplicate`] a sale of the same
+    /// service, phone and amount as one still unsettled or just successful, unless the
+    /// person asking confirmed it (`Repeat::Allow`). Front-ends acting for a cashier (the
+    /// session, the command line) come here; a repeated id is still answered first.
+    pub async fn pay_checked(
+        &self,
+        order: PayOrder,
+        actor: &Actor,
+        chosen_id: Option<String>,
+        repeat: Repeat,
+    ) -> Result<PayOutcome, EngineError> {
         if let Some(done) = self.recorded_under(chosen_id.as_deref()).await? {
             return Ok(done);
         }
@@ -138,6 +163,26 @@ impl Engine {
                 .collect(),
             description: order.description,
         };
+        if repeat == Repeat::Refuse {
+            let (service, phone, amount) = (sale.service.clone(), sale.phone.clone(), sale.amount);
+            let now = self.now();
+            let earlier = self
+                .journal(move |j| j.earlier_same_sale(&service, phone.as_deref(), amount, now))
+                .await?;
+            // The same request under its own id (sent twice at once): the recorded sale.
+            if let Some(earlier) = &earlier
+                && chosen_id.as_deref() == Some(earlier.external_id.as_str())
+            {
+                return Ok(PayOutcome::of(earlier.clone()));
+            }
+            if let Some(earlier) = earlier {
+                return Err(EngineError::Refused(Refusal::Duplicate {
+                    previous: earlier.external_id,
+                    status: earlier.status,
+                    age_secs: (now - earlier.created_at) / 1000,
+                }));
+            }
+        }
         self.send_validated(sale, actor, chosen_id).await
     }
 

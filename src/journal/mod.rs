@@ -188,6 +188,34 @@ impl Journal {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The newest payment of this service, phone and amount that makes a new one a likely
+    /// repeat at `now` (`domain::duplicate`): unsettled, or successful within the window.
+    pub fn earlier_same_sale(
+        &self,
+        service: &str,
+        phone: Option<&str>,
+        amount: Option<i64>,
+        now: i64,
+    ) -> Result<Option<TransactionRow>, JournalError> {
+        use crate::domain::duplicate::{RECENT_SALE_WINDOW, is_repeat};
+        let since = now - RECENT_SALE_WINDOW.as_millis() as i64;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM transactions WHERE service = ?1 AND phone IS ?2 \
+             AND amount IS ?3 AND kind = 'payment' \
+             AND (status IN {} OR created_at >= ?4) \
+             ORDER BY created_at DESC, external_id DESC LIMIT 20",
+            TxStatus::unsettled_sql()
+        ))?;
+        let rows = stmt.query_map(params![service, phone, amount, since], row_to_tx)?;
+        for row in rows {
+            let row = row?;
+            if is_repeat(row.status, row.created_at, now) {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    }
+
     pub fn events(&self, external_id: &str) -> Result<Vec<Event>, JournalError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, external_id, at, kind, detail, cashier, terminal FROM events \

@@ -21,7 +21,7 @@ use super::problem::Problem;
 use super::protocol::{LoginNeed, Request, Response, Welcome};
 use crate::config::KioskSettings;
 use crate::domain::TxStatus;
-use crate::engine::{Actor, Engine};
+use crate::engine::{Actor, Engine, Repeat};
 use crate::journal::TransactionRow;
 use crate::staff::{self, Cashier, Role};
 

@@ -49,6 +49,10 @@ pub enum Request {
     Pay {
         order: PayOrder,
         external_id: Option<String>,
+        /// The cashier confirmed a sale identical to one still unsettled or just
+        /// successful (`domain::duplicate`); without it, such a sale is refused.
+        #[serde(default)]
+        allow_duplicate: bool,
     },
     Get {
         external_id: String,

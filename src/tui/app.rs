@@ -10,7 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::screens::keys::{HELP, labels};
 use super::screens::moneygram::keys as mg_keys;
 use super::screens::moneygram::reversal;
-use super::screens::{bills, catalogue, entry, gate, journal, moneygram, payment};
+use super::screens::{ask, bills, catalogue, entry, gate, journal, moneygram, payment};
 use crate::domain::Outcome;
 use crate::engine::EngineEvent;
 use crate::session::LinkEvent;
@@ -202,6 +202,27 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
         Event::MoneyGramFound(result) => moneygram::on_found(app, result),
         Event::MoneyGramQuoted(result) => moneygram::on_quoted(app, result),
         Event::Key(key) => on_key(app, key),
+        Event::Paste(text) => super::screens::paste::on_paste(app, &text),
+        // Ctrl-C outside a kiosk: leave, after a question when sales are pending (a second
+        // Ctrl-C answers it).
+        Event::Interrupt if matches!(app.ask, Some(ask::Question::Quit { .. })) => {
+            app.ask = None;
+            app.quit = true;
+            vec![Effect::Quit]
+        }
+        Event::Interrupt => ask::quit(app),
+        Event::Duplicate { status, age_secs } => {
+            if let Screen::Payment(p) = &mut app.screen
+                && p.row.is_none()
+            {
+                // Nothing was recorded or sent: the next try gets its own id.
+                p.external_id = None;
+                app.ask = Some(ask::Question::Duplicate { status, age_secs });
+            } else {
+                app.dirty = false;
+            }
+            vec![]
+        }
         // The engine's events concern the screens that watch a row (`on_engine`).
         Event::Link(LinkEvent::Engine(e)) => on_engine(app, e),
         Event::Link(e) => gate::on_link(app, e),
@@ -258,6 +279,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if let Some(effects) = gate::on_key(app, key) {
         return effects;
     }
+    if app.ask.is_some() {
+        return ask::key(app, key);
+    }
     if app.help {
         // Any key closes the help.
         app.help = false;
@@ -305,6 +329,10 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
         Screen::Connecting => vec![],
         Screen::Login(_) => labels(gate::LOGIN_KEYS, lang),
     };
+    // A question takes every key: its answers are all the footer shows.
+    if app.ask.is_some() {
+        return labels(ask::KEYS, lang);
+    }
     let screen = if app.gate.locked.is_some() {
         labels(gate::LOCK_KEYS, lang)
     } else if app.gate.prompt.is_some() {
@@ -332,3 +360,6 @@ mod moneygram_tests;
 
 #[cfg(test)]
 mod keys_tests;
+
+#[cfg(test)]
+mod safety_tests;

@@ -29,6 +29,14 @@ fn answer_error(r: Response, lang: Lang) -> String {
 
 /// The answer to a sale (a plain one, a MoneyGram payout or send).
 fn paid(r: Response, lang: Lang) -> Option<Event> {
+    if let Response::Error(crate::session::Problem::Refused(crate::domain::Refusal::Duplicate {
+        status,
+        age_secs,
+        ..
+    })) = r
+    {
+        return Some(Event::Duplicate { status, age_secs });
+    }
     Some(Event::Paid(match r {
         Response::Paid(sent) => Ok(sent.operation),
         Response::NotDone(outcome) => Err(outcome),
@@ -102,10 +110,14 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
             })
         }
         // The id is set by `execute`, which tells the app first (`Event::Sending`).
-        Effect::Pay { order } => (
+        Effect::Pay {
+            order,
+            allow_duplicate,
+        } => (
             Request::Pay {
                 order,
                 external_id: None,
+                allow_duplicate,
             },
             paid,
         ),

@@ -79,6 +79,7 @@ pub async fn event_loop<B: Backend>(
     app.lang = theme.lang;
     // The service may ask for kiosk mode too (`Welcome`): then `app.gate.kiosk` turns on.
     app.gate.kiosk = kiosk;
+    app.local = matches!(link, Link::Local { .. });
     app.screen = app::Screen::Connecting;
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let coalesce = Coalesce::default();
@@ -121,17 +122,21 @@ pub async fn event_loop<B: Backend>(
                     if crate::engine::failpoint::armed("ui_panic") {
                         panic!("failpoint ui_panic");
                     }
-                    if key.modifiers.contains(KeyModifiers::CONTROL) {
-                        match key.code {
-                            KeyCode::Char('c') if !kiosk => return Ok(()),
-                            // Every other control key is nobody's business (Ctrl-Z, Ctrl-\…).
-                            KeyCode::Char(_) => continue,
-                            _ => {}
-                        }
+                    match key.code {
+                        _ if !key.modifiers.contains(KeyModifiers::CONTROL) => Event::Key(key),
+                        // Asked first when sales are pending (`ask::quit`).
+                        KeyCode::Char('c') if !kiosk => Event::Interrupt,
+                        // Every other control key is nobody's business (Ctrl-Z, Ctrl-\…).
+                        KeyCode::Char(_) => continue,
+                        _ => Event::Key(key),
                     }
-                    Event::Key(key)
                 }
-                // Pastes: bracketed paste is not turned on yet.
+                // Bracketed paste (turned on by `run`): text for the focused field only; its
+                // newlines never act as Enter. Kiosk or not.
+                TermEvent::Paste(text) => {
+                    last_input = Instant::now();
+                    Event::Paste(text)
+                }
                 _ => continue,
             }
         } else {

@@ -16,6 +16,9 @@ use crate::staff::{Cashier, Pin};
 #[derive(Debug)]
 pub enum Event {
     Key(KeyEvent),
+    /// Text the terminal marked as pasted (bracketed paste): it only fills the focused
+    /// field, it never validates or sends (`screens::paste`).
+    Paste(String),
     /// The terminal's size (at start and on every resize).
     Resize(u16, u16),
     /// A second passed (only sent while a countdown is visible).
@@ -51,6 +54,14 @@ pub enum Event {
     Idle,
     /// The sale is being sent under this id (chosen by the runtime).
     Sending(String),
+    /// Ctrl-C outside a kiosk.
+    Interrupt,
+    /// The service refused the sale as identical to one still pending or just successful
+    /// (nothing was sent): the cashier is asked whether to send a second one.
+    Duplicate {
+        status: crate::domain::TxStatus,
+        age_secs: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +75,8 @@ pub enum Effect {
     /// again against its own.
     Pay {
         order: PayOrder,
+        /// The cashier confirmed a second identical sale (`Event::Duplicate`).
+        allow_duplicate: bool,
     },
     LoadRow(String),
     Refresh(String),

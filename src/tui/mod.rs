@@ -109,6 +109,15 @@ pub async fn run(options: Options) -> Result<(), Failure> {
     tasks.push(signals.1);
     let mut terminal =
         ratatui::try_init().map_err(|e| config_failure(format!("terminal inutilisable : {e}")))?;
+    // Pasted text comes marked, so that its newlines never act as Enter (`screens::paste`).
+    // Turned off again on the way out, a panic included (the hook ratatui set runs after).
+    crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)
+        .map_err(io_error)?;
+    let restore_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        restore_hook(info);
+    }));
     let result = match reader::spawn() {
         Ok(bytes) => {
             let inputs = Inputs {
@@ -125,6 +134,7 @@ pub async fn run(options: Options) -> Result<(), Failure> {
         }
         Err(e) => Err(io_error(e)),
     };
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     for t in tasks {
         t.abort();

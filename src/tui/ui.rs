@@ -50,6 +50,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
             theme,
         );
     }
+    if let Some(question) = &app.ask {
+        super::screens::ask::draw(frame.buffer_mut(), body, question, theme);
+    }
     if app.help {
         help::draw(frame.buffer_mut(), body, &keys, theme);
     }

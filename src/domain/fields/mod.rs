@@ -47,6 +47,31 @@ pub enum FieldKind {
     CardType,
 }
 
+impl FieldKind {
+    /// The most characters the field takes, typed or pasted: a little above what the
+    /// server accepts (so that its own message says what is wrong), far below what a stray
+    /// paste brings (the phone field once took 600 digits).
+    pub const fn max_chars(self) -> usize {
+        use FieldKind::*;
+        match self {
+            // +221 77 245 00 00, spaces included.
+            Phone => 20,
+            // 2 000 000 FCFA is the most per operation: 9 digits show the error.
+            Amount => 9,
+            AccountNumber => 20,
+            BillReference => 40,
+            // The server takes 500 characters (a WhatsApp message).
+            Text => 500,
+            Email => 254,
+            CardNumber => 19,
+            CardMonth | CardYear => 2,
+            CardCvc => 4,
+            MoneyGramReference => 8,
+            CardType => 13,
+        }
+    }
+}
+
 /// The card types Intech's server accepts.
 pub const CARD_TYPES: [&str; 3] = ["VISA", "MASTERCARD", "VISA_ELECTRON"];
 

@@ -56,9 +56,18 @@ impl Session {
                     Err(e) => Response::Error(Problem::from(&e)),
                 }
             }
-            Request::Pay { order, external_id } => {
+            Request::Pay {
+                order,
+                external_id,
+                allow_duplicate,
+            } => {
+                let repeat = if allow_duplicate {
+                    Repeat::Allow
+                } else {
+                    Repeat::Refuse
+                };
                 match engine
-                    .pay_with_id(order, &self.actor(&me), external_id)
+                    .pay_checked(order, &self.actor(&me), external_id, repeat)
                     .await
                 {
                     Ok(outcome) => Response::Paid(outcome.into()),

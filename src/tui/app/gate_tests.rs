@@ -221,6 +221,8 @@ fn a_cashiers_refund_goes_with_a_supervisors_pin() {
         Event::Unseen(Some(row(TxStatus::Success, "WAVE_SN_API_CASH_OUT"))),
     );
     assert!(update(&mut app, key(KeyCode::Char('r'))).is_empty());
+    // Asked first (amount, customer, service), then the supervisor's PIN.
+    assert!(update(&mut app, key(KeyCode::Char('o'))).is_empty());
     assert!(matches!(
         app.gate.prompt.as_ref().map(|p| &p.purpose),
         Some(Purpose::Refund(_))

@@ -466,3 +466,21 @@ fn the_login_the_lock_and_the_supervisors_pin() {
         idle: &[KeyCode::F(1), KeyCode::Char('h'), KeyCode::Char('?')],
     });
 }
+
+#[test]
+fn the_questions_take_only_their_answers() {
+    let mut quit = app();
+    update(&mut quit, Event::PendingCount(1, 0));
+    update(
+        &mut quit,
+        Event::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)),
+    );
+    assert!(quit.ask.is_some());
+    check(Mode {
+        name: "question",
+        app: quit,
+        // No help over a question: its two answers are all there is.
+        table: table(ask::KEYS),
+        idle: &[],
+    });
+}

@@ -298,8 +298,10 @@ fn the_payment_screen_follows_the_row_and_rings_once() {
     assert!(!app.needs_tick(), "a final screen does not tick");
     update(&mut app, Event::Tick(2_000_000));
     assert!(!app.dirty, "nothing visible changed");
+    // Asked first (`safety_tests`), then sent.
+    assert!(update(&mut app, key(KeyCode::Char('r'))).is_empty());
     assert_eq!(
-        update(&mut app, key(KeyCode::Char('r'))),
+        update(&mut app, key(KeyCode::Char('o'))),
         vec![Effect::RefundAs {
             external_id: id,
             supervisor_pin: None

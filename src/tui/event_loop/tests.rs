@@ -279,3 +279,13 @@ async fn a_resize_redraws_at_the_new_size() {
     h.signals.send(Signal::Hangup).unwrap();
     assert!(h.ended().await.is_ok());
 }
+
+#[tokio::test]
+async fn a_paste_fills_the_filter_and_its_newlines_are_not_enter_in_a_kiosk_too() {
+    let h = Harness::start(true, NO_IDLE).await;
+    // Pasted: a word and two newlines. Had they acted as Enter, the first tile would have
+    // opened and the `x` typed next would have gone into its form.
+    h.press(b"\x1b[200~wave\r\n\r\x1b[201~").await;
+    h.press(b"x").await;
+    h.wait_for("Filtre : wavex").await;
+}

@@ -152,10 +152,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         Some(Action::Journal) => return super::journal::open(app),
         Some(Action::Country) => switch_country(app),
-        Some(Action::Quit) => {
-            app.quit = true;
-            return vec![Effect::Quit];
-        }
+        Some(Action::Quit) => return super::ask::quit(app),
         // F1 is taken before (`app::on_key`), as on every screen.
         Some(Action::Help) => app.help = true,
         Some(Action::Type) => match key.code {

@@ -206,7 +206,10 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     rang: false,
                     external_id: None,
                 }));
-                vec![Effect::Pay { order }]
+                vec![Effect::Pay {
+                    order,
+                    allow_duplicate: false,
+                }]
             }
             Some(Confirm::Edit) => {
                 entry.confirming = false;
@@ -255,42 +258,51 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 && !field.locked
                 && !is_ctrl(&key, 'c')
             {
-                let accepted = match (field.spec.kind, key.code) {
-                    (
-                        FieldKind::Amount
-                        | FieldKind::Phone
-                        | FieldKind::CardNumber
-                        | FieldKind::CardCvc
-                        | FieldKind::CardMonth
-                        | FieldKind::CardYear
-                        | FieldKind::BillReference
-                        | FieldKind::MoneyGramReference,
-                        KeyCode::Char(c),
-                    ) => {
-                        c.is_ascii_digit()
-                            || (field.spec.kind == FieldKind::Phone && (c == '+' || c == ' '))
+                let accepted = match key.code {
+                    KeyCode::Char(c) => {
+                        accepts(field.spec.kind, c)
+                            && field.input.value().chars().count() < field.spec.kind.max_chars()
                     }
                     _ => true,
                 };
                 if accepted {
                     field.input.handle_event(&crossterm::event::Event::Key(key));
-                    // Live validation: only the fields already touched show their error.
-                    let (_, errors) = order_of(app_lang, entry, balance);
-                    let touched: Vec<&'static str> = entry
-                        .fields
-                        .iter()
-                        .filter(|f| !f.input.value().is_empty())
-                        .map(|f| f.spec.name)
-                        .collect();
-                    entry.errors = errors
-                        .into_iter()
-                        .filter(|(k, _)| touched.contains(&k.as_str()))
-                        .collect();
+                    show_errors(app_lang, entry, balance);
                 }
             }
         }
     }
     vec![]
+}
+
+/// Whether a field of this kind takes the character (typed or pasted).
+pub fn accepts(kind: FieldKind, c: char) -> bool {
+    match kind {
+        FieldKind::Amount
+        | FieldKind::CardNumber
+        | FieldKind::CardCvc
+        | FieldKind::CardMonth
+        | FieldKind::CardYear
+        | FieldKind::BillReference
+        | FieldKind::MoneyGramReference => c.is_ascii_digit(),
+        FieldKind::Phone => c.is_ascii_digit() || c == '+' || c == ' ',
+        _ => !c.is_control(),
+    }
+}
+
+/// Live validation: only the fields already touched show their error.
+pub fn show_errors(app_lang: Lang, entry: &mut EntryState, balance: Option<f64>) {
+    let (_, errors) = order_of(app_lang, entry, balance);
+    let touched: Vec<&'static str> = entry
+        .fields
+        .iter()
+        .filter(|f| !f.input.value().is_empty())
+        .map(|f| f.spec.name)
+        .collect();
+    entry.errors = errors
+        .into_iter()
+        .filter(|(k, _)| touched.contains(&k.as_str()))
+        .collect();
 }
 
 fn next_editable(entry: &EntryState, from: usize, step: usize) -> usize {

@@ -2,6 +2,7 @@
 //! drawing. The app's state ([`App`]) and the [`Screen`] it shows live here, above the
 //! screen modules that hold the states; `app::update` dispatches to them.
 
+pub mod ask;
 pub mod bills;
 pub mod catalogue;
 pub mod entry;
@@ -9,6 +10,7 @@ pub mod gate;
 pub mod journal;
 pub mod keys;
 pub mod moneygram;
+pub mod paste;
 pub mod payment;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -59,6 +61,12 @@ pub struct App {
     pub size: (u16, u16),
     pub lang: Lang,
     pub gate: Gate,
+    /// A question over the screen (quit, refund, a second identical sale): it takes every
+    /// key until answered.
+    pub ask: Option<ask::Question>,
+    /// The service runs in this process (a single counter, the demo): it stops when the
+    /// app does.
+    pub local: bool,
 }
 
 impl App {
@@ -80,6 +88,8 @@ impl App {
             size: (80, 24),
             lang: Lang::Fr,
             gate: Gate::default(),
+            ask: None,
+            local: false,
         }
     }
 

@@ -130,13 +130,10 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 );
                 vec![]
             }
+            // Asked first, with what goes back (`ask`); then a supervisor's PIN if needed.
             Some(r) if r.refundable() => {
-                p.notice = Some(
-                    app_lang
-                        .tr("Remboursement demandé…", "Refund requested…")
-                        .into(),
-                );
-                vec![Effect::Refund(r.external_id)]
+                super::ask::refund(app, &r);
+                vec![]
             }
             _ => {
                 p.notice = Some(crate::domain::refund::not_refundable(app_lang).into());

@@ -435,13 +435,10 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     j.reversal = Some(ReversalForm::new(cashier.as_deref()));
                     vec![]
                 }
+                // Asked first, with what goes back (`ask`); then a supervisor's PIN if needed.
                 Some(r) if r.refundable() => {
-                    j.notice = Some(Notice::Done(
-                        app_lang
-                            .tr("Remboursement demandé…", "Refund requested…")
-                            .into(),
-                    ));
-                    vec![Effect::Refund(r.external_id)]
+                    crate::tui::screens::ask::refund(app, &r);
+                    vec![]
                 }
                 _ => {
                     j.notice = Some(Notice::Failed(

@@ -78,7 +78,7 @@ impl MgInput {
         }
     }
 
-    fn digits_only(&self) -> bool {
+    pub fn digits_only(&self) -> bool {
         self.part == Part::Amount
             || matches!(self.field.kind, Kind::Phone | Kind::Digits | Kind::DialCode)
     }

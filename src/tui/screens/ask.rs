@@ -1,0 +1,297 @@
+//! A question before what cannot be undone: leaving with sales pending, a refund, a sale
+//! identical to one just sent. Drawn over the screen; only `o` (or `y`) says yes, `n` or
+//! Échap says no. Enter answers nothing, on purpose: a double Enter, or a paste's newlines,
+//! must never refund or send a second time.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+
+use super::keys::{Binding, lookup, shown};
+use super::{App, Screen, catalogue};
+use crate::domain::TxStatus;
+use crate::domain::duplicate;
+use crate::engine::PayOrder;
+use crate::i18n::Lang;
+use crate::money::fcfa;
+use crate::tui::message::Effect;
+use crate::tui::theme::Theme;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Question {
+    /// Leave while sales are pending. `demo_link`: the demo's gateway runs in this process
+    /// and stops with it, so the customer's payment link stops working.
+    Quit { pending: usize, demo_link: bool },
+    /// Refund this sale: what the customer gets back, shown before anything moves.
+    Refund {
+        external_id: String,
+        service: String,
+        phone: Option<String>,
+        amount: Option<i64>,
+    },
+    /// The service refused the sale as identical to one still pending or just successful
+    /// (`domain::duplicate`): send a second one?
+    Duplicate { status: TxStatus, age_secs: i64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Yes,
+    No,
+}
+
+pub const KEYS: &[Binding<Answer>] = &[
+    shown(
+        &[
+            KeyCode::Char('o'),
+            KeyCode::Char('O'),
+            KeyCode::Char('y'),
+            KeyCode::Char('Y'),
+        ],
+        Answer::Yes,
+        ("o", "oui"),
+        ("y", "yes"),
+    ),
+    shown(
+        &[KeyCode::Char('n'), KeyCode::Char('N'), KeyCode::Esc],
+        Answer::No,
+        ("n Échap", "non"),
+        ("n Esc", "no"),
+    ),
+];
+
+/// Quitting: at once when nothing is pending, else asked first.
+pub fn quit(app: &mut App) -> Vec<Effect> {
+    if app.pending == 0 {
+        app.quit = true;
+        return vec![Effect::Quit];
+    }
+    app.ask = Some(Question::Quit {
+        pending: app.pending,
+        demo_link: app.demo && app.local,
+    });
+    vec![]
+}
+
+/// A refund, asked with what it gives back.
+pub fn refund(app: &mut App, row: &crate::session::view::Operation) {
+    app.ask = Some(Question::Refund {
+        external_id: row.external_id.clone(),
+        service: service_label(&row.service),
+        phone: row.phone.clone(),
+        amount: row.amount,
+    });
+}
+
+fn service_label(code: &str) -> String {
+    crate::catalog::services::find(code)
+        .map(|s| s.name.to_owned())
+        .unwrap_or_else(|| code.to_owned())
+}
+
+pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let Some(question) = app.ask.clone() else {
+        return vec![];
+    };
+    let Some(answer) = lookup(KEYS, key.code) else {
+        app.dirty = false;
+        return vec![];
+    };
+    app.ask = None;
+    let lang = app.lang;
+    match (question, answer) {
+        (Question::Quit { .. }, Answer::Yes) => {
+            app.quit = true;
+            vec![Effect::Quit]
+        }
+        (Question::Refund { external_id, .. }, Answer::Yes) => {
+            let requested = lang.tr("Remboursement demandé…", "Refund requested…");
+            match &mut app.screen {
+                Screen::Payment(p) => p.notice = Some(requested.into()),
+                Screen::Journal(j) => {
+                    j.notice = Some(super::journal::Notice::Done(requested.into()));
+                }
+                _ => {}
+            }
+            vec![Effect::Refund(external_id)]
+        }
+        (Question::Duplicate { .. }, Answer::Yes) => match &mut app.screen {
+            Screen::Payment(p) if p.row.is_none() => {
+                p.error = None;
+                p.external_id = None;
+                p.opened_at = app.now;
+                vec![Effect::Pay {
+                    order: p.order.clone(),
+                    allow_duplicate: true,
+                }]
+            }
+            _ => vec![],
+        },
+        (Question::Duplicate { .. }, Answer::No) => {
+            // Back to the form, as it was typed: the cashier checks it with the customer.
+            if let Screen::Payment(p) = &app.screen
+                && p.row.is_none()
+            {
+                let (tile, order) = (p.tile, p.order.clone());
+                back_to_form(app, tile, &order);
+            }
+            vec![]
+        }
+        (_, Answer::No) => vec![],
+    }
+}
+
+/// The entry form of `tile` filled with `order` (the catalogue when the tile has no form).
+fn back_to_form(app: &mut App, tile: crate::tui::catalog::Tile, order: &PayOrder) {
+    catalogue::open_tile(app, tile);
+    let Screen::Entry(e) = &mut app.screen else {
+        app.screen = Screen::Catalogue;
+        return;
+    };
+    for f in &mut e.fields {
+        let value = match f.spec.name {
+            "phone" => order.phone.clone(),
+            "amount" => order.amount.map(|a| a.to_string()),
+            "description" => order.description.clone(),
+            name => order.fields.get(name).cloned(),
+        };
+        if let Some(v) = value {
+            f.input = tui_input::Input::new(v);
+        }
+    }
+}
+
+/// The question's lines, in `lang`.
+fn lines(question: &Question, lang: Lang) -> (String, Vec<String>) {
+    let fr = lang == Lang::Fr;
+    match question {
+        Question::Quit { pending, demo_link } => {
+            let mut lines = vec![if fr {
+                format!("{pending} vente(s) encore en attente.")
+            } else {
+                format!("{pending} sale(s) still pending.")
+            }];
+            lines.push(if *demo_link {
+                lang.tr(
+                    "Mode démo : la passerelle de démonstration s'arrête avec l'application, \
+                     le lien de paiement du client ne fonctionnera plus.",
+                    "Demo mode: the demo gateway stops with the app, the customer's payment \
+                     link will stop working.",
+                )
+                .to_owned()
+            } else {
+                lang.tr(
+                    "Elles restent au journal et seront suivies jusqu'au bout (par le service, \
+                     ou au prochain démarrage).",
+                    "They stay in the journal and will be followed to the end (by the \
+                     service, or at the next start).",
+                )
+                .to_owned()
+            });
+            (
+                lang.tr("Quitter quand même ?", "Quit anyway?").to_owned(),
+                lines,
+            )
+        }
+        Question::Refund {
+            service,
+            phone,
+            amount,
+            ..
+        } => {
+            let amount = amount.map(fcfa).unwrap_or_else(|| "-".into());
+            let phone = phone.clone().unwrap_or_else(|| "-".into());
+            (
+                lang.tr("Rembourser cette vente ?", "Refund this sale?")
+                    .to_owned(),
+                vec![
+                    format!("{} {amount}", lang.tr("Montant :", "Amount:")),
+                    format!("{} {phone}", lang.tr("Client :", "Customer:")),
+                    format!("{} {service}", lang.tr("Service :", "Service:")),
+                    lang.tr(
+                        "L'argent repart vers le client : ce n'est pas réversible.",
+                        "The money goes back to the customer: this cannot be undone.",
+                    )
+                    .to_owned(),
+                ],
+            )
+        }
+        Question::Duplicate { status, age_secs } => (
+            lang.tr("Envoyer une deuxième fois ?", "Send it a second time?")
+                .to_owned(),
+            vec![
+                duplicate::text(*status, *age_secs, lang),
+                lang.tr(
+                    "o : c'est bien une deuxième vente ; n : revenir au formulaire.",
+                    "y: this really is a second sale; n: back to the form.",
+                )
+                .to_owned(),
+            ],
+        ),
+    }
+}
+
+/// The question, over the middle of `area`.
+pub fn draw(buf: &mut Buffer, area: Rect, question: &Question, theme: Theme) {
+    let (title, body) = lines(question, theme.lang);
+    let width = area.width.saturating_sub(4).clamp(20, 64);
+    let mut text: Vec<Line> = body.into_iter().map(Line::from).collect();
+    text.push(Line::default());
+    let keys = KEYS
+        .iter()
+        .filter_map(|b| b.label)
+        .map(|l| if theme.lang == Lang::Fr { l.fr } else { l.en });
+    let mut spans = Vec::new();
+    for (k, label) in keys {
+        spans.push(Span::styled(format!(" {k} "), theme.key()));
+        spans.push(Span::raw(format!(" {label}   ")));
+    }
+    text.push(Line::from(spans));
+    // The height the wrapped text takes (a little over, never under: words wrap early).
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = text
+        .iter()
+        .map(|l| (l.width() * 5 / 4).div_ceil(inner).max(1))
+        .sum();
+    let height = (rows as u16 + 2).min(area.height);
+    let paragraph = Paragraph::new(text).wrap(Wrap { trim: true });
+    let rect = Rect {
+        x: area.x + (area.width.saturating_sub(width)) / 2,
+        y: area.y + (area.height.saturating_sub(height)) / 2,
+        width: width.min(area.width),
+        height,
+    };
+    Clear.render(rect, buf);
+    let block = Block::bordered().title(Span::styled(format!(" {title} "), theme.title()));
+    paragraph.block(block).render(rect, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_question_reads_in_both_languages() {
+        for q in [
+            Question::Quit {
+                pending: 2,
+                demo_link: true,
+            },
+            Question::Refund {
+                external_id: "x".into(),
+                service: "CashOut Wave Money".into(),
+                phone: Some("772450000".into()),
+                amount: Some(1_000),
+            },
+            Question::Duplicate {
+                status: TxStatus::Pending,
+                age_secs: 12,
+            },
+        ] {
+            let (fr, en) = (lines(&q, Lang::Fr), lines(&q, Lang::En));
+            assert_ne!(fr, en, "{q:?}");
+        }
+    }
+}
