@@ -91,6 +91,29 @@ impl Tmux {
         std::thread::sleep(Duration::from_millis(150));
     }
 
+    /// `text` pasted as a terminal pastes it: bracketed (marked) when the app asked for it.
+    pub fn paste(&self, text: &str) {
+        let set = Command::new("tmux")
+            .args(["-L", &self.socket, "set-buffer", "-b", "paste", "--", text])
+            .status()
+            .unwrap();
+        assert!(set.success());
+        let pasted = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "paste-buffer",
+                "-p",
+                "-d",
+                "-b",
+                "paste",
+            ])
+            .args(["-t", "main"])
+            .status()
+            .unwrap();
+        assert!(pasted.success());
+    }
+
     pub fn screen(&self) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "capture-pane", "-p", "-t", "main"])
