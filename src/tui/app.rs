@@ -202,7 +202,7 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
         Event::MoneyGramFound(result) => moneygram::on_found(app, result),
         Event::MoneyGramQuoted(result) => moneygram::on_quoted(app, result),
         Event::Key(key) => on_key(app, key),
-        Event::Paste(text) => super::screens::paste::on_paste(app, &text),
+        Event::Paste(text) => super::screens::field_text::on_paste(app, &text),
         // Ctrl-C outside a kiosk: leave, after a question when sales are pending (a second
         // Ctrl-C answers it).
         Event::Interrupt if matches!(app.ask, Some(ask::Question::Quit { .. })) => {

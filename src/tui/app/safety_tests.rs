@@ -357,3 +357,27 @@ fn a_second_identical_sale_answered_no_goes_back_to_the_form_as_typed() {
     assert_eq!(value(&app, "amount"), "1000");
     assert!(!entry(&app).confirming);
 }
+
+#[test]
+fn the_bills_account_and_the_journals_search_are_capped_too() {
+    let mut bills = opened("SENELEC_SN_BILL_PAY");
+    for _ in 0..100 {
+        update(&mut bills, key(KeyCode::Char('1')));
+    }
+    update(&mut bills, Event::Paste("2".repeat(100)));
+    let Screen::Bills(b) = &bills.screen else {
+        panic!("bills")
+    };
+    assert_eq!(b.account.value(), "1".repeat(20));
+    let mut app = app();
+    journal::open(&mut app);
+    update(&mut app, key(KeyCode::Char('/')));
+    for _ in 0..100 {
+        update(&mut app, key(KeyCode::Char('w')));
+    }
+    let Screen::Journal(j) = &app.screen else {
+        panic!("journal")
+    };
+    assert!(j.editing_filter);
+    assert_eq!(j.filter.value().chars().count(), 32);
+}

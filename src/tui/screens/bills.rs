@@ -10,7 +10,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 use super::entry::{EntryState, Field};
 use super::keys::{Binding, lookup, shown, typing};
@@ -110,9 +109,8 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 app.dirty = false;
                 return vec![];
             }
-            bills
-                .account
-                .handle_event(&crossterm::event::Event::Key(key));
+            let max = crate::domain::fields::FieldKind::AccountNumber.max_chars();
+            super::field_text::type_key(&mut bills.account, key, max);
             vec![]
         }
         (

@@ -6,11 +6,11 @@ pub mod ask;
 pub mod bills;
 pub mod catalogue;
 pub mod entry;
+pub mod field_text;
 pub mod gate;
 pub mod journal;
 pub mod keys;
 pub mod moneygram;
-pub mod paste;
 pub mod payment;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

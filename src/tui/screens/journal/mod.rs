@@ -8,7 +8,8 @@ pub use draw::draw;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
+
+use crate::tui::screens::field_text;
 
 use super::keys::{Binding, hidden, lookup, shown, typing};
 use super::moneygram::reversal::{self, ReversalForm, ReversalKey};
@@ -354,12 +355,12 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 }];
             }
             _ => {
-                let input = if claim.focus == 0 {
-                    &mut claim.subject
+                let (input, max) = if claim.focus == 0 {
+                    (&mut claim.subject, field_text::CLAIM_SUBJECT_MAX)
                 } else {
-                    &mut claim.message
+                    (&mut claim.message, field_text::CLAIM_MESSAGE_MAX)
                 };
-                input.handle_event(&crossterm::event::Event::Key(key));
+                field_text::type_key(input, key, max);
             }
         }
         return vec![];
@@ -372,7 +373,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             Some(FilterKey::Done) => j.editing_filter = false,
             _ => {
-                j.filter.handle_event(&crossterm::event::Event::Key(key));
+                field_text::type_key(&mut j.filter, key, field_text::SEARCH_MAX);
                 j.selected = 0;
             }
         }

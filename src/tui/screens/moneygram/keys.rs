@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 use super::{MgForm, MgStage, Part, preview_ids, today};
 use crate::domain::fields;
@@ -15,7 +14,7 @@ use crate::tui::catalog::Tile;
 use crate::tui::message::Effect;
 use crate::tui::screens::keys::{Binding, hidden, lookup, shown, typing};
 use crate::tui::screens::payment::PaymentState;
-use crate::tui::screens::{App, Screen};
+use crate::tui::screens::{App, Screen, field_text};
 
 enum FormKey {
     Submit,
@@ -74,16 +73,10 @@ fn form_key(form: &mut MgForm, key: KeyEvent, lang: Lang) -> FormKey {
         }
         KeyCode::Char(c) if current.field.kind == Kind::Country => {
             let upper = KeyEvent::new(KeyCode::Char(c.to_ascii_uppercase()), KeyModifiers::NONE);
-            current
-                .input
-                .handle_event(&crossterm::event::Event::Key(upper));
+            field_text::type_key(&mut current.input, upper, field_text::COUNTRY_MAX);
         }
         _ if choices.is_some() => return FormKey::Ignored,
-        _ => {
-            current
-                .input
-                .handle_event(&crossterm::event::Event::Key(key));
-        }
+        _ => field_text::type_key(&mut current.input, key, field_text::MONEYGRAM_FIELD_MAX),
     }
     let name = form.inputs[form.focus].field.name;
     if !matches!(
@@ -276,7 +269,8 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             },
             _ if matches!(key.code, KeyCode::Char(c) if !c.is_ascii_digit()) => Next::Stay(vec![]),
             _ => {
-                input.handle_event(&crossterm::event::Event::Key(key));
+                let max = crate::domain::fields::FieldKind::MoneyGramReference.max_chars();
+                field_text::type_key(input, key, max);
                 Next::Stay(vec![])
             }
         },

@@ -1,3 +1,6 @@
+//! What goes into a text field, typed or pasted, and how long a field may grow (the phone
+//! field once took 600 digits).
+//!
 //! A paste (bracketed paste: the terminal marks pasted text) only ever inserts text into
 //! the focused field. It never validates, confirms or sends: without bracketed paste, the
 //! newlines of `772450000⏎1000⏎⏎` acted as Enter and sent a deposit.
@@ -7,6 +10,8 @@
 //! has the focus (a list, a summary, a question), a paste does nothing. PINs are typed,
 //! never pasted: the login, the lock and the supervisor's PIN ignore pastes.
 
+use crossterm::event::{KeyCode, KeyEvent};
+use tui_input::backend::crossterm::EventHandler;
 use tui_input::{Input, InputRequest};
 
 use super::bills::BillsStage;
@@ -16,12 +21,23 @@ use crate::domain::fields::FieldKind;
 use crate::tui::message::Effect;
 
 /// The catalogue's search and the journal's: a few words.
-const SEARCH_MAX: usize = 32;
+pub const SEARCH_MAX: usize = 32;
 /// A claim's subject and message, as the journal's claim form takes them.
-const CLAIM_SUBJECT_MAX: usize = 100;
-const CLAIM_MESSAGE_MAX: usize = 1_000;
+pub const CLAIM_SUBJECT_MAX: usize = 100;
+pub const CLAIM_MESSAGE_MAX: usize = 1_000;
 /// A MoneyGram form's free field (names, addresses, ID numbers).
-const MONEYGRAM_FIELD_MAX: usize = 60;
+pub const MONEYGRAM_FIELD_MAX: usize = 60;
+/// A country's ISO code on a MoneyGram form.
+pub const COUNTRY_MAX: usize = 3;
+
+/// A key typed into a field: a character goes in only while the value is shorter than
+/// `max`; the other keys (Backspace, arrows…) as the field takes them.
+pub fn type_key(input: &mut Input, key: KeyEvent, max: usize) {
+    if matches!(key.code, KeyCode::Char(_)) && input.value().chars().count() >= max {
+        return;
+    }
+    input.handle_event(&crossterm::event::Event::Key(key));
+}
 
 /// Applies a paste to the focused field of the screen, if any.
 pub fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
@@ -60,10 +76,8 @@ pub fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
             changed
         }
         Screen::Bills(b) if matches!(b.stage, BillsStage::Account) => {
-            let kind = FieldKind::AccountNumber;
-            insert(&mut b.account, text, kind.max_chars(), |c| {
-                entry::accepts(kind, c)
-            })
+            let max = FieldKind::AccountNumber.max_chars();
+            insert(&mut b.account, text, max, |c| c.is_ascii_alphanumeric())
         }
         Screen::Journal(j) => {
             if let Some(claim) = &mut j.claim {
@@ -99,7 +113,9 @@ pub fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
                     let country = current.field.kind == crate::domain::moneygram::Kind::Country;
                     let changed = if country {
                         let upper = text.to_uppercase();
-                        insert(&mut current.input, &upper, 3, |c| c.is_ascii_alphabetic())
+                        insert(&mut current.input, &upper, COUNTRY_MAX, |c| {
+                            c.is_ascii_alphabetic()
+                        })
                     } else {
                         insert(&mut current.input, text, MONEYGRAM_FIELD_MAX, |c| {
                             !digits || c.is_ascii_digit() || c == ' '
