@@ -285,6 +285,7 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
     let screen = match &app.screen {
         Screen::Catalogue => labels(catalogue::KEYS, lang),
         Screen::Entry(e) if e.confirming => labels(entry::CONFIRM_KEYS, lang),
+        Screen::Entry(e) if e.on_choice() => labels(entry::CHOICE_KEYS, lang),
         Screen::Entry(_) => labels(entry::KEYS, lang),
         Screen::Bills(_) => labels(bills::KEYS, lang),
         Screen::Payment(_) => labels(payment::KEYS, lang),
@@ -332,3 +333,6 @@ mod moneygram_tests;
 
 #[cfg(test)]
 mod keys_tests;
+
+#[cfg(test)]
+mod card_tests;
