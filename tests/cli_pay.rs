@@ -130,7 +130,7 @@ async fn pay_shows_the_qr_waits_and_exits_by_outcome() {
         assert_eq!(out.status.code(), Some(2), "{}", text(&out));
         assert!(text(&out).contains("9 chiffres"));
 
-        // --no-wait: exit 0 once accepted, then the journal and status show it.
+        // --no-wait with a bad account: refused locally before anything is sent.
         let out = run(
             h,
             &sb,
