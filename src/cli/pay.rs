@@ -18,9 +18,9 @@ use crate::wiring::{Context, connect};
 
 #[derive(Debug, clap::Args)]
 pub struct PayArgs {
-    /// Code du service Intech (par exemple WAVE_SN_API_CASH_OUT), ou INTRAM avec --gateway intram.
-    #[arg(long, value_name = "CODE", default_value = "")]
-    pub service: String,
+    /// Code du service Intech (par exemple WAVE_SN_API_CASH_OUT) ; inutile avec --gateway intram.
+    #[arg(long, value_name = "CODE", required_unless_present = "gateway")]
+    pub service: Option<String>,
     /// Numéro du client (9 chiffres au Sénégal, 10 en Côte d'Ivoire).
     #[arg(long, value_name = "NUMÉRO")]
     pub phone: Option<String>,
@@ -131,7 +131,7 @@ pub(super) fn order_from(args: &PayArgs) -> Result<PayOrder, Failure> {
             args.gateway.trim()
         ))
     })?;
-    let service = match (gateway, args.service.trim()) {
+    let service = match (gateway, args.service.as_deref().unwrap_or_default().trim()) {
         (GatewayKind::Intram, _) => crate::domain::fields::INTRAM.to_owned(),
         (_, "") => {
             return Err(Failure::bad_input(
@@ -429,11 +429,11 @@ pub async fn journal(config_path: Option<&Path>, today: bool, json: bool) -> Res
     Ok(())
 }
 
+/// The journal as a table, or with `--json` as one JSON array (one document any JSON tool
+/// reads whole; a listing is bounded, so nothing is gained by streaming JSON Lines).
 pub(super) fn print_journal(rows: &[Operation], json: bool) {
     if json {
-        for row in rows {
-            println!("{}", serde_json::to_string(row).unwrap_or_default());
-        }
+        println!("{}", serde_json::to_string_pretty(rows).unwrap_or_default());
         return;
     }
     let mut table = Table::new(&[
