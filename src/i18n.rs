@@ -39,7 +39,7 @@ impl Lang {
             "billReference" => "Bill reference",
             "description" => "Sale description",
             "referenceNumber" => "Reference number (8 digits)",
-            "cardType" => "Card type (VISA, MASTERCARD, VISA_ELECTRON)",
+            "cardType" => "Card type",
             "senderFirstName" => "Sender's first name",
             "senderLastName" => "Sender's last name",
             "receiverFirstName" => "Receiver's first name",

@@ -130,7 +130,7 @@ async fn pay_shows_the_qr_waits_and_exits_by_outcome() {
         assert_eq!(out.status.code(), Some(2), "{}", text(&out));
         assert!(text(&out).contains("9 chiffres"));
 
-        // --no-wait: exit 0 once accepted, then the journal and status show it.
+        // --no-wait with a bad account: refused locally before anything is sent.
         let out = run(
             h,
             &sb,
@@ -158,10 +158,8 @@ async fn pay_shows_the_qr_waits_and_exits_by_outcome() {
 
         let out = run(h, &sb, &["journal", "--json"]);
         assert_eq!(out.status.code(), Some(0));
-        let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let lines = all.as_array().expect("one JSON array");
         assert_eq!(lines.len(), 3, "three sales reached the journal");
         let statuses: Vec<&str> = lines
             .iter()

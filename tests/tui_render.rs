@@ -116,6 +116,57 @@ fn payment(width: u16, height: u16, row: Option<Operation>) -> App {
 }
 
 /// Every screen, by name.
+/// The bank card's form filled in, on its card type (VISA picked), and its summary.
+fn card_form(width: u16, height: u16) -> (App, App) {
+    let mut app = base(width, height);
+    app.screen = Screen::Catalogue;
+    let tile = catalog::all_tiles()
+        .into_iter()
+        .find(|t| t.code == "BANK_CARD_API_CASH_OUT")
+        .unwrap();
+    app::open_tile(&mut app, tile);
+    for text in [
+        "772450000",
+        "1000",
+        "Awa",
+        "Diop",
+        "",
+        CARD,
+        "09",
+        "29",
+        "123",
+    ] {
+        typed(&mut app, text);
+        key(&mut app, KeyCode::Enter);
+    }
+    key(&mut app, KeyCode::Right);
+    let on_type = app.clone();
+    key(&mut app, KeyCode::Enter);
+    (on_type, app)
+}
+
+const CARD: &str = "4970101234567899";
+
+/// The card number never shows whole once typed: not on the form, not on the summary.
+#[test]
+fn the_card_number_shows_masked() {
+    for (width, height) in [(80, 24), (120, 40)] {
+        let (form, summary) = card_form(width, height);
+        for (name, app) in [("form", form), ("summary", summary)] {
+            let shown = text(&render(&app, width, height, ColorMode::Ansi16));
+            assert!(
+                !shown.contains(CARD),
+                "{name} at {width}x{height}:\n{shown}"
+            );
+            assert!(shown.contains("497010******7899"), "{name}:\n{shown}");
+            assert!(
+                shown.contains("•••"),
+                "the CVC as dots on the {name}:\n{shown}"
+            );
+        }
+    }
+}
+
 fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     let mut out = Vec::new();
     out.push(("catalogue", base(width, height)));
@@ -145,6 +196,9 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     typed(&mut entry, "1500");
     key(&mut entry, KeyCode::Enter);
     out.push(("entry_confirm", entry));
+    let (card, card_confirm) = card_form(width, height);
+    out.push(("entry_card_type", card));
+    out.push(("entry_card_confirm", card_confirm));
 
     let tile = catalog::all_tiles()
         .into_iter()

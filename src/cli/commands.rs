@@ -50,7 +50,8 @@ pub async fn services(config_path: Option<&Path>) -> Result<(), Failure> {
         ("Code service", Align::Left),
         ("Nom", Align::Left),
         ("Type", Align::Left),
-        ("Solde", Align::Left),
+        // The merchant's account: debited (a deposit, a bill) or credited (a cash-out).
+        ("Débit/Crédit", Align::Left),
     ]);
     for s in &list {
         table.row(vec![

@@ -87,7 +87,7 @@ pub enum Command {
         /// Seulement celles d'aujourd'hui (UTC).
         #[arg(long)]
         today: bool,
-        /// Une ligne JSON par opération.
+        /// Un tableau JSON des opérations (au lieu du tableau à lire).
         #[arg(long)]
         json: bool,
     },

@@ -18,9 +18,9 @@ use crate::wiring::{Context, connect};
 
 #[derive(Debug, clap::Args)]
 pub struct PayArgs {
-    /// Code du service Intech (par exemple WAVE_SN_API_CASH_OUT), ou INTRAM avec --gateway intram.
-    #[arg(long, value_name = "CODE", default_value = "")]
-    pub service: String,
+    /// Code du service Intech (par exemple WAVE_SN_API_CASH_OUT) ; inutile avec --gateway intram.
+    #[arg(long, value_name = "CODE", required_unless_present = "gateway")]
+    pub service: Option<String>,
     /// Numéro du client (9 chiffres au Sénégal, 10 en Côte d'Ivoire).
     #[arg(long, value_name = "NUMÉRO")]
     pub phone: Option<String>,
@@ -142,7 +142,7 @@ pub(super) fn order_from(args: &PayArgs) -> Result<PayOrder, Failure> {
             args.gateway.trim()
         ))
     })?;
-    let service = match (gateway, args.service.trim()) {
+    let service = match (gateway, args.service.as_deref().unwrap_or_default().trim()) {
         (GatewayKind::Intram, _) => crate::domain::fields::INTRAM.to_owned(),
         (_, "") => {
             return Err(Failure::bad_input(
@@ -238,7 +238,6 @@ pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failur
     finish(&row, args.no_wait)
 }
 
-/// Prints how the sale ended (or where it stands) and gives the exit code.
 /// The exit code and French sentence of a send that left no row.
 pub(super) fn outcome_failure(outcome: &Outcome) -> Failure {
     let message = outcome.message().unwrap_or_default().to_owned();
@@ -307,12 +306,11 @@ pub(super) fn refund_finish(sale: &str, done: &Sent) -> Result<(), Failure> {
     }
 }
 
+/// Prints how the sale ended (or where it stands: with `--no-wait`, most often still
+/// pending) and gives its exit code: a sale not final yet exits 7 (README, "Exit codes"),
+/// waited for or not.
 pub(super) fn finish(row: &Operation, no_wait: bool) -> Result<(), Failure> {
-    let code = if no_wait && matches!(row.status, TxStatus::Pending | TxStatus::Processing) {
-        ExitCode::Ok
-    } else {
-        exit_for(row.status)
-    };
+    let code = exit_for(row.status);
     match row.status {
         TxStatus::Success => {
             println!(
@@ -330,12 +328,23 @@ pub(super) fn finish(row: &Operation, no_wait: bool) -> Result<(), Failure> {
                 .clone()
                 .unwrap_or_else(|| "voir le journal".into())
         ),
+        s if no_wait => println!(
+            "Statut actuel : {}. Sans attendre (--no-wait) : `caisse status {}` le dira, \
+             `caisse reconcile` la suit jusqu'au bout.",
+            s.french(),
+            row.external_id
+        ),
         s => println!(
             "Statut actuel : {}. L'opération reste suivie : `caisse reconcile` ou `caisse status {}`.",
             s.french(),
             row.external_id
         ),
     }
+    exit_of(row, code)
+}
+
+/// `Ok` for a code 0, else the operation's status as the failure (stderr) with the code.
+fn exit_of(row: &Operation, code: ExitCode) -> Result<(), Failure> {
     if code == ExitCode::Ok {
         Ok(())
     } else {
@@ -344,6 +353,12 @@ pub(super) fn finish(row: &Operation, no_wait: bool) -> Result<(), Failure> {
             code,
         })
     }
+}
+
+/// `caisse status`'s exit code: the operation's, as `pay` would give it (0 paid, 1 failed
+/// or refunded, 6 expired, 7 not final yet…), after the status is printed.
+pub(super) fn status_exit(row: &Operation) -> Result<(), Failure> {
+    exit_of(row, exit_for(row.status))
 }
 
 pub async fn status(
@@ -378,8 +393,9 @@ pub async fn status(
             code: ExitCode::Config,
         })?;
     let events: Vec<HistoryLine> = events.into_iter().map(Into::into).collect();
-    print_status(&row.into(), &events);
-    Ok(())
+    let row = Operation::from(row);
+    print_status(&row, &events);
+    status_exit(&row)
 }
 
 pub(super) fn print_status(row: &Operation, events: &[HistoryLine]) {
@@ -438,11 +454,11 @@ pub async fn journal(config_path: Option<&Path>, today: bool, json: bool) -> Res
     Ok(())
 }
 
+/// The journal as a table, or with `--json` as one JSON array (one document any JSON tool
+/// reads whole; a listing is bounded, so nothing is gained by streaming JSON Lines).
 pub(super) fn print_journal(rows: &[Operation], json: bool) {
     if json {
-        for row in rows {
-            println!("{}", serde_json::to_string(row).unwrap_or_default());
-        }
+        println!("{}", serde_json::to_string_pretty(rows).unwrap_or_default());
         return;
     }
     let mut table = Table::new(&[
@@ -498,6 +514,13 @@ pub async fn reconcile(config_path: Option<&Path>, wait_secs: u64) -> Result<(),
         summary.review.len()
     );
     let mut problems = Vec::new();
+    if !summary.pending.is_empty() {
+        problems.push(format!(
+            "{} opération(s) encore en attente du client ou de l'opérateur : \
+             elles restent suivies, relancez `caisse reconcile` plus tard",
+            summary.pending.len()
+        ));
+    }
     if !summary.unknown.is_empty() {
         problems.push(format!(
             "{} opération(s) au résultat encore inconnu : relancez `caisse reconcile` plus tard",

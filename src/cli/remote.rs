@@ -157,7 +157,7 @@ pub async fn run(
                 other => return Err(refused(other)),
             };
             pay::print_status(&row, &events);
-            Ok(())
+            pay::status_exit(&row)
         }
         Command::Journal { today, json } => {
             match link

@@ -49,10 +49,10 @@ pub fn colour(name: &str) -> Option<String> {
     }
 }
 
-/// `NO_COLOR`, or `CAISSE_QR_PLAIN` when the output is not a terminal: a QR drawn with
-/// plain characters instead of colours.
+/// A QR drawn with plain block characters instead of colours: when the output is not a
+/// terminal (a file, a pipe: colour codes would be noise there) or `NO_COLOR` is set.
 pub fn plain_qr(output_is_a_terminal: bool) -> bool {
-    var("NO_COLOR").is_some() || (!output_is_a_terminal && var("CAISSE_QR_PLAIN").is_some())
+    var("NO_COLOR").is_some() || !output_is_a_terminal
 }
 
 /// `CAISSE_LOG`: the log filter, when one is given.

@@ -26,11 +26,11 @@ use tokio::sync::{Notify, broadcast};
 
 pub use crate::domain::PollPlan;
 use crate::domain::fields::FieldError;
+use crate::domain::fields::{CARD_CVC_FIELD, CARD_NUMBER_FIELD, mask_card_number};
 use crate::domain::lifecycle::{self, Effect, Event};
 use crate::domain::{GatewayKind, Outcome, Refusal, TxStatus};
 use crate::gateway::Gateway;
 use crate::gateway::intech::IntechClient;
-use crate::gateway::intech::models::{CARD_CVC_FIELD, CARD_NUMBER_FIELD, mask_card_number};
 use crate::gateway::intram::IntramClient;
 use crate::journal::{Journal, JournalError, TransactionRow, Transition};
 use crate::secret::{Redactor, Secret};
@@ -154,8 +154,9 @@ impl EngineError {
     }
 }
 
-/// A sale as the cashier asked for it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// A sale as the cashier asked for it. `Debug` masks the card number and hides the CVC
+/// (an order passes through the app's effects and the session's requests).
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PayOrder {
     pub gateway: GatewayKind,
     pub service: String,
@@ -164,6 +165,31 @@ pub struct PayOrder {
     /// The service's other fields. A card's CVC passes here and nowhere else.
     pub fields: BTreeMap<String, String>,
     pub description: Option<String>,
+}
+
+impl std::fmt::Debug for PayOrder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fields: BTreeMap<&str, String> = self
+            .fields
+            .iter()
+            .map(|(k, v)| {
+                let shown = match k.as_str() {
+                    CARD_CVC_FIELD => "[REDACTED]".to_owned(),
+                    CARD_NUMBER_FIELD => mask_card_number(v),
+                    _ => v.clone(),
+                };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("PayOrder")
+            .field("gateway", &self.gateway)
+            .field("service", &self.service)
+            .field("phone", &self.phone)
+            .field("amount", &self.amount)
+            .field("fields", &fields)
+            .field("description", &self.description)
+            .finish()
+    }
 }
 
 /// What a send gave (a sale, or a refund): the row as recorded, and how it ended.
@@ -410,6 +436,24 @@ impl Engine {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_order_prints_the_card_masked_and_no_cvc() {
+        let mut fields = BTreeMap::new();
+        fields.insert("cardCVC".to_owned(), "920".to_owned());
+        fields.insert("cardNumber".to_owned(), "5997351234569130".to_owned());
+        let order = PayOrder {
+            gateway: GatewayKind::Intech,
+            service: "BANK_CARD_API_CASH_OUT".into(),
+            phone: None,
+            amount: Some(1000),
+            fields,
+            description: None,
+        };
+        let shown = format!("{order:?}");
+        assert!(shown.contains("599735******9130"), "{shown}");
+        assert!(!shown.contains("5997351234569130") && !shown.contains("920"));
+    }
 
     #[test]
     fn the_journal_never_gets_the_cvc_and_sees_the_card_masked() {

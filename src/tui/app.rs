@@ -309,6 +309,7 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
     let screen = match &app.screen {
         Screen::Catalogue => labels(catalogue::KEYS, lang),
         Screen::Entry(e) if e.confirming => labels(entry::CONFIRM_KEYS, lang),
+        Screen::Entry(e) if e.on_choice() => labels(entry::CHOICE_KEYS, lang),
         Screen::Entry(_) => labels(entry::KEYS, lang),
         Screen::Bills(_) => labels(bills::KEYS, lang),
         Screen::Payment(_) => labels(payment::KEYS, lang),
@@ -363,3 +364,6 @@ mod keys_tests;
 
 #[cfg(test)]
 mod safety_tests;
+
+#[cfg(test)]
+mod card_tests;

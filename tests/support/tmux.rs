@@ -164,6 +164,11 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
+    /// The screen with its colours, as SGR escape sequences.
+    pub fn tmux_capture_with_escapes(&self) -> String {
+        self.tmux(&["capture-pane", "-e", "-p", "-t", "main"])
+    }
+
     /// Keep the pane (and its last screen) when its program ends.
     pub fn remain_on_exit(&self) {
         self.tmux(&["set-option", "-g", "remain-on-exit", "on"]);

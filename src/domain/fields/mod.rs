@@ -75,6 +75,24 @@ impl FieldKind {
 /// The card types Intech's server accepts.
 pub const CARD_TYPES: [&str; 3] = ["VISA", "MASTERCARD", "VISA_ELECTRON"];
 
+/// Fields that must never be shown, logged or stored whole: the CVC is dropped everywhere
+/// but the one request, the number is masked ([`mask_card_number`]).
+pub const CARD_CVC_FIELD: &str = "cardCVC";
+pub const CARD_NUMBER_FIELD: &str = "cardNumber";
+
+/// `4242424242424242` → `424242******4242` (first 6, last 4, as card rules allow). What
+/// every screen, log, output and the journal show of a card number.
+pub fn mask_card_number(number: &str) -> String {
+    let digits: Vec<char> = number.chars().filter(|c| !c.is_whitespace()).collect();
+    if digits.len() <= 10 {
+        return "*".repeat(digits.len());
+    }
+    let mut out: String = digits[..6].iter().collect();
+    out.push_str(&"*".repeat(digits.len() - 10));
+    out.extend(&digits[digits.len() - 4..]);
+    out
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldSpec {
     /// The name on the wire (`accountNumber`), or `phone` / `amount`.
@@ -141,12 +159,8 @@ pub fn fields_for(code: &str) -> Vec<FieldSpec> {
                 f("cardExpireMonth", "Mois d'expiration (MM)", CardMonth, true),
                 f("cardExpireYear", "Année d'expiration (AA)", CardYear, true),
                 f("cardCVC", "Cryptogramme (CVC)", CardCvc, true),
-                f(
-                    "cardType",
-                    "Type de carte (VISA, MASTERCARD, VISA_ELECTRON)",
-                    CardType,
-                    true,
-                ),
+                // A choice among `CARD_TYPES` (the form cycles through them).
+                f("cardType", "Type de carte", CardType, true),
             ]);
         }
         "BANK_TRANSFER_SN_API_CASH_IN" => {
@@ -181,6 +195,11 @@ impl FieldSpec {
     /// The label in `lang`.
     pub fn label_in(&self, lang: Lang) -> &'static str {
         lang.field_label(self.name, self.label)
+    }
+
+    /// The only values the field takes, when it is a choice rather than typed text.
+    pub fn choices(&self) -> Option<&'static [&'static str]> {
+        (self.kind == FieldKind::CardType).then_some(&CARD_TYPES[..])
     }
 }
 

@@ -152,21 +152,8 @@ pub struct OperationRequest {
     pub extra: BTreeMap<String, Value>,
 }
 
-/// Fields that must never be printed whole.
-pub const CARD_CVC_FIELD: &str = "cardCVC";
-pub const CARD_NUMBER_FIELD: &str = "cardNumber";
-
-/// `4242424242424242` → `424242******4242` (first 6, last 4, as card rules allow).
-pub fn mask_card_number(number: &str) -> String {
-    let digits: Vec<char> = number.chars().filter(|c| !c.is_whitespace()).collect();
-    if digits.len() <= 10 {
-        return "*".repeat(digits.len());
-    }
-    let mut out: String = digits[..6].iter().collect();
-    out.push_str(&"*".repeat(digits.len() - 10));
-    out.extend(&digits[digits.len() - 4..]);
-    out
-}
+/// Fields that must never be printed whole (the rule lives with the fields, in the domain).
+pub use crate::domain::fields::{CARD_CVC_FIELD, CARD_NUMBER_FIELD, mask_card_number};
 
 impl fmt::Debug for OperationRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

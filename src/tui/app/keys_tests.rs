@@ -236,6 +236,20 @@ fn the_entry_form_and_its_summary() {
         table: help().with(table(entry::KEYS)),
         idle: &[],
     });
+    let mut choice = opened("BANK_CARD_API_CASH_OUT");
+    if let Screen::Entry(e) = &mut choice.screen {
+        e.focus = e
+            .fields
+            .iter()
+            .position(|f| f.spec.name == "cardType")
+            .unwrap();
+    }
+    check(Mode {
+        name: "entry, on a choice",
+        app: choice,
+        table: help().with(table(entry::CHOICE_KEYS)),
+        idle: &[],
+    });
     check(Mode {
         name: "entry, summary",
         app: confirming,

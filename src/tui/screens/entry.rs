@@ -45,6 +45,15 @@ pub struct EntryState {
     pub confirming: bool,
 }
 
+impl EntryState {
+    /// The focused field is a choice (the card type): the arrows pick, nothing is typed.
+    pub fn on_choice(&self) -> bool {
+        self.fields
+            .get(self.focus)
+            .is_some_and(|f| !f.locked && f.spec.choices().is_some())
+    }
+}
+
 /// Reads the form into an order, and validates it as the engine will.
 pub fn order_of(
     app_lang: Lang,
@@ -123,6 +132,8 @@ pub enum Action {
     Validate,
     Back,
     Type,
+    /// On a choice: the previous (←) or next (→, Space) value.
+    Choose,
 }
 
 pub const KEYS: &[Binding<Action>] = &[
@@ -147,6 +158,48 @@ pub const KEYS: &[Binding<Action>] = &[
     // The focused field: what its kind accepts (digits for an amount…), Backspace.
     typing(Action::Type),
 ];
+
+/// The form when the focused field is a choice (the card type): the same moves, and the
+/// arrows pick a value instead of typing one (the server takes only its own spellings).
+pub const CHOICE_KEYS: &[Binding<Action>] = &[
+    shown(
+        &[KeyCode::Left, KeyCode::Right, KeyCode::Char(' ')],
+        Action::Choose,
+        ("← → Espace", "choisir"),
+        ("← → Space", "choose"),
+    ),
+    shown(
+        &[KeyCode::Tab, KeyCode::Down, KeyCode::BackTab, KeyCode::Up],
+        Action::Field,
+        ("Tab ↑↓", "champ"),
+        ("Tab ↑↓", "field"),
+    ),
+    shown(
+        &[KeyCode::Enter, KeyCode::F(10)],
+        Action::Validate,
+        ("Entrée F10", "valider"),
+        ("Enter F10", "validate"),
+    ),
+    shown(
+        &[KeyCode::Esc],
+        Action::Back,
+        ("Échap", "retour"),
+        ("Esc", "back"),
+    ),
+];
+
+/// The value after `current` among `choices` (backwards with `back`); from none, the first
+/// (or the last).
+fn cycle(choices: &[&'static str], current: &str, back: bool) -> &'static str {
+    let n = choices.len();
+    let next = match choices.iter().position(|c| *c == current) {
+        None if back => n - 1,
+        None => 0,
+        Some(i) if back => (i + n - 1) % n,
+        Some(i) => (i + 1) % n,
+    };
+    choices[next]
+}
 
 /// What a key does on the summary, before the send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,7 +275,8 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         };
     }
     let count = entry.fields.len();
-    match lookup(KEYS, key.code) {
+    let table = if entry.on_choice() { CHOICE_KEYS } else { KEYS };
+    match lookup(table, key.code) {
         Some(Action::Back) => {
             app.screen = Screen::Catalogue;
             return vec![];
@@ -252,10 +306,21 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 }
             }
         }
-        // Typing, and any other key, goes to the field (which takes what it accepts).
+        Some(Action::Choose) => {
+            if let Some(field) = entry.fields.get_mut(entry.focus)
+                && let Some(choices) = field.spec.choices()
+            {
+                let value = cycle(choices, field.input.value(), key.code == KeyCode::Left);
+                field.input = Input::new(value.to_owned());
+                entry.errors.remove(field.spec.name);
+            }
+        }
+        // Typing, and any other key, goes to the field (which takes what it accepts; a
+        // choice takes nothing typed).
         Some(Action::Type) | None => {
             if let Some(field) = entry.fields.get_mut(entry.focus)
                 && !field.locked
+                && field.spec.choices().is_none()
                 && !is_ctrl(&key, 'c')
             {
                 let accepted = match key.code {
@@ -317,17 +382,23 @@ fn next_editable(entry: &EntryState, from: usize, step: usize) -> usize {
     from
 }
 
-fn shown_value(e: &EntryState, i: usize) -> String {
+/// A field's value as the screen shows it: the CVC as dots, the card number masked (first
+/// 6, last 4) but while it is typed, a choice between arrows when focused.
+fn shown_value(e: &EntryState, i: usize, lang: Lang) -> String {
     let f = &e.fields[i];
     let v = f.input.value();
+    let typing_here = i == e.focus && !e.confirming;
     match f.spec.kind {
-        crate::domain::fields::FieldKind::CardCvc => "•".repeat(v.chars().count()),
-        crate::domain::fields::FieldKind::Amount if !v.is_empty() => {
-            match v.replace(' ', "").parse::<i64>() {
-                Ok(a) => format!("{} FCFA", group_thousands(a)),
-                Err(_) => v.to_owned(),
-            }
+        FieldKind::CardCvc => "•".repeat(v.chars().count()),
+        FieldKind::CardNumber if !typing_here => rules::mask_card_number(v),
+        FieldKind::CardType if typing_here && v.is_empty() => {
+            lang.tr("← → pour choisir", "← → to choose").to_owned()
         }
+        FieldKind::CardType if typing_here => format!("◀ {v} ▶"),
+        FieldKind::Amount if !v.is_empty() => match v.replace(' ', "").parse::<i64>() {
+            Ok(a) => format!("{} FCFA", group_thousands(a)),
+            Err(_) => v.to_owned(),
+        },
         _ => v.to_owned(),
     }
 }
@@ -374,7 +445,7 @@ pub fn draw(frame: &mut Frame, area: Rect, e: &EntryState, theme: Theme) {
                     theme.dim(),
                 ),
                 Span::styled(
-                    shown_value(e, i),
+                    shown_value(e, i, theme.lang),
                     Style::default().add_modifier(Modifier::BOLD),
                 ),
             ]));
@@ -399,7 +470,7 @@ pub fn draw(frame: &mut Frame, area: Rect, e: &EntryState, theme: Theme) {
             let focused = i == e.focus;
             lines.push(field_line(
                 f.spec.label_in(theme.lang),
-                shown_value(e, i),
+                shown_value(e, i, theme.lang),
                 focused,
                 f.locked,
                 theme,
@@ -418,6 +489,7 @@ pub fn draw(frame: &mut Frame, area: Rect, e: &EntryState, theme: Theme) {
     if !e.confirming
         && let Some(f) = e.fields.get(e.focus)
         && !f.locked
+        && f.spec.choices().is_none()
     {
         // The cursor sits in the focused input.
         let row = 2 + e.fields[..e.focus]
@@ -425,7 +497,7 @@ pub fn draw(frame: &mut Frame, area: Rect, e: &EntryState, theme: Theme) {
             .map(|x| 1 + u16::from(e.errors.contains_key(x.spec.name)))
             .sum::<u16>();
         let col = 2 + 28 + 1 + f.input.visual_cursor() as u16;
-        if f.spec.kind != crate::domain::fields::FieldKind::Amount || f.input.value().is_empty() {
+        if f.spec.kind != FieldKind::Amount || f.input.value().is_empty() {
             let x = form.x + col;
             let y = form.y + row;
             if x < form.right() && y < form.bottom() {
