@@ -111,10 +111,65 @@ fn four_sales_at_the_counter() {
         (Some(2500), TxStatus::Success)
     );
 
-    // The journal screen lists the three sales; q quits from the home screen.
-    t.keys(&["n", "j"]);
+    // The journal screen lists the three sales (F3 from the home screen, where letters
+    // are typed); Alt-q quits from the home screen.
+    t.keys(&["n"]);
+    t.wait_for("Que veut le client", Duration::from_secs(5));
+    t.keys(&["F3"]);
     t.wait_for("Journal du jour — 3 opération(s)", Duration::from_secs(5));
-    t.keys(&["Escape", "q"]);
+    t.keys(&["Escape"]);
+    t.wait_for("Que veut le client", Duration::from_secs(5));
+    t.keys(&["M-q"]);
+}
+
+/// Issue 12 (14): at 80×24 a cashier types the customer's words into the catalogue; no
+/// letter is an action (`paie` used to switch the country at its `p`). The actions are on
+/// the F-keys and Alt with their letter, as the footer says.
+#[test]
+fn the_cashiers_words_filter_the_catalogue() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(home.path(), 80, 24);
+    let screen = t.wait_for("Que veut le client", Duration::from_secs(20));
+    assert!(
+        screen.contains("F10 Alt-q"),
+        "the quit key shows:\n{screen}"
+    );
+
+    t.text("paie");
+    let screen = t.wait_for("Filtre : paie", Duration::from_secs(5));
+    assert!(screen.contains("Sénégal"), "the country stays:\n{screen}");
+    assert!(screen.contains("Paiement"), "Intram's tile:\n{screen}");
+    assert!(screen.contains("Encaisser"), "the cash-outs:\n{screen}");
+    t.keys(&["Escape"]);
+    t.wait_for("Que veut le client", Duration::from_secs(5));
+
+    t.text("retrait");
+    let screen = t.wait_for("Filtre : retrait", Duration::from_secs(5));
+    assert!(screen.contains("(6 service(s)"), "{screen}");
+    assert!(!screen.contains("Dépôt"), "only cash-outs:\n{screen}");
+    t.text(" om");
+    t.wait_for("Filtre : retrait om  (1 service(s)", Duration::from_secs(5));
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Téléphone du client", Duration::from_secs(5));
+    assert!(
+        screen.contains("Orange"),
+        "Orange Money's cash-out:\n{screen}"
+    );
+    t.keys(&["Escape"]);
+    t.wait_for("Filtre : retrait om", Duration::from_secs(5));
+    t.keys(&["Escape"]);
+    t.wait_for("Que veut le client", Duration::from_secs(5));
+
+    // The actions without F-keys: Alt and the letter.
+    t.keys(&["M-p"]);
+    t.wait_for("Côte d'Ivoire", Duration::from_secs(5));
+    t.keys(&["M-j"]);
+    t.wait_for("Journal du jour", Duration::from_secs(5));
+    t.keys(&["Escape"]);
+    t.wait_for("Que veut le client", Duration::from_secs(5));
+    t.remain_on_exit();
+    t.keys(&["M-q"]);
+    assert!(t.wait_dead(Duration::from_secs(10)), "Alt-q quits");
 }
 
 /// The layout follows the terminal's size: SIGWINCH, which the app hears itself since it

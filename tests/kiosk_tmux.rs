@@ -76,7 +76,9 @@ fn control_keys_and_signals_do_nothing_and_leaving_needs_a_supervisor() {
     // And still answering: the filter takes letters.
     t.text("orang");
     t.wait_for("Orange", SECS(5));
-    t.keys(&["Escape", "q"]);
+    t.keys(&["Escape"]);
+    t.wait_for("Que veut le client", SECS(5));
+    t.keys(&["F10"]);
     t.wait_for("code PIN d'un superviseur", SECS(5));
     t.text("1234");
     t.keys(&["Enter"]);

@@ -174,7 +174,7 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     typed(&mut filtered, "orange");
     out.push(("catalogue_filtered", filtered));
     let mut ci = base(width, height);
-    key(&mut ci, KeyCode::Char('p'));
+    key(&mut ci, KeyCode::F(4));
     out.push(("catalogue_ci", ci));
     let mut help = base(width, height);
     key(&mut help, KeyCode::F(1));
@@ -285,7 +285,7 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     ));
 
     let mut journal = base(width, height);
-    key(&mut journal, KeyCode::Char('j'));
+    key(&mut journal, KeyCode::F(3));
     let mut other = row(TxStatus::Failed, "ORANGE_SN_API_CASH_IN", None);
     other.external_id = "01a20000-0000-7000-8000-000000000002".into();
     other.created_at = NOW - 3_600_000;
@@ -438,7 +438,7 @@ fn moneygram_screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     out.push(("moneygram_send_success", send));
 
     let mut reversal = base(width, height);
-    key(&mut reversal, KeyCode::Char('j'));
+    key(&mut reversal, KeyCode::F(3));
     app::update(&mut reversal, Event::Rows(vec![sent]));
     key(&mut reversal, KeyCode::Enter);
     key(&mut reversal, KeyCode::Char('r'));
@@ -644,7 +644,7 @@ fn a_terminal_too_small_for_the_qr_shows_the_link() {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join("")
-        .replace('│', "");
+        .replace(['│', '↵'], "");
     assert!(flat.contains(&link.replace(' ', "")), "{shown}");
     insta::assert_snapshot!("payment_too_small_60x20", shown);
 }
@@ -723,14 +723,14 @@ fn an_answer_lost_after_the_send_is_drawn_as_a_warning_never_as_a_failure() {
 
 #[test]
 fn the_header_says_how_many_operations_are_to_be_checked() {
-    // At 80 columns the demo banner leaves room for it before anything else; at 120, for
-    // the pending count too.
+    // Before anything else; at 80 columns the wording shortens so that the pending count
+    // fits too.
     for width in [80, 120] {
         let mut app = base(width, 24);
         app::update(&mut app, Event::PendingCount(1, 2));
         let shown = text(&render(&app, width, 24, ColorMode::NoColor));
         let header = shown.lines().next().unwrap();
         assert!(header.contains("2 à vérifier"), "{header}");
-        assert_eq!(header.contains("1 en attente"), width == 120, "{header}");
+        assert!(header.contains("1 en attente"), "{header}");
     }
 }

@@ -174,6 +174,52 @@ pub fn french_message(code: &str, amount: Option<i64>) -> String {
     }
 }
 
+/// The operators some catalogue messages name, by the prefix of their services' codes.
+const NAMED: &[(&str, &str)] = &[
+    ("orange money", "ORANGE_"),
+    ("wave", "WAVE_"),
+    ("mtn money", "MTN_"),
+];
+
+/// Whether `message` names an operator other than `service`'s (the vendor's table says
+/// "Orange Money" in `insufficient_balance` and "WAVE" in `invalid_phone_number`).
+pub fn names_another_operator(message: &str, service: &str) -> bool {
+    let message = message.to_lowercase();
+    NAMED
+        .iter()
+        .any(|(name, prefix)| message.contains(name) && !service.starts_with(prefix))
+}
+
+/// A code's sentence naming no operator, where every catalogue entry of the code names one.
+fn neutral(code: &str) -> &'static str {
+    match code {
+        "invalid_phone_number" => "Le numéro que vous avez saisi est incorrect",
+        "no_om_account" | "no_mtn_account" => {
+            "Le destinataire n'a pas de compte chez cet opérateur"
+        }
+        "user_account_suspended" => "Le compte du client est suspendu",
+        "om_number_not_allowed" => "Ce numéro n'est pas autorisé à faire cette transaction",
+        "om_operator_internal_error" => "L'opérateur a eu une erreur interne, veuillez réessayer",
+        _ => UNKNOWN,
+    }
+}
+
+/// The catalogue's message for `code` that fits `service`'s operator, `__amount__` left in:
+/// the code's first entry naming no other operator, else a neutral sentence. A Wave
+/// refusal never reads as an Orange Money one.
+pub fn catalogue_message(code: &str, service: &str) -> &'static str {
+    ERRORS
+        .iter()
+        .filter(|e| e.code == code && !e.message.is_empty())
+        .find(|e| !names_another_operator(e.message, service))
+        .map_or_else(|| neutral(code), |e| e.message)
+}
+
+/// [`catalogue_message`] with the amount filled in.
+pub fn message_for(code: &str, service: &str, amount: Option<i64>) -> String {
+    fill_amount(catalogue_message(code, service), amount)
+}
+
 /// A refusal Intech's server names (code 4000) outside the error catalogue, with what the
 /// cashier should understand and do. From the second reading of the server code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,6 +311,33 @@ mod tests {
         );
         assert!(by_id(26).unwrap().message.contains("__amount__"));
         assert!(!french_message("insufficient_balance", None).contains("__amount__"));
+    }
+
+    #[test]
+    fn a_refusal_reads_in_its_own_operators_words() {
+        assert_eq!(
+            message_for("insufficient_balance", "WAVE_SN_API_CASH_OUT", Some(1500)),
+            "Le solde de votre compte ne vous permet pas d'effectuer un paiement de 1 500 CFA"
+        );
+        assert!(
+            message_for("insufficient_balance", "ORANGE_SN_API_CASH_OUT", None)
+                .contains("Orange Money")
+        );
+        assert!(message_for("invalid_phone_number", "WAVE_SN_API_CASH_OUT", None).contains("WAVE"));
+        assert_eq!(
+            message_for("invalid_phone_number", "FREE_SN_WALLET_CASH_OUT", None),
+            "Le numéro que vous avez saisi est incorrect"
+        );
+        for service in crate::catalog::services::SERVICES.iter().map(|s| s.code) {
+            for e in ERRORS {
+                let m = catalogue_message(e.code, service);
+                assert!(
+                    !names_another_operator(m, service),
+                    "{service} {}: {m}",
+                    e.code
+                );
+            }
+        }
     }
 
     #[test]

@@ -8,11 +8,13 @@
 //! * [`fields`]: what each service needs from the cashier, checked before anything is sent;
 //! * [`refund`]: what may be refunded;
 //! * [`moneygram`]: a MoneyGram payout, send and reversal, field by field;
-//! * [`outcome`]: how a request ended, as the screens and the socket carry it.
+//! * [`outcome`]: how a request ended, as the screens and the socket carry it;
+//! * [`advice`]: what the cashier does next once a sale ended, by its kind and operator.
 //!
 //! Everything else executes what this decides: the journal stores, the engine sends and
 //! polls, the screens draw.
 
+pub mod advice;
 pub mod answers;
 pub mod duplicate;
 pub mod fields;

@@ -72,7 +72,11 @@ pub(crate) fn create_intech(
                 Outcome::CustomerWithoutFunds if !debit => Some(error_by_id(2)),
                 _ => None,
             })
-            .map(TxError::catalogue)
+            // The entry that fits the operator: a Wave refusal never reads "Orange Money".
+            .map(|info| {
+                let message = crate::catalog::errors::catalogue_message(info.code, service.code);
+                TxError::with_message(info, message)
+            })
     });
 
     let tid = st.new_intech_id();

@@ -3,6 +3,7 @@
 //! poll schedule, not-found counts, PIN hashes) can change without a terminal noticing, and
 //! nothing of the service's machinery travels to a terminal.
 
+use crate::catalog::errors;
 use serde_json::Value;
 
 use crate::domain::{GatewayKind, OpKind, Outcome, TxStatus};
@@ -61,6 +62,16 @@ impl Operation {
     /// A gateway's refusal keeps the gateway's words.
     pub fn error_text(&self, lang: Lang) -> Option<String> {
         let message = self.error_message.as_deref()?;
+        // Unless they name another operator than the sale's (the vendor's table has an
+        // "Orange Money" message that a Wave refusal may carry): then the code's own.
+        let fitted;
+        let message = match self.error_code.as_deref() {
+            Some(code) if errors::names_another_operator(message, &self.service) => {
+                fitted = errors::message_for(code, &self.service, self.amount);
+                fitted.as_str()
+            }
+            _ => message,
+        };
         if lang == Lang::Fr {
             return Some(message.to_owned());
         }
@@ -243,5 +254,19 @@ mod tests {
             "Solde insuffisant (Wave)."
         );
         assert_eq!(failed(None, "x").error_text(Lang::En).unwrap(), "x");
+    }
+
+    #[test]
+    fn a_wave_refusal_never_reads_as_an_orange_money_one() {
+        let orange = "Le solde de votre compte Orange Money ne vous permet pas d'effectuer un \
+                      paiement de 1 000 CFA";
+        let wave = failed(Some("insufficient_balance"), orange);
+        assert_eq!(
+            wave.error_text(Lang::Fr).unwrap(),
+            "Le solde de votre compte ne vous permet pas d'effectuer un paiement de 1 000 CFA"
+        );
+        let mut om = wave.clone();
+        om.service = "ORANGE_SN_API_CASH_OUT".into();
+        assert_eq!(om.error_text(Lang::Fr).unwrap(), orange);
     }
 }

@@ -7,7 +7,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::screens::keys::{HELP, labels};
+use super::screens::keys::{self, HELP, Hint};
 use super::screens::moneygram::keys as mg_keys;
 use super::screens::moneygram::reversal;
 use super::screens::{ask, bills, catalogue, entry, gate, journal, moneygram, payment};
@@ -30,6 +30,12 @@ pub use super::screens::{App, Screen};
 /// The one entry point: applies an event, returns what to do.
 pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
     let effects = apply(app, event);
+    if matches!(app.screen, Screen::Payment(_)) && !app.filter.is_empty() {
+        // A sale is sent: the next customer starts from the whole catalogue, and the old
+        // word does not take the next letters typed.
+        app.filter.clear();
+        app.selected = 0;
+    }
     gate::guard(app, effects)
 }
 
@@ -302,52 +308,57 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// The keys of the current screen, for the footer and the help: (keys, action), from the
-/// same tables as the screens' key handling.
+/// The keys of the current screen, for the help: (keys, action), from the same tables as
+/// the screens' key handling.
 pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
+    hints(app).into_iter().map(|h| (h.keys, h.action)).collect()
+}
+
+/// The keys of the current screen as the footer fits them (which is the way out).
+pub fn hints(app: &App) -> Vec<Hint> {
     let lang = app.lang;
     let screen = match &app.screen {
-        Screen::Catalogue => labels(catalogue::KEYS, lang),
-        Screen::Entry(e) if e.confirming => labels(entry::CONFIRM_KEYS, lang),
-        Screen::Entry(e) if e.on_choice() => labels(entry::CHOICE_KEYS, lang),
-        Screen::Entry(_) => labels(entry::KEYS, lang),
-        Screen::Bills(_) => labels(bills::KEYS, lang),
-        Screen::Payment(_) => labels(payment::KEYS, lang),
-        Screen::Journal(j) if j.reversal.is_some() => labels(reversal::KEYS, lang),
-        Screen::Journal(j) if j.claim.is_some() => labels(journal::CLAIM_KEYS, lang),
-        Screen::Journal(j) if j.detail.is_some() => labels(journal::DETAIL_KEYS, lang),
+        Screen::Catalogue => keys::hints(catalogue::KEYS, lang),
+        Screen::Entry(e) if e.confirming => keys::hints(entry::CONFIRM_KEYS, lang),
+        Screen::Entry(e) if e.on_choice() => keys::hints(entry::CHOICE_KEYS, lang),
+        Screen::Entry(_) => keys::hints(entry::KEYS, lang),
+        Screen::Bills(_) => keys::hints(bills::KEYS, lang),
+        Screen::Payment(_) => keys::hints(payment::KEYS, lang),
+        Screen::Journal(j) if j.reversal.is_some() => keys::hints(reversal::KEYS, lang),
+        Screen::Journal(j) if j.claim.is_some() => keys::hints(journal::CLAIM_KEYS, lang),
+        Screen::Journal(j) if j.detail.is_some() => keys::hints(journal::DETAIL_KEYS, lang),
         // While the search is typed too (its own keys are not shown).
-        Screen::Journal(_) => labels(journal::LIST_KEYS, lang),
+        Screen::Journal(_) => keys::hints(journal::LIST_KEYS, lang),
         Screen::MoneyGram(m) => match &m.stage {
-            MgStage::Reference { .. } => labels(mg_keys::REFERENCE_KEYS, lang),
+            MgStage::Reference { .. } => keys::hints(mg_keys::REFERENCE_KEYS, lang),
             MgStage::Identity {
                 confirming: true, ..
-            } => labels(mg_keys::CONFIRM_KEYS, lang),
-            MgStage::Identity { .. } => labels(mg_keys::IDENTITY_KEYS, lang),
-            MgStage::Parties { .. } => labels(mg_keys::PARTIES_KEYS, lang),
-            MgStage::Quoted { .. } => labels(mg_keys::QUOTED_KEYS, lang),
+            } => keys::hints(mg_keys::CONFIRM_KEYS, lang),
+            MgStage::Identity { .. } => keys::hints(mg_keys::IDENTITY_KEYS, lang),
+            MgStage::Parties { .. } => keys::hints(mg_keys::PARTIES_KEYS, lang),
+            MgStage::Quoted { .. } => keys::hints(mg_keys::QUOTED_KEYS, lang),
         },
         Screen::Connecting => vec![],
-        Screen::Login(_) => labels(gate::LOGIN_KEYS, lang),
+        Screen::Login(_) => keys::hints(gate::LOGIN_KEYS, lang),
     };
     // A question takes every key: its answers are all the footer shows.
     if app.ask.is_some() {
-        return labels(ask::KEYS, lang);
+        return keys::hints(ask::KEYS, lang);
     }
     let screen = if app.gate.locked.is_some() {
-        labels(gate::LOCK_KEYS, lang)
+        keys::hints(gate::LOCK_KEYS, lang)
     } else if app.gate.prompt.is_some() {
-        labels(gate::PROMPT_KEYS, lang)
+        keys::hints(gate::PROMPT_KEYS, lang)
     } else {
         screen
     };
-    let mut keys = if matches!(app.screen, Screen::Catalogue) {
-        labels(catalogue::HELP, lang)
+    let mut all = if matches!(app.screen, Screen::Catalogue) {
+        keys::hints(catalogue::HELP, lang)
     } else {
-        labels(HELP, lang)
+        keys::hints(HELP, lang)
     };
-    keys.extend(screen);
-    keys
+    all.extend(screen);
+    all
 }
 
 #[cfg(test)]

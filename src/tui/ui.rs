@@ -23,11 +23,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     .areas(area);
     header::draw(frame.buffer_mut(), header_area, app, theme);
     let keys = app::keys(app);
+    let hints = app::hints(app);
     let link_down = app.gate.link_down.as_deref();
     if let Some(lock) = &app.gate.locked {
         // Nothing of the screen below: the customer's data stays hidden.
         gate::draw::draw_locked(frame.buffer_mut(), body, app, lock, theme);
-        footer::draw(frame.buffer_mut(), footer_area, link_down, &keys, theme);
+        footer::draw(frame.buffer_mut(), footer_area, link_down, &hints, theme);
         return;
     }
     match &app.screen {
@@ -40,7 +41,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         Screen::Journal(j) => journal::draw(frame, body, app, j, theme),
         Screen::MoneyGram(m) => moneygram::draw(frame.buffer_mut(), body, m, theme),
     }
-    footer::draw(frame.buffer_mut(), footer_area, link_down, &keys, theme);
+    footer::draw(frame.buffer_mut(), footer_area, link_down, &hints, theme);
     if let Some(prompt) = &app.gate.prompt {
         gate::draw::draw_prompt(
             frame.buffer_mut(),

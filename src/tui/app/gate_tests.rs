@@ -178,8 +178,8 @@ fn leaving_the_kiosk_needs_a_supervisors_pin() {
         assert!(update(&mut app, ctrl(c)).is_empty());
     }
     assert!(!app.quit);
-    assert!(update(&mut app, key(KeyCode::Char('q'))).is_empty());
-    assert!(!app.quit, "q opens the supervisor prompt");
+    assert!(update(&mut app, key(KeyCode::F(10))).is_empty());
+    assert!(!app.quit, "F10 opens the supervisor prompt");
     assert!(app.gate.prompt.is_some());
     type_text(&mut app, "9999");
     assert_eq!(
@@ -370,7 +370,7 @@ fn the_service_can_ask_for_kiosk_mode_and_its_idle_lock() {
 #[test]
 fn a_cashiers_moneygram_reversal_goes_with_a_supervisors_pin() {
     let mut app = logged_in();
-    update(&mut app, key(KeyCode::Char('j')));
+    update(&mut app, key(KeyCode::F(3)));
     let send = row(TxStatus::Success, "MONEYGRAM_SN_API_CASH_IN");
     update(&mut app, Event::Rows(vec![send.clone()]));
     update(&mut app, key(KeyCode::Enter));

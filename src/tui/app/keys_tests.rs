@@ -119,6 +119,7 @@ fn check(mode: Mode) {
         table.labels,
         "{name}: the footer shows its table"
     );
+    at_80_columns_the_way_out_shows(name, &app);
     for code in table.shown() {
         if idle.contains(&code) {
             continue;
@@ -135,6 +136,27 @@ fn check(mode: Mode) {
                 "{name}: {code:?} is handled but not in the table"
             );
         }
+    }
+}
+
+/// At 80 columns the footer fits, shows the help's key and the screen's way out (back,
+/// cancel, quit); the keys left out are in the help.
+fn at_80_columns_the_way_out_shows(name: &str, app: &App) {
+    use crate::tui::widgets::footer::{fit, width};
+    let all = hints(app);
+    let shown = fit(&all, 80);
+    let width: usize = shown.iter().map(width).sum();
+    assert!(width <= 80, "{name}: the footer takes {width} columns");
+    assert!(shown[0].keys.starts_with("F1"), "{name}: {shown:?}");
+    // The login leads nowhere but in: there is nothing to go back to.
+    let nowhere = ["login"];
+    assert_eq!(
+        all.iter().any(|h| h.leaves),
+        !nowhere.contains(&name),
+        "{name}: its way out is marked"
+    );
+    for h in all.iter().filter(|h| h.leaves) {
+        assert!(shown.contains(h), "{name}: {h:?} cut off at 80 columns");
     }
 }
 
@@ -209,6 +231,40 @@ fn logged_in() -> App {
     );
     update(&mut app, Event::LoggedIn(Ok(cashier(Role::Cashier))));
     app
+}
+
+/// On the home screen letters are typed into the filter, whatever the first one; the
+/// actions' letters are taken with Alt.
+#[test]
+fn home_letters_filter_and_alt_letters_act() {
+    for word in ["paie", "journal", "quitter", "hj"] {
+        let mut app = app();
+        for c in word.chars() {
+            let effects = update(
+                &mut app,
+                Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+            );
+            assert!(effects.is_empty(), "{word}: {c}");
+        }
+        assert_eq!(app.filter, word);
+        assert!(matches!(app.screen, Screen::Catalogue) && !app.quit && !app.help);
+        assert_eq!(app.country, crate::catalog::services::Country::Senegal);
+    }
+    let alt = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT));
+    let mut app = app();
+    update(&mut app, alt('p'));
+    assert_eq!(app.country, crate::catalog::services::Country::CoteDIvoire);
+    assert!(app.filter.is_empty());
+    let mut app = self::app();
+    app.filter = "wave".into();
+    assert_eq!(update(&mut app, alt('j')), vec![Effect::LoadJournal]);
+    assert!(matches!(app.screen, Screen::Journal(_)));
+    let mut app = self::app();
+    assert_eq!(update(&mut app, alt('q')), vec![Effect::Quit]);
+    // Alt with a letter that is no action does nothing (it is not typed either).
+    let mut app = self::app();
+    assert!(update(&mut app, alt('x')).is_empty());
+    assert!(app.filter.is_empty());
 }
 
 #[test]

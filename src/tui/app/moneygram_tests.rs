@@ -329,7 +329,7 @@ fn a_quote_refused_keeps_the_form_with_the_reason() {
 #[test]
 fn a_send_is_reversed_from_the_journal_with_its_reason() {
     let mut app = App::new(true, NOW);
-    update(&mut app, key(KeyCode::Char('j')));
+    update(&mut app, key(KeyCode::F(3)));
     let send = row(TxStatus::Success, "MONEYGRAM_SN_API_CASH_IN");
     let id = send.external_id.clone();
     update(&mut app, Event::Rows(vec![send]));

@@ -20,6 +20,10 @@ fn type_text(app: &mut App, text: &str) -> Vec<Effect> {
     effects
 }
 
+fn alt(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT))
+}
+
 fn app() -> App {
     let mut app = App::new(true, 1_000_000);
     update(&mut app, Event::Balance(Ok(250_000.0)));
@@ -92,7 +96,7 @@ fn the_catalogue_filters_as_you_type_and_opens_by_digit() {
 #[test]
 fn country_journal_help_and_quit() {
     let mut app = app();
-    update(&mut app, key(KeyCode::Char('p')));
+    update(&mut app, alt('p'));
     assert_eq!(app.country, Country::CoteDIvoire);
     assert!(
         app.visible_tiles()
@@ -101,10 +105,7 @@ fn country_journal_help_and_quit() {
     );
     update(&mut app, key(KeyCode::F(4)));
     assert_eq!(app.country, Country::Senegal);
-    assert_eq!(
-        update(&mut app, key(KeyCode::Char('j'))),
-        vec![Effect::LoadJournal]
-    );
+    assert_eq!(update(&mut app, alt('j')), vec![Effect::LoadJournal]);
     assert!(matches!(app.screen, Screen::Journal(_)));
     update(&mut app, key(KeyCode::F(1)));
     assert!(app.help);
@@ -112,10 +113,7 @@ fn country_journal_help_and_quit() {
     assert!(!app.help, "any key closes the help");
     update(&mut app, key(KeyCode::Esc));
     assert!(matches!(app.screen, Screen::Catalogue));
-    assert_eq!(
-        update(&mut app, key(KeyCode::Char('q'))),
-        vec![Effect::Quit]
-    );
+    assert_eq!(update(&mut app, alt('q')), vec![Effect::Quit]);
     assert!(app.quit);
 }
 
@@ -168,6 +166,14 @@ fn entry_validates_live_confirms_then_pays() {
         ("WAVE_SN_API_CASH_OUT", Some("772457100"), Some(1500))
     );
     assert!(matches!(app.screen, Screen::Payment(_)));
+    // The "wave" typed to find the tile is gone: the next sale starts from every tile and
+    // the next letters are a new word.
+    assert!(app.filter.is_empty());
+    update(&mut app, key(KeyCode::Char('n')));
+    assert!(matches!(app.screen, Screen::Catalogue));
+    type_text(&mut app, "j");
+    assert_eq!(app.filter, "j");
+    assert!(matches!(app.screen, Screen::Catalogue));
 }
 
 #[test]
@@ -314,7 +320,7 @@ fn the_payment_screen_follows_the_row_and_rings_once() {
 #[test]
 fn the_journal_filters_shows_detail_and_sends_claims() {
     let mut app = app();
-    update(&mut app, key(KeyCode::Char('j')));
+    update(&mut app, key(KeyCode::F(3)));
     let mut failed = row(TxStatus::Failed, "ORANGE_SN_API_CASH_IN");
     failed.external_id = "01a20000-0000-7000-8000-000000000002".into();
     update(
@@ -370,7 +376,7 @@ fn the_journal_filters_shows_detail_and_sends_claims() {
 #[test]
 fn a_row_to_check_offers_a_claim_with_its_references_written_in() {
     let mut app = app();
-    update(&mut app, key(KeyCode::Char('j')));
+    update(&mut app, key(KeyCode::F(3)));
     let mut stuck = row(TxStatus::Review, "WAVE_SN_API_CASH_IN");
     stuck.external_id = "01a20000-0000-7000-8000-00000000abcd".into();
     stuck.gateway_tx_id = None;

@@ -12,7 +12,7 @@ use tui_input::Input;
 
 use super::bills::{BillsStage, BillsState};
 use super::entry::{EntryState, Field};
-use super::keys::{Binding, hidden, lookup, shown, typing};
+use super::keys::{Binding, hidden, leave, lookup, shown, typing};
 use super::moneygram::MoneyGramState;
 use super::{App, Screen};
 use crate::catalog::services::Country;
@@ -55,18 +55,27 @@ const DIGITS: &[KeyCode] = &[
     KeyCode::Char('9'),
 ];
 
-/// The help, on this screen: F1 (taken by `app::on_key` on every screen) or h.
+/// The help, on this screen: F1 (taken by `app::on_key` on every screen) or `?`.
 pub const HELP: &[Binding<Action>] = &[shown(
-    &[KeyCode::F(1), KeyCode::Char('h'), KeyCode::Char('?')],
+    &[KeyCode::F(1), KeyCode::Char('?')],
     Action::Help,
-    ("F1 h", "aide"),
-    ("F1 h", "help"),
+    ("F1 ?", "aide"),
+    ("F1 ?", "help"),
 )];
 
-/// The home screen's keys. While a filter is typed, characters go to it (`key`).
+/// The home screen's keys.
+///
+/// Every letter typed goes to the filter: a cashier types the customer's word (`paie`,
+/// `retrait`, `om`), and a word may begin with any letter. So the actions are on keys no
+/// word uses: the F-keys, and the same letter as on the other screens with **Alt**
+/// (`Alt-j` journal, `Alt-p` pays, `Alt-q` quit) for keyboards or terminals without
+/// F-keys. Not Ctrl: the terminal keeps Ctrl-J (Enter), Ctrl-H (Backspace), Ctrl-Q and
+/// Ctrl-S (flow control) and Ctrl-C for itself; Alt reaches the app everywhere, over SSH
+/// too (sent as Esc then the letter). In this table a letter is taken with Alt only
+/// (`key`); digits pick a tile and are never typed.
 pub const KEYS: &[Binding<Action>] = &[
-    // Shown by `HELP` ("F1 h"), first on this screen.
-    hidden(&[KeyCode::Char('h'), KeyCode::Char('?')], Action::Help),
+    // Shown by `HELP` ("F1 ?"), first on this screen.
+    hidden(&[KeyCode::Char('?')], Action::Help),
     shown(
         &[
             KeyCode::Left,
@@ -77,10 +86,10 @@ pub const KEYS: &[Binding<Action>] = &[
             KeyCode::End,
         ],
         Action::Move,
-        ("flèches 1-9", "choisir"),
-        ("arrows 1-9", "choose"),
+        ("1-9 ←→", "choisir"),
+        ("1-9 ←→", "choose"),
     ),
-    // Shown with the arrows ("1-9").
+    // Shown with the arrows ("1-9"), as the tiles' numbers.
     hidden(DIGITS, Action::Pick),
     shown(
         &[KeyCode::Enter],
@@ -91,37 +100,48 @@ pub const KEYS: &[Binding<Action>] = &[
     shown(
         &[KeyCode::F(3), KeyCode::Char('j')],
         Action::Journal,
-        ("F3 j", "journal"),
-        ("F3 j", "journal"),
+        ("F3 Alt-j", "journal"),
+        ("F3 Alt-j", "journal"),
     ),
     shown(
         &[KeyCode::F(4), KeyCode::Char('p')],
         Action::Country,
-        ("F4 p", "pays"),
-        ("F4 p", "country"),
+        ("F4 Alt-p", "pays"),
+        ("F4 Alt-p", "country"),
     ),
-    shown(
+    leave(
         &[KeyCode::F(10), KeyCode::Char('q')],
         Action::Quit,
-        ("F10 q", "quitter"),
-        ("F10 q", "quit"),
+        ("F10 Alt-q", "quitter"),
+        ("F10 Alt-q", "quit"),
     ),
     // Said by the filter's line ("Échap pour effacer").
     hidden(&[KeyCode::Esc], Action::ClearFilter),
-    // The filter: letters, digits, spaces; Backspace.
+    // The filter: letters, spaces, apostrophes; Backspace.
     typing(Action::Type),
 ];
+
+/// What a key does here: a letter is typed unless Alt is held (then it is its action, if
+/// it has one).
+fn action_of(key: &KeyEvent) -> Option<Action> {
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Char(c) if alt && c.is_alphabetic() => {
+            match lookup(KEYS, KeyCode::Char(c.to_ascii_lowercase())) {
+                Some(Action::Type) => None,
+                action => action,
+            }
+        }
+        KeyCode::Char(c) if c.is_alphabetic() => Some(Action::Type),
+        code => lookup(KEYS, code),
+    }
+}
 
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let tiles = app.visible_tiles();
     let columns = grid_columns(app.size.0);
     let filtering = !app.filter.is_empty();
-    let action = match key.code {
-        // While a filter is typed, every character goes to it.
-        KeyCode::Char(_) if filtering => Some(Action::Type),
-        code => lookup(KEYS, code),
-    };
-    match action {
+    match action_of(&key) {
         Some(Action::ClearFilter) if filtering => {
             app.filter.clear();
             app.selected = 0;
@@ -149,6 +169,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     return open_tile(app, tile);
                 }
             }
+            app.dirty = false;
         }
         Some(Action::Journal) => return super::journal::open(app),
         Some(Action::Country) => switch_country(app),
@@ -156,17 +177,15 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         // F1 is taken before (`app::on_key`), as on every screen.
         Some(Action::Help) => app.help = true,
         Some(Action::Type) => match key.code {
-            KeyCode::Backspace => {
+            KeyCode::Backspace if filtering => {
                 app.filter.pop();
                 app.selected = 0;
             }
             KeyCode::Char(c)
-                if !key.modifiers.contains(KeyModifiers::CONTROL)
-                    && (c.is_alphanumeric() || c == ' ' || c == '/') =>
+                if key.modifiers.difference(KeyModifiers::SHIFT).is_empty()
+                    && (c.is_alphabetic() || (filtering && matches!(c, ' ' | '\'' | '-'))) =>
             {
-                if c != '/' {
-                    app.filter.push(c);
-                }
+                app.filter.push(c);
                 app.selected = 0;
             }
             _ => app.dirty = false,
@@ -282,7 +301,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
             continue;
         }
         let selected = i == app.selected;
-        let number = if i < 9 && app.filter.is_empty() {
+        // The number picks it (1-9, as the footer says), filtered or not.
+        let number = if i < 9 {
             format!("{} ", i + 1)
         } else {
             String::new()
@@ -290,7 +310,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
         let block = Block::bordered()
             .title(Line::from(format!(
                 "{number}{}",
-                tile.group.label_in(theme.lang)
+                tile.group.short_in(theme.lang)
             )))
             .border_style(if selected {
                 theme.selected()

@@ -23,6 +23,20 @@ pub enum Keys {
 pub struct Label {
     pub fr: (&'static str, &'static str),
     pub en: (&'static str, &'static str),
+    /// The way out of the screen (back, cancel, quit): the footer never leaves it out, at
+    /// any width. A binding with Esc is one; the home screen's quit is marked ([`leave`]).
+    pub leaves: bool,
+}
+
+const fn has_esc(keys: &[KeyCode]) -> bool {
+    let mut i = 0;
+    while i < keys.len() {
+        if matches!(keys[i], KeyCode::Esc) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +57,30 @@ pub const fn shown<A>(
     Binding {
         keys: Keys::These(keys),
         action,
-        label: Some(Label { fr, en }),
+        label: Some(Label {
+            fr,
+            en,
+            leaves: has_esc(keys),
+        }),
+    }
+}
+
+/// A binding shown, and the way out of a screen whose Esc does something else (the home
+/// screen's quit: its Esc clears the filter).
+pub const fn leave<A>(
+    keys: &'static [KeyCode],
+    action: A,
+    fr: (&'static str, &'static str),
+    en: (&'static str, &'static str),
+) -> Binding<A> {
+    Binding {
+        keys: Keys::These(keys),
+        action,
+        label: Some(Label {
+            fr,
+            en,
+            leaves: true,
+        }),
     }
 }
 
@@ -92,15 +129,39 @@ pub fn lookup<A: Copy>(table: &[Binding<A>], code: KeyCode) -> Option<A> {
         .map(|b| b.action)
 }
 
-/// What a table shows, in this language: (keys, action) pairs, in the table's order.
-pub fn labels<A>(table: &[Binding<A>], lang: Lang) -> Vec<(&'static str, &'static str)> {
+/// One key as the footer and the help show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hint {
+    pub keys: &'static str,
+    pub action: &'static str,
+    /// The screen's way out: always in the footer.
+    pub leaves: bool,
+}
+
+/// What a table shows, in this language, in the table's order.
+pub fn hints<A>(table: &[Binding<A>], lang: Lang) -> Vec<Hint> {
     table
         .iter()
         .filter_map(|b| b.label)
-        .map(|l| match lang {
-            Lang::Fr => l.fr,
-            Lang::En => l.en,
+        .map(|l| {
+            let (keys, action) = match lang {
+                Lang::Fr => l.fr,
+                Lang::En => l.en,
+            };
+            Hint {
+                keys,
+                action,
+                leaves: l.leaves,
+            }
         })
+        .collect()
+}
+
+/// What a table shows, in this language: (keys, action) pairs, in the table's order.
+pub fn labels<A>(table: &[Binding<A>], lang: Lang) -> Vec<(&'static str, &'static str)> {
+    hints(table, lang)
+        .into_iter()
+        .map(|h| (h.keys, h.action))
         .collect()
 }
 

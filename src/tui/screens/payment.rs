@@ -19,8 +19,8 @@ use crate::session::view::Operation;
 use crate::tui::catalog::Tile;
 use crate::tui::message::Effect;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::capitalize;
 use crate::tui::widgets::qr::QrView;
+use crate::tui::widgets::{capitalize, wrap_marked};
 
 /// The customer's time to validate, shown as a countdown.
 pub const PAYMENT_WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -167,39 +167,14 @@ fn elapsed(ms: i64) -> String {
     format!("{}:{:02}", s / 60, s % 60)
 }
 
-fn what_next(row: &Operation, theme: Theme) -> &'static str {
-    match row.status {
-        TxStatus::Success if row.service == crate::domain::moneygram::PAYOUT => theme.tr(
-            "Remettez l'argent au bénéficiaire contre sa signature. F2/n : nouvelle opération.",
-            "Hand the money to the receiver against their signature. F2/n: new operation.",
-        ),
-        TxStatus::Success if row.service == crate::domain::moneygram::SEND => theme.tr(
-            "Donnez le numéro de référence à l'expéditeur. F2/n : nouvelle opération.",
-            "Give the sender the reference number. F2/n: new operation.",
-        ),
-        TxStatus::Success => theme.tr(
-            "Remettez le reçu au client. F2/n : nouvelle vente.",
-            "Give the customer the receipt. F2/n: new sale.",
-        ),
-        TxStatus::Failed => theme.tr(
-            "Rien n'a été encaissé. Vérifiez le numéro ou le solde du client, puis refaites une vente.",
-            "Nothing was collected. Check the number or the customer's balance, then start again.",
-        ),
-        TxStatus::Expired => theme.tr(
-            "Le client n'a pas validé à temps. Refaites une vente s'il le souhaite.",
-            "The customer did not approve in time. Start a new sale if they wish.",
-        ),
-        TxStatus::Canceled => theme.tr(
-            "Opération annulée : rien n'a été encaissé.",
-            "Cancelled: nothing was collected.",
-        ),
-        TxStatus::Refunded => theme.tr("Le client a été remboursé.", "The customer was refunded."),
-        TxStatus::NotSent => theme.tr(
-            "La passerelle n'a jamais reçu l'opération : refaites une vente.",
-            "The gateway never received it: start a new sale.",
-        ),
-        _ => "",
-    }
+/// The next step, by the sale's kind, operator and ending (`domain::advice`).
+fn what_next(row: &Operation, theme: Theme) -> String {
+    crate::domain::advice::what_next(
+        &row.service,
+        row.status,
+        row.error_code.as_deref(),
+        theme.lang,
+    )
 }
 
 pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Theme) {
@@ -380,7 +355,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
                 theme.warn(),
             )));
         }
-        info.push(Line::from(url.clone()));
+        // A link is never cut silently: each piece ends with a mark that it goes on.
+        info.extend(
+            wrap_marked(url, text_area.width)
+                .into_iter()
+                .map(Line::from),
+        );
     }
     if let Some(note) = &row.notification {
         info.push(Line::default());
@@ -388,7 +368,11 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
             theme.tr("Message pour le client :", "Message for the customer:"),
             theme.dim(),
         )));
-        info.push(Line::from(note.clone()));
+        info.extend(
+            wrap_marked(note, text_area.width)
+                .into_iter()
+                .map(Line::from),
+        );
     }
     if let Some(n) = &p.notice {
         info.push(Line::default());

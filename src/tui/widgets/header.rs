@@ -12,6 +12,20 @@ use crate::tui::screens::App;
 use crate::tui::theme::Theme;
 
 pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
+    // The longest wording that fits the width: nothing meaningful is cut at 80 columns.
+    let line = (0..=SHORTEST)
+        .map(|level| Line::from(spans(app, theme, level)))
+        .find(|l| l.width() <= usize::from(area.width))
+        .unwrap_or_else(|| Line::from(spans(app, theme, SHORTEST)));
+    Paragraph::new(line).render(area, buf);
+}
+
+/// The shortest wording of the header (`spans`' levels go from 0, the longest).
+const SHORTEST: u8 = 3;
+
+/// The header's parts in the wording of `level`: 1 shortens the demo banner, 2 the country
+/// and "rien en attente", 3 the balance's label.
+fn spans(app: &App, theme: Theme, level: u8) -> Vec<Span<'static>> {
     let mut spans = vec![Span::styled(" caisse ", theme.title())];
     if app.gate.link_down.is_some() {
         // First, so that no terminal width cuts it off.
@@ -21,10 +35,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
         ));
     }
     if app.demo {
-        spans.push(Span::styled(
-            theme.tr(" DÉMO : aucun argent réel ", " DEMO: no real money "),
-            theme.banner(),
-        ));
+        let banner = if level >= 1 {
+            theme.tr(" DÉMO ", " DEMO ")
+        } else {
+            theme.tr(" DÉMO : aucun argent réel ", " DEMO: no real money ")
+        };
+        spans.push(Span::styled(banner, theme.banner()));
     }
     if app.review > 0 {
         // Before the rest, so that no terminal width cuts it off: a person must look.
@@ -33,20 +49,25 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
             theme.error(),
         ));
     }
-    let country = match app.country {
-        Country::Senegal => theme.tr("Sénégal", "Senegal"),
-        Country::CoteDIvoire => theme.tr("Côte d'Ivoire", "Ivory Coast"),
+    let country = match (app.country, level >= 2) {
+        (Country::Senegal, false) => theme.tr("Sénégal", "Senegal"),
+        (Country::CoteDIvoire, false) => theme.tr("Côte d'Ivoire", "Ivory Coast"),
+        (c, true) => c.code(),
     };
     spans.push(Span::raw(format!("  {country}")));
+    let label = if level >= 3 {
+        ""
+    } else {
+        theme.tr("Solde : ", "Balance: ")
+    };
     let balance = match &app.balance {
-        None => format!("{} …", theme.tr("Solde :", "Balance:")),
-        Some(Ok(b)) => format!("{} {}", theme.tr("Solde :", "Balance:"), fcfa_balance(*b)),
-        Some(Err(_)) => theme
-            .tr("Solde : indisponible", "Balance: unavailable")
-            .to_owned(),
+        None => format!("{label}…"),
+        Some(Ok(b)) => format!("{label}{}", fcfa_balance(*b)),
+        Some(Err(_)) => format!("{label}{}", theme.tr("indisponible", "unavailable")),
     };
     spans.push(Span::raw(format!("  {balance}")));
     let pending = match app.pending {
+        0 if level >= 2 => theme.tr("  0 en attente", "  0 pending").to_owned(),
         0 => theme
             .tr("  rien en attente", "  nothing pending")
             .to_owned(),
@@ -66,5 +87,5 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
     {
         spans.push(Span::styled(format!("  {}", c.name), theme.key()));
     }
-    Paragraph::new(Line::from(spans)).render(area, buf);
+    spans
 }
