@@ -241,3 +241,76 @@ fn sighup_and_sigterm_end_the_app_with_the_terminal_restored() {
         assert_eq!(journal.integrity_check().unwrap(), "ok");
     }
 }
+
+/// Issue 12 (6): the sandbox holds the reply of a deposit to a number ending in 94 for 90 s
+/// (the client gives up at 60 s) while the deposit goes through and its callback arrives
+/// within seconds: the payment screen leaves « Envoi à la passerelle… » on the callback,
+/// while the send still waits for its reply.
+#[test]
+fn a_callback_before_a_slow_reply_settles_the_payment_screen() {
+    let home = tempfile::tempdir().unwrap();
+    let journal = home.path().join("journal.db");
+    let t = Tmux::start(home.path(), 100, 30);
+    t.wait_for("Que veut le client", Duration::from_secs(20));
+    t.text("depot wave");
+    t.keys(&["Enter"]);
+    t.wait_for("Téléphone du client", Duration::from_secs(5));
+    t.text("772450094");
+    t.keys(&["Enter"]);
+    t.text("1000");
+    t.keys(&["Enter"]);
+    t.wait_for("Vérifiez avec le client", Duration::from_secs(5));
+    t.keys(&["Enter"]);
+    t.wait_for("Envoi à la passerelle", Duration::from_secs(5));
+    // Well inside the client's 60 s timeout: only the callback can have settled it.
+    let screen = t.wait_until(
+        "the deposit's success",
+        |s| s.contains('✓') && s.contains("1 000 FCFA"),
+        Duration::from_secs(30),
+    );
+    assert!(!screen.contains("Envoi à la passerelle"), "{screen}");
+    let r = rows(&journal);
+    assert_eq!((r.len(), r[0].status), (1, TxStatus::Success));
+    assert_eq!(r[0].answered_at, None, "the reply has not come yet");
+}
+
+/// Issue 12 (9): a cash-out left with `n` is reopened from the journal (its QR and link
+/// again), left again, and when the customer pays, the home screen says so.
+#[test]
+fn a_sale_left_is_reopened_from_the_journal_and_announced_when_paid() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(home.path(), 120, 40);
+    t.wait_for("Que veut le client", Duration::from_secs(20));
+    t.text("wave");
+    t.keys(&["Enter"]);
+    t.wait_for("Téléphone du client", Duration::from_secs(5));
+    t.text("772457100");
+    t.keys(&["Enter"]);
+    t.text("1500");
+    t.keys(&["Enter"]);
+    t.wait_for("Vérifiez avec le client", Duration::from_secs(5));
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("/deep/", Duration::from_secs(10));
+    let deep = link(&screen);
+    // The cashier goes on; the customer comes back later.
+    t.keys(&["n"]);
+    t.wait_for("Que veut le client", Duration::from_secs(5));
+    t.keys(&["F3"]);
+    t.wait_for("Journal du jour — 1 opération(s)", Duration::from_secs(5));
+    t.keys(&["p"]);
+    let screen = t.wait_for("/deep/", Duration::from_secs(5));
+    assert!(screen.contains("▀"), "the QR is drawn again:\n{screen}");
+    assert_eq!(link(&screen), deep);
+    t.keys(&["n"]);
+    t.wait_for("Que veut le client", Duration::from_secs(5));
+    approve(&deep);
+    let screen = t.wait_for("Vente laissée", Duration::from_secs(20));
+    assert!(
+        screen.contains("1 500 FCFA") && screen.contains("772457100"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Que veut le client"),
+        "on the home screen:\n{screen}"
+    );
+}

@@ -300,6 +300,50 @@ async fn a_deposit_above_the_balance_the_engine_read_never_leaves() {
     );
 }
 
+/// Issue 12 (8): the figure a deposit is checked against is the service's balance as it is
+/// now, not the one read before sales settled.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deposit_is_checked_against_the_balance_as_it_stands_after_settled_sales() {
+    let s = setup_with(
+        SandboxConfig {
+            initial_balance: 10_000.0,
+            ..sandbox_config()
+        },
+        fast_plan(),
+        Duration::from_secs(10),
+        false,
+        None,
+    )
+    .await;
+    assert_eq!(s.engine.balance().await.unwrap(), 10_000.0);
+    let first = s
+        .engine
+        .pay(order("WAVE_SN_API_CASH_IN", "772450000", 8000))
+        .await
+        .unwrap();
+    let ext = first.row.external_id;
+    wait_status(&s.engine, &ext, TxStatus::Success, Duration::from_secs(10)).await;
+    // Nobody asked for the balance since: the engine reads it again for the next deposit,
+    // and 5 000 no longer fits in what is left.
+    let err = s
+        .engine
+        .pay(order("WAVE_SN_API_CASH_IN", "772450001", 5000))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("solde insuffisant"), "{err}");
+    assert!(err.to_string().contains("2 000 FCFA"), "{err}");
+    assert_eq!(s.engine.known_balance(), Some(2_000.0));
+    assert_eq!(
+        s.engine
+            .journal(|j| j.list_since(0, 10))
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "the second deposit never left"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refusal_is_failed_with_the_french_message() {
     let s = setup().await;
@@ -472,6 +516,37 @@ async fn a_cash_out_waits_for_the_customer_and_its_callback_is_confirmed_by_a_st
     );
     assert_eq!(events[poll].detail["after"], "SUCCESS");
     assert_eq!(record(&s.sandbox, &row.external_id).await["statusCalls"], 1);
+}
+
+/// Issue 12 (6): without HMAC a callback is confirmed by one status query; when it comes
+/// while the send still waits for its reply (…94: the reply is held), that query is asked at
+/// once, and the sale settles before the reply comes.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unsigned_callback_during_a_slow_send_settles_the_sale_before_the_reply() {
+    let sb = SandboxConfig {
+        slow_reply: Duration::from_secs(30),
+        ..sandbox_config()
+    };
+    let s = setup_with(sb, fast_plan(), Duration::from_secs(40), true, None).await;
+    let engine = s.engine.clone();
+    let send = tokio::spawn(async move {
+        engine
+            .pay(order("WAVE_SN_API_CASH_IN", "772450094", 1000))
+            .await
+    });
+    let ext = wait::until_async("the intent", Duration::from_secs(5), || async {
+        let rows = s.engine.journal(|j| j.list_since(0, 10)).await.unwrap();
+        rows.first().map(|r| r.external_id.clone())
+    })
+    .await;
+    let row = wait_status(&s.engine, &ext, TxStatus::Success, Duration::from_secs(10)).await;
+    assert!(
+        !send.is_finished(),
+        "settled while the send waits for its reply"
+    );
+    assert_eq!(row.answered_at, None);
+    assert!(row.gateway_tx_id.is_some());
+    send.abort();
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -507,6 +507,9 @@ fn session_screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     quit.gate.kiosk = true;
     key(&mut quit, KeyCode::Char('n'));
     key(&mut quit, KeyCode::F(10));
+    // A sale is pending: asked first, then the supervisor's PIN.
+    out.push(("quit_with_a_sale_pending", quit.clone()));
+    key(&mut quit, KeyCode::Char('o'));
     out.push(("supervisor_prompt", quit));
     let mut down = mapped;
     app::update(
@@ -530,6 +533,7 @@ fn every_screen_at_80x24_and_120x40() {
                 if !name.starts_with("payment_pending")
                     && !name.starts_with("catalogue")
                     && !name.starts_with("supervisor")
+                    && !name.starts_with("quit")
                     && !name.starts_with("service_down")
                     && !name.starts_with("entry")
                     && name != "help"

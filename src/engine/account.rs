@@ -4,6 +4,7 @@
 //! could send any number.
 
 use super::{Engine, EngineError};
+use crate::catalog::services::TypeOperation;
 use crate::domain::GatewayKind;
 use crate::gateway::intech::IntechClient;
 use crate::gateway::intech::models::PendingBill;
@@ -29,6 +30,19 @@ impl Engine {
     /// The balance read last, if any: what the sale rules check a debit against.
     pub fn known_balance(&self) -> Option<f64> {
         *self.balance.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The balance a sale is checked against. For a debit (the shop's balance pays), read
+    /// again from the service, so that sales settled since the last reading count; an
+    /// engine that never read one has no figure and leaves the judgement to the gateway,
+    /// as it does when the reading fails (a stale figure could refuse a sale wrongly).
+    pub(super) async fn balance_for(&self, service: &str) -> Option<f64> {
+        let debit = crate::catalog::services::find(service)
+            .is_some_and(|s| s.type_operation == TypeOperation::Debit);
+        if !debit || self.known_balance().is_none() {
+            return self.known_balance();
+        }
+        self.balance().await.ok()
     }
 
     pub(crate) fn remember_balance(&self, balance: f64) {

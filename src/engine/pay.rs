@@ -136,13 +136,14 @@ impl Engine {
                 ),
             }]));
         }
+        // The balance this engine read itself, never a figure a front-end sent.
+        let balance = self.balance_for(&order.service).await;
         let valid = fields::validate(
             &order.service,
             order.phone.as_deref(),
             order.amount,
             &order.fields,
-            // The balance this engine read itself, never a figure a front-end sent.
-            self.known_balance(),
+            balance,
         )
         .map_err(EngineError::Invalid)?;
         let mut fields = valid.fields;

@@ -158,6 +158,11 @@ impl Journal {
     /// Claims up to `limit` rows due for a status poll at `now` (only `only`, when given),
     /// pushing their next poll `claim_ms` ahead so that another process does not poll them
     /// too. The claim is limited to what the global per-second budget has left.
+    ///
+    /// A sale whose send is still in flight (under its lease) is asked about only once the
+    /// gateway named it (a callback came before the reply, with its id): a question then
+    /// cannot meet "not found" and settle as never sent what the send may still create, and
+    /// the cashier does not wait for the reply to learn what the callback said.
     pub fn claim_due(
         &mut self,
         now: i64,
@@ -177,7 +182,8 @@ impl Journal {
             let mut stmt = t.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM transactions WHERE status IN {} \
                  AND next_poll_at IS NOT NULL AND next_poll_at <= ?1 \
-                 AND (lease_owner IS NULL OR lease_until < ?1) \
+                 AND (lease_owner IS NULL OR lease_until < ?1 \
+                      OR (gateway_tx_id IS NOT NULL AND parent_id IS NULL)) \
                  AND (?3 IS NULL OR external_id = ?3) \
                  ORDER BY next_poll_at LIMIT ?2",
                 TxStatus::unsettled_sql()

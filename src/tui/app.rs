@@ -107,6 +107,11 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
                         .or(p.external_id.as_ref())
                         .is_some_and(|id| *id == row.external_id) =>
                 {
+                    if p.row.is_none() && row.status == crate::domain::TxStatus::New {
+                        // Only its intent, recorded: it still reads « Envoi à la passerelle… ».
+                        app.dirty = false;
+                        return effects;
+                    }
                     p.error = None;
                     if row.status.is_final() && !p.rang {
                         p.rang = true;
@@ -252,12 +257,28 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
 fn on_engine(app: &mut App, event: EngineEvent) -> Vec<Effect> {
     let mut effects = vec![Effect::CountPending];
     let watched = match &app.screen {
-        Screen::Payment(p) => p.row.as_ref().map(|r| r.external_id.clone()),
+        // Its row, or the sale still being sent: a callback may settle it before the
+        // reply comes back.
+        Screen::Payment(p) => p
+            .row
+            .as_ref()
+            .map(|r| r.external_id.clone())
+            .or_else(|| p.external_id.clone()),
         Screen::Journal(j) => j.detail.as_ref().map(|(id, _)| id.clone()),
         _ => None,
     };
+    app.dirty = false;
     match event {
-        EngineEvent::Changed { external_id, .. } => {
+        EngineEvent::Changed {
+            external_id,
+            status,
+        } => {
+            let settled = crate::domain::TxStatus::parse(&status).filter(|s| s.is_final());
+            if let Some(status) = settled {
+                // Money moved (or a figure is settled): the header's balance is read again.
+                effects.push(Effect::FetchBalance);
+                announce(app, &external_id, status, watched.as_deref(), &mut effects);
+            }
             if watched.as_deref() == Some(external_id.as_str()) {
                 effects.push(Effect::LoadRow(external_id.clone()));
                 if matches!(app.screen, Screen::Journal(_)) {
@@ -277,13 +298,37 @@ fn on_engine(app: &mut App, event: EngineEvent) -> Vec<Effect> {
     if matches!(app.screen, Screen::Journal(_)) {
         effects.push(Effect::LoadJournal);
     }
-    app.dirty = false;
     effects
+}
+
+/// A sale the cashier left unsettled has settled: a line on whatever screen is up and the
+/// bell (unless its own payment screen is up again: that screen says it and rings).
+fn announce(
+    app: &mut App,
+    external_id: &str,
+    status: crate::domain::TxStatus,
+    watched: Option<&str>,
+    effects: &mut Vec<Effect>,
+) {
+    let Some(i) = app.left.iter().position(|l| l.external_id == external_id) else {
+        return;
+    };
+    let left = app.left.remove(i);
+    let on_its_screen = watched == Some(external_id) && matches!(app.screen, Screen::Payment(_));
+    if !on_its_screen {
+        app.announce = Some(left.settled(status, app.lang));
+        app.dirty = true;
+        effects.push(Effect::Bell);
+    }
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if let Some(effects) = gate::on_key(app, key) {
         return effects;
+    }
+    // The announcement of a settled sale was read: the next key puts it away.
+    if app.announce.take().is_some() {
+        app.dirty = true;
     }
     if app.ask.is_some() {
         return ask::key(app, key);
@@ -378,3 +423,6 @@ mod safety_tests;
 
 #[cfg(test)]
 mod card_tests;
+
+#[cfg(test)]
+mod settle_tests;

@@ -4,6 +4,8 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::app::{self, App, Screen};
 use super::screens::{bills, catalogue, entry, gate, journal, moneygram, payment};
@@ -15,9 +17,12 @@ pub use super::widgets::qr::QrView;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     let area = frame.area();
-    let [header_area, body, footer_area] = Layout::vertical([
+    // A sale left unsettled has settled: one line above the footer, until the next key.
+    let announce = u16::from(app.announce.is_some());
+    let [header_area, body, announce_area, footer_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
+        Constraint::Length(announce),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -42,6 +47,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         Screen::MoneyGram(m) => moneygram::draw(frame.buffer_mut(), body, m, theme),
     }
     footer::draw(frame.buffer_mut(), footer_area, link_down, &hints, theme);
+    if let Some(line) = &app.announce {
+        let style = if line.starts_with('✓') {
+            theme.ok()
+        } else {
+            theme.error()
+        };
+        Paragraph::new(Line::from(Span::styled(line.as_str(), style)))
+            .render(announce_area, frame.buffer_mut());
+    }
     if let Some(prompt) = &app.gate.prompt {
         gate::draw::draw_prompt(
             frame.buffer_mut(),

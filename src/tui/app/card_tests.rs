@@ -88,7 +88,7 @@ fn the_card_type_is_chosen_with_the_arrows_never_typed() {
     key(&mut app, KeyCode::Enter);
     assert!(entry(&app).confirming, "the summary is shown");
     let effects = key(&mut app, KeyCode::Enter);
-    let [Effect::Pay { order }] = effects.as_slice() else {
+    let [Effect::Pay { order, .. }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert_eq!(order.service, "BANK_CARD_API_CASH_OUT");

@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Clear, Padding, Paragraph, Widget, Wrap};
 
 use super::keys::{Binding, lookup, shown};
 use super::{App, Screen, catalogue};
@@ -249,14 +249,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, question: &Question, theme: Theme) {
         spans.push(Span::raw(format!(" {label}   ")));
     }
     text.push(Line::from(spans));
-    // The height the wrapped text takes (a little over, never under: words wrap early).
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let rows: usize = text
-        .iter()
-        .map(|l| (l.width() * 5 / 4).div_ceil(inner).max(1))
-        .sum();
-    let height = (rows as u16 + 2).min(area.height);
-    let paragraph = Paragraph::new(text).wrap(Wrap { trim: true });
+    let block = Block::bordered()
+        .padding(Padding::horizontal(1))
+        .title(Span::styled(format!(" {title} "), theme.title()));
+    let paragraph = Paragraph::new(text).wrap(Wrap { trim: true }).block(block);
+    // As high as the wrapped text, borders included.
+    let height = (paragraph.line_count(width) as u16).min(area.height);
     let rect = Rect {
         x: area.x + (area.width.saturating_sub(width)) / 2,
         y: area.y + (area.height.saturating_sub(height)) / 2,
@@ -264,8 +262,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, question: &Question, theme: Theme) {
         height,
     };
     Clear.render(rect, buf);
-    let block = Block::bordered().title(Span::styled(format!(" {title} "), theme.title()));
-    paragraph.block(block).render(rect, buf);
+    paragraph.render(rect, buf);
 }
 
 #[cfg(test)]

@@ -67,6 +67,10 @@ pub struct App {
     /// The service runs in this process (a single counter, the demo): it stops when the
     /// app does.
     pub local: bool,
+    /// Sales the cashier left unsettled (`n`): their settling is announced.
+    pub left: Vec<payment::LeftSale>,
+    /// The line announcing one of them settled, over the footer until the next key.
+    pub announce: Option<String>,
 }
 
 impl App {
@@ -90,6 +94,8 @@ impl App {
             gate: Gate::default(),
             ask: None,
             local: false,
+            left: Vec::new(),
+            announce: None,
         }
     }
 

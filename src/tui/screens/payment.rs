@@ -44,6 +44,86 @@ pub struct PaymentState {
     pub external_id: Option<String>,
 }
 
+/// A sale the cashier left before it settled (`n` on its payment screen): when it settles,
+/// whatever screen is up shows a line about it and the bell rings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftSale {
+    pub external_id: String,
+    /// What the cashier recognises it by: the tile, the amount, the customer.
+    pub label: String,
+}
+
+impl LeftSale {
+    fn of(p: &PaymentState, external_id: String) -> LeftSale {
+        let mut label = p.tile.name.to_owned();
+        if let Some(a) = p.order.amount {
+            label.push_str(&format!(" {}", fcfa(a)));
+        }
+        if let Some(phone) = &p.order.phone {
+            label.push_str(&format!(" ({phone})"));
+        }
+        LeftSale { external_id, label }
+    }
+
+    /// The line shown when it settled in `status`.
+    pub fn settled(&self, status: TxStatus, lang: crate::i18n::Lang) -> String {
+        let mark = if status == TxStatus::Success {
+            "✓"
+        } else {
+            "✗"
+        };
+        format!(
+            "{mark} {} {} : {} — {}",
+            lang.tr("Vente laissée", "Sale left"),
+            self.label,
+            status.label(lang),
+            lang.tr("F3/j : journal", "F3/j: journal"),
+        )
+    }
+}
+
+/// The payment screen of a recorded sale (the cashier's unfinished sale at login, a pending
+/// sale reopened from the journal): its QR and link again. `None` for a service the app does
+/// not offer.
+pub fn of_row(row: Operation, notice: Option<String>) -> Option<Box<PaymentState>> {
+    let code = if row.gateway == crate::domain::GatewayKind::Intram {
+        crate::tui::catalog::INTRAM_CODE
+    } else {
+        row.service.as_str()
+    };
+    let tile = crate::tui::catalog::all_tiles()
+        .into_iter()
+        .find(|t| t.code == code)?;
+    let fields = row
+        .fields
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let order = PayOrder {
+        gateway: row.gateway,
+        service: row.service.clone(),
+        phone: row.phone.clone(),
+        amount: row.amount,
+        fields,
+        description: None,
+    };
+    Some(Box::new(PaymentState {
+        order,
+        tile,
+        opened_at: row.created_at,
+        // The bell already rang, or the cashier was not there to hear it.
+        rang: row.status.is_final(),
+        external_id: Some(row.external_id.clone()),
+        row: Some(row),
+        error: None,
+        notice,
+    }))
+}
+
 /// What a key does on the payment screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -94,7 +174,23 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     match lookup(KEYS, key.code) {
         Some(Action::New) => {
             // The sale goes on being followed by the engine; the journal shows it. Once
-            // settled and left, it is not brought back at the next login.
+            // settled and left, it is not brought back at the next login. Left unsettled,
+            // its settling is announced on whatever screen is up.
+            let sent = row
+                .as_ref()
+                .filter(|r| !r.status.is_final())
+                .map(|r| r.external_id.clone())
+                .or_else(|| {
+                    // Still being sent, or its answer lost: it may yet settle.
+                    let open =
+                        row.is_none() && matches!(p.error, None | Some(Outcome::Unknown { .. }));
+                    p.external_id.clone().filter(|_| open)
+                });
+            if let Some(id) = sent {
+                let left = LeftSale::of(p, id);
+                app.left.retain(|l| l.external_id != left.external_id);
+                app.left.push(left);
+            }
             app.screen = Screen::Catalogue;
             app.filter.clear();
             match row {

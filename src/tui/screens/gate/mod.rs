@@ -11,12 +11,10 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::keys::{Binding, lookup, shown, typing};
-use super::payment::PaymentState;
 use super::{App, Screen};
 use crate::session::view::Operation;
 use crate::session::{LinkEvent, LoginNeed};
 use crate::staff::Cashier;
-use crate::tui::catalog::{self, INTRAM_CODE};
 use crate::tui::message::Effect;
 
 /// The login screen.
@@ -236,50 +234,15 @@ pub fn on_unseen(app: &mut App, row: Option<Operation>) -> Vec<Effect> {
     if !matches!(app.screen, Screen::Catalogue) {
         return vec![];
     }
-    let code = if row.gateway == crate::domain::GatewayKind::Intram {
-        INTRAM_CODE
-    } else {
-        row.service.as_str()
-    };
-    let Some(tile) = catalog::all_tiles().into_iter().find(|t| t.code == code) else {
+    let id = row.external_id.clone();
+    let notice = app.lang.tr(
+        "Vente reprise : elle n'était pas terminée à votre départ.",
+        "Sale resumed: it was not finished when you left.",
+    );
+    let Some(state) = super::payment::of_row(row, Some(notice.into())) else {
         return vec![];
     };
-    let fields = row
-        .fields
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default();
-    let order = crate::engine::PayOrder {
-        gateway: row.gateway,
-        service: row.service.clone(),
-        phone: row.phone.clone(),
-        amount: row.amount,
-        fields,
-        description: None,
-    };
-    let id = row.external_id.clone();
-    app.screen = Screen::Payment(Box::new(PaymentState {
-        order,
-        tile,
-        opened_at: row.created_at,
-        // The bell already rang, or the cashier was not there to hear it.
-        rang: row.status.is_final(),
-        row: Some(row),
-        error: None,
-        external_id: None,
-        notice: Some(
-            app.lang
-                .tr(
-                    "Vente reprise : elle n'était pas terminée à votre départ.",
-                    "Sale resumed: it was not finished when you left.",
-                )
-                .into(),
-        ),
-    }));
+    app.screen = Screen::Payment(state);
     vec![Effect::LoadRow(id)]
 }
 

@@ -159,6 +159,7 @@ pub fn review_claim_message(lang: Lang, r: &Operation) -> String {
 pub enum ListKey {
     Move,
     Open,
+    Pay,
     Search,
     Status,
     Back,
@@ -195,6 +196,14 @@ pub const LIST_KEYS: &[Binding<ListKey>] = &[
         ("Échap", "retour"),
         ("Esc", "back"),
     ),
+    // A pending sale's QR and link again, for a customer who comes back (after the way
+    // back: at 80 columns the footer shows what fits, the help shows it all).
+    shown(
+        &[KeyCode::F(4), KeyCode::Char('p')],
+        ListKey::Pay,
+        ("F4 p", "QR client"),
+        ("F4 p", "customer QR"),
+    ),
 ];
 
 /// The search being typed (the footer keeps showing the list's keys).
@@ -217,6 +226,7 @@ pub const FILTER_KEYS: &[Binding<FilterKey>] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DetailKey {
     Check,
+    Pay,
     Claim,
     Refund,
     Back,
@@ -246,6 +256,14 @@ pub const DETAIL_KEYS: &[Binding<DetailKey>] = &[
         DetailKey::Back,
         ("Échap", "retour"),
         ("Esc", "back"),
+    ),
+    // A pending sale's QR and link again, for a customer who comes back (after the way
+    // back: at 80 columns the footer shows what fits, the help shows it all).
+    shown(
+        &[KeyCode::F(4), KeyCode::Char('p')],
+        DetailKey::Pay,
+        ("F4 p", "QR client"),
+        ("F4 p", "customer QR"),
     ),
 ];
 
@@ -391,6 +409,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 j.detail = None;
                 vec![]
             }
+            Some(DetailKey::Pay) => reopen(app, row),
             Some(DetailKey::Check) => match row {
                 Some(r) if !r.status.is_final() => {
                     j.notice = Some(Notice::Done(
@@ -463,6 +482,10 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             j.status = j.status.next();
             j.selected = 0;
         }
+        Some(ListKey::Pay) => {
+            let row = visible.get(j.selected).cloned();
+            return reopen(app, row);
+        }
         Some(ListKey::Open) => {
             if let Some(r) = visible.get(j.selected) {
                 j.detail = Some((r.external_id.clone(), Vec::new()));
@@ -472,4 +495,35 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         _ => app.dirty = false,
     }
     vec![]
+}
+
+/// A pending sale's payment screen again (its QR, its link, its countdown), for a customer
+/// who comes back to pay; a settled sale has nothing left to show the customer.
+fn reopen(app: &mut App, row: Option<Operation>) -> Vec<Effect> {
+    let lang = app.lang;
+    let Screen::Journal(j) = &mut app.screen else {
+        return vec![];
+    };
+    let Some(row) = row else {
+        app.dirty = false;
+        return vec![];
+    };
+    if row.status.is_final() {
+        j.notice = Some(Notice::Failed(
+            lang.tr(
+                "Cette vente est terminée : plus rien à montrer au client.",
+                "This sale is over: nothing left to show the customer.",
+            )
+            .into(),
+        ));
+        return vec![];
+    }
+    let id = row.external_id.clone();
+    let Some(state) = super::payment::of_row(row, None) else {
+        return vec![];
+    };
+    // Followed on its own screen now: its settling shows there.
+    app.left.retain(|l| l.external_id != id);
+    app.screen = Screen::Payment(state);
+    vec![Effect::LoadRow(id)]
 }
