@@ -342,7 +342,7 @@ pub fn hints(app: &App) -> Vec<Hint> {
     };
     // A question takes every key: its answers are all the footer shows.
     if app.ask.is_some() {
-        return labels(ask::KEYS, lang);
+        return keys::hints(ask::KEYS, lang);
     }
     let screen = if app.gate.locked.is_some() {
         keys::hints(gate::LOCK_KEYS, lang)
