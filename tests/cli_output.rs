@@ -139,8 +139,9 @@ async fn on_a_terminal_colours_unless_no_color() {
         if no_color {
             env.push("NO_COLOR=1".into());
         }
+        // The same sale twice in one journal: the second on purpose.
         let cmd = format!(
-            "env -i {} {} {}; echo FIN; sleep 600",
+            "env -i {} {} {} --allow-duplicate; echo FIN; sleep 600",
             env.join(" "),
             env!("CARGO_BIN_EXE_caisse"),
             PAY.join(" ")
@@ -186,9 +187,11 @@ async fn service_is_required_journal_json_is_an_array_services_says_debit_credit
         let help = String::from_utf8_lossy(&out.stdout);
         assert!(!help.contains("[default: ]"), "{help}");
 
-        // Two sales, then the journal as one JSON document.
-        for _ in 0..2 {
-            assert_eq!(run(h, &sb, &PAY).status.code(), Some(7));
+        // Two sales (the second on purpose), then the journal as one JSON document.
+        let mut again = PAY.to_vec();
+        again.push("--allow-duplicate");
+        for sale in [&PAY[..], &again] {
+            assert_eq!(run(h, &sb, sale).status.code(), Some(7));
         }
         let out = run(h, &sb, &["journal", "--json"]);
         assert_eq!(out.status.code(), Some(0));

@@ -209,6 +209,8 @@ async fn eight_processes_pay_into_one_journal() {
                     "1000",
                     "--wait-secs",
                     "8",
+                    // The four unanswered sales are the same sale, on purpose.
+                    "--allow-duplicate",
                 ],
                 &[
                     ("CAISSE_POLL_FIRST_MS", "500,2500,5000".into()),

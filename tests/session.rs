@@ -563,7 +563,8 @@ fn the_command_line_goes_through_the_service_as_a_cashier() {
         "1234\n",
     );
     assert_eq!(code, 0);
-    let row: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let row = &rows[0];
     assert_eq!(row["cashier"], "awa");
     assert_eq!(row["status"], "SUCCESS");
     // Cashier accounts through the service: supervisors only.
