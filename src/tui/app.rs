@@ -372,7 +372,7 @@ pub fn hints(app: &App) -> Vec<Hint> {
         Screen::Journal(j) if j.reversal.is_some() => keys::hints(reversal::KEYS, lang),
         Screen::Journal(j) if j.claim.is_some() => keys::hints(journal::CLAIM_KEYS, lang),
         Screen::Journal(j) if j.detail.is_some() => keys::hints(journal::DETAIL_KEYS, lang),
-        // While the search is typed too (its own keys are not shown).
+        Screen::Journal(j) if j.editing_filter => keys::hints(journal::FILTER_KEYS, lang),
         Screen::Journal(_) => keys::hints(journal::LIST_KEYS, lang),
         Screen::MoneyGram(m) => match &m.stage {
             MgStage::Reference { .. } => keys::hints(mg_keys::REFERENCE_KEYS, lang),
@@ -390,13 +390,17 @@ pub fn hints(app: &App) -> Vec<Hint> {
     if app.ask.is_some() {
         return keys::hints(ask::KEYS, lang);
     }
-    let screen = if app.gate.locked.is_some() {
-        keys::hints(gate::LOCK_KEYS, lang)
-    } else if app.gate.prompt.is_some() {
-        keys::hints(gate::PROMPT_KEYS, lang)
-    } else {
-        screen
-    };
+    // The login, the lock and the supervisor's PIN take every key (the help included, so
+    // it is not offered there): their own keys only.
+    if app.gate.locked.is_some() {
+        return keys::hints(gate::LOCK_KEYS, lang);
+    }
+    if app.gate.prompt.is_some() {
+        return keys::hints(gate::PROMPT_KEYS, lang);
+    }
+    if matches!(app.screen, Screen::Login(_)) {
+        return screen;
+    }
     let mut all = if matches!(app.screen, Screen::Catalogue) {
         keys::hints(catalogue::HELP, lang)
     } else {

@@ -206,7 +206,7 @@ pub const LIST_KEYS: &[Binding<ListKey>] = &[
     ),
 ];
 
-/// The search being typed (the footer keeps showing the list's keys).
+/// The search being typed: its own keys in the footer (the list's wait for Entrée).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FilterKey {
     Clear,
@@ -215,9 +215,18 @@ pub enum FilterKey {
 }
 
 pub const FILTER_KEYS: &[Binding<FilterKey>] = &[
-    // Not shown: the footer shows the list's keys while the search is typed.
-    hidden(&[KeyCode::Esc], FilterKey::Clear),
-    hidden(&[KeyCode::Enter], FilterKey::Done),
+    shown(
+        &[KeyCode::Enter],
+        FilterKey::Done,
+        ("Entrée", "garder la recherche"),
+        ("Enter", "keep the search"),
+    ),
+    shown(
+        &[KeyCode::Esc],
+        FilterKey::Clear,
+        ("Échap", "effacer"),
+        ("Esc", "clear"),
+    ),
     // The search's text.
     typing(FilterKey::Type),
 ];
