@@ -11,7 +11,7 @@ use tui_input::Input;
 
 use crate::tui::screens::field_text;
 
-use super::keys::{Binding, hidden, lookup, shown, typing};
+use super::keys::{Binding, lookup, shown, typing};
 use super::moneygram::reversal::{self, ReversalForm, ReversalKey};
 use super::{App, Screen};
 use crate::domain::TxStatus;
