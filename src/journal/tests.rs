@@ -244,3 +244,27 @@ fn wrong_pin_counts_are_kept_per_unix_user_and_pruned_once_over() {
         ]
     );
 }
+
+/// Sixteen openers at once on a journal that does not exist yet: every one opens it (WAL
+/// set, schema migrated once). Connections of one process lock the file as separate
+/// processes do.
+#[test]
+fn a_fresh_journal_opened_by_many_at_once_opens_for_all() {
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.db");
+        let start = std::sync::Arc::new(std::sync::Barrier::new(16));
+        let handles: Vec<_> = (0..16)
+            .map(|_| {
+                let (path, start) = (path.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    Journal::open(&path).map(|_| ())
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap().expect("the journal opens");
+        }
+    }
+}
