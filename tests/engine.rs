@@ -928,3 +928,55 @@ async fn a_full_disk_stops_the_sale_before_anything_is_sent() {
     let ext = first.row.external_id.clone();
     assert!(s.engine.get(&ext).await.unwrap().is_some());
 }
+
+/// Issue 12 (8): the fresh balance a deposit is checked against must not hold the sale when
+/// the gateway is slow to give it: past a few seconds, the check is the gateway's own.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_gateway_slow_to_give_its_balance_does_not_hold_a_deposit() {
+    use support::scripted::{Script, ScriptedServer, fixture};
+    let server = ScriptedServer::start().await;
+    server.reply_json_for("balance", 200, fixture("intech/05_balance_response.json"));
+    server.reply_json_for(
+        "operation",
+        200,
+        fixture("intech/11_operation_response_success.json"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut intech = IntechConfig::new(server.url.clone(), Secret::new(KEY));
+    // Far longer than the test's deadline: only the engine's own limit can end the wait.
+    intech.timeout = Duration::from_secs(3_600);
+    let engine = Engine::new(
+        Journal::open(&dir.path().join("journal.db")).unwrap(),
+        Gateways {
+            intech: Some(Arc::new(IntechClient::new(intech).unwrap())),
+            intram: None,
+        },
+        EngineConfig::default(),
+        system_clock(),
+    );
+    assert_eq!(engine.balance().await.unwrap(), 9938.0);
+    server.reply_for(
+        "balance",
+        Script {
+            status: 200,
+            content_type: "application/json",
+            body: fixture("intech/05_balance_response.json"),
+            delay: Duration::from_secs(3_600),
+        },
+    );
+    let sent = tokio::time::timeout(
+        Duration::from_secs(60),
+        engine.pay(order("WAVE_SN_API_CASH_IN", "772450000", 1000)),
+    )
+    .await
+    .expect("the deposit is not held by the balance")
+    .unwrap();
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.path.ends_with("/operation")),
+        "the deposit was sent"
+    );
+    assert_eq!(sent.row.amount, Some(1000));
+}

@@ -9,6 +9,9 @@ use crate::domain::GatewayKind;
 use crate::gateway::intech::IntechClient;
 use crate::gateway::intech::models::PendingBill;
 
+/// How long a sale waits for the fresh balance it is checked against.
+const BALANCE_FOR_SALE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl Engine {
     pub(super) fn intech(&self) -> Result<&IntechClient, EngineError> {
         self.gateways
@@ -42,7 +45,12 @@ impl Engine {
         if !debit || self.known_balance().is_none() {
             return self.known_balance();
         }
-        self.balance().await.ok()
+        // A slow gateway must not hold the sale: past a few seconds the check is the
+        // gateway's own (it refuses a deposit above the balance itself).
+        match tokio::time::timeout(BALANCE_FOR_SALE_TIMEOUT, self.balance()).await {
+            Ok(Ok(balance)) => Some(balance),
+            Ok(Err(_)) | Err(_) => None,
+        }
     }
 
     pub(crate) fn remember_balance(&self, balance: f64) {

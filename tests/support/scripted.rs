@@ -92,6 +92,13 @@ impl ScriptedServer {
         by_path.push((suffix.to_owned(), script));
     }
 
+    /// Requests whose path ends with `suffix` get `script`.
+    pub fn reply_for(&self, suffix: &str, script: Script) {
+        let mut by_path = self.shared.by_path.lock().unwrap();
+        by_path.retain(|(s, _)| s != suffix);
+        by_path.push((suffix.to_owned(), script));
+    }
+
     pub fn reply(&self, script: Script) {
         *self.shared.script.lock().unwrap() = Some(script);
     }
