@@ -4,7 +4,6 @@
 //! processes, callback listener) with the session hub. One place, for the single-counter
 //! app and `caisse serve` alike.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -14,14 +13,18 @@ use crate::exit::{ExitCode, Failure};
 use crate::gateway::intech::{IntechClient, IntechConfig};
 use crate::gateway::intram::{IntramClient, IntramConfig};
 use crate::journal::Journal;
-use crate::sandbox::{self, SandboxConfig, SandboxHandle};
+use crate::sandbox::SandboxConfig;
 use crate::secret::Secret;
+
+pub mod demo;
+pub use demo::{Demo, Part};
 
 pub struct Context {
     pub config: Config,
     pub gateways: Gateways,
     pub journal_path: PathBuf,
-    pub demo: Option<SandboxHandle>,
+    /// In demo mode, the demo's one sandbox: this process's, or the running demo's.
+    pub demo: Option<Demo>,
 }
 
 impl Context {
@@ -86,31 +89,44 @@ pub fn terminal_name() -> String {
         .unwrap_or_else(|| "local".into())
 }
 
-/// Loads the configuration; with no gateway configured, starts the demo sandbox.
+/// Loads the configuration for a command; with no gateway configured, the demo's sandbox
+/// (the running demo's, else one started here: `demo`).
 pub async fn connect(config_path: Option<&Path>) -> Result<Context, Failure> {
+    connect_as(config_path, Part::Command).await
+}
+
+/// [`connect`] for the app or the service, which refuse to start beside a running demo.
+pub async fn connect_lasting(config_path: Option<&Path>) -> Result<Context, Failure> {
+    connect_as(config_path, Part::Lasting).await
+}
+
+async fn connect_as(config_path: Option<&Path>, part: Part) -> Result<Context, Failure> {
     let mut config: Config = config::load(&config::Sources::from_process(config_path))?;
     let mut gateways = Gateways::default();
     let mut demo = None;
     let mut journal_path = config.journal_path.clone();
     if config.is_demo() {
+        if !config::environment::journal_named() {
+            // Demo sales never mix with real ones.
+            journal_path = journal_path.with_file_name("demo-journal.db");
+        }
         let demo_config = SandboxConfig::default();
-        let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-        let handle = sandbox::spawn(demo_config.clone(), loopback)
-            .await
-            .map_err(|e| Failure {
-                message: format!("mode démo : impossible de démarrer la sandbox intégrée : {e}"),
-                code: ExitCode::Config,
-            })?;
-        eprintln!(
-            "Mode DÉMO : aucune passerelle configurée, sandbox intégrée ({}) — aucun argent réel ne circule.",
-            handle.url()
-        );
+        let running = demo::open(&journal_path, &demo_config, part).await?;
+        let url = running.url();
+        match &running {
+            Demo::Own { .. } => eprintln!(
+                "Mode DÉMO : aucune passerelle configurée, sandbox intégrée ({url}) — aucun argent réel ne circule."
+            ),
+            Demo::Joined { pid, .. } => eprintln!(
+                "Mode DÉMO : la démo ouverte (processus {pid}) est utilisée, avec sa sandbox ({url}) — aucun argent réel ne circule."
+            ),
+        }
         gateways.intech = Some(Arc::new(IntechClient::new(IntechConfig::new(
-            handle.url(),
+            url.clone(),
             Secret::new(demo_config.api_key.clone()),
         ))?));
         gateways.intram = Some(Arc::new(IntramClient::new(IntramConfig::new(
-            format!("{}/api/v1", handle.url()),
+            format!("{url}/api/v1"),
             Secret::new(demo_config.intram_public_key.clone()),
             Secret::new(demo_config.intram_private_key.clone()),
             Secret::new(demo_config.intram_secret_key.clone()),
@@ -125,11 +141,7 @@ pub async fn connect(config_path: Option<&Path>) -> Result<Context, Failure> {
             config.callback_listen = Some(addr);
             config.callback_url = Some(format!("http://{addr}/intech-callback"));
         }
-        if !config::environment::journal_named() {
-            // Demo sales never mix with real ones.
-            journal_path = journal_path.with_file_name("demo-journal.db");
-        }
-        demo = Some(handle);
+        demo = Some(running);
     } else {
         if let Some(intech) = &config.intech {
             gateways.intech = Some(Arc::new(IntechClient::new(IntechConfig {

@@ -35,7 +35,7 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
         Ok(_) => {}
         Err(e) => eprintln!("attention : limite de fichiers ouverts non relevée : {e}"),
     }
-    let context = crate::wiring::connect(config_path).await?;
+    let context = crate::wiring::connect_lasting(config_path).await?;
     let socket = socket
         .or_else(|| context.config.socket.clone())
         .ok_or_else(|| {

@@ -88,7 +88,7 @@ pub async fn run(options: Options) -> Result<(), Failure> {
             (Link::remote(path, terminal_name.clone()), lang, kiosk, idle)
         }
         None => {
-            let context = crate::wiring::connect(options.config.as_deref()).await?;
+            let context = crate::wiring::connect_lasting(options.config.as_deref()).await?;
             let running = crate::wiring::start(&context, false).await?;
             let kiosk = options.kiosk || context.config.kiosk.enabled;
             // A kiosk always asks for a PIN; a single counter without accounts does not.
