@@ -164,7 +164,9 @@ pub(super) fn order_from(args: &PayArgs) -> Result<PayOrder, Failure> {
 pub async fn pay(config_path: Option<&Path>, args: PayArgs) -> Result<(), Failure> {
     let order = order_from(&args)?;
     let context = connect(config_path).await?;
-    if context.is_demo() && !args.no_wait {
+    // Only when this command runs the demo's sandbox: joined to a running demo, the page
+    // lives as long as that demo does (`wiring::demo` says so on stderr).
+    if matches!(context.demo, Some(crate::wiring::demo::Demo::Own { .. })) && !args.no_wait {
         eprintln!(
             "Mode DÉMO : la page client est servie par la sandbox intégrée tant que cette commande attend."
         );
