@@ -1,10 +1,34 @@
 //! QR codes for the terminal: dark modules on a light background whatever the theme, a quiet
-//! zone of 4 modules, two modules per character cell with half blocks (`▀`).
+//! zone of 4 modules, two modules per character cell with half blocks (`▀`), or six with
+//! sextants (2 × 3) where the half blocks do not fit (`Density`).
 
 use qrcode::{Color, EcLevel, QrCode};
 
 /// The quiet zone scanners need around the symbol, in modules.
 pub const QUIET_ZONE: usize = 4;
+
+/// How many modules one character cell shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Density {
+    /// One column, two rows (`▀`, its colours): square modules on the usual 1:2 cells, and
+    /// glyphs every terminal font has.
+    Half,
+    /// Two columns, three rows (the sextants of Unicode 13, U+1FB00…): a 120-character link
+    /// fits at 80×24. Modules come out slightly taller than wide, which a scanner's
+    /// perspective correction takes like any tilt. Only where `Half` does not fit: an old
+    /// font may lack the glyphs (the link is printed beside it anyway).
+    Sextant,
+}
+
+impl Density {
+    /// Modules per cell: (columns, rows).
+    pub fn modules(self) -> (usize, usize) {
+        match self {
+            Density::Half => (1, 2),
+            Density::Sextant => (2, 3),
+        }
+    }
+}
 
 /// A QR symbol with its quiet zone, as a square of modules (`true` = dark).
 #[derive(Debug, Clone, PartialEq)]
@@ -42,9 +66,15 @@ impl QrImage {
         x < self.size && y < self.size && self.dark[y * self.size + x]
     }
 
-    /// Character cells needed: (columns, rows).
+    /// Character cells needed with half blocks: (columns, rows).
     pub fn cells(&self) -> (usize, usize) {
-        (self.size, self.size.div_ceil(2))
+        self.cells_in(Density::Half)
+    }
+
+    /// Character cells needed at `density`: (columns, rows).
+    pub fn cells_in(&self, density: Density) -> (usize, usize) {
+        let (mx, my) = density.modules();
+        (self.size.div_ceil(mx), self.size.div_ceil(my))
     }
 
     /// One line per cell row, each cell `▀` with its top module as foreground and its

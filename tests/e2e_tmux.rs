@@ -274,8 +274,9 @@ fn a_callback_before_a_slow_reply_settles_the_payment_screen() {
     assert_eq!(r[0].answered_at, None, "the reply has not come yet");
 }
 
-/// Issue 12 (9): a cash-out left with `n` is reopened from the journal (its QR and link
-/// again), left again, and when the customer pays, the home screen says so.
+/// Issue 12 (9, 8): a cash-out left with `n` is reopened from the journal (its QR and link
+/// again), left again, and when the customer pays, the home screen says so and its header
+/// shows the new balance.
 #[test]
 fn a_sale_left_is_reopened_from_the_journal_and_announced_when_paid() {
     let home = tempfile::tempdir().unwrap();
@@ -303,6 +304,7 @@ fn a_sale_left_is_reopened_from_the_journal_and_announced_when_paid() {
     assert_eq!(link(&screen), deep);
     t.keys(&["n"]);
     t.wait_for("Que veut le client", Duration::from_secs(5));
+    assert!(!t.bell_rang(), "no bell before the sale settles");
     approve(&deep);
     let screen = t.wait_for("Vente laissée", Duration::from_secs(20));
     assert!(
@@ -313,4 +315,11 @@ fn a_sale_left_is_reopened_from_the_journal_and_announced_when_paid() {
         screen.contains("Que veut le client"),
         "on the home screen:\n{screen}"
     );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !t.bell_rang() {
+        assert!(Instant::now() < deadline, "the bell never rang");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Item 8: settled in the background, the sale shows in the header's balance.
+    t.wait_for("Solde : 251 500 FCFA", Duration::from_secs(10));
 }

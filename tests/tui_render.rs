@@ -91,9 +91,15 @@ const DEEP_LINK: &str = "https://api.intech.sn/deep/139663910423"; // 39 charact
 
 fn payment(width: u16, height: u16, row: Option<Operation>) -> App {
     let mut app = base(width, height);
+    // The row's own service's tile (Wave when it has none).
+    let service = row
+        .as_ref()
+        .map(|r| r.service.clone())
+        .filter(|c| catalog::all_tiles().iter().any(|t| t.code == c.as_str()))
+        .unwrap_or_else(|| "WAVE_SN_API_CASH_OUT".into());
     let tile = catalog::all_tiles()
         .into_iter()
-        .find(|t| t.code == "WAVE_SN_API_CASH_OUT")
+        .find(|t| t.code == service)
         .unwrap();
     app.screen = Screen::Payment(Box::new(PaymentState {
         order: PayOrder {
@@ -555,30 +561,67 @@ fn every_screen_at_80x24_and_120x40() {
     }
 }
 
-/// Rebuilds the QR image from the cells drawn as `▀` in black and white, and decodes it.
+/// The sixths a sextant glyph lights (1 top left, 2 top right, 4 middle left… 32 bottom
+/// right), from Unicode's own order (U+1FB00…, which leaves out the empty, full and half
+/// patterns older blocks have).
+fn sextant_bits(symbol: &str) -> Option<u8> {
+    let c = symbol.chars().next()?;
+    match c {
+        ' ' => return Some(0),
+        '▌' => return Some(21),
+        '▐' => return Some(42),
+        '█' => return Some(63),
+        _ => {}
+    }
+    let i = u32::from(c).checked_sub(0x1FB00).filter(|i| *i < 60)? as u8;
+    let mut n = i + 1;
+    if n >= 21 {
+        n += 1;
+    }
+    if n >= 42 {
+        n += 1;
+    }
+    Some(n)
+}
+
+/// Rebuilds the QR image from the cells drawn in black and white (half blocks `▀`, or
+/// sextants) and decodes it.
 fn decode_qr(buf: &Buffer) -> Option<String> {
     let area = buf.area;
     let dark = |c: Color| matches!(c, Color::Black | Color::Rgb(0, 0, 0));
-    let is_qr_cell = |x: u16, y: u16| {
+    let light = |c: Color| matches!(c, Color::White | Color::Rgb(255, 255, 255));
+    let painted = |x: u16, y: u16| {
         let cell = &buf[(x, y)];
-        cell.symbol() == "▀"
-            && (dark(cell.fg)
-                || dark(cell.bg)
-                || matches!(cell.fg, Color::White | Color::Rgb(255, 255, 255)))
+        (dark(cell.fg) || light(cell.fg)) && (dark(cell.bg) || light(cell.bg))
     };
+    let sextants = (0..area.height).any(|y| {
+        (0..area.width).any(|x| {
+            painted(x, y)
+                && buf[(x, y)].symbol() != "▀"
+                && sextant_bits(buf[(x, y)].symbol()).is_some()
+        })
+    });
+    // Modules per cell, columns and rows.
+    let (mx, my) = if sextants { (2, 3) } else { (1, 2) };
     let scale = 4usize;
     let (w, h) = (
-        usize::from(area.width) * scale,
-        usize::from(area.height) * 2 * scale,
+        usize::from(area.width) * mx * scale,
+        usize::from(area.height) * my * scale,
     );
     let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |px, py| {
-        let (x, y) = ((px / scale) as u16, (py / (2 * scale)) as u16);
-        if !is_qr_cell(x, y) {
+        let (module_x, module_y) = (px / scale, py / scale);
+        let (x, y) = ((module_x / mx) as u16, (module_y / my) as u16);
+        if !painted(x, y) {
             return 255;
         }
         let cell = &buf[(x, y)];
-        let top = (py / scale).is_multiple_of(2);
-        let c = if top { cell.fg } else { cell.bg };
+        let (sub_x, sub_y) = (module_x % mx, module_y % my);
+        let lit = if sextants {
+            sextant_bits(cell.symbol()).is_some_and(|b| b >> (sub_y * 2 + sub_x) & 1 == 1)
+        } else {
+            cell.symbol() == "▀" && sub_y == 0
+        };
+        let c = if lit { cell.fg } else { cell.bg };
         if dark(c) { 0 } else { 255 }
     });
     let grids = img.detect_grids();
@@ -635,11 +678,11 @@ fn the_qr_on_the_payment_screen_scans_back_to_the_link() {
 fn a_terminal_too_small_for_the_qr_shows_the_link() {
     let link = format!("{DEEP_LINK}?source=caisse&ref=AB");
     let app = payment(
-        60,
-        20,
+        44,
+        14,
         Some(row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT", Some(&link))),
     );
-    let buf = render(&app, 60, 20, ColorMode::Ansi16);
+    let buf = render(&app, 44, 14, ColorMode::Ansi16);
     let shown = text(&buf);
     assert!(decode_qr(&buf).is_none());
     assert!(shown.contains("Terminal trop petit"), "{shown}");
@@ -650,7 +693,7 @@ fn a_terminal_too_small_for_the_qr_shows_the_link() {
         .join("")
         .replace(['│', '↵'], "");
     assert!(flat.contains(&link.replace(' ', "")), "{shown}");
-    insta::assert_snapshot!("payment_too_small_60x20", shown);
+    insta::assert_snapshot!("payment_too_small_44x14", shown);
 }
 
 #[test]
@@ -736,5 +779,65 @@ fn the_header_says_how_many_operations_are_to_be_checked() {
         let header = shown.lines().next().unwrap();
         assert!(header.contains("2 à vérifier"), "{header}");
         assert!(header.contains("1 en attente"), "{header}");
+    }
+}
+
+/// Issue 12 (13): every payment link of up to 120 characters (Intram's payment page
+/// included) scans off an 80×24 terminal: half blocks where they fit, sextants (six modules
+/// a cell) where they do not.
+#[test]
+fn every_link_up_to_120_characters_scans_at_80x24() {
+    let intram = "https://webservices.intram.org:4002/payment/gate/6489f1c2a7b3e4d5f6a7b8c9";
+    let long = format!("{DEEP_LINK}?source=caisse&ref=A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6");
+    let longest = format!("{intram}?lang=fr&source=caisse&ref=A1B2C3D4E5F6G7H8I9J0");
+    let links = [DEEP_LINK.to_owned(), intram.to_owned(), long, longest];
+    assert_eq!(
+        links.iter().map(String::len).collect::<Vec<_>>(),
+        [39, 73, 90, 120]
+    );
+    for link in &links {
+        for service in ["WAVE_SN_API_CASH_OUT", "INTRAM"] {
+            for mode in [ColorMode::TrueColor, ColorMode::Ansi16] {
+                let app = payment(80, 24, Some(row(TxStatus::Pending, service, Some(link))));
+                let buf = render(&app, 80, 24, mode);
+                let shown = text(&buf);
+                assert!(!shown.contains("Terminal trop petit"), "{shown}");
+                assert_eq!(
+                    decode_qr(&buf).as_deref(),
+                    Some(link.as_str()),
+                    "{} characters, {mode:?}:\n{shown}",
+                    link.len()
+                );
+            }
+        }
+    }
+}
+
+/// Issue 12 (12): per operator, what the customer does (the catalogue's one table): a QR and
+/// its link, the operator's USSD code, or a confirmation on the phone.
+#[test]
+fn each_operator_tells_the_customer_what_to_do() {
+    for (service, url, says) in [
+        ("ORANGE_SN_API_CASH_OUT", Some(DEEP_LINK), "scanne le QR"),
+        ("FREE_SN_WALLET_CASH_OUT", None, "compose #150#"),
+        ("MTN_CI_API_CASH_OUT", None, "compose *133#"),
+        ("MOOV_CI_API_CASH_OUT", None, "compose *155#"),
+        (
+            "EXPRESSO_SN_WALLET_CASH_OUT",
+            None,
+            "confirme le paiement sur son",
+        ),
+    ] {
+        let app = payment(80, 24, Some(row(TxStatus::Pending, service, url)));
+        let buf = render(&app, 80, 24, ColorMode::Ansi16);
+        let shown = text(&buf);
+        let flat = shown
+            .replace('│', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(flat.contains(says), "{service}: « {says} »\n{shown}");
+        assert_eq!(decode_qr(&buf).as_deref(), url, "{service}");
+        insta::assert_snapshot!(format!("customer_step_{service}_80x24"), shown);
     }
 }

@@ -144,6 +144,9 @@ pub enum PollAnswer {
         gateway_tx_id: Option<String>,
         /// What it carries for the receipt (Intram's fees, net amount, customer…).
         details: BTreeMap<String, serde_json::Value>,
+        /// The customer's link, when the row has none and the answer's id gives it (a
+        /// cash-out whose reply was lost: Intech's landing page is built from the id).
+        customer_url: Option<String>,
     },
     /// The documented "not found" (body code 404 in a well-formed envelope).
     NotFound,

@@ -398,11 +398,13 @@ fn on_poll(op: &Op, answer: &PollAnswer, now: i64, plan: &PollPlan) -> Vec<Effec
                 status,
                 gateway_tx_id,
                 details,
+                customer_url,
             },
         ) => {
             let target = status.journal_status();
             let write = Write {
                 gateway_tx_id: gateway_tx_id.clone(),
+                customer_url: customer_url.clone(),
                 details: details.clone(),
                 error: error_for(target, status.failure()),
                 confirm_pending: op.confirm_pending.then_some(false),
@@ -413,6 +415,7 @@ fn on_poll(op: &Op, answer: &PollAnswer, now: i64, plan: &PollPlan) -> Vec<Effec
                 && !op.confirm_pending
                 && op.unreadable_since.is_none()
                 && (op.acknowledged || gateway_tx_id.is_none())
+                && customer_url.is_none()
             {
                 // Nothing new: only the next question.
                 return if op.status.is_final() {

@@ -3,6 +3,9 @@
 //! refused before the send): the engine never takes that figure from a front-end, which
 //! could send any number.
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use super::{Engine, EngineError};
 use crate::catalog::services::TypeOperation;
 use crate::domain::GatewayKind;
@@ -20,19 +23,26 @@ impl Engine {
             .ok_or(EngineError::NoGateway(GatewayKind::Intech))
     }
 
-    /// `GET /api-services/balance`, remembered for the sale rules.
+    /// `GET /api-services/balance`, remembered for the sale rules. Terminals ask for it
+    /// whenever a sale settles: asked again within a second with no settlement since, the
+    /// figure just read is given (one request to the gateway, however many terminals ask).
     pub async fn balance(&self) -> Result<f64, EngineError> {
+        let _one_at_a_time = self.balance.reading.lock().await;
+        if let Some(balance) = self.balance.recent(self.now()) {
+            return Ok(balance);
+        }
+        let settlements = self.balance.settlements();
         let reply = self.intech()?.balance().await;
         let balance = reply
             .map_err(|e| EngineError::Gateway(self.redact(&e.french_message(None)).into_owned()))?
             .balance;
-        self.remember_balance(balance);
+        self.balance.remember(balance, self.now(), settlements);
         Ok(balance)
     }
 
     /// The balance read last, if any: what the sale rules check a debit against.
     pub fn known_balance(&self) -> Option<f64> {
-        *self.balance.lock().unwrap_or_else(|e| e.into_inner())
+        self.balance.known()
     }
 
     /// The balance a sale is checked against. For a debit (the shop's balance pays), read
@@ -53,10 +63,6 @@ impl Engine {
         }
     }
 
-    pub(crate) fn remember_balance(&self, balance: f64) {
-        *self.balance.lock().unwrap_or_else(|e| e.into_inner()) = Some(balance);
-    }
-
     /// The bills an account owes to a billing service (possibly none).
     pub async fn pending_bills(
         &self,
@@ -67,5 +73,66 @@ impl Engine {
             .pending_bills(service, account)
             .await
             .map_err(|e| EngineError::Gateway(self.redact(&e.french_message(None)).into_owned()))
+    }
+}
+
+/// How long a balance just read stands for the next asker when nothing settled since.
+const BALANCE_REUSE_MS: i64 = 1_000;
+
+/// The balance read last: (figure, when, settlements counted then); one reading at a time.
+#[derive(Default)]
+pub(super) struct BalanceCache {
+    last: Mutex<Option<(f64, i64, u64)>>,
+    settlements: AtomicU64,
+    reading: tokio::sync::Mutex<()>,
+}
+
+impl BalanceCache {
+    fn known(&self) -> Option<f64> {
+        self.lock().map(|(balance, _, _)| balance)
+    }
+
+    /// The figure read less than [`BALANCE_REUSE_MS`] ago, if nothing settled since.
+    fn recent(&self, now: i64) -> Option<f64> {
+        let (balance, at, settlements) = self.lock()?;
+        (settlements == self.settlements() && now - at < BALANCE_REUSE_MS).then_some(balance)
+    }
+
+    fn remember(&self, balance: f64, at: i64, settlements: u64) {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some((balance, at, settlements));
+    }
+
+    fn settlements(&self) -> u64 {
+        self.settlements.load(Ordering::SeqCst)
+    }
+
+    /// A sale settled: the figure read before no longer stands.
+    pub(super) fn settled(&self) {
+        self.settlements.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn lock(&self) -> Option<(f64, i64, u64)> {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_balance_just_read_stands_until_a_sale_settles_or_a_second_passes() {
+        let cache = BalanceCache::default();
+        assert_eq!(cache.recent(0), None);
+        cache.remember(5_000.0, 1_000, cache.settlements());
+        assert_eq!(cache.recent(1_500), Some(5_000.0));
+        assert_eq!(cache.recent(2_000), None, "a second later: read again");
+        cache.settled();
+        assert_eq!(cache.recent(1_100), None, "a sale settled: read again");
+        assert_eq!(
+            cache.known(),
+            Some(5_000.0),
+            "still the figure the rules know"
+        );
     }
 }

@@ -242,8 +242,8 @@ pub struct Engine {
     wake: Notify,
     /// Every configured secret, blanked out of what comes from outside.
     redactor: Redactor,
-    /// The gateway balance read last (see `account`).
-    balance: std::sync::Mutex<Option<f64>>,
+    /// The gateway balance read last, and when (see `account`).
+    balance: account::BalanceCache,
 }
 
 /// What the journal keeps of the fields: the card number masked, the CVC dropped.
@@ -294,7 +294,7 @@ impl Engine {
             owner: format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple()),
             events,
             wake: Notify::new(),
-            balance: std::sync::Mutex::new(None),
+            balance: account::BalanceCache::default(),
         })
     }
 
@@ -341,6 +341,10 @@ impl Engine {
     }
 
     fn notify(&self, external_id: &str, status: TxStatus) {
+        if status.is_final() {
+            // Money may have moved: the next balance asked is read from the gateway.
+            self.balance.settled();
+        }
         let _ = self.events.send(EngineEvent::Changed {
             external_id: external_id.to_owned(),
             status: status.as_str().to_owned(),

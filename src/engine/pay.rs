@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::{Actor, Engine, EngineError, PayOrder, PayOutcome, failpoint};
 use super::{NO_CALLBACK_URL, journal_fields};
+use crate::catalog::customer;
 use crate::domain::answers::{Facts, Reply};
 use crate::domain::fields::{self, INTRAM};
 use crate::domain::lifecycle::Event;
@@ -153,15 +154,20 @@ impl Engine {
             &self.config.redirect_url,
             &mut fields,
         );
+        let mut fields: BTreeMap<String, Value> = fields
+            .into_iter()
+            .map(|(k, v)| (k, Value::from(v)))
+            .collect();
+        // The flag without which the operator gives no link to scan (Orange Money's QR).
+        if let Some(flag) = customer::find(&order.service).and_then(|s| s.flag) {
+            fields.insert(flag.to_owned(), Value::Bool(true));
+        }
         let sale = Validated {
             gateway: order.gateway,
             service: order.service,
             phone: valid.phone,
             amount: valid.amount,
-            fields: fields
-                .into_iter()
-                .map(|(k, v)| (k, Value::from(v)))
-                .collect(),
+            fields,
             description: order.description,
         };
         if repeat == Repeat::Refuse {

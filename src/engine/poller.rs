@@ -8,10 +8,11 @@ use serde_json::json;
 use tokio::sync::Semaphore;
 
 use super::{Engine, EngineError, EngineEvent, ReconcileSummary};
+use crate::catalog::customer;
 use crate::catalog::errors::{fill_amount, french_message};
 use crate::domain::answers::{NoAnswer, PollAnswer};
 use crate::domain::lifecycle::Event;
-use crate::domain::{PaymentStatus, TxStatus};
+use crate::domain::{GatewayKind, PaymentStatus, TxStatus};
 use crate::journal::{JournalError, SlotDecision, TransactionRow};
 
 /// How far ahead a claimed row is pushed while its poll runs. Short: a process that quits
@@ -89,6 +90,7 @@ impl Engine {
                     status: fill_message(&report.status, row.amount),
                     gateway_tx_id: report.gateway_transaction_id.clone(),
                     details: report.details.clone(),
+                    customer_url: self.rebuilt_link(row, report.gateway_transaction_id.as_deref()),
                 },
                 json!({"gatewayStatus": format!("{:?}", report.status)}),
             ),
@@ -115,6 +117,25 @@ impl Engine {
             Some(message) => PollResult::Failed(message),
             None => PollResult::Answered(transition.after),
         })
+    }
+
+    /// The customer's link of a sale whose reply was lost, as soon as a status answer names
+    /// its transaction: Intech's landing page is built from the id (the catalogue's
+    /// [`customer`] table says for which services). `None` when the row has its link.
+    fn rebuilt_link(&self, row: &TransactionRow, transaction_id: Option<&str>) -> Option<String> {
+        let id = transaction_id.filter(|_| row.customer_url.is_none() && !row.status.is_final())?;
+        let step = customer::find(&row.service)?;
+        if step.how != customer::How::DeepLink || row.gateway != GatewayKind::Intech {
+            return None;
+        }
+        // Orange Money gives a link only when it was asked for one.
+        if let Some(flag) = step.flag
+            && row.fields.get(flag) != Some(&serde_json::Value::Bool(true))
+        {
+            return None;
+        }
+        let intech = self.gateways.intech.as_ref()?;
+        Some(customer::deep_link(intech.base_url(), id))
     }
 
     /// Asks now for one transaction (a cashier's "re-check"), within the budget.

@@ -197,6 +197,11 @@ impl Tmux {
         self.pane_dead()
     }
 
+    /// Whether the window heard the bell (BEL) since it started (tmux keeps the flag).
+    pub fn bell_rang(&self) -> bool {
+        self.tmux(&["display-message", "-p", "-t", "main", "#{window_bell_flag}"]) == "1"
+    }
+
     /// Whether the pane is still in the alternate screen (a TUI that did not restore).
     pub fn alternate_on(&self) -> bool {
         self.tmux(&["display-message", "-p", "-t", "main", "#{alternate_on}"]) == "1"

@@ -25,6 +25,7 @@ fn events() -> Vec<(&'static str, Event)> {
             status: s,
             gateway_tx_id: Some("T1".into()),
             details: Default::default(),
+            customer_url: None,
         })
     };
     let callback = |s: PaymentStatus, trusted| Event::Callback {
@@ -565,6 +566,7 @@ mod sequences {
                 status,
                 gateway_tx_id: Some("T1".into()),
                 details: Default::default(),
+                customer_url: None,
             })),
             Just(Event::Poll(PollAnswer::NotFound)),
             Just(Event::Poll(PollAnswer::Unreadable { reason: "?".into() })),

@@ -10,11 +10,12 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use super::keys::{Binding, lookup, shown};
 use super::{App, Screen};
+use crate::catalog::customer;
 use crate::domain::moneygram as mg;
 use crate::domain::{Outcome, TxStatus};
 use crate::engine::PayOrder;
 use crate::money::fcfa;
-use crate::qr::QrImage;
+use crate::qr::{Density, QrImage};
 use crate::session::view::Operation;
 use crate::tui::catalog::Tile;
 use crate::tui::message::Effect;
@@ -372,7 +373,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
             .render(inner, buf);
         return;
     }
-    // Pending: QR on the left when it fits, details on the right.
+    // Pending: QR on the left when it fits (half blocks, else the denser sextants), details
+    // on the right.
     let qr = row
         .customer_url
         .as_deref()
@@ -380,28 +382,37 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
     let mut text_area = inner;
     let mut too_small = false;
     if let Some(image) = &qr {
-        let (cols, rows) = image.cells();
-        if usize::from(inner.width) >= cols + 24 && usize::from(inner.height) >= rows {
-            QrView {
-                image,
-                mode: theme.mode,
+        let fits = |d: Density| {
+            let (cols, rows) = image.cells_in(d);
+            usize::from(inner.width) >= cols + 24 && usize::from(inner.height) >= rows
+        };
+        match [Density::Half, Density::Sextant]
+            .into_iter()
+            .find(|d| fits(*d))
+        {
+            Some(density) => {
+                let (cols, rows) = image.cells_in(density);
+                QrView {
+                    image,
+                    mode: theme.mode,
+                    density,
+                }
+                .render(
+                    Rect {
+                        x: inner.x,
+                        y: inner.y,
+                        width: cols as u16,
+                        height: rows as u16,
+                    },
+                    buf,
+                );
+                text_area = Rect {
+                    x: inner.x + cols as u16 + 2,
+                    width: inner.width - cols as u16 - 2,
+                    ..inner
+                };
             }
-            .render(
-                Rect {
-                    x: inner.x,
-                    y: inner.y,
-                    width: cols as u16,
-                    height: rows as u16,
-                },
-                buf,
-            );
-            text_area = Rect {
-                x: inner.x + cols as u16 + 2,
-                width: inner.width - cols as u16 - 2,
-                ..inner
-            };
-        } else {
-            too_small = true;
+            None => too_small = true,
         }
     }
     let waited = app.now - row.sent_at.unwrap_or(p.opened_at);
@@ -433,13 +444,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
         )));
     }
     info.push(Line::default());
+    // What the customer does, per operator (the catalogue's one table).
+    let step = customer::find(&row.service);
     if let Some(url) = &row.customer_url {
         if qr.is_some() && !too_small {
             info.push(Line::from(Span::styled(
-                theme.tr(
-                    "Le client scanne le QR ou ouvre le lien :",
-                    "The customer scans the QR or opens the link:",
-                ),
+                customer::How::Page.instruction(theme.lang),
                 theme.title(),
             )));
         } else if too_small {
@@ -457,6 +467,14 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
                 .into_iter()
                 .map(Line::from),
         );
+    } else if let Some(how) = step
+        .map(|s| s.how)
+        .filter(|h| matches!(h, customer::How::Ussd(_) | customer::How::Phone))
+    {
+        info.push(Line::from(Span::styled(
+            how.instruction(theme.lang),
+            theme.title(),
+        )));
     }
     if let Some(note) = &row.notification {
         info.push(Line::default());
