@@ -819,9 +819,14 @@ fn every_link_up_to_120_characters_scans_at_80x24() {
 fn each_operator_tells_the_customer_what_to_do() {
     for (service, url, says) in [
         ("ORANGE_SN_API_CASH_OUT", Some(DEEP_LINK), "scanne le QR"),
-        ("FREE_SN_WALLET_CASH_OUT", None, "compose #150#"),
-        ("MTN_CI_API_CASH_OUT", None, "compose *133#"),
-        ("MOOV_CI_API_CASH_OUT", None, "compose *155#"),
+        ("ORANGE_CI_API_CASH_OUT", None, "compose #144#"),
+        (
+            "FREE_SN_WALLET_CASH_OUT",
+            None,
+            "confirme le paiement sur son",
+        ),
+        ("MTN_CI_API_CASH_OUT", None, "confirme le paiement sur son"),
+        ("MOOV_CI_API_CASH_OUT", None, "confirme le paiement sur son"),
         (
             "EXPRESSO_SN_WALLET_CASH_OUT",
             None,

@@ -6,8 +6,8 @@
 //! `…/deep/<transactionId>`, and so does Orange Money's when it is sent `useOMQrCode: true`;
 //! without it, Orange Money asks the customer to dial `#144#`. A card's reply carries the
 //! 3-D Secure page (`authLinkUrl`), Intram's the payment page (`receipt_url`). The other
-//! operators' replies carry no link: their customer approves on the phone (the USSD menu
-//! of the operator's wallet where it has a known code).
+//! operators' replies carry no link: their customer approves the request that shows on the
+//! phone (Orange Côte d'Ivoire: the `#144#` menu, as the spec says of Orange Money).
 
 use crate::i18n::Lang;
 
@@ -52,10 +52,12 @@ pub static STEPS: &[CustomerStep] = &[
     step("BANK_CARD_API_CASH_OUT", How::Page),
     step("INTRAM", How::Page),
     step("ORANGE_CI_API_CASH_OUT", How::Ussd("#144#")),
-    step("FREE_SN_WALLET_CASH_OUT", How::Ussd("#150#")),
-    step("MTN_CI_API_CASH_OUT", How::Ussd("*133#")),
-    step("MTN_CI_API_CASH_OUT_2", How::Ussd("*133#")),
-    step("MOOV_CI_API_CASH_OUT", How::Ussd("*155#")),
+    // The spec names no code for these wallets: the operator's request shows on the phone.
+    // A guessed code told to a customer would be worse than none.
+    step("FREE_SN_WALLET_CASH_OUT", How::Phone),
+    step("MTN_CI_API_CASH_OUT", How::Phone),
+    step("MTN_CI_API_CASH_OUT_2", How::Phone),
+    step("MOOV_CI_API_CASH_OUT", How::Phone),
     step("EXPRESSO_SN_WALLET_CASH_OUT", How::Phone),
     step("WIZALL_SN_API_CASH_OUT", How::Phone),
 ];
