@@ -232,3 +232,33 @@ fn sent(sb: &SandboxHandle) -> usize {
         all.as_array().unwrap().len()
     })
 }
+
+/// Issue 12 (12): a cash-out without a link tells what the customer does, from the same
+/// table as the app.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_free_cash_out_says_the_customer_confirms_on_the_phone() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let out = tokio::task::block_in_place(|| {
+        run(
+            home.path(),
+            &sb,
+            &[
+                "pay",
+                "--service",
+                "FREE_SN_WALLET_CASH_OUT",
+                "--phone",
+                "762450000",
+                "--amount",
+                "1000",
+                "--no-wait",
+            ],
+        )
+    });
+    let t = text(&out);
+    assert!(
+        t.contains("Le client confirme le paiement sur son téléphone"),
+        "{t}"
+    );
+    assert!(!t.contains("Lien à scanner"), "{t}");
+}

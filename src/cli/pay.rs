@@ -131,6 +131,17 @@ pub(super) fn print_customer_step(row: &Operation) {
     if let Some(note) = &row.notification {
         println!("Message pour le client : {note}");
     }
+    // Without a link (Free, MTN, Moov…), what the customer does, from the one table.
+    if row.customer_url.is_none()
+        && !row.status.is_final()
+        && let Some(step) = crate::catalog::customer::find(&row.service)
+        && matches!(
+            step.how,
+            crate::catalog::customer::How::Ussd(_) | crate::catalog::customer::How::Phone
+        )
+    {
+        println!("{}", step.how.instruction(crate::i18n::Lang::Fr));
+    }
 }
 
 /// The sale the arguments describe (checked locally again by the engine).
