@@ -106,6 +106,9 @@ fn a_second_identical_sale_is_asked_and_enter_does_not_send_it() {
     // Enter to validate, Enter to send, and the habit's extra Enters.
     t.keys(&["Enter", "Enter", "Enter", "Enter"]);
     t.wait_for("Envoyer une deuxième fois ?", SHORT);
+    // The summary's `o`, pressed again, does not answer it either.
+    t.keys(&["o", "o"]);
+    t.wait_for("Envoyer une deuxième fois ?", SHORT);
     assert_eq!(rows(&journal).len(), 1, "the second sale was not sent");
     t.keys(&["n"]);
     let form = t.wait_for("Téléphone du client", SHORT);

@@ -16,12 +16,23 @@ use crate::i18n::Lang;
 pub const RECENT_SALE_WINDOW: Duration = Duration::from_secs(10 * 60);
 
 /// Whether an earlier sale of the same service, phone and amount (in `status`, created at
-/// `created_at`, in ms) makes a new one at `now` a likely repeat.
-pub fn is_repeat(status: TxStatus, created_at: i64, now: i64) -> bool {
+/// `created_at` and settled at `final_at`, in ms) makes a new one at `now` a likely repeat.
+/// A success counts from when it succeeded: a cash-out approved after twelve minutes is
+/// just as fresh for the customer at the counter.
+pub fn is_repeat(status: TxStatus, created_at: i64, final_at: Option<i64>, now: i64) -> bool {
     match status {
-        TxStatus::Success => now - created_at < RECENT_SALE_WINDOW.as_millis() as i64,
+        TxStatus::Success => {
+            now - final_at.unwrap_or(created_at).max(created_at)
+                < RECENT_SALE_WINDOW.as_millis() as i64
+        }
         s => !s.is_final(),
     }
+}
+
+/// Whether a sale can be told apart from another at all: without the customer's phone
+/// (Intram's payment page), two customers paying the same price are two sales.
+pub fn is_checked(phone: Option<&str>) -> bool {
+    phone.is_some_and(|p| !p.trim().is_empty())
 }
 
 /// "12 s", "4 min", "1 h 05".
@@ -44,15 +55,15 @@ pub fn text(status: TxStatus, age_secs: i64, lang: Lang) -> String {
         ),
         (Lang::Fr, _) => format!(
             "Vente identique (même service, même numéro, même montant) envoyée il y a {age} et \
-             encore en attente : elle n'est pas renvoyée sans votre confirmation."
+             pas encore réglée : elle n'est pas renvoyée sans votre confirmation."
         ),
         (Lang::En, TxStatus::Success) => format!(
             "Identical sale (same service, number and amount) already successful {age} ago: \
              it is not sent again without your confirmation."
         ),
         (Lang::En, _) => format!(
-            "Identical sale (same service, number and amount) sent {age} ago and still \
-             pending: it is not sent again without your confirmation."
+            "Identical sale (same service, number and amount) sent {age} ago and not settled \
+             yet: it is not sent again without your confirmation."
         ),
     }
 }
@@ -72,14 +83,24 @@ mod tests {
             TxStatus::Processing,
             TxStatus::Review,
         ] {
-            assert!(is_repeat(s, 0, 24 * 60 * MIN), "{s:?}");
+            assert!(is_repeat(s, 0, None, 24 * 60 * MIN), "{s:?}");
         }
     }
 
     #[test]
-    fn a_success_is_a_repeat_only_within_the_window() {
-        assert!(is_repeat(TxStatus::Success, 0, 9 * MIN));
-        assert!(!is_repeat(TxStatus::Success, 0, 10 * MIN));
+    fn a_success_is_a_repeat_only_within_the_window_from_when_it_succeeded() {
+        assert!(is_repeat(TxStatus::Success, 0, Some(0), 9 * MIN));
+        assert!(!is_repeat(TxStatus::Success, 0, Some(0), 10 * MIN));
+        // Approved at minute 12: still fresh at minute 15.
+        assert!(is_repeat(TxStatus::Success, 0, Some(12 * MIN), 15 * MIN));
+        assert!(!is_repeat(TxStatus::Success, 0, Some(12 * MIN), 22 * MIN));
+    }
+
+    #[test]
+    fn a_sale_without_the_customers_phone_is_not_checked() {
+        assert!(is_checked(Some("772450000")));
+        assert!(!is_checked(None));
+        assert!(!is_checked(Some(" ")));
     }
 
     #[test]
@@ -90,7 +111,7 @@ mod tests {
             TxStatus::Canceled,
             TxStatus::Refunded,
         ] {
-            assert!(!is_repeat(s, 0, 1_000), "{s:?}");
+            assert!(!is_repeat(s, 0, Some(0), 1_000), "{s:?}");
         }
     }
 

@@ -170,7 +170,7 @@ impl Engine {
             fields,
             description: order.description,
         };
-        if repeat == Repeat::Refuse {
+        if repeat == Repeat::Refuse && crate::domain::duplicate::is_checked(sale.phone.as_deref()) {
             let (service, phone, amount) = (sale.service.clone(), sale.phone.clone(), sale.amount);
             let now = self.now();
             let earlier = self
@@ -297,10 +297,13 @@ impl Engine {
                 .await
                 .map_err(EngineError::AfterSend)?;
         }
+        // Sent: a journal that cannot be read now leaves the outcome unknown, never "not
+        // sent" (the row is followed on from the journal).
         let row = self
             .get(&external_id)
-            .await?
-            .ok_or_else(|| JournalError::NotFound(external_id.clone()))?;
+            .await
+            .and_then(|row| row.ok_or_else(|| JournalError::NotFound(external_id.clone())))
+            .map_err(EngineError::AfterSend)?;
         Ok(PayOutcome::of(row))
     }
 }

@@ -93,6 +93,25 @@ pub struct Journal {
     path: PathBuf,
 }
 
+/// Turns WAL on (it stays on in the file). SQLite does not call the busy handler when the
+/// switch meets another connection opening the same fresh file, and answers "database is
+/// locked" at once: several processes starting together on a new journal (eight `caisse
+/// pay` at once) would fail. So the switch is retried for as long as the busy timeout.
+fn wal_mode(conn: &Connection) -> Result<String, JournalError> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
 impl Journal {
     /// Opens (creating if needed) and migrates the journal at `path`.
     pub fn open(path: &Path) -> Result<Journal, JournalError> {
@@ -106,7 +125,7 @@ impl Journal {
         create_private(path).map_err(|e| open_err(e.to_string()))?;
         let mut conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        let mode = wal_mode(&conn)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(open_err(format!("mode WAL refusé ({mode})")));
         }
@@ -199,17 +218,19 @@ impl Journal {
     ) -> Result<Option<TransactionRow>, JournalError> {
         use crate::domain::duplicate::{RECENT_SALE_WINDOW, is_repeat};
         let since = now - RECENT_SALE_WINDOW.as_millis() as i64;
+        // The same filter as `is_repeat`, so that no limit can hide a match behind rows
+        // that are not (failed retries…); `is_repeat` still decides.
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM transactions WHERE service = ?1 AND phone IS ?2 \
              AND amount IS ?3 AND kind = 'payment' \
-             AND (status IN {} OR created_at >= ?4) \
+             AND (status IN {} OR (status = 'SUCCESS' AND COALESCE(final_at, created_at) >= ?4)) \
              ORDER BY created_at DESC, external_id DESC LIMIT 20",
             TxStatus::unsettled_sql()
         ))?;
         let rows = stmt.query_map(params![service, phone, amount, since], row_to_tx)?;
         for row in rows {
             let row = row?;
-            if is_repeat(row.status, row.created_at, now) {
+            if is_repeat(row.status, row.created_at, row.final_at, now) {
                 return Ok(Some(row));
             }
         }

@@ -222,6 +222,18 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
             vec![Effect::Quit]
         }
         Event::Interrupt => ask::quit(app),
+        Event::For { external_id, event } => {
+            let ours = matches!(&app.screen, Screen::Payment(p)
+                if p.external_id.as_deref() == Some(external_id.as_str())
+                    || p.row.as_ref().is_some_and(|r| r.external_id == external_id));
+            if ours {
+                apply(app, *event)
+            } else {
+                // Another sale's screen (or none): the journal and the count tell the rest.
+                app.dirty = false;
+                vec![Effect::CountPending]
+            }
+        }
         Event::Duplicate { status, age_secs } => {
             if let Screen::Payment(p) = &mut app.screen
                 && p.row.is_none()
@@ -387,8 +399,8 @@ pub fn hints(app: &App) -> Vec<Hint> {
         Screen::Login(_) => keys::hints(gate::LOGIN_KEYS, lang),
     };
     // A question takes every key: its answers are all the footer shows.
-    if app.ask.is_some() {
-        return keys::hints(ask::KEYS, lang);
+    if let Some(question) = &app.ask {
+        return keys::hints(ask::keys_of(question), lang);
     }
     // The login, the lock and the supervisor's PIN take every key (the help included, so
     // it is not offered there): their own keys only.

@@ -328,6 +328,7 @@ pub(super) fn execute(
     let Some((mut request, answer)) = request_of(effect) else {
         return;
     };
+    let mut chosen = None;
     if let Request::Pay { external_id, .. }
     | Request::MoneyGramPayout { external_id, .. }
     | Request::MoneyGramSend { external_id, .. } = &mut request
@@ -336,7 +337,8 @@ pub(super) fn execute(
         // is found again by this id (and a repeat is never sent twice).
         let id = uuid::Uuid::now_v7().to_string();
         let _ = tx.send(Event::Sending(id.clone()));
-        *external_id = Some(id);
+        *external_id = Some(id.clone());
+        chosen = Some(id);
     }
     let link = link.clone();
     let tx = tx.clone();
@@ -344,6 +346,14 @@ pub(super) fn execute(
     tokio::spawn(async move {
         loop {
             if let Some(event) = answer(link.call(request.clone()).await, lang) {
+                // A sale's answer names its sale (`Event::For`).
+                let event = match &chosen {
+                    Some(id) => Event::For {
+                        external_id: id.clone(),
+                        event: Box::new(event),
+                    },
+                    None => event,
+                };
                 let _ = tx.send(event);
             }
             match &key {

@@ -227,11 +227,16 @@ impl Keyboard {
     fn give_up_at(&self) -> Option<Instant> {
         self.last_read
             .filter(|_| self.parser.is_pending())
-            .map(|at| at + input::SEQUENCE_TIMEOUT)
+            .map(|at| at + self.parser.timeout())
     }
 
     fn give_up(&mut self) {
         self.events.extend(self.parser.flush());
+        // A paste given up once is resumed (`input::PASTE_TIMEOUT`): its next timeout
+        // counts from now.
+        if self.parser.is_pending() {
+            self.last_read = Some(Instant::now());
+        }
     }
 }
 

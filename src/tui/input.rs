@@ -38,6 +38,14 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 /// (even over SSH, where one key is one packet) and well below a cashier's Esc-then-key.
 pub const SEQUENCE_TIMEOUT: Duration = Duration::from_millis(50);
 
+/// How long a paste (or what may be the start of its marker, `ESC [ 2 0 0`) is held
+/// without a byte. A paste's bytes may come apart on a slow SSH link; had its tail been
+/// read as keys after [`SEQUENCE_TIMEOUT`], its newlines would have been Enter (a deposit
+/// sent by a paste). Given up once, a paste is resumed: what comes next is paste text too,
+/// until its end marker or one more timeout (so a terminal that never ends a paste cannot
+/// freeze the keyboard).
+pub const PASTE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// The longest escape sequence held (keys with modifiers are under 12 bytes). Longer ones
 /// are dropped to their final byte without being stored.
 pub const MAX_SEQUENCE: usize = 64;
@@ -48,6 +56,7 @@ pub const MAX_PASTE: usize = 64 * 1024;
 
 const ESC: u8 = 0x1b;
 const PASTE_END: &[u8] = b"\x1b[201~";
+const PASTE_START: &[u8] = b"\x1b[200~";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum State {
@@ -82,6 +91,8 @@ pub struct Parser {
     paste_dropped: bool,
     /// How many bytes of [`PASTE_END`] were just read (held back from the paste's text).
     paste_end: usize,
+    /// The paste being read was given up once already (its next give-up ends it).
+    paste_resumed: bool,
 }
 
 impl Parser {
@@ -104,8 +115,19 @@ impl Parser {
         self.state != State::Ground
     }
 
+    /// How long the sequence held may wait for its next byte before [`Parser::flush`].
+    pub fn timeout(&self) -> Duration {
+        match self.state {
+            State::Paste => PASTE_TIMEOUT,
+            // `ESC [`, `ESC [ 2`… : perhaps a paste's start marker cut in two.
+            State::Csi if PASTE_START.starts_with(&self.seq) => PASTE_TIMEOUT,
+            _ => SEQUENCE_TIMEOUT,
+        }
+    }
+
     /// Gives up the unfinished sequence: a lone ESC is the Esc key, an unfinished paste is
-    /// delivered as read so far, anything else is dropped.
+    /// delivered as read so far (and resumed once: see [`PASTE_TIMEOUT`]), anything else
+    /// is dropped.
     pub fn flush(&mut self) -> Vec<Event> {
         let mut out = Vec::new();
         match self.state {
@@ -114,6 +136,11 @@ impl Parser {
                 let held = self.paste_end;
                 self.paste_push(&PASTE_END[..held]);
                 self.end_paste(&mut out);
+                if !std::mem::replace(&mut self.paste_resumed, true) {
+                    // The rest of this paste is still paste text, not keys.
+                    self.seq.clear();
+                    return out;
+                }
             }
             _ => {}
         }
@@ -268,6 +295,7 @@ impl Parser {
                     self.paste.clear();
                     self.paste_dropped = false;
                     self.paste_end = 0;
+                    self.paste_resumed = false;
                     return;
                 }
                 Some(n) => match tilde_key(n) {

@@ -56,6 +56,13 @@ pub enum Event {
     Sending(String),
     /// Ctrl-C outside a kiosk.
     Interrupt,
+    /// The answer to the sale sent under `external_id` (`Paid`, `Duplicate`): applied only
+    /// to that sale's screen. A sale left while it was being sent must not lend its answer
+    /// (its QR, its success, its refusal) to the next sale's screen.
+    For {
+        external_id: String,
+        event: Box<Event>,
+    },
     /// The service refused the sale as identical to one still pending or just successful
     /// (nothing was sent): the cashier is asked whether to send a second one.
     Duplicate {

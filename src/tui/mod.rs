@@ -111,8 +111,10 @@ pub async fn run(options: Options) -> Result<(), Failure> {
         ratatui::try_init().map_err(|e| config_failure(format!("terminal inutilisable : {e}")))?;
     // Pasted text comes marked, so that its newlines never act as Enter (`screens::paste`).
     // Turned off again on the way out, a panic included (the hook ratatui set runs after).
-    crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)
-        .map_err(io_error)?;
+    if let Err(e) = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste) {
+        ratatui::restore();
+        return Err(io_error(e));
+    }
     let restore_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);

@@ -549,3 +549,39 @@ fn the_questions_take_only_their_answers() {
         idle: &[],
     });
 }
+
+#[test]
+fn the_second_sale_question_takes_only_d_and_n() {
+    let mut app = app();
+    app.screen = Screen::Payment(Box::new(PaymentState {
+        order: crate::engine::PayOrder {
+            gateway: crate::domain::GatewayKind::Intech,
+            service: "WAVE_SN_API_CASH_IN".into(),
+            phone: Some("772450000".into()),
+            amount: Some(1_000),
+            fields: Default::default(),
+            description: None,
+        },
+        tile: tile("WAVE_SN_API_CASH_IN"),
+        row: None,
+        error: None,
+        opened_at: 0,
+        notice: None,
+        rang: false,
+        external_id: Some("first".into()),
+    }));
+    update(
+        &mut app,
+        Event::Duplicate {
+            status: TxStatus::Pending,
+            age_secs: 3,
+        },
+    );
+    assert!(app.ask.is_some());
+    check(Mode {
+        name: "second sale question",
+        app,
+        table: table(ask::DUPLICATE_KEYS),
+        idle: &[],
+    });
+}

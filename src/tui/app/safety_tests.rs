@@ -319,10 +319,22 @@ fn a_second_identical_sale_is_asked_and_sent_only_on_yes() {
         },
     );
     assert!(matches!(app.ask, Some(ask::Question::Duplicate { .. })));
-    // A double Enter, the habit that made the second sale, answers nothing.
-    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
-    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
-    let effects = update(&mut app, key(KeyCode::Char('o')));
+    // A double Enter, the habit that made the second sale, answers nothing; nor does the
+    // summary's `o` pressed twice (or held): yes is `d` here.
+    for code in [
+        KeyCode::Enter,
+        KeyCode::Enter,
+        KeyCode::Char('o'),
+        KeyCode::F(10),
+    ] {
+        assert!(update(&mut app, key(code)).is_empty(), "{code:?}");
+    }
+    assert!(app.ask.is_some());
+    assert_eq!(
+        keys(&app),
+        vec![("d", "deuxième vente"), ("n Échap", "non")]
+    );
+    let effects = update(&mut app, key(KeyCode::Char('d')));
     let [
         Effect::Pay {
             order,
@@ -377,4 +389,58 @@ fn the_bills_account_and_the_journals_search_are_capped_too() {
     };
     assert!(j.editing_filter);
     assert_eq!(j.filter.value().chars().count(), 32);
+}
+
+#[test]
+fn the_answer_of_a_sale_left_while_sending_never_lands_on_the_next_sales_screen() {
+    // Sale A is being sent (slow gateway); the cashier leaves it and sends B.
+    let mut app = sending_a_deposit();
+    update(&mut app, key(KeyCode::Esc));
+    assert!(matches!(app.screen, Screen::Catalogue), "{:?}", app.screen);
+    // B typed and confirmed the same way: its payment screen, its own id.
+    app.screen = sending_a_deposit().screen;
+    update(&mut app, Event::Sending("second-id".into()));
+    // A's answers: its success, then a refusal as a repeat. Neither touches B's screen.
+    let mut a = row(TxStatus::Success, "WAVE_SN_API_CASH_IN");
+    a.external_id = "first-id".into();
+    update(
+        &mut app,
+        Event::For {
+            external_id: "first-id".into(),
+            event: Box::new(Event::Paid(Ok(a))),
+        },
+    );
+    update(
+        &mut app,
+        Event::For {
+            external_id: "first-id".into(),
+            event: Box::new(Event::Duplicate {
+                status: TxStatus::Pending,
+                age_secs: 1,
+            }),
+        },
+    );
+    assert!(app.ask.is_none(), "no question about another sale");
+    let Screen::Payment(p) = &app.screen else {
+        panic!("B's screen")
+    };
+    assert!(p.row.is_none(), "B shows nothing of A");
+    assert_eq!(p.external_id.as_deref(), Some("second-id"));
+    // B's own answer is B's.
+    let mut b = row(TxStatus::Pending, "WAVE_SN_API_CASH_IN");
+    b.external_id = "second-id".into();
+    update(
+        &mut app,
+        Event::For {
+            external_id: "second-id".into(),
+            event: Box::new(Event::Paid(Ok(b))),
+        },
+    );
+    let Screen::Payment(p) = &app.screen else {
+        panic!("B's screen")
+    };
+    assert_eq!(
+        p.row.as_ref().map(|r| r.external_id.as_str()),
+        Some("second-id")
+    );
 }

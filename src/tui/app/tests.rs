@@ -191,7 +191,11 @@ fn a_deposit_above_the_balance_is_refused_before_sending() {
     type_text(&mut app, "772450000");
     update(&mut app, key(KeyCode::Enter));
     type_text(&mut app, "5000");
-    update(&mut app, key(KeyCode::Enter));
+    // Refused by the balance alone: it is read again (a top-up made elsewhere)…
+    assert_eq!(
+        update(&mut app, key(KeyCode::Enter)),
+        vec![Effect::FetchBalance]
+    );
     let Screen::Entry(e) = &app.screen else {
         panic!()
     };
@@ -201,6 +205,13 @@ fn a_deposit_above_the_balance_is_refused_before_sending() {
         "{:?}",
         e.errors
     );
+    // …and the next Enter judges on the fresh figure.
+    update(&mut app, Event::Balance(Ok(50_000.0)));
+    update(&mut app, key(KeyCode::Enter));
+    let Screen::Entry(e) = &app.screen else {
+        panic!()
+    };
+    assert!(e.confirming, "{:?}", e.errors);
 }
 
 #[test]

@@ -161,8 +161,13 @@ impl Harness {
     }
 
     async fn press(&self, bytes: &[u8]) {
+        self.press_at(bytes, std::time::Instant::now()).await;
+    }
+
+    /// Bytes as the reader thread read them at `at` (a slow link's gap, without waiting).
+    async fn press_at(&self, bytes: &[u8], at: std::time::Instant) {
         let chunk = Chunk {
-            at: std::time::Instant::now(),
+            at,
             bytes: bytes.to_vec(),
         };
         self.bytes.send(Ok(chunk)).await.expect("the loop reads");
@@ -286,6 +291,19 @@ async fn a_paste_fills_the_filter_and_its_newlines_are_not_enter_in_a_kiosk_too(
     // Pasted: a word and two newlines. Had they acted as Enter, the first tile would have
     // opened and the `x` typed next would have gone into its form.
     h.press(b"\x1b[200~wave\r\n\r\x1b[201~").await;
+    h.press(b"x").await;
+    h.wait_for("Filtre : wavex").await;
+}
+
+#[tokio::test]
+async fn a_paste_cut_in_two_by_a_slow_link_is_still_a_paste() {
+    let h = Harness::start(false, NO_IDLE).await;
+    // The second half read half a second after the first (ten times the keys' timeout):
+    // its newlines are still the paste's, not Enter.
+    let t0 = std::time::Instant::now();
+    h.press_at(b"\x1b[200~wave\r", t0).await;
+    h.press_at(b"\r\n\x1b[201~", t0 + Duration::from_millis(500))
+        .await;
     h.press(b"x").await;
     h.wait_for("Filtre : wavex").await;
 }

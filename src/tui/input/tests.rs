@@ -278,11 +278,41 @@ fn bracketed_paste() {
 }
 
 #[test]
-fn an_unfinished_paste_is_delivered_after_the_timeout() {
+fn an_unfinished_paste_is_delivered_after_the_timeout_and_its_tail_is_still_paste() {
     let mut p = Parser::new();
     assert_eq!(p.feed(b"\x1b[200~7724\x1b[20"), []);
+    assert_eq!(p.timeout(), PASTE_TIMEOUT);
     assert_eq!(p.flush(), [Event::Paste("7724\x1b[20".into())]);
+    // The tail, late: text again (its newlines are not Enter), up to the end marker.
+    assert_eq!(
+        p.feed(b"1000\r\n\r\x1b[201~"),
+        [Event::Paste("1000\r\n\r".into())]
+    );
     assert_eq!(p.feed(b"a"), [ch('a')]);
+}
+
+#[test]
+fn a_paste_never_ended_gives_the_keyboard_back_after_a_second_timeout() {
+    let mut p = Parser::new();
+    assert_eq!(p.feed(b"\x1b[200~77"), []);
+    assert_eq!(p.flush(), [Event::Paste("77".into())]);
+    assert_eq!(p.feed(b"45"), []);
+    assert_eq!(p.flush(), [Event::Paste("45".into())]);
+    assert!(!p.is_pending());
+    assert_eq!(p.feed(b"\r"), [Event::Key(key(KeyCode::Enter))]);
+}
+
+#[test]
+fn a_paste_marker_cut_in_two_is_waited_for_as_long_as_a_paste() {
+    let mut p = Parser::new();
+    assert_eq!(p.feed(b"\x1b[20"), []);
+    assert_eq!(p.timeout(), PASTE_TIMEOUT);
+    assert_eq!(p.feed(b"0~1\r\x1b[201~"), [Event::Paste("1\r".into())]);
+    // Any other unfinished sequence is given up quickly (a lone ESC is the Esc key).
+    assert_eq!(p.feed(b"\x1b"), []);
+    assert_eq!(p.timeout(), SEQUENCE_TIMEOUT);
+    assert_eq!(p.feed(b"[1"), []);
+    assert_eq!(p.timeout(), SEQUENCE_TIMEOUT);
 }
 
 #[test]
@@ -329,7 +359,8 @@ mod properties {
 
     proptest! {
         /// Whatever comes in: no panic, nothing held past the caps, the same events however
-        /// the bytes are split, and once the timeout has passed a plain key is a key again.
+        /// the bytes are split, and once the timeout has passed (twice for a paste, which
+        /// is resumed once) a plain key is a key again.
         #[test]
         fn input_never_freezes(bytes in input(), split in 0usize..200) {
             let mut p = Parser::new();
@@ -345,6 +376,7 @@ mod properties {
             in_two.extend(q.feed(b));
             prop_assert_eq!(&one_by_one, &in_two);
 
+            let _ = p.flush();
             let _ = p.flush();
             prop_assert!(!p.is_pending());
             prop_assert_eq!(p.feed(b"x"), vec![ch('x')]);

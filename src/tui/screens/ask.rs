@@ -62,6 +62,32 @@ pub const KEYS: &[Binding<Answer>] = &[
     ),
 ];
 
+/// The answers to a second identical sale. Yes is `d` (deuxième vente), a key the summary
+/// does not use: its `o` (or a held `o` repeating) must not answer a question the cashier
+/// has not seen yet.
+pub const DUPLICATE_KEYS: &[Binding<Answer>] = &[
+    shown(
+        &[KeyCode::Char('d'), KeyCode::Char('D')],
+        Answer::Yes,
+        ("d", "deuxième vente"),
+        ("d", "second sale"),
+    ),
+    shown(
+        &[KeyCode::Char('n'), KeyCode::Char('N'), KeyCode::Esc],
+        Answer::No,
+        ("n Échap", "non"),
+        ("n Esc", "no"),
+    ),
+];
+
+/// The answers `question` takes.
+pub fn keys_of(question: &Question) -> &'static [Binding<Answer>] {
+    match question {
+        Question::Duplicate { .. } => DUPLICATE_KEYS,
+        _ => KEYS,
+    }
+}
+
 /// Quitting: at once when nothing is pending, else asked first.
 pub fn quit(app: &mut App) -> Vec<Effect> {
     if app.pending == 0 {
@@ -95,7 +121,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let Some(question) = app.ask.clone() else {
         return vec![];
     };
-    let Some(answer) = lookup(KEYS, key.code) else {
+    let Some(answer) = lookup(keys_of(&question), key.code) else {
         app.dirty = false;
         return vec![];
     };
@@ -224,8 +250,8 @@ fn lines(question: &Question, lang: Lang) -> (String, Vec<String>) {
             vec![
                 duplicate::text(*status, *age_secs, lang),
                 lang.tr(
-                    "o : c'est bien une deuxième vente ; n : revenir au formulaire.",
-                    "y: this really is a second sale; n: back to the form.",
+                    "d : c'est bien une deuxième vente ; n : revenir au formulaire.",
+                    "d: this really is a second sale; n: back to the form.",
                 )
                 .to_owned(),
             ],
@@ -239,7 +265,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, question: &Question, theme: Theme) {
     let width = area.width.saturating_sub(4).clamp(20, 64);
     let mut text: Vec<Line> = body.into_iter().map(Line::from).collect();
     text.push(Line::default());
-    let keys = KEYS
+    let keys = keys_of(question)
         .iter()
         .filter_map(|b| b.label)
         .map(|l| if theme.lang == Lang::Fr { l.fr } else { l.en });

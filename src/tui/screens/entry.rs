@@ -304,6 +304,11 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 {
                     entry.focus = i;
                 }
+                // Refused only by the balance the header shows: read it again (a top-up
+                // made elsewhere), so that the next Enter judges on today's figure.
+                if !errors.is_empty() && order_of(app_lang, entry, None).1.is_empty() {
+                    return vec![Effect::FetchBalance];
+                }
             }
         }
         Some(Action::Choose) => {
