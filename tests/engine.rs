@@ -1034,3 +1034,42 @@ async fn a_gateway_slow_to_give_its_balance_does_not_hold_a_deposit() {
     );
     assert_eq!(sent.row.amount, Some(1000));
 }
+
+/// Issue 12 (3): the same sale asked at once from two counters (two ids): the check and the
+/// record are one transaction, so exactly one goes and the other is refused as a repeat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_sale_from_two_counters_at_once_goes_once() {
+    let s = setup().await;
+    let actor = s.engine.default_actor();
+    let attempt = |n: u32| {
+        let engine = s.engine.clone();
+        let actor = actor.clone();
+        tokio::spawn(async move {
+            engine
+                .pay_checked(
+                    order("WAVE_SN_API_CASH_OUT", "772450000", 1000),
+                    &actor,
+                    Some(format!("01a2b3c4-0000-7000-8000-00000000000{n}")),
+                    caisse::engine::Repeat::Refuse,
+                )
+                .await
+        })
+    };
+    let (a, b) = (attempt(1), attempt(2));
+    let results = [a.await.unwrap(), b.await.unwrap()];
+    let sent = results.iter().filter(|r| r.is_ok()).count();
+    let refused = results
+        .iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Err(caisse::engine::EngineError::Refused(
+                    caisse::domain::Refusal::Duplicate { .. }
+                ))
+            )
+        })
+        .count();
+    assert_eq!((sent, refused), (1, 1), "{results:?}");
+    let rows = s.engine.journal(|j| j.list_since(0, 10)).await.unwrap();
+    assert_eq!(rows.len(), 1, "one row, one send");
+}

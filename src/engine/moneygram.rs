@@ -155,7 +155,8 @@ impl Engine {
             fields: BTreeMap::from([("moneygramReceptionData".to_owned(), payout.wire())]),
             description: None,
         };
-        self.send_validated(sale, actor, Some(id)).await
+        self.send_validated(sale, actor, Some(id), super::Repeat::Allow)
+            .await
     }
 
     /// Sends money through MoneyGram: sender and receiver as MoneyGram requires them, the
@@ -204,7 +205,8 @@ impl Engine {
             ]),
             description: None,
         };
-        self.send_validated(sale, actor, Some(id)).await
+        self.send_validated(sale, actor, Some(id), super::Repeat::Allow)
+            .await
     }
 
     /// Reverses a successful MoneyGram send (Intech's `refund-cancel` with the reversal's

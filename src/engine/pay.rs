@@ -170,27 +170,14 @@ impl Engine {
             fields,
             description: order.description,
         };
-        if repeat == Repeat::Refuse && crate::domain::duplicate::is_checked(sale.phone.as_deref()) {
-            let (service, phone, amount) = (sale.service.clone(), sale.phone.clone(), sale.amount);
-            let now = self.now();
-            let earlier = self
-                .journal(move |j| j.earlier_same_sale(&service, phone.as_deref(), amount, now))
-                .await?;
-            // The same request under its own id (sent twice at once): the recorded sale.
-            if let Some(earlier) = &earlier
-                && chosen_id.as_deref() == Some(earlier.external_id.as_str())
-            {
-                return Ok(PayOutcome::of(earlier.clone()));
+        // Only a sale that names its customer can be told apart (`is_checked`).
+        let repeat = match repeat {
+            Repeat::Refuse if crate::domain::duplicate::is_checked(sale.phone.as_deref()) => {
+                Repeat::Refuse
             }
-            if let Some(earlier) = earlier {
-                return Err(EngineError::Refused(Refusal::Duplicate {
-                    previous: earlier.external_id,
-                    status: earlier.status,
-                    age_secs: (now - earlier.created_at) / 1000,
-                }));
-            }
-        }
-        self.send_validated(sale, actor, chosen_id).await
+            _ => Repeat::Allow,
+        };
+        self.send_validated(sale, actor, chosen_id, repeat).await
     }
 
     /// Journals the intent of a sale the domain's rules accepted, sends it once if the
@@ -202,6 +189,7 @@ impl Engine {
         sale: Validated,
         actor: &Actor,
         chosen_id: Option<String>,
+        repeat: Repeat,
     ) -> Result<PayOutcome, EngineError> {
         let gateway = self
             .gateways
@@ -231,11 +219,25 @@ impl Engine {
             terminal: actor.terminal.clone(),
         };
         let owner = self.owner.clone();
+        let check = repeat == Repeat::Refuse;
         match self
-            .journal(move |j| j.insert_intent(&intent, &owner, lease_until, now))
+            .journal(move |j| {
+                j.insert_intent_unless_repeat(&intent, &owner, lease_until, now, check)
+            })
             .await
         {
-            Ok(_) => {}
+            Ok(None) => {}
+            // The same request under its own id, sent twice at once: the recorded sale.
+            Ok(Some(earlier)) if earlier.external_id == external_id => {
+                return Ok(PayOutcome::of(earlier));
+            }
+            Ok(Some(earlier)) => {
+                return Err(EngineError::Refused(Refusal::Duplicate {
+                    previous: earlier.external_id,
+                    status: earlier.status,
+                    age_secs: (now - earlier.created_at) / 1000,
+                }));
+            }
             // The same request twice at once: the first one sends, this one reports.
             Err(JournalError::Duplicate(id)) => {
                 if let Some(row) = self.get(&id).await? {

@@ -216,25 +216,7 @@ impl Journal {
         amount: Option<i64>,
         now: i64,
     ) -> Result<Option<TransactionRow>, JournalError> {
-        use crate::domain::duplicate::{RECENT_SALE_WINDOW, is_repeat};
-        let since = now - RECENT_SALE_WINDOW.as_millis() as i64;
-        // The same filter as `is_repeat`, so that no limit can hide a match behind rows
-        // that are not (failed retries…); `is_repeat` still decides.
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM transactions WHERE service = ?1 AND phone IS ?2 \
-             AND amount IS ?3 AND kind = 'payment' \
-             AND (status IN {} OR (status = 'SUCCESS' AND COALESCE(final_at, created_at) >= ?4)) \
-             ORDER BY created_at DESC, external_id DESC LIMIT 20",
-            TxStatus::unsettled_sql()
-        ))?;
-        let rows = stmt.query_map(params![service, phone, amount, since], row_to_tx)?;
-        for row in rows {
-            let row = row?;
-            if is_repeat(row.status, row.created_at, row.final_at, now) {
-                return Ok(Some(row));
-            }
-        }
-        Ok(None)
+        earlier_same_sale(&self.conn, service, phone, amount, now)
     }
 
     pub fn events(&self, external_id: &str) -> Result<Vec<Event>, JournalError> {
@@ -325,6 +307,36 @@ fn insert_event(
         params![external_id, at, kind, detail.to_string(), cashier, terminal],
     )?;
     Ok(())
+}
+
+/// [`Journal::earlier_same_sale`] on a connection (inside the transaction that records an
+/// intent, so that two counters cannot both pass the check).
+pub(crate) fn earlier_same_sale(
+    conn: &Connection,
+    service: &str,
+    phone: Option<&str>,
+    amount: Option<i64>,
+    now: i64,
+) -> Result<Option<TransactionRow>, JournalError> {
+    use crate::domain::duplicate::{RECENT_SALE_WINDOW, is_repeat};
+    let since = now - RECENT_SALE_WINDOW.as_millis() as i64;
+    // The same filter as `is_repeat`, so that no limit can hide a match behind rows that
+    // are not (failed retries…); `is_repeat` still decides.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM transactions WHERE service = ?1 AND phone IS ?2 \
+         AND amount IS ?3 AND kind = 'payment' \
+         AND (status IN {} OR (status = 'SUCCESS' AND COALESCE(final_at, created_at) >= ?4)) \
+         ORDER BY created_at DESC, external_id DESC LIMIT 20",
+        TxStatus::unsettled_sql()
+    ))?;
+    let rows = stmt.query_map(params![service, phone, amount, since], row_to_tx)?;
+    for row in rows {
+        let row = row?;
+        if is_repeat(row.status, row.created_at, row.final_at, now) {
+            return Ok(Some(row));
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

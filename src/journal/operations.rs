@@ -47,7 +47,29 @@ impl Journal {
         lease_until: i64,
         now: i64,
     ) -> Result<(), JournalError> {
+        self.insert_intent_unless_repeat(tx, lease_owner, lease_until, now, false)
+            .map(|_| ())
+    }
+
+    /// [`Journal::insert_intent`], unless (with `check_repeat`) the same sale is still
+    /// unsettled or just successful (`domain::duplicate`): then nothing is recorded and the
+    /// earlier row is returned. Checked and recorded in one `BEGIN IMMEDIATE`, so two
+    /// counters (two processes) cannot both pass.
+    pub fn insert_intent_unless_repeat(
+        &mut self,
+        tx: &NewTransaction,
+        lease_owner: &str,
+        lease_until: i64,
+        now: i64,
+        check_repeat: bool,
+    ) -> Result<Option<TransactionRow>, JournalError> {
         let t = self.immediate()?;
+        if check_repeat
+            && let Some(earlier) =
+                super::earlier_same_sale(&t, &tx.service, tx.phone.as_deref(), tx.amount, now)?
+        {
+            return Ok(Some(earlier));
+        }
         let inserted = t.execute(
             "INSERT INTO transactions (external_id, gateway, service, phone, amount, fields, \
              status, cashier, terminal, created_at, updated_at, lease_owner, lease_until) \
@@ -83,7 +105,7 @@ impl Journal {
             &tx.terminal,
         )?;
         t.commit()?;
-        Ok(())
+        Ok(None)
     }
 
     /// Records the intent of refunding `parent_id` (status NEW, kind refund, with a send
