@@ -310,7 +310,8 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
         .map(|(i, k)| HistoryLine {
             at: NOW - 95_000 + i as i64 * 5_000,
             kind: (*k).into(),
-            detail: json!({"after": if i < 3 { "PENDING" } else { "SUCCESS" }}),
+            // The callback announces a success that the poll confirms.
+            detail: json!({"after": if i < 3 { "PENDING" } else { "SUCCESS" }, "status": "SUCCESS"}),
             cashier: "awa".into(),
             terminal: "local".into(),
         })
@@ -845,4 +846,85 @@ fn each_operator_tells_the_customer_what_to_do() {
         assert_eq!(decode_qr(&buf).as_deref(), url, "{service}");
         insta::assert_snapshot!(format!("customer_step_{service}_80x24"), shown);
     }
+}
+
+/// Issue 12 (10, 11): the end of a sale in the service's words, with its amount from the
+/// row (a WhatsApp message's fee is known from the reply only), a reload's code, a refund
+/// done (✓), and what to do next by kind and operator.
+#[test]
+fn the_end_of_a_sale_reads_in_the_services_words() {
+    let ended = |service: &str, status: TxStatus, tweak: &dyn Fn(&mut Operation, &mut PayOrder)| {
+        let mut r = row(status, service, None);
+        let mut app = payment(80, 24, None);
+        if let Screen::Payment(p) = &mut app.screen {
+            p.order.service = service.into();
+            p.tile = catalog::all_tiles()
+                .into_iter()
+                .find(|t| t.code == service)
+                .unwrap();
+            tweak(&mut r, &mut p.order);
+            p.row = Some(r);
+        }
+        text(&render(&app, 80, 24, ColorMode::NoColor))
+    };
+    let deposit = ended("WAVE_SN_API_CASH_IN", TxStatus::Success, &|_, _| {});
+    assert!(
+        deposit.contains("✓ Dépôt effectué : 1 500 FCFA"),
+        "{deposit}"
+    );
+    insta::assert_snapshot!("deposit_done_80x24", deposit);
+
+    let message = ended("WHATSAPP_MESSAGING", TxStatus::Success, &|r, o| {
+        o.amount = None;
+        r.amount = Some(15);
+    });
+    assert!(message.contains("✓ Message envoyé : 15 FCFA"), "{message}");
+    insta::assert_snapshot!("message_sent_80x24", message);
+
+    let rapido = ended("RAPIDO_SN_BILL_RELOAD", TxStatus::Success, &|r, _| {
+        r.notification = Some(
+            "Votre recharge Rapido de 1500 FCFA pour le numéro 0123456789 est effectuée, \
+             code 4455-1290"
+                .into(),
+        );
+    });
+    assert!(
+        rapido.contains("✓ Recharge effectuée : 1 500 FCFA"),
+        "{rapido}"
+    );
+    assert!(rapido.contains("code 4455-1290"), "{rapido}");
+    insta::assert_snapshot!("rapido_reload_done_80x24", rapido);
+
+    let refunded = ended("WAVE_SN_API_CASH_OUT", TxStatus::Refunded, &|_, _| {});
+    assert!(
+        refunded.contains("✓ Remboursement effectué : 1 500 FCFA"),
+        "{refunded}"
+    );
+    assert!(!refunded.contains('✗'), "{refunded}");
+
+    let deposit_failed = ended("ORANGE_SN_API_CASH_IN", TxStatus::Failed, &|r, _| {
+        r.error_code = Some("operator_down_time".into());
+        r.error_message = Some("L'opérateur est momentanément indisponible".into());
+    });
+    assert!(
+        deposit_failed.contains("rendez au client"),
+        "{deposit_failed}"
+    );
+    assert!(
+        deposit_failed.contains("réessayez plus tard"),
+        "{deposit_failed}"
+    );
+    insta::assert_snapshot!("deposit_failed_operator_down_80x24", deposit_failed);
+
+    // A Wave refusal carrying the vendor's Orange Money sentence is never shown as such.
+    let wave = ended("WAVE_SN_API_CASH_OUT", TxStatus::Failed, &|r, _| {
+        r.error_code = Some("insufficient_balance".into());
+        r.error_message = Some(
+            "Le solde de votre compte Orange Money ne vous permet pas d'effectuer un paiement \
+             de 1 500 CFA"
+                .into(),
+        );
+    });
+    assert!(!wave.contains("Orange"), "{wave}");
+    assert!(wave.contains("Le compte Wave du client"), "{wave}");
 }

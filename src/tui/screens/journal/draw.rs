@@ -11,6 +11,7 @@ use super::{JournalState, Notice};
 use crate::domain::{OpKind, TxStatus};
 use crate::money::fcfa;
 use crate::staff::clock_time;
+use crate::tui::catalog::service_label;
 use crate::tui::screens::App;
 use crate::tui::screens::moneygram::reversal;
 use crate::tui::theme::Theme;
@@ -27,7 +28,8 @@ fn notice_line(notice: &Notice, theme: Theme) -> Line<'static> {
 
 fn status_style(s: TxStatus, theme: Theme) -> Style {
     match s {
-        TxStatus::Success => theme.ok(),
+        // A refund done is done, not a failure.
+        TxStatus::Success | TxStatus::Refunded => theme.ok(),
         s if s.is_final() => theme.error(),
         _ => theme.warn(),
     }
@@ -67,7 +69,7 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
             lines.push(Line::from(Span::styled(
                 format!(
                     "{}  {}  {}",
-                    r.service,
+                    service_label(&r.service, theme.lang),
                     r.phone.as_deref().unwrap_or("-"),
                     r.amount.map(fcfa).unwrap_or_default()
                 ),
@@ -100,13 +102,11 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
             theme.title(),
         )));
         for e in events {
-            let after = e.detail.get("after").and_then(|v| v.as_str()).unwrap_or("");
-            lines.push(Line::from(format!(
-                "  {}  {:<16} {}",
-                clock_time(e.at),
-                e.kind,
-                after
-            )));
+            let (what, left) = super::history::line(e, theme.lang);
+            lines.push(Line::from(vec![
+                Span::raw(format!("  {}  {what:<34} ", clock_time(e.at))),
+                Span::styled(left, theme.dim()),
+            ]));
         }
         if let Some(claim) = &j.claim {
             lines.push(Line::default());
@@ -157,9 +157,10 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
         } else {
             Style::default()
         };
+        let label = service_label(&r.service, theme.lang);
         let what = match r.kind {
-            OpKind::Refund => format!("{} {}", theme.tr("Rembt.", "Refund"), r.service),
-            OpKind::Payment => r.service.clone(),
+            OpKind::Refund => format!("{} {label}", theme.tr("Rembt.", "Refund")),
+            OpKind::Payment => label,
         };
         let text = format!(
             " {}  {:<28} {:<14} {:>14}  ",

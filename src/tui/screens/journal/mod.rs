@@ -3,6 +3,7 @@
 //! Drawn by `draw`.
 
 pub mod draw;
+pub mod history;
 
 pub use draw::draw;
 
@@ -97,7 +98,8 @@ impl JournalState {
             .filter(|r| {
                 words.is_empty()
                     || catalog::fold(&format!(
-                        "{} {} {} {}",
+                        "{} {} {} {} {}",
+                        catalog::service_label(&r.service, Lang::Fr),
                         r.service,
                         r.phone.as_deref().unwrap_or(""),
                         r.amount.unwrap_or(0),
