@@ -928,3 +928,63 @@ fn the_end_of_a_sale_reads_in_the_services_words() {
     assert!(!wave.contains("Orange"), "{wave}");
     assert!(wave.contains("Le compte Wave du client"), "{wave}");
 }
+
+/// Issue 12 (16): a pending sale's history grows by a poll every 30 s; at 80×24 its detail
+/// scrolls (▼ says there is more), and a claim opened below the history is brought into
+/// view.
+#[test]
+fn a_long_history_scrolls_and_the_claim_shows() {
+    let mut app = base(80, 24);
+    let mut pending = row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK));
+    pending.gateway_tx_id = Some("6767676767676".into());
+    key(&mut app, KeyCode::F(3));
+    app::update(&mut app, Event::Rows(vec![pending.clone()]));
+    key(&mut app, KeyCode::Enter);
+    let events = (0..30)
+        .map(|i| HistoryLine {
+            at: NOW - 900_000 + i * 30_000,
+            kind: if i == 0 { "intent" } else { "poll" }.into(),
+            detail: json!({"after": "PENDING", "gatewayStatus": "Pending"}),
+            cashier: "awa".into(),
+            terminal: "local".into(),
+        })
+        .collect();
+    app::update(&mut app, Event::Events(pending.external_id.clone(), events));
+    let top = text(&render(&app, 80, 24, ColorMode::NoColor));
+    assert!(top.contains('▼') && !top.contains('▲'), "{top}");
+    assert!(top.contains("Encaissement Wave"), "the top first:\n{top}");
+    for _ in 0..3 {
+        key(&mut app, KeyCode::PageDown);
+    }
+    let bottom = text(&render(&app, 80, 24, ColorMode::NoColor));
+    assert!(bottom.contains('▲') && !bottom.contains('▼'), "{bottom}");
+    insta::assert_snapshot!("journal_detail_scrolled_80x24", bottom);
+    key(&mut app, KeyCode::Home);
+    for _ in 0..5 {
+        key(&mut app, KeyCode::PageUp);
+    }
+    key(&mut app, KeyCode::F(6));
+    let claim = text(&render(&app, 80, 24, ColorMode::NoColor));
+    assert!(
+        claim.contains("Réclamation") && claim.contains("Sujet"),
+        "{claim}"
+    );
+    insta::assert_snapshot!("journal_detail_claim_80x24", claim);
+}
+
+/// Issue 12 (16): at 40×10 and below the app says the terminal is too small and how big
+/// it must be.
+#[test]
+fn a_terminal_too_small_says_how_big_it_must_be() {
+    for (w, h) in [(40, 10), (30, 8), (79, 11), (49, 24)] {
+        let app = base(w, h);
+        let shown = text(&render(&app, w, h, ColorMode::NoColor));
+        assert!(shown.contains("Terminal trop petit"), "{w}×{h}:\n{shown}");
+        assert!(shown.contains("50×12"), "{w}×{h}:\n{shown}");
+        assert!(!shown.contains("Que veut le client"), "{shown}");
+    }
+    let shown = text(&render(&base(40, 10), 40, 10, ColorMode::NoColor));
+    insta::assert_snapshot!("too_small_40x10", shown);
+    let fits = text(&render(&base(50, 12), 50, 12, ColorMode::NoColor));
+    assert!(fits.contains("Que veut le client"), "{fits}");
+}

@@ -213,7 +213,21 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 );
                 vec![Effect::Refresh(r.external_id)]
             }
-            _ => vec![],
+            Some(r) => {
+                p.notice = Some(finished(&r, app_lang));
+                vec![]
+            }
+            None => {
+                p.notice = Some(
+                    app_lang
+                        .tr(
+                            "Rien à vérifier : la passerelle n'a pas encore répondu.",
+                            "Nothing to check yet: the gateway has not answered.",
+                        )
+                        .into(),
+                );
+                vec![]
+            }
         },
         Some(Action::Refund) => match row {
             Some(r) if r.refundable() && r.service == mg::SEND => {
@@ -242,6 +256,20 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.dirty = false;
             vec![]
         }
+    }
+}
+
+/// What `v` says on a sale that ended: its status is final, nothing more will change it.
+pub fn finished(row: &Operation, lang: crate::i18n::Lang) -> String {
+    match lang {
+        crate::i18n::Lang::Fr => format!(
+            "Cette opération est terminée ({}) : rien à vérifier.",
+            row.status.label(lang)
+        ),
+        crate::i18n::Lang::En => format!(
+            "This operation is over ({}): nothing to check.",
+            row.status.label(lang)
+        ),
     }
 }
 

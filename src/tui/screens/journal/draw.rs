@@ -2,6 +2,7 @@
 //! send's reversal form over it.
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
@@ -32,6 +33,46 @@ fn status_style(s: TxStatus, theme: Theme) -> Style {
         TxStatus::Success | TxStatus::Refunded => theme.ok(),
         s if s.is_final() => theme.error(),
         _ => theme.warn(),
+    }
+}
+
+/// The most lines a detail is drawn over before it is scrolled (a pending sale's history
+/// has a line every 30 s; a few hundred is hours).
+const TALLEST: u16 = 400;
+
+/// Draws `text` into `area` from its line `scroll` (or its end, when `follow`), with ▲ / ▼
+/// on the right edge where lines are hidden above or below. The text is laid out in a
+/// scratch buffer first: its true height, wrapped, is then known.
+fn scrolled(
+    buf: &mut Buffer,
+    area: Rect,
+    text: Paragraph,
+    scroll: u16,
+    follow: bool,
+    theme: Theme,
+) {
+    if area.is_empty() {
+        return;
+    }
+    let mut scratch = Buffer::empty(Rect::new(0, 0, area.width, TALLEST));
+    text.render(scratch.area, &mut scratch);
+    let blank = |y: u16| (0..area.width).all(|x| scratch[(x, y)].symbol() == " ");
+    let height = (0..TALLEST).rev().find(|y| !blank(*y)).map_or(0, |y| y + 1);
+    let most = height.saturating_sub(area.height);
+    let top = if follow { most } else { scroll.min(most) };
+    for y in 0..area.height.min(height.saturating_sub(top)) {
+        for x in 0..area.width {
+            buf[(area.x + x, area.y + y)] = scratch[(x, top + y)].clone();
+        }
+    }
+    let edge = area.right() - 1;
+    if top > 0 {
+        buf[(edge, area.y)].set_symbol("▲").set_style(theme.key());
+    }
+    if top < most {
+        buf[(edge, area.bottom() - 1)]
+            .set_symbol("▼")
+            .set_style(theme.key());
     }
 }
 
@@ -134,9 +175,16 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
             lines.push(notice_line(n, theme));
         }
         Clear.render(list, buf);
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .render(list, buf);
+        // A form or a notice below the history is brought into view.
+        let follow = j.claim.is_some() || j.notice.is_some();
+        scrolled(
+            buf,
+            list,
+            Paragraph::new(lines).wrap(Wrap { trim: false }),
+            j.scroll,
+            follow,
+            theme,
+        );
         if let Some(form) = &j.reversal {
             reversal::draw(buf, list, form, theme);
         }

@@ -78,6 +78,9 @@ pub struct JournalState {
     /// A MoneyGram send's reversal being asked (its reason).
     pub reversal: Option<ReversalForm>,
     pub notice: Option<Notice>,
+    /// How far the detail is scrolled down, in lines (its history grows while a sale is
+    /// pending; a claim's fields open below it).
+    pub scroll: u16,
 }
 
 /// A short message on a screen, and how it reads: done, not sure, or failed.
@@ -123,6 +126,7 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         claim: None,
         reversal: None,
         notice: None,
+        scroll: 0,
     });
     vec![Effect::LoadJournal]
 }
@@ -240,6 +244,7 @@ pub enum DetailKey {
     Pay,
     Claim,
     Refund,
+    Scroll,
     Back,
 }
 
@@ -250,17 +255,25 @@ pub const DETAIL_KEYS: &[Binding<DetailKey>] = &[
         ("F5 v", "vérifier"),
         ("F5 v", "re-check"),
     ),
+    // Before the claim: at 80 columns the footer keeps the first that fit (the claim
+    // is in the help).
     shown(
-        &[KeyCode::F(6), KeyCode::Char('c')],
-        DetailKey::Claim,
-        ("F6 c", "réclamation"),
-        ("F6 c", "claim"),
+        &[KeyCode::Up, KeyCode::Down],
+        DetailKey::Scroll,
+        ("↑↓", "défiler"),
+        ("↑↓", "scroll"),
     ),
     shown(
         &[KeyCode::F(8), KeyCode::Char('r')],
         DetailKey::Refund,
         ("F8 r", "rembourser"),
         ("F8 r", "refund"),
+    ),
+    shown(
+        &[KeyCode::F(6), KeyCode::Char('c')],
+        DetailKey::Claim,
+        ("F6 c", "réclamation"),
+        ("F6 c", "claim"),
     ),
     shown(
         &[KeyCode::Esc],
@@ -275,6 +288,13 @@ pub const DETAIL_KEYS: &[Binding<DetailKey>] = &[
         DetailKey::Pay,
         ("F4 p", "QR client"),
         ("F4 p", "customer QR"),
+    ),
+    // Last: in the help when the footer has no room for it.
+    shown(
+        &[KeyCode::PageUp, KeyCode::PageDown],
+        DetailKey::Scroll,
+        ("PgUp PgDn", "page"),
+        ("PgUp PgDn", "page"),
     ),
 ];
 
@@ -418,6 +438,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return match lookup(DETAIL_KEYS, key.code) {
             Some(DetailKey::Back) => {
                 j.detail = None;
+                j.scroll = 0;
                 vec![]
             }
             Some(DetailKey::Pay) => reopen(app, row),
@@ -428,8 +449,24 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     ));
                     vec![Effect::Refresh(r.external_id)]
                 }
-                _ => vec![],
+                Some(r) => {
+                    j.notice = Some(Notice::Done(super::payment::finished(&r, app_lang)));
+                    vec![]
+                }
+                None => vec![],
             },
+            Some(DetailKey::Scroll) => {
+                // Bounded by what a detail holds (its history and the forms below it); the
+                // drawing stops at its last line.
+                let most = j.detail.as_ref().map_or(0, |(_, e)| e.len()) as u16 + 40;
+                j.scroll = match key.code {
+                    KeyCode::Up => j.scroll.saturating_sub(1),
+                    KeyCode::PageUp => j.scroll.saturating_sub(10),
+                    KeyCode::PageDown => (j.scroll + 10).min(most),
+                    _ => (j.scroll + 1).min(most),
+                };
+                vec![]
+            }
             Some(DetailKey::Claim) => match row {
                 Some(r)
                     if r.status == TxStatus::Review
@@ -500,6 +537,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Some(ListKey::Open) => {
             if let Some(r) = visible.get(j.selected) {
                 j.detail = Some((r.external_id.clone(), Vec::new()));
+                j.scroll = 0;
                 return vec![Effect::LoadEvents(r.external_id.clone())];
             }
         }
