@@ -988,3 +988,23 @@ fn a_terminal_too_small_says_how_big_it_must_be() {
     let fits = text(&render(&base(50, 12), 50, 12, ColorMode::NoColor));
     assert!(fits.contains("Que veut le client"), "{fits}");
 }
+
+/// Issue 12 (15): at 80×24 the tiles' numbers are those of the tiles drawn (1-9, as the
+/// footer says), also once the grid scrolled; nothing meaningful is cut in the header, the
+/// footer (its quit key) or the tiles' names.
+#[test]
+fn at_80_columns_the_catalogue_shows_what_its_keys_say() {
+    let mut app = base(80, 24);
+    app::update(&mut app, Event::PendingCount(0, 0));
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Down);
+    }
+    let shown = text(&render(&app, 80, 24, ColorMode::NoColor));
+    let lines: Vec<&str> = shown.lines().collect();
+    assert!(lines[2].starts_with("┌1 Encaisser"), "{shown}");
+    assert!(lines[2].contains("┐┌2 Dépôt"), "{shown}");
+    assert!(lines[0].ends_with("rien en attente"), "{}", lines[0]);
+    assert!(lines[23].contains("F10 Alt-q  quitter"), "{}", lines[23]);
+    assert!(lines[23].contains("1-9 ←→  choisir"), "{}", lines[23]);
+    insta::assert_snapshot!("catalogue_scrolled_80x24", shown);
+}

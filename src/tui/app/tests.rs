@@ -489,3 +489,24 @@ fn checking_a_finished_sale_says_it_is_over_and_the_detail_scrolls() {
     };
     assert_eq!((j.detail.is_none(), j.scroll), (true, 0));
 }
+
+/// Issue 12 (15): the digits pick the tiles by the numbers drawn on them, also once the grid
+/// has scrolled (at 80×24: three rows of five; the fourth row's tile selected).
+#[test]
+fn digits_pick_the_numbers_the_tiles_show() {
+    let mut app = app();
+    update(&mut app, Event::Resize(80, 24));
+    assert_eq!(catalogue::first_shown(0, 5, 21), 0);
+    for _ in 0..3 {
+        update(&mut app, key(KeyCode::Down));
+    }
+    assert_eq!(app.selected, 15);
+    let first = catalogue::first_shown(app.selected, 5, 21);
+    assert_eq!(first, 5, "the first row scrolled away");
+    let expected = app.visible_tiles()[first].code;
+    update(&mut app, key(KeyCode::Char('1')));
+    assert!(
+        matches!(&app.screen, Screen::Entry(e) if e.tile.code == expected)
+            || matches!(&app.screen, Screen::Bills(b) if b.tile.code == expected)
+    );
+}
