@@ -1008,3 +1008,21 @@ fn at_80_columns_the_catalogue_shows_what_its_keys_say() {
     assert!(lines[23].contains("1-9 ←→  choisir"), "{}", lines[23]);
     insta::assert_snapshot!("catalogue_scrolled_80x24", shown);
 }
+
+/// Issue 12 (10): a deposit refused before any row was recorded says to hand the cash back.
+#[test]
+fn a_deposit_refused_before_sending_says_to_hand_the_cash_back() {
+    let mut app = payment(80, 24, None);
+    if let Screen::Payment(p) = &mut app.screen {
+        p.order.service = "WAVE_SN_API_CASH_IN".into();
+        p.error = Some(Outcome::NotSent {
+            message: "Le service n'a pas pu être joint.".into(),
+        });
+    }
+    let shown = text(&render(&app, 80, 24, ColorMode::NoColor));
+    assert!(
+        shown.contains("✗ Le service n'a pas pu être joint."),
+        "{shown}"
+    );
+    assert!(shown.contains("rendez au client l'argent"), "{shown}");
+}

@@ -334,13 +334,26 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
                 ))]
             }
             Some(Outcome::Accepted) => vec![],
-            Some(Outcome::Failed { message: e, .. } | Outcome::NotSent { message: e }) => vec![
-                Line::from(Span::styled(format!("✗ {e}"), theme.error())),
-                Line::from(theme.tr(
-                    "Échap : retour à l'accueil.",
-                    "Esc: back to the home screen.",
-                )),
-            ],
+            Some(outcome @ (Outcome::Failed { .. } | Outcome::NotSent { .. })) => {
+                // Nothing left the counter: the next step as for a sale that failed (a
+                // deposit's cash goes back).
+                let (status, code) = match outcome {
+                    Outcome::Failed { code, .. } => (TxStatus::Failed, code.as_deref()),
+                    _ => (TxStatus::NotSent, None),
+                };
+                let next = advice::what_next(&p.order.service, status, code, theme.lang);
+                vec![
+                    Line::from(Span::styled(
+                        format!("✗ {}", outcome.message().unwrap_or_default()),
+                        theme.error(),
+                    )),
+                    Line::from(Span::styled(next, theme.dim())),
+                    Line::from(theme.tr(
+                        "Échap : retour à l'accueil.",
+                        "Esc: back to the home screen.",
+                    )),
+                ]
+            }
             None => vec![Line::from(Span::styled(
                 theme.tr("Envoi à la passerelle…", "Sending to the gateway…"),
                 theme.warn(),
