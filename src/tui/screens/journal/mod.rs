@@ -255,25 +255,17 @@ pub const DETAIL_KEYS: &[Binding<DetailKey>] = &[
         ("F5 v", "vérifier"),
         ("F5 v", "re-check"),
     ),
-    // Before the claim: at 80 columns the footer keeps the first that fit (the claim
-    // is in the help).
     shown(
-        &[KeyCode::Up, KeyCode::Down],
-        DetailKey::Scroll,
-        ("↑↓", "défiler"),
-        ("↑↓", "scroll"),
+        &[KeyCode::F(6), KeyCode::Char('c')],
+        DetailKey::Claim,
+        ("F6 c", "réclamation"),
+        ("F6 c", "claim"),
     ),
     shown(
         &[KeyCode::F(8), KeyCode::Char('r')],
         DetailKey::Refund,
         ("F8 r", "rembourser"),
         ("F8 r", "refund"),
-    ),
-    shown(
-        &[KeyCode::F(6), KeyCode::Char('c')],
-        DetailKey::Claim,
-        ("F6 c", "réclamation"),
-        ("F6 c", "claim"),
     ),
     shown(
         &[KeyCode::Esc],
@@ -289,7 +281,14 @@ pub const DETAIL_KEYS: &[Binding<DetailKey>] = &[
         ("F4 p", "QR client"),
         ("F4 p", "customer QR"),
     ),
-    // Last: in the help when the footer has no room for it.
+    // The scrolling last: ▲ and ▼ on the detail's edge say there is more; the footer shows
+    // these keys when it has room, the help always.
+    shown(
+        &[KeyCode::Up, KeyCode::Down],
+        DetailKey::Scroll,
+        ("↑↓", "défiler"),
+        ("↑↓", "scroll"),
+    ),
     shown(
         &[KeyCode::PageUp, KeyCode::PageDown],
         DetailKey::Scroll,
