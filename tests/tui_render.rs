@@ -976,16 +976,16 @@ fn a_long_history_scrolls_and_the_claim_shows() {
 /// it must be.
 #[test]
 fn a_terminal_too_small_says_how_big_it_must_be() {
-    for (w, h) in [(40, 10), (30, 8), (79, 11), (49, 24)] {
+    for (w, h) in [(40, 10), (30, 8), (79, 11), (43, 24)] {
         let app = base(w, h);
         let shown = text(&render(&app, w, h, ColorMode::NoColor));
         assert!(shown.contains("Terminal trop petit"), "{w}×{h}:\n{shown}");
-        assert!(shown.contains("50×12"), "{w}×{h}:\n{shown}");
+        assert!(shown.contains("44×12"), "{w}×{h}:\n{shown}");
         assert!(!shown.contains("Que veut le client"), "{shown}");
     }
     let shown = text(&render(&base(40, 10), 40, 10, ColorMode::NoColor));
     insta::assert_snapshot!("too_small_40x10", shown);
-    let fits = text(&render(&base(50, 12), 50, 12, ColorMode::NoColor));
+    let fits = text(&render(&base(44, 12), 44, 12, ColorMode::NoColor));
     assert!(fits.contains("Que veut le client"), "{fits}");
 }
 

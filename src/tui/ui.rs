@@ -17,7 +17,7 @@ pub use super::widgets::qr::QrView;
 
 /// The smallest terminal the screens are laid out for (80×24 is the size they are made
 /// for); below it, the app says so instead of drawing screens cut to pieces.
-pub const MIN_SIZE: (u16, u16) = (50, 12);
+pub const MIN_SIZE: (u16, u16) = (44, 12);
 
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     let area = frame.area();
