@@ -64,7 +64,7 @@ fn four_sales_at_the_counter() {
     t.keys(&["Enter"]);
     t.wait_for("Vérifiez avec le client", Duration::from_secs(5));
     t.keys(&["Enter"]);
-    t.wait_for("Paiement réussi", Duration::from_secs(30));
+    t.wait_for("Facture payée", Duration::from_secs(30));
     let r = rows(&journal);
     let bill = r
         .iter()

@@ -363,6 +363,33 @@ async fn a_refusal_is_failed_with_the_french_message() {
     }
 }
 
+/// Issue 12 (10): a Wave refusal reads in Wave's words, never in the Orange Money sentence
+/// of the vendor's table, in the journal as on the screen; Orange's keeps its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refusal_is_worded_for_the_sales_own_operator() {
+    let s = setup().await;
+    for (service, phone) in [
+        ("WAVE_SN_API_CASH_OUT", "772450091"),
+        ("WAVE_SN_API_CASH_OUT", "772450192"),
+        ("FREE_SN_WALLET_CASH_OUT", "772450292"),
+    ] {
+        let outcome = s.engine.pay(order(service, phone, 1000)).await.unwrap();
+        assert_eq!(outcome.row.status, TxStatus::Failed, "{service} {phone}");
+        let message = outcome.row.error_message.clone().unwrap_or_default();
+        assert!(!message.contains("Orange"), "{service}: {message}");
+        if service.starts_with("FREE") {
+            assert!(!message.contains("WAVE"), "{service}: {message}");
+        }
+    }
+    let orange = s
+        .engine
+        .pay(order("ORANGE_SN_API_CASH_OUT", "772450391", 1000))
+        .await
+        .unwrap();
+    let message = orange.row.error_message.unwrap_or_default();
+    assert!(message.contains("Orange Money"), "{message}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn network_faults_leave_unknown_then_reconcile_settles_never_failed_first() {
     // …94: slower than the client; …96: HTTP 500; …97: truncated JSON. Each really happened.

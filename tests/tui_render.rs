@@ -310,7 +310,8 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
         .map(|(i, k)| HistoryLine {
             at: NOW - 95_000 + i as i64 * 5_000,
             kind: (*k).into(),
-            detail: json!({"after": if i < 3 { "PENDING" } else { "SUCCESS" }}),
+            // The callback announces a success that the poll confirms.
+            detail: json!({"after": if i < 3 { "PENDING" } else { "SUCCESS" }, "status": "SUCCESS"}),
             cashier: "awa".into(),
             terminal: "local".into(),
         })
@@ -845,4 +846,183 @@ fn each_operator_tells_the_customer_what_to_do() {
         assert_eq!(decode_qr(&buf).as_deref(), url, "{service}");
         insta::assert_snapshot!(format!("customer_step_{service}_80x24"), shown);
     }
+}
+
+/// Issue 12 (10, 11): the end of a sale in the service's words, with its amount from the
+/// row (a WhatsApp message's fee is known from the reply only), a reload's code, a refund
+/// done (✓), and what to do next by kind and operator.
+#[test]
+fn the_end_of_a_sale_reads_in_the_services_words() {
+    let ended = |service: &str, status: TxStatus, tweak: &dyn Fn(&mut Operation, &mut PayOrder)| {
+        let mut r = row(status, service, None);
+        let mut app = payment(80, 24, None);
+        if let Screen::Payment(p) = &mut app.screen {
+            p.order.service = service.into();
+            p.tile = catalog::all_tiles()
+                .into_iter()
+                .find(|t| t.code == service)
+                .unwrap();
+            tweak(&mut r, &mut p.order);
+            p.row = Some(r);
+        }
+        text(&render(&app, 80, 24, ColorMode::NoColor))
+    };
+    let deposit = ended("WAVE_SN_API_CASH_IN", TxStatus::Success, &|_, _| {});
+    assert!(
+        deposit.contains("✓ Dépôt effectué : 1 500 FCFA"),
+        "{deposit}"
+    );
+    insta::assert_snapshot!("deposit_done_80x24", deposit);
+
+    let message = ended("WHATSAPP_MESSAGING", TxStatus::Success, &|r, o| {
+        o.amount = None;
+        r.amount = Some(15);
+    });
+    assert!(message.contains("✓ Message envoyé : 15 FCFA"), "{message}");
+    insta::assert_snapshot!("message_sent_80x24", message);
+
+    let rapido = ended("RAPIDO_SN_BILL_RELOAD", TxStatus::Success, &|r, _| {
+        r.notification = Some(
+            "Votre recharge Rapido de 1500 FCFA pour le numéro 0123456789 est effectuée, \
+             code 4455-1290"
+                .into(),
+        );
+    });
+    assert!(
+        rapido.contains("✓ Recharge effectuée : 1 500 FCFA"),
+        "{rapido}"
+    );
+    assert!(rapido.contains("code 4455-1290"), "{rapido}");
+    insta::assert_snapshot!("rapido_reload_done_80x24", rapido);
+
+    let refunded = ended("WAVE_SN_API_CASH_OUT", TxStatus::Refunded, &|_, _| {});
+    assert!(
+        refunded.contains("✓ Remboursement effectué : 1 500 FCFA"),
+        "{refunded}"
+    );
+    assert!(!refunded.contains('✗'), "{refunded}");
+
+    let deposit_failed = ended("ORANGE_SN_API_CASH_IN", TxStatus::Failed, &|r, _| {
+        r.error_code = Some("operator_down_time".into());
+        r.error_message = Some("L'opérateur est momentanément indisponible".into());
+    });
+    assert!(
+        deposit_failed.contains("rendez au client"),
+        "{deposit_failed}"
+    );
+    assert!(
+        deposit_failed.contains("réessayez plus tard"),
+        "{deposit_failed}"
+    );
+    insta::assert_snapshot!("deposit_failed_operator_down_80x24", deposit_failed);
+
+    // A Wave refusal carrying the vendor's Orange Money sentence is never shown as such.
+    let wave = ended("WAVE_SN_API_CASH_OUT", TxStatus::Failed, &|r, _| {
+        r.error_code = Some("insufficient_balance".into());
+        r.error_message = Some(
+            "Le solde de votre compte Orange Money ne vous permet pas d'effectuer un paiement \
+             de 1 500 CFA"
+                .into(),
+        );
+    });
+    assert!(!wave.contains("Orange"), "{wave}");
+    assert!(wave.contains("Le compte Wave du client"), "{wave}");
+}
+
+/// Issue 12 (16): a pending sale's history grows by a poll every 30 s; at 80×24 its detail
+/// scrolls (▼ says there is more), and a claim opened below the history is brought into
+/// view.
+#[test]
+fn a_long_history_scrolls_and_the_claim_shows() {
+    let mut app = base(80, 24);
+    let mut pending = row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK));
+    pending.gateway_tx_id = Some("6767676767676".into());
+    key(&mut app, KeyCode::F(3));
+    app::update(&mut app, Event::Rows(vec![pending.clone()]));
+    key(&mut app, KeyCode::Enter);
+    let events = (0..30)
+        .map(|i| HistoryLine {
+            at: NOW - 900_000 + i * 30_000,
+            kind: if i == 0 { "intent" } else { "poll" }.into(),
+            detail: json!({"after": "PENDING", "gatewayStatus": "Pending"}),
+            cashier: "awa".into(),
+            terminal: "local".into(),
+        })
+        .collect();
+    app::update(&mut app, Event::Events(pending.external_id.clone(), events));
+    let top = text(&render(&app, 80, 24, ColorMode::NoColor));
+    assert!(top.contains('▼') && !top.contains('▲'), "{top}");
+    assert!(top.contains("Encaissement Wave"), "the top first:\n{top}");
+    for _ in 0..3 {
+        key(&mut app, KeyCode::PageDown);
+    }
+    let bottom = text(&render(&app, 80, 24, ColorMode::NoColor));
+    assert!(bottom.contains('▲') && !bottom.contains('▼'), "{bottom}");
+    insta::assert_snapshot!("journal_detail_scrolled_80x24", bottom);
+    key(&mut app, KeyCode::Home);
+    for _ in 0..5 {
+        key(&mut app, KeyCode::PageUp);
+    }
+    key(&mut app, KeyCode::F(6));
+    let claim = text(&render(&app, 80, 24, ColorMode::NoColor));
+    assert!(
+        claim.contains("Réclamation") && claim.contains("Sujet"),
+        "{claim}"
+    );
+    insta::assert_snapshot!("journal_detail_claim_80x24", claim);
+}
+
+/// Issue 12 (16): at 40×10 and below the app says the terminal is too small and how big
+/// it must be.
+#[test]
+fn a_terminal_too_small_says_how_big_it_must_be() {
+    for (w, h) in [(40, 10), (30, 8), (79, 11), (43, 24)] {
+        let app = base(w, h);
+        let shown = text(&render(&app, w, h, ColorMode::NoColor));
+        assert!(shown.contains("Terminal trop petit"), "{w}×{h}:\n{shown}");
+        assert!(shown.contains("44×12"), "{w}×{h}:\n{shown}");
+        assert!(!shown.contains("Que veut le client"), "{shown}");
+    }
+    let shown = text(&render(&base(40, 10), 40, 10, ColorMode::NoColor));
+    insta::assert_snapshot!("too_small_40x10", shown);
+    let fits = text(&render(&base(44, 12), 44, 12, ColorMode::NoColor));
+    assert!(fits.contains("Que veut le client"), "{fits}");
+}
+
+/// Issue 12 (15): at 80×24 the tiles' numbers are those of the tiles drawn (1-9, as the
+/// footer says), also once the grid scrolled; nothing meaningful is cut in the header, the
+/// footer (its quit key) or the tiles' names.
+#[test]
+fn at_80_columns_the_catalogue_shows_what_its_keys_say() {
+    let mut app = base(80, 24);
+    app::update(&mut app, Event::PendingCount(0, 0));
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Down);
+    }
+    let shown = text(&render(&app, 80, 24, ColorMode::NoColor));
+    let lines: Vec<&str> = shown.lines().collect();
+    assert!(lines[2].starts_with("┌1 Encaisser"), "{shown}");
+    assert!(lines[2].contains("┐┌2 Dépôt"), "{shown}");
+    assert!(lines[0].ends_with("rien en attente"), "{}", lines[0]);
+    assert!(lines[23].contains("F10 Alt-q  quitter"), "{}", lines[23]);
+    assert!(lines[23].contains("1-9 ←→  choisir"), "{}", lines[23]);
+    insta::assert_snapshot!("catalogue_scrolled_80x24", shown);
+}
+
+/// Issue 12 (10): a deposit refused before any row was recorded says to hand the cash back.
+#[test]
+fn a_deposit_refused_before_sending_says_to_hand_the_cash_back() {
+    let mut app = payment(80, 24, None);
+    if let Screen::Payment(p) = &mut app.screen {
+        p.order.service = "WAVE_SN_API_CASH_IN".into();
+        p.error = Some(Outcome::NotSent {
+            message: "Le service n'a pas pu être joint.".into(),
+        });
+    }
+    let shown = text(&render(&app, 80, 24, ColorMode::NoColor));
+    assert!(
+        shown.contains("✗ Le service n'a pas pu être joint."),
+        "{shown}"
+    );
+    assert!(shown.contains("rendez au client l'argent"), "{shown}");
 }

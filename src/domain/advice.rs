@@ -217,6 +217,28 @@ pub fn what_next(service: &str, status: TxStatus, error_code: Option<&str>, lang
     }
 }
 
+/// The headline of a sale that went through, in words that fit the service ("Dépôt
+/// effectué", "Message envoyé"), or of a refund done; `None` for any other status.
+pub fn headline(service: &str, status: TxStatus, lang: Lang) -> Option<&'static str> {
+    if status == TxStatus::Refunded {
+        return Some(lang.tr("Remboursement effectué", "Refund done"));
+    }
+    if status != TxStatus::Success {
+        return None;
+    }
+    let airtime = services::find(service).is_some_and(|s| s.type_service == "CREDIT_TELEPHONIQUE");
+    Some(match Kind::of(service) {
+        Kind::Collect => lang.tr("Paiement réussi", "Payment successful"),
+        Kind::Deposit => lang.tr("Dépôt effectué", "Deposit done"),
+        Kind::Bill => lang.tr("Facture payée", "Bill paid"),
+        Kind::Reload if airtime => lang.tr("Crédit envoyé", "Airtime sent"),
+        Kind::Reload => lang.tr("Recharge effectuée", "Top-up done"),
+        Kind::Message => lang.tr("Message envoyé", "Message sent"),
+        Kind::MoneyGramSend => lang.tr("Envoi MoneyGram réussi", "MoneyGram send successful"),
+        Kind::MoneyGramPayout => lang.tr("Transfert MoneyGram payé", "MoneyGram transfer paid"),
+    })
+}
+
 fn success(kind: Kind, lang: Lang) -> &'static str {
     match kind {
         Kind::Collect => lang.tr(
@@ -383,6 +405,22 @@ mod tests {
             "Rien n'a été encaissé : ne remettez rien au client. Le compte Wave du client n'a \
              pas assez : il l'approvisionne ou paie autrement."
         );
+    }
+
+    #[test]
+    fn the_headline_fits_the_service() {
+        let h = |s| headline(s, TxStatus::Success, Fr).unwrap();
+        assert_eq!(h("WAVE_SN_API_CASH_IN"), "Dépôt effectué");
+        assert_eq!(h("WHATSAPP_MESSAGING"), "Message envoyé");
+        assert_eq!(h("WAVE_SN_API_CASH_OUT"), "Paiement réussi");
+        assert_eq!(h("SENELEC_SN_BILL_PAY"), "Facture payée");
+        assert_eq!(h("WOYOFAL_SN_BILL_RELOAD"), "Recharge effectuée");
+        assert_eq!(h("ORANGE_SN_AIRTIME_CREDIT_TELEPHONIQUE"), "Crédit envoyé");
+        assert_eq!(
+            headline("WAVE_SN_API_CASH_OUT", TxStatus::Refunded, Fr),
+            Some("Remboursement effectué")
+        );
+        assert_eq!(headline("WAVE_SN_API_CASH_OUT", TxStatus::Failed, Fr), None);
     }
 
     #[test]

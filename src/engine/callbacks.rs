@@ -165,10 +165,13 @@ impl Engine {
         }
         let error = t.error_type.as_ref();
         let message = error.map(|e| {
-            if e.message.trim().is_empty() {
-                crate::catalog::errors::french_message(&e.code, row.amount)
+            use crate::catalog::errors;
+            let given = self.redact(&e.message);
+            // In the sale's operator's words: never an Orange Money sentence on a Wave sale.
+            if given.trim().is_empty() || errors::names_another_operator(&given, &row.service) {
+                errors::message_for(&e.code, &row.service, row.amount)
             } else {
-                crate::catalog::errors::fill_amount(&self.redact(&e.message), row.amount)
+                errors::fill_amount(&given, row.amount)
             }
         });
         let status = PaymentStatus::from_intech(

@@ -56,6 +56,7 @@ pub(crate) fn intram_callback_url(base: &str) -> String {
 /// The machine's event for the answer to a send.
 pub(super) fn reply_event(
     result: &Result<PaymentStarted, GatewayError>,
+    service: &str,
     amount: Option<i64>,
 ) -> Reply {
     match result {
@@ -72,7 +73,21 @@ pub(super) fn reply_event(
                 details: started.details.clone(),
             },
         },
-        Err(e) => Reply::failed(e.failure(), e.french_message(amount)),
+        Err(e) => Reply::failed(e.failure(), operators_words(e, service, amount)),
+    }
+}
+
+/// A refusal's French in the words of the sale's own operator: the vendor's table has an
+/// "Orange Money" sentence that a Wave refusal may carry; the journal keeps the code's
+/// sentence that fits instead.
+fn operators_words(e: &GatewayError, service: &str, amount: Option<i64>) -> String {
+    use crate::catalog::errors;
+    let message = e.french_message(amount);
+    match e.error_code() {
+        Some(code) if errors::names_another_operator(&message, service) => {
+            errors::message_for(code, service, amount)
+        }
+        _ => message,
     }
 }
 
@@ -272,6 +287,7 @@ impl Engine {
             description,
         };
         let result = gateway.initiate(&request).await;
+        let service = request.service.clone();
         drop(request); // the CVC leaves memory with the request
         failpoint::hit!("after_send");
 
@@ -281,7 +297,7 @@ impl Engine {
             }
             Err(e) => json!({"outcome": e.failure_name(), "error": e.to_string()}),
         };
-        let reply = reply_event(&result, amount);
+        let reply = reply_event(&result, &service, amount);
         self.step(&external_id, Event::Reply(reply), detail, None)
             .await
             .map_err(EngineError::AfterSend)?;

@@ -168,6 +168,33 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
+/// A service as the cashier knows it ("Dépôt Wave", "Crédit Orange"), not its code; an
+/// unknown code is shown as it is.
+pub fn service_label(code: &str, lang: super::i18n::Lang) -> String {
+    use super::i18n::Lang::Fr;
+    let Some(t) = all_tiles().into_iter().find(|t| t.code == code) else {
+        return code.to_owned();
+    };
+    let what = match (t.group, lang) {
+        (Group::Encaisser, Fr) => "Encaissement",
+        (Group::Encaisser, _) => "Collect",
+        (Group::Depot, Fr) => "Dépôt",
+        (Group::Depot, _) => "Deposit",
+        (Group::Factures, Fr) => "Facture",
+        (Group::Factures, _) => "Bill",
+        (Group::Recharges, Fr) => "Recharge",
+        (Group::Recharges, _) => "Top-up",
+        (Group::Credit, Fr) => "Crédit",
+        (Group::Credit, _) => "Airtime",
+        (Group::WhatsApp, Fr) => return "Message WhatsApp".into(),
+        (Group::WhatsApp, _) => return "WhatsApp message".into(),
+        (Group::MoneyGram, _) => "MoneyGram",
+        (Group::Intram, Fr) => return "Paiement Intram".into(),
+        (Group::Intram, _) => return "Intram payment".into(),
+    };
+    format!("{what} {}", t.name)
+}
+
 /// The words cashiers use for one service, beyond its name and group (folded).
 fn service_words(code: &str) -> &'static str {
     let wallet = code.contains("_API_") || code.contains("_WALLET_");
@@ -310,6 +337,26 @@ mod tests {
         // "paie": the customer pays (a cash-out, a card by Intram).
         assert!(codes(SN, "paie").contains(&INTRAM_CODE));
         assert!(codes(SN, "paie").contains(&"WAVE_SN_API_CASH_OUT"));
+    }
+
+    #[test]
+    fn a_service_reads_by_its_label_not_its_code() {
+        use crate::i18n::Lang::{En, Fr};
+        assert_eq!(
+            service_label("ORANGE_SN_AIRTIME_CREDIT_TELEPHONIQUE", Fr),
+            "Crédit Orange"
+        );
+        assert_eq!(service_label("WAVE_SN_API_CASH_IN", Fr), "Dépôt Wave");
+        assert_eq!(service_label("WAVE_SN_API_CASH_OUT", En), "Collect Wave");
+        assert_eq!(
+            service_label("MONEYGRAM_SN_API_CASH_IN", Fr),
+            "MoneyGram Envoi"
+        );
+        assert_eq!(service_label("INTRAM", Fr), "Paiement Intram");
+        assert_eq!(service_label("NOT_A_SERVICE", Fr), "NOT_A_SERVICE");
+        for t in all_tiles() {
+            assert!(!service_label(t.code, Fr).contains('_'), "{}", t.code);
+        }
     }
 
     #[test]

@@ -15,8 +15,16 @@ use super::widgets::{footer, header, help};
 pub use super::widgets::capitalize;
 pub use super::widgets::qr::QrView;
 
+/// The smallest terminal the screens are laid out for (80×24 is the size they are made
+/// for); below it, the app says so instead of drawing screens cut to pieces.
+pub const MIN_SIZE: (u16, u16) = (44, 12);
+
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        too_small(frame.buffer_mut(), area, theme);
+        return;
+    }
     // A sale left unsettled has settled: one line above the footer, until the next key.
     let announce = u16::from(app.announce.is_some());
     let [header_area, body, announce_area, footer_area] = Layout::vertical([
@@ -71,4 +79,24 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     if app.help {
         help::draw(frame.buffer_mut(), body, &keys, theme);
     }
+}
+
+/// What a terminal too small shows: that it is, and how big it must be.
+fn too_small(buf: &mut ratatui::buffer::Buffer, area: ratatui::layout::Rect, theme: Theme) {
+    use ratatui::text::Line;
+    use ratatui::widgets::{Paragraph, Widget, Wrap};
+    let (w, h) = MIN_SIZE;
+    let text = match theme.lang {
+        super::i18n::Lang::Fr => format!(
+            "Terminal trop petit ({}×{}). Agrandissez-le à au moins {w}×{h} (80×24 conseillé).",
+            area.width, area.height
+        ),
+        super::i18n::Lang::En => format!(
+            "Terminal too small ({}×{}). Make it at least {w}×{h} (80×24 advised).",
+            area.width, area.height
+        ),
+    };
+    Paragraph::new(Line::styled(text, theme.warn()))
+        .wrap(Wrap { trim: true })
+        .render(area, buf);
 }

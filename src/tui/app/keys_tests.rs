@@ -403,7 +403,8 @@ fn the_journal_its_detail_a_claim_and_a_reversal() {
         name: "journal, detail",
         app: detail(pending_intech()),
         table: help().with(table(journal::DETAIL_KEYS)),
-        idle: &[],
+        // At the top of the detail already.
+        idle: &[KeyCode::Up, KeyCode::PageUp],
     });
     let mut claim = detail(pending_intech());
     update(

@@ -445,3 +445,79 @@ fn an_intram_sale_asks_only_the_amount() {
         ("intram", Some(2500))
     );
 }
+
+/// Issue 12 (16): `v` on a sale that ended says so, on the payment screen and in the
+/// journal's detail; the detail scrolls.
+#[test]
+fn checking_a_finished_sale_says_it_is_over_and_the_detail_scrolls() {
+    let mut app = app();
+    open_wave_cash_out(&mut app);
+    type_text(&mut app, "772457100");
+    update(&mut app, key(KeyCode::Enter));
+    type_text(&mut app, "1500");
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Enter));
+    update(
+        &mut app,
+        Event::Paid(Ok(row(TxStatus::Success, "WAVE_SN_API_CASH_OUT"))),
+    );
+    assert!(update(&mut app, key(KeyCode::Char('v'))).is_empty());
+    let Screen::Payment(p) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(
+        p.notice.as_deref(),
+        Some("Cette opération est terminée (réussi) : rien à vérifier.")
+    );
+
+    update(&mut app, key(KeyCode::F(3)));
+    update(
+        &mut app,
+        Event::Rows(vec![row(TxStatus::Failed, "WAVE_SN_API_CASH_OUT")]),
+    );
+    update(&mut app, key(KeyCode::Enter));
+    assert!(update(&mut app, key(KeyCode::Char('v'))).is_empty());
+    let Screen::Journal(j) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(
+        j.notice,
+        Some(Notice::Done(
+            "Cette opération est terminée (échoué) : rien à vérifier.".into()
+        ))
+    );
+    for k in [KeyCode::Down, KeyCode::Down, KeyCode::PageDown, KeyCode::Up] {
+        update(&mut app, key(k));
+    }
+    let Screen::Journal(j) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(j.scroll, 11);
+    update(&mut app, key(KeyCode::Esc));
+    let Screen::Journal(j) = &app.screen else {
+        panic!()
+    };
+    assert_eq!((j.detail.is_none(), j.scroll), (true, 0));
+}
+
+/// Issue 12 (15): the digits pick the tiles by the numbers drawn on them, also once the grid
+/// has scrolled (at 80×24: three rows of five; the fourth row's tile selected).
+#[test]
+fn digits_pick_the_numbers_the_tiles_show() {
+    let mut app = app();
+    update(&mut app, Event::Resize(80, 24));
+    assert_eq!(catalogue::first_shown(0, 5, 21), 0);
+    for _ in 0..3 {
+        update(&mut app, key(KeyCode::Down));
+    }
+    assert_eq!(app.selected, 15);
+    let first = catalogue::first_shown(app.selected, 5, 21);
+    assert_eq!(first, 5, "the first row scrolled away");
+    let expected = app.visible_tiles()[first].code;
+    update(&mut app, key(KeyCode::Char('1')));
+    assert!(
+        matches!(&app.screen, Screen::Entry(e) if e.tile.code == expected)
+            || matches!(&app.screen, Screen::Bills(b) if b.tile.code == expected)
+    );
+}

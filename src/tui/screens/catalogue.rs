@@ -29,6 +29,21 @@ pub fn grid_columns(width: u16) -> usize {
     usize::from((width / TILE_WIDTH).max(1))
 }
 
+const TILE_HEIGHT: u16 = 7;
+
+/// The index of the first tile drawn in a grid `height` rows high: the grid scrolls by
+/// rows so that the selected tile shows. The numbers 1-9 are those of the tiles drawn from
+/// it, and the digits pick them: what the footer says is what the tiles show.
+pub fn first_shown(selected: usize, columns: usize, height: u16) -> usize {
+    let rows_visible = usize::from((height / TILE_HEIGHT).max(1));
+    (selected / columns).saturating_sub(rows_visible - 1) * columns
+}
+
+/// The grid's height in a terminal `rows` high: less the header, the prompt and the footer.
+fn grid_height(rows: u16) -> u16 {
+    rows.saturating_sub(3)
+}
+
 /// What a key does on the home screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -163,7 +178,8 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         Some(Action::Pick) => {
             if let KeyCode::Char(c) = key.code {
-                let n = c as usize - '1' as usize;
+                let first = first_shown(app.selected, columns, grid_height(app.size.1));
+                let n = first + (c as usize - '1' as usize);
                 if let Some(tile) = tiles.get(n).copied() {
                     app.selected = n;
                     return open_tile(app, tile);
@@ -278,14 +294,13 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
         return;
     }
     let columns = grid_columns(grid.width);
-    const TILE_HEIGHT: u16 = 7;
     let rows_visible = usize::from((grid.height / TILE_HEIGHT).max(1));
-    let selected_row = app.selected / columns;
-    let first_row = selected_row.saturating_sub(rows_visible - 1);
+    let first = first_shown(app.selected, columns, grid.height);
+    let first_row = first / columns;
     for (i, tile) in tiles
         .iter()
         .enumerate()
-        .skip(first_row * columns)
+        .skip(first)
         .take(rows_visible * columns)
     {
         let r = (i / columns - first_row) as u16;
@@ -302,8 +317,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
         }
         let selected = i == app.selected;
         // The number picks it (1-9, as the footer says), filtered or not.
-        let number = if i < 9 {
-            format!("{} ", i + 1)
+        let number = if i - first < 9 {
+            format!("{} ", i - first + 1)
         } else {
             String::new()
         };

@@ -12,7 +12,7 @@ use super::keys::{Binding, lookup, shown};
 use super::{App, Screen};
 use crate::catalog::customer;
 use crate::domain::moneygram as mg;
-use crate::domain::{Outcome, TxStatus};
+use crate::domain::{Outcome, TxStatus, advice};
 use crate::engine::PayOrder;
 use crate::money::fcfa;
 use crate::qr::{Density, QrImage};
@@ -213,7 +213,21 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 );
                 vec![Effect::Refresh(r.external_id)]
             }
-            _ => vec![],
+            Some(r) => {
+                p.notice = Some(finished(&r, app_lang));
+                vec![]
+            }
+            None => {
+                p.notice = Some(
+                    app_lang
+                        .tr(
+                            "Rien à vérifier : la passerelle n'a pas encore répondu.",
+                            "Nothing to check yet: the gateway has not answered.",
+                        )
+                        .into(),
+                );
+                vec![]
+            }
         },
         Some(Action::Refund) => match row {
             Some(r) if r.refundable() && r.service == mg::SEND => {
@@ -242,6 +256,20 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.dirty = false;
             vec![]
         }
+    }
+}
+
+/// What `v` says on a sale that ended: its status is final, nothing more will change it.
+pub fn finished(row: &Operation, lang: crate::i18n::Lang) -> String {
+    match lang {
+        crate::i18n::Lang::Fr => format!(
+            "Cette opération est terminée ({}) : rien à vérifier.",
+            row.status.label(lang)
+        ),
+        crate::i18n::Lang::En => format!(
+            "This operation is over ({}): nothing to check.",
+            row.status.label(lang)
+        ),
     }
 }
 
@@ -306,13 +334,26 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
                 ))]
             }
             Some(Outcome::Accepted) => vec![],
-            Some(Outcome::Failed { message: e, .. } | Outcome::NotSent { message: e }) => vec![
-                Line::from(Span::styled(format!("✗ {e}"), theme.error())),
-                Line::from(theme.tr(
-                    "Échap : retour à l'accueil.",
-                    "Esc: back to the home screen.",
-                )),
-            ],
+            Some(outcome @ (Outcome::Failed { .. } | Outcome::NotSent { .. })) => {
+                // Nothing left the counter: the next step as for a sale that failed (a
+                // deposit's cash goes back).
+                let (status, code) = match outcome {
+                    Outcome::Failed { code, .. } => (TxStatus::Failed, code.as_deref()),
+                    _ => (TxStatus::NotSent, None),
+                };
+                let next = advice::what_next(&p.order.service, status, code, theme.lang);
+                vec![
+                    Line::from(Span::styled(
+                        format!("✗ {}", outcome.message().unwrap_or_default()),
+                        theme.error(),
+                    )),
+                    Line::from(Span::styled(next, theme.dim())),
+                    Line::from(theme.tr(
+                        "Échap : retour à l'accueil.",
+                        "Esc: back to the home screen.",
+                    )),
+                ]
+            }
             None => vec![Line::from(Span::styled(
                 theme.tr("Envoi à la passerelle…", "Sending to the gateway…"),
                 theme.warn(),
@@ -327,31 +368,49 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
     };
     if row.status.is_final() {
         let success = row.status == TxStatus::Success;
-        let style = if success { theme.ok() } else { theme.error() };
-        let mut lines: Vec<Line> = big_mark(success)
+        // In the service's words: "Dépôt effectué", "Message envoyé"; a refund is done (✓).
+        let headline = advice::headline(&row.service, row.status, theme.lang);
+        let style = if headline.is_some() {
+            theme.ok()
+        } else {
+            theme.error()
+        };
+        let mut lines: Vec<Line> = big_mark(headline.is_some())
             .iter()
             .map(|l| Line::from(Span::styled(*l, style)))
             .collect();
         lines.push(Line::default());
-        let headline = match row.status {
-            TxStatus::Success if row.service == crate::domain::moneygram::SEND => format!(
-                "✓ {} : {amount}",
-                theme.tr("Envoi MoneyGram réussi", "MoneyGram send successful")
-            ),
-            TxStatus::Success => format!(
-                "✓ {} : {amount}",
-                theme.tr("Paiement réussi", "Payment successful")
-            ),
-            s => format!("✗ {} : {amount}", capitalize(s.label(theme.lang))),
+        // What the sale moved: the row's (a message's fee is known from the reply only).
+        let amount = row
+            .amount
+            .or(p.order.amount)
+            .map(fcfa)
+            .unwrap_or_else(|| "-".into());
+        let headline = match headline {
+            Some(h) => format!("✓ {h} : {amount}"),
+            None => format!("✗ {} : {amount}", capitalize(row.status.label(theme.lang))),
         };
         lines.push(Line::from(Span::styled(headline, style)));
         if success {
             // What the customer leaves with: a Woyofal code to type on the meter…
-            for (label, value) in crate::details::lines(&row.details) {
+            let details = crate::details::lines(&row.details);
+            for (label, value) in &details {
                 lines.push(Line::from(vec![
                     Span::styled(format!("{label} : "), theme.dim()),
-                    Span::styled(value, Style::default().add_modifier(Modifier::BOLD)),
+                    Span::styled(value.clone(), Style::default().add_modifier(Modifier::BOLD)),
                 ]));
+            }
+            // …or, for a reload whose reply has no code of its own (Rapido, Xeweul…), the
+            // operator's message, which carries the code or token when there is one.
+            if details.is_empty()
+                && advice::Kind::of(&row.service) == advice::Kind::Reload
+                && let Some(note) = &row.notification
+            {
+                lines.push(Line::from(Span::styled(
+                    theme.tr("Message de l'opérateur :", "The operator's message:"),
+                    theme.dim(),
+                )));
+                lines.extend(wrap_marked(note, inner.width).into_iter().map(Line::from));
             }
         }
         if let Some(m) = row.error_text(theme.lang).filter(|_| !success) {

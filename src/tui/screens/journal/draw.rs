@@ -2,6 +2,7 @@
 //! send's reversal form over it.
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
@@ -11,6 +12,7 @@ use super::{JournalState, Notice};
 use crate::domain::{OpKind, TxStatus};
 use crate::money::fcfa;
 use crate::staff::clock_time;
+use crate::tui::catalog::service_label;
 use crate::tui::screens::App;
 use crate::tui::screens::moneygram::reversal;
 use crate::tui::theme::Theme;
@@ -27,9 +29,50 @@ fn notice_line(notice: &Notice, theme: Theme) -> Line<'static> {
 
 fn status_style(s: TxStatus, theme: Theme) -> Style {
     match s {
-        TxStatus::Success => theme.ok(),
+        // A refund done is done, not a failure.
+        TxStatus::Success | TxStatus::Refunded => theme.ok(),
         s if s.is_final() => theme.error(),
         _ => theme.warn(),
+    }
+}
+
+/// The most lines a detail is drawn over before it is scrolled (a pending sale's history
+/// has a line every 30 s; a few hundred is hours).
+const TALLEST: u16 = 400;
+
+/// Draws `text` into `area` from its line `scroll` (or its end, when `follow`), with ▲ / ▼
+/// on the right edge where lines are hidden above or below. The text is laid out in a
+/// scratch buffer first: its true height, wrapped, is then known.
+fn scrolled(
+    buf: &mut Buffer,
+    area: Rect,
+    text: Paragraph,
+    scroll: u16,
+    follow: bool,
+    theme: Theme,
+) {
+    if area.is_empty() {
+        return;
+    }
+    let mut scratch = Buffer::empty(Rect::new(0, 0, area.width, TALLEST));
+    text.render(scratch.area, &mut scratch);
+    let blank = |y: u16| (0..area.width).all(|x| scratch[(x, y)].symbol() == " ");
+    let height = (0..TALLEST).rev().find(|y| !blank(*y)).map_or(0, |y| y + 1);
+    let most = height.saturating_sub(area.height);
+    let top = if follow { most } else { scroll.min(most) };
+    for y in 0..area.height.min(height.saturating_sub(top)) {
+        for x in 0..area.width {
+            buf[(area.x + x, area.y + y)] = scratch[(x, top + y)].clone();
+        }
+    }
+    let edge = area.right() - 1;
+    if top > 0 {
+        buf[(edge, area.y)].set_symbol("▲").set_style(theme.key());
+    }
+    if top < most {
+        buf[(edge, area.bottom() - 1)]
+            .set_symbol("▼")
+            .set_style(theme.key());
     }
 }
 
@@ -67,7 +110,7 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
             lines.push(Line::from(Span::styled(
                 format!(
                     "{}  {}  {}",
-                    r.service,
+                    service_label(&r.service, theme.lang),
                     r.phone.as_deref().unwrap_or("-"),
                     r.amount.map(fcfa).unwrap_or_default()
                 ),
@@ -100,13 +143,11 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
             theme.title(),
         )));
         for e in events {
-            let after = e.detail.get("after").and_then(|v| v.as_str()).unwrap_or("");
-            lines.push(Line::from(format!(
-                "  {}  {:<16} {}",
-                clock_time(e.at),
-                e.kind,
-                after
-            )));
+            let (what, left) = super::history::line(e, theme.lang);
+            lines.push(Line::from(vec![
+                Span::raw(format!("  {}  {what:<34} ", clock_time(e.at))),
+                Span::styled(left, theme.dim()),
+            ]));
         }
         if let Some(claim) = &j.claim {
             lines.push(Line::default());
@@ -134,9 +175,16 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
             lines.push(notice_line(n, theme));
         }
         Clear.render(list, buf);
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .render(list, buf);
+        // A form or a notice below the history is brought into view.
+        let follow = j.claim.is_some() || j.notice.is_some();
+        scrolled(
+            buf,
+            list,
+            Paragraph::new(lines).wrap(Wrap { trim: false }),
+            j.scroll,
+            follow,
+            theme,
+        );
         if let Some(form) = &j.reversal {
             reversal::draw(buf, list, form, theme);
         }
@@ -157,9 +205,10 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
         } else {
             Style::default()
         };
+        let label = service_label(&r.service, theme.lang);
         let what = match r.kind {
-            OpKind::Refund => format!("{} {}", theme.tr("Rembt.", "Refund"), r.service),
-            OpKind::Payment => r.service.clone(),
+            OpKind::Refund => format!("{} {label}", theme.tr("Rembt.", "Refund")),
+            OpKind::Payment => label,
         };
         let text = format!(
             " {}  {:<28} {:<14} {:>14}  ",

@@ -3,6 +3,7 @@
 //! Drawn by `draw`.
 
 pub mod draw;
+pub mod history;
 
 pub use draw::draw;
 
@@ -77,6 +78,9 @@ pub struct JournalState {
     /// A MoneyGram send's reversal being asked (its reason).
     pub reversal: Option<ReversalForm>,
     pub notice: Option<Notice>,
+    /// How far the detail is scrolled down, in lines (its history grows while a sale is
+    /// pending; a claim's fields open below it).
+    pub scroll: u16,
 }
 
 /// A short message on a screen, and how it reads: done, not sure, or failed.
@@ -97,7 +101,8 @@ impl JournalState {
             .filter(|r| {
                 words.is_empty()
                     || catalog::fold(&format!(
-                        "{} {} {} {}",
+                        "{} {} {} {} {}",
+                        catalog::service_label(&r.service, Lang::Fr),
                         r.service,
                         r.phone.as_deref().unwrap_or(""),
                         r.amount.unwrap_or(0),
@@ -121,6 +126,7 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         claim: None,
         reversal: None,
         notice: None,
+        scroll: 0,
     });
     vec![Effect::LoadJournal]
 }
@@ -238,6 +244,7 @@ pub enum DetailKey {
     Pay,
     Claim,
     Refund,
+    Scroll,
     Back,
 }
 
@@ -273,6 +280,20 @@ pub const DETAIL_KEYS: &[Binding<DetailKey>] = &[
         DetailKey::Pay,
         ("F4 p", "QR client"),
         ("F4 p", "customer QR"),
+    ),
+    // The scrolling last: ▲ and ▼ on the detail's edge say there is more; the footer shows
+    // these keys when it has room, the help always.
+    shown(
+        &[KeyCode::Up, KeyCode::Down],
+        DetailKey::Scroll,
+        ("↑↓", "défiler"),
+        ("↑↓", "scroll"),
+    ),
+    shown(
+        &[KeyCode::PageUp, KeyCode::PageDown],
+        DetailKey::Scroll,
+        ("PgUp PgDn", "page"),
+        ("PgUp PgDn", "page"),
     ),
 ];
 
@@ -416,6 +437,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return match lookup(DETAIL_KEYS, key.code) {
             Some(DetailKey::Back) => {
                 j.detail = None;
+                j.scroll = 0;
                 vec![]
             }
             Some(DetailKey::Pay) => reopen(app, row),
@@ -426,8 +448,24 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     ));
                     vec![Effect::Refresh(r.external_id)]
                 }
-                _ => vec![],
+                Some(r) => {
+                    j.notice = Some(Notice::Done(super::payment::finished(&r, app_lang)));
+                    vec![]
+                }
+                None => vec![],
             },
+            Some(DetailKey::Scroll) => {
+                // Bounded by what a detail holds (its history and the forms below it); the
+                // drawing stops at its last line.
+                let most = j.detail.as_ref().map_or(0, |(_, e)| e.len()) as u16 + 40;
+                j.scroll = match key.code {
+                    KeyCode::Up => j.scroll.saturating_sub(1),
+                    KeyCode::PageUp => j.scroll.saturating_sub(10),
+                    KeyCode::PageDown => (j.scroll + 10).min(most),
+                    _ => (j.scroll + 1).min(most),
+                };
+                vec![]
+            }
             Some(DetailKey::Claim) => match row {
                 Some(r)
                     if r.status == TxStatus::Review
@@ -498,6 +536,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Some(ListKey::Open) => {
             if let Some(r) = visible.get(j.selected) {
                 j.detail = Some((r.external_id.clone(), Vec::new()));
+                j.scroll = 0;
                 return vec![Effect::LoadEvents(r.external_id.clone())];
             }
         }
