@@ -323,3 +323,31 @@ fn a_sale_left_is_reopened_from_the_journal_and_announced_when_paid() {
     // Item 8: settled in the background, the sale shows in the header's balance.
     t.wait_for("Solde : 251 500 FCFA", Duration::from_secs(10));
 }
+
+/// Issue 12 (11): a WhatsApp message sent at the counter reads "Message envoyé" with the fee
+/// the server charged, and the journal holds that fee as the sale's amount.
+#[test]
+fn a_whatsapp_message_shows_and_keeps_its_fee() {
+    let home = tempfile::tempdir().unwrap();
+    let journal = home.path().join("journal.db");
+    let t = Tmux::start(home.path(), 80, 24);
+    t.wait_for("Que veut le client", Duration::from_secs(20));
+    t.text("message");
+    t.wait_for("Filtre : message  (1 service(s)", Duration::from_secs(5));
+    t.keys(&["Enter"]);
+    t.wait_for("Téléphone du client", Duration::from_secs(5));
+    t.text("772450000");
+    t.keys(&["Enter"]);
+    t.text("Votre reçu");
+    t.keys(&["Enter"]);
+    t.wait_for("Vérifiez avec le client", Duration::from_secs(5));
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Message envoyé", Duration::from_secs(20));
+    let r = rows(&journal);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].service, "WHATSAPP_MESSAGING");
+    let fee = r[0].amount.expect("the fee is journaled");
+    assert!(fee > 0);
+    let shown = format!("Message envoyé : {fee} FCFA");
+    assert!(screen.contains(&shown), "{shown}:\n{screen}");
+}
