@@ -213,7 +213,7 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
         Event::MoneyGramFound(result) => moneygram::on_found(app, result),
         Event::MoneyGramQuoted(result) => moneygram::on_quoted(app, result),
         Event::Key(key) => on_key(app, key),
-        Event::Paste(text) => super::screens::field_text::on_paste(app, &text),
+        Event::Paste(text) => super::screens::paste::on_paste(app, &text),
         // Ctrl-C outside a kiosk: leave, after a question when sales are pending (a second
         // Ctrl-C answers it).
         Event::Interrupt if matches!(app.ask, Some(ask::Question::Quit { .. })) => {
@@ -343,7 +343,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         app.dirty = true;
     }
     if app.ask.is_some() {
-        return ask::key(app, key);
+        return match ask::key(app, key) {
+            Some((question, answer)) => answered(app, question, answer),
+            None => vec![],
+        };
     }
     if app.help {
         // Any key closes the help.
@@ -362,6 +365,45 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Screen::Journal(_) => journal::key(app, key),
         Screen::MoneyGram(_) => moneygram::key(app, key),
         Screen::Connecting | Screen::Login(_) => vec![],
+    }
+}
+
+/// What the cashier's answer to a question does.
+fn answered(app: &mut App, question: ask::Question, answer: ask::Answer) -> Vec<Effect> {
+    use ask::{Answer, Question};
+    let lang = app.lang;
+    match (question, answer) {
+        (Question::Quit { .. }, Answer::Yes) => {
+            app.quit = true;
+            vec![Effect::Quit]
+        }
+        (Question::Refund { external_id, .. }, Answer::Yes) => {
+            let requested = lang.tr("Remboursement demandé…", "Refund requested…");
+            match &mut app.screen {
+                Screen::Payment(p) => p.notice = Some(requested.into()),
+                Screen::Journal(j) => j.notice = Some(Notice::Done(requested.into())),
+                _ => {}
+            }
+            // Then the session's rules: a supervisor's PIN at a cashier's counter.
+            vec![Effect::Refund(external_id)]
+        }
+        (Question::Duplicate { .. }, Answer::Yes) => payment::send_again(app),
+        // Back to the form, as it was typed: the cashier checks it with the customer.
+        (Question::Duplicate { .. }, Answer::No) => {
+            if let Screen::Payment(p) = &app.screen
+                && p.row.is_none()
+            {
+                let (tile, order) = (p.tile, p.order.clone());
+                open_tile(app, tile);
+                if let Screen::Entry(e) = &mut app.screen {
+                    e.fill(&order);
+                } else {
+                    app.screen = Screen::Catalogue;
+                }
+            }
+            vec![]
+        }
+        (_, Answer::No) => vec![],
     }
 }
 

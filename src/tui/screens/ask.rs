@@ -9,11 +9,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph, Widget, Wrap};
 
+use super::App;
 use super::keys::{Binding, lookup, shown};
-use super::{App, Screen, catalogue};
 use crate::domain::TxStatus;
 use crate::domain::duplicate;
-use crate::engine::PayOrder;
 use crate::i18n::Lang;
 use crate::money::fcfa;
 use crate::tui::message::Effect;
@@ -117,76 +116,17 @@ fn service_label(code: &str) -> String {
         .unwrap_or_else(|| code.to_owned())
 }
 
-pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let Some(question) = app.ask.clone() else {
-        return vec![];
-    };
+/// A key while a question shows: its answer (the question is put away), or `None` for a
+/// key that answers nothing. What an answer does is the dispatcher's (`app::answered`), so
+/// that this module reaches no screen: every screen may ask.
+pub fn key(app: &mut App, key: KeyEvent) -> Option<(Question, Answer)> {
+    let question = app.ask.clone()?;
     let Some(answer) = lookup(keys_of(&question), key.code) else {
         app.dirty = false;
-        return vec![];
+        return None;
     };
     app.ask = None;
-    let lang = app.lang;
-    match (question, answer) {
-        (Question::Quit { .. }, Answer::Yes) => {
-            app.quit = true;
-            vec![Effect::Quit]
-        }
-        (Question::Refund { external_id, .. }, Answer::Yes) => {
-            let requested = lang.tr("Remboursement demandé…", "Refund requested…");
-            match &mut app.screen {
-                Screen::Payment(p) => p.notice = Some(requested.into()),
-                Screen::Journal(j) => {
-                    j.notice = Some(super::journal::Notice::Done(requested.into()));
-                }
-                _ => {}
-            }
-            vec![Effect::Refund(external_id)]
-        }
-        (Question::Duplicate { .. }, Answer::Yes) => match &mut app.screen {
-            Screen::Payment(p) if p.row.is_none() => {
-                p.error = None;
-                p.external_id = None;
-                p.opened_at = app.now;
-                vec![Effect::Pay {
-                    order: p.order.clone(),
-                    allow_duplicate: true,
-                }]
-            }
-            _ => vec![],
-        },
-        (Question::Duplicate { .. }, Answer::No) => {
-            // Back to the form, as it was typed: the cashier checks it with the customer.
-            if let Screen::Payment(p) = &app.screen
-                && p.row.is_none()
-            {
-                let (tile, order) = (p.tile, p.order.clone());
-                back_to_form(app, tile, &order);
-            }
-            vec![]
-        }
-        (_, Answer::No) => vec![],
-    }
-}
-
-/// The entry form of `tile` filled with `order` (the catalogue when the tile has no form).
-fn back_to_form(app: &mut App, tile: crate::tui::catalog::Tile, order: &PayOrder) {
-    catalogue::open_tile(app, tile);
-    let Screen::Entry(e) = &mut app.screen else {
-        app.screen = Screen::Catalogue;
-        return;
-    };
-    for f in &mut e.fields {
-        let value = match f.spec.name {
-            "phone" => order.phone.clone(),
-            "amount" => order.amount.map(|a| a.to_string()),
-            "description" => order.description.clone(),
-            name => order.fields.get(name).cloned(),
-        };
-        if let Some(v) = value {
-            f.input = tui_input::Input::new(v);
-        }
-    }
+    Some((question, answer))
 }
 
 /// The question's lines, in `lang`.

@@ -187,7 +187,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             app.dirty = false;
         }
-        Some(Action::Journal) => return super::journal::open(app),
+        Some(Action::Journal) => return app.open_journal(),
         Some(Action::Country) => switch_country(app),
         Some(Action::Quit) => return super::ask::quit(app),
         // F1 is taken before (`app::on_key`), as on every screen.

@@ -54,6 +54,23 @@ impl EntryState {
     }
 }
 
+impl EntryState {
+    /// The values of `order` back in the form (a sale refused as a repeat, to check).
+    pub fn fill(&mut self, order: &PayOrder) {
+        for f in &mut self.fields {
+            let value = match f.spec.name {
+                "phone" => order.phone.clone(),
+                "amount" => order.amount.map(|a| a.to_string()),
+                "description" => order.description.clone(),
+                name => order.fields.get(name).cloned(),
+            };
+            if let Some(v) = value {
+                f.input = Input::new(v);
+            }
+        }
+    }
+}
+
 /// Reads the form into an order, and validates it as the engine will.
 pub fn order_of(
     app_lang: Lang,
@@ -330,7 +347,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             {
                 let accepted = match key.code {
                     KeyCode::Char(c) => {
-                        accepts(field.spec.kind, c)
+                        super::field_text::accepts(field.spec.kind, c)
                             && field.input.value().chars().count() < field.spec.kind.max_chars()
                     }
                     _ => true,
@@ -343,21 +360,6 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
     }
     vec![]
-}
-
-/// Whether a field of this kind takes the character (typed or pasted).
-pub fn accepts(kind: FieldKind, c: char) -> bool {
-    match kind {
-        FieldKind::Amount
-        | FieldKind::CardNumber
-        | FieldKind::CardCvc
-        | FieldKind::CardMonth
-        | FieldKind::CardYear
-        | FieldKind::BillReference
-        | FieldKind::MoneyGramReference => c.is_ascii_digit(),
-        FieldKind::Phone => c.is_ascii_digit() || c == '+' || c == ' ',
-        _ => !c.is_control(),
-    }
 }
 
 /// Live validation: only the fields already touched show their error.

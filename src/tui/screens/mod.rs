@@ -11,6 +11,7 @@ pub mod gate;
 pub mod journal;
 pub mod keys;
 pub mod moneygram;
+pub mod paste;
 pub mod payment;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -74,6 +75,13 @@ pub struct App {
 }
 
 impl App {
+    /// Opens the journal (today's operations, loading). Screens go to one another through
+    /// here, the hub that holds them all, so that no two screens import each other (the
+    /// payment screen opens the journal, the journal reopens a payment screen).
+    pub fn open_journal(&mut self) -> Vec<Effect> {
+        journal::open(self)
+    }
+
     pub fn new(demo: bool, now: i64) -> App {
         App {
             screen: Screen::Catalogue,

@@ -251,7 +251,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
         },
-        Some(Action::Journal) => super::journal::open(app),
+        Some(Action::Journal) => app.open_journal(),
         _ => {
             app.dirty = false;
             vec![]
@@ -270,6 +270,23 @@ pub fn finished(row: &Operation, lang: crate::i18n::Lang) -> String {
             "This operation is over ({}): nothing to check.",
             row.status.label(lang)
         ),
+    }
+}
+
+/// The sale on screen, refused as a repeat (nothing recorded), sent again as the cashier
+/// confirmed it: a new id, the countdown from now.
+pub fn send_again(app: &mut App) -> Vec<Effect> {
+    match &mut app.screen {
+        Screen::Payment(p) if p.row.is_none() => {
+            p.error = None;
+            p.external_id = None;
+            p.opened_at = app.now;
+            vec![Effect::Pay {
+                order: p.order.clone(),
+                allow_duplicate: true,
+            }]
+        }
+        _ => vec![],
     }
 }
 
