@@ -1,6 +1,7 @@
 //! History and reports on a real journal file: the export read back by the csv crate
 //! (round trip, odd fields included), the JSON export, a report over a few rows, the
-//! search by phone, and the binary's `report` and `export` commands.
+//! search by phone, the binary's `report` and `export` commands, and the report through
+//! `caisse serve` (a cashier's own sales, a supervisor's whole shop).
 
 use std::path::Path;
 use std::process::Command;
@@ -10,6 +11,9 @@ use caisse::cli::report::{ExportFormat, build, export_to};
 use caisse::domain::{OpKind, TxStatus};
 use caisse::journal::{Journal, TransactionRow, sample_row};
 use caisse::report::{By, Period};
+use caisse::session::{Link, LinkEvent, Request, Response};
+
+mod support;
 
 /// 2026-03-31 00:00 UTC, in ms.
 const MARCH_31: i64 = 1_774_915_200_000;
@@ -280,4 +284,85 @@ fn the_report_and_export_commands() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("AAAA-MM-JJ"));
+}
+
+async fn logged_in(socket: &Path, name: &str, pin: &str) -> Link {
+    let link = Link::remote(socket.to_path_buf(), "pts/9".into());
+    let mut events = link.subscribe();
+    link.start("pts/9".into());
+    tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        while !matches!(events.recv().await, Ok(LinkEvent::Up { .. })) {}
+    })
+    .await
+    .expect("the link comes up");
+    let r = link
+        .call(Request::Login {
+            name: Some(name.into()),
+            pin: pin.into(),
+        })
+        .await;
+    assert!(matches!(r, Response::LoggedIn { .. }), "{r:?}");
+    link
+}
+
+/// Through the service: a cashier's report counts their own sales only, a supervisor's the
+/// whole shop's; `caisse report --socket` prints the service's answer.
+#[tokio::test]
+async fn the_report_through_the_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = support::service::start(dir.path(), None);
+    let mut day = rows();
+    day[0].cashier = "awa".into();
+    Journal::open(&service.db)
+        .unwrap()
+        .insert_rows_for_tests(day)
+        .unwrap();
+    let request = Request::Report {
+        period: march_31(),
+        by: By::Cashier,
+    };
+    let awa = logged_in(&service.socket, "awa", "1234").await;
+    let Response::Report(mine) = awa.call(request.clone()).await else {
+        panic!("a report")
+    };
+    let keys: Vec<&str> = mine.groups.iter().map(|g| g.key.as_str()).collect();
+    assert_eq!(keys, ["awa"]);
+    assert_eq!(mine.total.operations, 1);
+    let chef = logged_in(&service.socket, "chef", "9999").await;
+    let Response::Report(shop) = chef.call(request).await else {
+        panic!("a report")
+    };
+    assert_eq!(shop.total.operations, 4);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_caisse"))
+        .args([
+            "report",
+            "--from",
+            "2026-03-31",
+            "--to",
+            "2026-03-31",
+            "--format",
+            "json",
+        ])
+        .arg("--socket")
+        .arg(&service.socket)
+        .args(["--cashier", "chef"])
+        .env("HOME", dir.path())
+        .env_remove("CAISSE_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    writeln!(child.stdin.take().unwrap(), "9999").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["total"]["operations"], 4);
+    assert_eq!(json["from"], "2026-03-31");
 }

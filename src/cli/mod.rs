@@ -145,6 +145,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             | Command::Refund { .. }
             | Command::Status { .. }
             | Command::Journal { .. }
+            | Command::Report(_)
     );
     if cashier_command
         && let Ok(config) =

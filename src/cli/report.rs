@@ -84,11 +84,11 @@ fn journal_failure(e: JournalError) -> Failure {
     }
 }
 
-fn period(args: &PeriodArgs) -> Result<Period, Failure> {
+pub(super) fn period(args: &PeriodArgs) -> Result<Period, Failure> {
     Period::parse(&args.from, &args.to).map_err(Failure::bad_input)
 }
 
-fn by(arg: ByArg) -> By {
+pub(super) fn by(arg: ByArg) -> By {
     match arg {
         ByArg::Service => By::Service,
         ByArg::Operator => By::Operator,
@@ -103,22 +103,28 @@ pub fn report(config_path: Option<&Path>, args: &ReportArgs) -> Result<(), Failu
     let period = period(&args.period)?;
     let journal = open_journal(config_path)?;
     let report = build(&journal, period, by(args.by)).map_err(journal_failure)?;
+    print_report(period, &report, args.format)
+}
+
+/// Writes a report to stdout in the chosen format (the service's answer goes here too).
+pub(super) fn print_report(
+    period: Period,
+    report: &Report,
+    format: ReportFormat,
+) -> Result<(), Failure> {
     let stdout = std::io::stdout();
     let out = stdout.lock();
-    let written = match args.format {
-        ReportFormat::Table => write_table(out, period, &report),
-        ReportFormat::Csv => write_csv(out, &report),
-        ReportFormat::Json => write_json(out, period, &report),
+    let written = match format {
+        ReportFormat::Table => write_table(out, period, report),
+        ReportFormat::Csv => write_csv(out, report),
+        ReportFormat::Json => write_json(out, period, report),
     };
     written.map_err(write_failure)
 }
 
-/// The report of `period` grouped `by`, from the journal.
+/// The report of `period` grouped `by`, from the journal (the whole shop's).
 pub fn build(journal: &Journal, period: Period, by: By) -> Result<Report, JournalError> {
-    let (from, to) = period.millis();
-    let mut report = crate::report::Aggregator::new(by);
-    journal.report_entries(from, to, |entry| report.add(entry))?;
-    Ok(report.finish())
+    journal.report(period, by, None)
 }
 
 fn write_failure(e: std::io::Error) -> Failure {

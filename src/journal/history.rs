@@ -7,7 +7,7 @@ use rusqlite::params;
 use super::rows::{COLUMNS, row_to_tx};
 use super::{Journal, JournalError, TransactionRow};
 use crate::domain::{OpKind, TxStatus};
-use crate::report::Entry;
+use crate::report::{Aggregator, By, Entry, Period, Report};
 
 impl Journal {
     /// Hands every operation created in `[from, to)` (ms) to `each`, oldest first, as it is
@@ -61,6 +61,24 @@ impl Journal {
             });
         }
         Ok(())
+    }
+
+    /// The report of `period` grouped `by`: every operation's, or only `cashier`'s (a
+    /// cashier asking through the service sees their own sales only).
+    pub fn report(
+        &self,
+        period: Period,
+        by: By,
+        cashier: Option<&str>,
+    ) -> Result<Report, JournalError> {
+        let (from, to) = period.millis();
+        let mut report = Aggregator::new(by);
+        self.report_entries(from, to, |entry| {
+            if cashier.is_none_or(|name| entry.cashier == name) {
+                report.add(entry);
+            }
+        })?;
+        Ok(report.finish())
     }
 
     /// The operations for this phone number, newest first, at most `limit`.

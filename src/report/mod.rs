@@ -12,8 +12,10 @@ use time::Date;
 
 use crate::domain::{OpKind, TxStatus};
 
-/// A period of whole days, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A period of whole days, both ends included. On the socket as `{"from": "2026-03-31",
+/// "to": …}`, checked again on arrival.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "PeriodText", try_from = "PeriodText")]
 pub struct Period {
     pub from: Date,
     pub to: Date,
@@ -37,6 +39,28 @@ impl Period {
         let start = self.from.midnight().assume_utc().unix_timestamp() * 1000;
         let end = self.to.midnight().assume_utc().unix_timestamp() * 1000 + DAY_MS;
         (start, end)
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PeriodText {
+    from: String,
+    to: String,
+}
+
+impl From<Period> for PeriodText {
+    fn from(p: Period) -> Self {
+        PeriodText {
+            from: p.from.to_string(),
+            to: p.to.to_string(),
+        }
+    }
+}
+
+impl TryFrom<PeriodText> for Period {
+    type Error = String;
+    fn try_from(t: PeriodText) -> Result<Self, String> {
+        Period::parse(&t.from, &t.to)
     }
 }
 
@@ -77,7 +101,7 @@ pub fn service_label(service: &str) -> &str {
 }
 
 /// How the rows of a report are grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum By {
     Service,
@@ -125,7 +149,7 @@ pub struct Entry<'a> {
 }
 
 /// A number of operations and their amount (FCFA).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Count {
     pub count: u64,
     pub amount: i64,
@@ -139,7 +163,7 @@ impl Count {
 }
 
 /// The totals of one group, by how the operations ended.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     /// Every operation of the group, whatever its status.
     pub operations: u64,
@@ -173,7 +197,7 @@ impl Tally {
 }
 
 /// One line of a report.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Group {
     /// The group as grouped on: a service code, an operator, a cashier, `2026-03-31`, `14 h`.
     pub key: String,
@@ -185,7 +209,7 @@ pub struct Group {
 }
 
 /// A report over a period: one line per group (in key order), and the totals.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     pub by: By,
     pub groups: Vec<Group>,
