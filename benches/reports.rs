@@ -1,6 +1,6 @@
 //! History and reports on a journal of 1,000,000 operations (a year of a busy shop, about
 //! 2,700 a day), printed as medians of 5 runs (the machine is shared):
-//! a month's report, a day's report, a search by phone, and a month's CSV export to nowhere.
+//! a month's report, a year's, a day's, a search by phone, and a month's CSV export to nowhere.
 //! The goal is under 1 s each. Filling takes one transaction with one prepared statement.
 //!
 //! Run: `cargo bench --bench reports` (`CAISSE_BENCH_ROWS=100000` for a quicker look).
@@ -125,6 +125,13 @@ fn main() {
     let (secs, report) = time(|| build(&journal, month, By::Day).unwrap());
     println!(
         "month's report (June, by day):        {:>8.1} ms  ({} operations)",
+        secs * 1000.0,
+        report.total.operations
+    );
+    let year = Period::parse("2025-01-01", "2025-12-31").unwrap();
+    let (secs, report) = time(|| build(&journal, year, By::Operator).unwrap());
+    println!(
+        "year's report (2025, by operator):    {:>8.1} ms  ({} operations)",
         secs * 1000.0,
         report.total.operations
     );
