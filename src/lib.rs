@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod journal;
 pub mod money;
 pub mod qr;
+pub mod report;
 pub mod sandbox;
 pub mod secret;
 pub mod session;

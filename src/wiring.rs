@@ -100,16 +100,22 @@ pub async fn connect_lasting(config_path: Option<&Path>) -> Result<Context, Fail
     connect_as(config_path, Part::Lasting).await
 }
 
+/// The journal this configuration's commands use: in demo mode (unless a journal is named)
+/// the demo's own file, so that demo sales never mix with real ones.
+pub fn journal_path(config: &Config) -> PathBuf {
+    if config.is_demo() && !config::environment::journal_named() {
+        config.journal_path.with_file_name("demo-journal.db")
+    } else {
+        config.journal_path.clone()
+    }
+}
+
 async fn connect_as(config_path: Option<&Path>, part: Part) -> Result<Context, Failure> {
     let mut config: Config = config::load(&config::Sources::from_process(config_path))?;
     let mut gateways = Gateways::default();
     let mut demo = None;
-    let mut journal_path = config.journal_path.clone();
+    let journal_path = journal_path(&config);
     if config.is_demo() {
-        if !config::environment::journal_named() {
-            // Demo sales never mix with real ones.
-            journal_path = journal_path.with_file_name("demo-journal.db");
-        }
         let demo_config = SandboxConfig::default();
         let running = demo::open(&journal_path, &demo_config, part).await?;
         let url = running.url();

@@ -3,9 +3,11 @@
 
 mod cashier;
 mod commands;
+pub mod export;
 pub mod fingerprint;
 mod pay;
 mod remote;
+pub mod report;
 mod serve;
 pub mod table;
 
@@ -91,6 +93,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Rapport d'une période : nombre et montant des opérations par groupe et par issue (réussies, échouées, en suspens, remboursements), et les totaux.
+    Report(report::ReportArgs),
+    /// Exporte toutes les opérations d'une période pour la comptabilité (CSV pour tableur en français, ou JSON), au fil de la lecture.
+    Export(report::ExportArgs),
     /// Lance le service de la boutique : clés, journal, suivi des paiements, socket des caisses.
     Serve,
     /// Gère les caissiers (ajout, liste, désactivation).
@@ -139,6 +145,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             | Command::Refund { .. }
             | Command::Status { .. }
             | Command::Journal { .. }
+            | Command::Report(_)
     );
     if cashier_command
         && let Ok(config) =
@@ -163,6 +170,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Journal { today, json } => pay::journal(cli.config.as_deref(), today, json).await,
         Command::Refund { external_id } => pay::refund(cli.config.as_deref(), &external_id).await,
         Command::Reconcile { wait_secs } => pay::reconcile(cli.config.as_deref(), wait_secs).await,
+        Command::Report(args) => report::report(cli.config.as_deref(), &args),
+        Command::Export(args) => report::export(cli.config.as_deref(), &args),
         Command::Serve => serve::serve(cli.config.as_deref(), cli.socket).await,
         Command::Cashier(command) => cashier::run(cli.config.as_deref(), command),
         Command::Fingerprint(args) => fingerprint::run(&args),

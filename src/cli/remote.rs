@@ -99,6 +99,7 @@ pub async fn run(
         | Command::Refund { .. }
         | Command::Status { .. }
         | Command::Journal { .. }
+        | Command::Report(_)
         | Command::Cashier(_) => {}
         _ => {
             return Err(Failure {
@@ -169,6 +170,16 @@ pub async fn run(
                 Response::Rows(rows) => {
                     pay::print_journal(&rows, json);
                     Ok(())
+                }
+                other => Err(refused(other)),
+            }
+        }
+        Command::Report(args) => {
+            let period = super::report::period(&args.period)?;
+            let by = super::report::by(args.by);
+            match link.call(Request::Report { period, by }).await {
+                Response::Report(report) => {
+                    super::report::print_report(period, &report, args.format)
                 }
                 other => Err(refused(other)),
             }

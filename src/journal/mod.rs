@@ -9,6 +9,7 @@
 //! Times are milliseconds since the epoch, given by the caller (tests set the clock).
 
 mod cashiers;
+mod history;
 mod operations;
 mod polling;
 mod rejected;
@@ -23,6 +24,7 @@ use serde_json::Value;
 
 use crate::domain::TxStatus;
 pub use cashiers::{CashierRecord, PinCount, PinRules};
+pub use history::sample_row;
 pub use operations::{Applied, By, Transition};
 pub use polling::SlotDecision;
 pub use rejected::{RejectionCount, RejectionSample, SAMPLES_KEPT};

@@ -67,6 +67,12 @@ pub enum Request {
     Events {
         external_id: String,
     },
+    /// The report of a period (`caisse report`): the whole shop's for a supervisor, the
+    /// cashier's own sales otherwise.
+    Report {
+        period: crate::report::Period,
+        by: crate::report::By,
+    },
     PendingCount,
     /// Supervisors only; a cashier passes a supervisor's PIN typed at the counter.
     /// `refund_id`: chosen by the terminal (a UUID), like a sale's, so that a lost answer
@@ -169,6 +175,7 @@ pub enum Response {
     NotDone(Outcome),
     Row(Option<Operation>),
     Rows(Vec<Operation>),
+    Report(crate::report::Report),
     /// An operation's history, oldest first.
     Events {
         external_id: String,

@@ -118,6 +118,17 @@ impl Session {
                     Err(e) => err(&e),
                 }
             }
+            Request::Report { period, by } => {
+                // As the journal: a cashier's own sales, a supervisor's whole shop.
+                let own = (!me.is_supervisor()).then(|| me.name.clone());
+                match engine
+                    .journal(move |j| j.report(period, by, own.as_deref()))
+                    .await
+                {
+                    Ok(report) => Response::Report(report),
+                    Err(e) => err(&e),
+                }
+            }
             Request::PendingCount => match engine.journal(|j| j.unsettled()).await {
                 Ok(rows) => {
                     let review = rows.iter().filter(|r| r.status == TxStatus::Review).count();

@@ -1,0 +1,138 @@
+//! The bookkeeper's export: every journal column they need, one row per operation, written
+//! as it is read (constant memory over years of data). The CSV is what a French-locale
+//! spreadsheet (Excel, LibreOffice) opens as columns: UTF-8 with a byte-order mark (else
+//! Excel reads the accents as Latin-1), `;` between fields (the French list separator: the
+//! comma is the decimal sign), RFC 4180 quoting and CRLF line ends. Amounts are whole
+//! francs: no decimal sign to translate.
+
+use std::io::Write;
+
+use serde_json::Value;
+
+use crate::journal::TransactionRow;
+
+/// The columns: the JSON key, and the CSV heading in French.
+pub const COLUMNS: &[(&str, &str)] = &[
+    ("id", "Opération"),
+    ("nature", "Nature"),
+    ("vente_remboursee", "Vente remboursée"),
+    ("cree_le", "Créée le"),
+    ("finale_le", "Finale le"),
+    ("code_service", "Code service"),
+    ("service", "Service"),
+    ("operateur", "Opérateur"),
+    ("telephone", "Téléphone"),
+    ("montant", "Montant (FCFA)"),
+    ("statut", "Statut"),
+    ("statut_libelle", "Statut (libellé)"),
+    ("passerelle", "Passerelle"),
+    ("id_passerelle", "Id passerelle"),
+    ("caissier", "Caissier"),
+    ("terminal", "Terminal"),
+    ("code_erreur", "Code erreur"),
+    ("message_erreur", "Message d'erreur"),
+];
+
+/// One row's values, in [`COLUMNS`] order.
+pub fn values(row: &TransactionRow) -> Vec<Value> {
+    let text = |s: &str| Value::String(s.to_owned());
+    let opt = |s: &Option<String>| s.as_deref().map(text).unwrap_or(Value::Null);
+    vec![
+        text(&row.external_id),
+        text(match row.kind {
+            crate::domain::OpKind::Payment => "vente",
+            crate::domain::OpKind::Refund => "remboursement",
+        }),
+        opt(&row.parent_id),
+        text(&crate::report::local_time(row.created_at)),
+        row.final_at
+            .map(|t| text(&crate::report::local_time(t)))
+            .unwrap_or(Value::Null),
+        text(&row.service),
+        text(crate::report::service_label(&row.service)),
+        text(crate::report::operator(&row.service)),
+        opt(&row.phone),
+        row.amount.map(Value::from).unwrap_or(Value::Null),
+        text(row.status.as_str()),
+        text(row.status.french()),
+        text(row.gateway.as_str()),
+        opt(&row.gateway_tx_id),
+        text(&row.cashier),
+        text(&row.terminal),
+        opt(&row.error_code),
+        opt(&row.error_message),
+    ]
+}
+
+/// A CSV writer for French-locale spreadsheets, the byte-order mark already written.
+pub fn french_csv<W: Write>(mut out: W) -> std::io::Result<csv::Writer<W>> {
+    out.write_all("\u{feff}".as_bytes())?;
+    Ok(csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(out))
+}
+
+fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Writes rows as they come, in CSV or JSON (one array of objects).
+pub enum Exporter<W: Write> {
+    // Boxed: the CSV writer carries its buffer state (352 bytes); one per export.
+    Csv(Box<csv::Writer<W>>),
+    Json { out: W, first: bool },
+}
+
+impl<W: Write> Exporter<W> {
+    /// Starts the document (headings, or the array's opening).
+    pub fn csv(out: W) -> std::io::Result<Self> {
+        let mut writer = french_csv(out)?;
+        writer.write_record(COLUMNS.iter().map(|(_, heading)| *heading))?;
+        Ok(Exporter::Csv(Box::new(writer)))
+    }
+
+    pub fn json(mut out: W) -> std::io::Result<Self> {
+        out.write_all(b"[")?;
+        Ok(Exporter::Json { out, first: true })
+    }
+
+    pub fn row(&mut self, row: &TransactionRow) -> std::io::Result<()> {
+        let values = values(row);
+        match self {
+            Exporter::Csv(writer) => Ok(writer.write_record(values.iter().map(cell))?),
+            Exporter::Json { out, first } => {
+                out.write_all(if *first { b"\n" } else { b",\n" })?;
+                *first = false;
+                // Written by hand: the keys in the CSV's order (a serde_json map sorts them).
+                out.write_all(b"{")?;
+                for (i, ((key, _), value)) in COLUMNS.iter().zip(&values).enumerate() {
+                    if i > 0 {
+                        out.write_all(b",")?;
+                    }
+                    serde_json::to_writer(&mut *out, key)?;
+                    out.write_all(b":")?;
+                    serde_json::to_writer(&mut *out, value)?;
+                }
+                out.write_all(b"}")?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Ends the document and flushes it.
+    pub fn finish(self) -> std::io::Result<()> {
+        match self {
+            Exporter::Csv(mut writer) => writer.flush(),
+            Exporter::Json { mut out, .. } => {
+                out.write_all(b"\n]\n")?;
+                out.flush()
+            }
+        }
+    }
+}
