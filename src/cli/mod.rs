@@ -5,6 +5,7 @@ mod cashier;
 mod commands;
 pub mod fingerprint;
 mod pay;
+mod receipt;
 mod remote;
 mod serve;
 pub mod table;
@@ -102,6 +103,8 @@ pub enum Command {
         #[arg(long, value_name = "SECONDES", default_value_t = 30)]
         wait_secs: u64,
     },
+    /// Affiche le reçu d'une opération finale (texte), et avec --print l'imprime (DUPLICATA s'il l'a déjà été).
+    Receipt(receipt::ReceiptArgs),
     /// Calcule l'empreinte SHA-256 de la clé publique d'un certificat (épinglage SSL des callbacks Intech).
     Fingerprint(fingerprint::FingerprintArgs),
 }
@@ -166,5 +169,6 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve => serve::serve(cli.config.as_deref(), cli.socket).await,
         Command::Cashier(command) => cashier::run(cli.config.as_deref(), command),
         Command::Fingerprint(args) => fingerprint::run(&args),
+        Command::Receipt(args) => receipt::run(cli.config.as_deref(), args),
     }
 }

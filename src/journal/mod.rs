@@ -11,6 +11,7 @@
 mod cashiers;
 mod operations;
 mod polling;
+pub mod receipts;
 mod rejected;
 mod rows;
 mod schema;
