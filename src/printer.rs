@@ -95,7 +95,7 @@ fn writeln<D: Driver>(printer: &mut Printer<D>, text: &str) -> escpos::errors::R
     while !rest.is_empty() {
         let ascii = rest.find(|c: char| !c.is_ascii()).unwrap_or(rest.len());
         if ascii > 0 {
-            printer.custom(rest[..ascii].as_bytes())?;
+            printer.custom(&rest.as_bytes()[..ascii])?;
             rest = &rest[ascii..];
         }
         let other = rest.find(|c: char| c.is_ascii()).unwrap_or(rest.len());
