@@ -53,6 +53,7 @@ pub(crate) fn row(status: TxStatus, service: &str) -> Operation {
         kind: crate::domain::OpKind::Payment,
         parent_id: None,
         details: serde_json::json!({}),
+        receipt_no: None,
     }
 }
 

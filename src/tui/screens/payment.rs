@@ -433,6 +433,15 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
         if let Some(m) = row.error_text(theme.lang).filter(|_| !success) {
             lines.push(Line::from(m));
         }
+        if let Some(n) = row.receipt_no {
+            lines.push(Line::from(vec![
+                Span::styled(theme.tr("Reçu n° ", "Receipt no. "), theme.dim()),
+                Span::styled(
+                    format!("{n:06}"),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
+            ]));
+        }
         for (label, value) in crate::engine::receipt_lines(&row.service, &row.fields, theme.lang) {
             lines.push(Line::from(vec![
                 Span::styled(format!("{label} : "), theme.dim()),
