@@ -89,6 +89,16 @@ pub fn terminal_name() -> String {
         .unwrap_or_else(|| "local".into())
 }
 
+/// The journal the commands use: the configured one, or in demo mode `demo-journal.db`
+/// beside it (demo sales never mix with real ones) unless `CAISSE_DB` names one.
+pub fn journal_path(config: &Config) -> PathBuf {
+    if config.is_demo() && !config::environment::journal_named() {
+        config.journal_path.with_file_name("demo-journal.db")
+    } else {
+        config.journal_path.clone()
+    }
+}
+
 /// Loads the configuration for a command; with no gateway configured, the demo's sandbox
 /// (the running demo's, else one started here: `demo`).
 pub async fn connect(config_path: Option<&Path>) -> Result<Context, Failure> {
@@ -104,12 +114,8 @@ async fn connect_as(config_path: Option<&Path>, part: Part) -> Result<Context, F
     let mut config: Config = config::load(&config::Sources::from_process(config_path))?;
     let mut gateways = Gateways::default();
     let mut demo = None;
-    let mut journal_path = config.journal_path.clone();
+    let journal_path = journal_path(&config);
     if config.is_demo() {
-        if !config::environment::journal_named() {
-            // Demo sales never mix with real ones.
-            journal_path = journal_path.with_file_name("demo-journal.db");
-        }
         let demo_config = SandboxConfig::default();
         let running = demo::open(&journal_path, &demo_config, part).await?;
         let url = running.url();

@@ -83,6 +83,8 @@ fn caisse(dir: &Path, config: &Path, args: &[&str]) -> Output {
         .env("HOME", dir)
         .env("XDG_CONFIG_HOME", dir.join("config"))
         .env("XDG_DATA_HOME", dir.join("data"))
+        // Demo mode (no gateway) otherwise keeps its own journal beside this one.
+        .env("CAISSE_DB", dir.join("journal.db"))
         .output()
         .unwrap()
 }
@@ -399,4 +401,40 @@ fn no_receipt_for_an_operation_unknown_or_not_final() {
     let output = caisse(dir.path(), &config, &["receipt", "en-cours"]);
     assert_eq!(output.status.code(), Some(7));
     assert!(text(&output).1.contains("pas encore finale"));
+}
+
+#[test]
+fn the_status_command_names_the_receipt() {
+    let (dir, config) = shop(None);
+    let output = caisse(dir.path(), &config, &["status", SALE]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.contains("Reçu          : n° 000001 (caisse receipt vente-0001)"),
+        "{stdout}"
+    );
+}
+
+/// In demo mode (no gateway configured) the sales are in `demo-journal.db` beside the
+/// configured journal: `caisse receipt` reads them there, as `caisse status` does.
+#[test]
+fn in_demo_mode_the_receipt_comes_from_the_demo_journal() {
+    let (dir, config) = shop(None);
+    std::fs::rename(
+        dir.path().join("journal.db"),
+        dir.path().join("demo-journal.db"),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_caisse"))
+        .arg("--config")
+        .arg(&config)
+        .args(["receipt", SALE])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("REÇU N° 000001"), "{stdout}");
 }

@@ -33,7 +33,9 @@ fn journal_failure(e: crate::journal::JournalError) -> Failure {
 
 pub fn run(config_path: Option<&Path>, args: ReceiptArgs) -> Result<(), Failure> {
     let config = crate::config::load(&crate::config::Sources::from_process(config_path))?;
-    let mut journal = Journal::open(&config.journal_path).map_err(journal_failure)?;
+    // The journal the other commands use (in demo mode, the demo's).
+    let mut journal =
+        Journal::open(&crate::wiring::journal_path(&config)).map_err(journal_failure)?;
     let id = args.external_id.trim();
     let Some(row) = journal.get(id).map_err(journal_failure)? else {
         return Err(Failure::bad_input(format!(
