@@ -185,16 +185,21 @@ fn print_device(path: &Path, receipt: &Receipt, width: usize) -> Result<(), Prin
     compose(&mut printer, receipt, width).map_err(|e| PrintError::Failed(name, e.to_string()))
 }
 
+/// How the printer is named to the cashier and in the journal: its address or device.
+pub fn name(settings: &PrinterSettings) -> String {
+    match &settings.target {
+        PrinterTarget::Tcp(address) => address.clone(),
+        PrinterTarget::Device(path) => path.display().to_string(),
+    }
+}
+
 /// Prints `receipt` on the configured printer, at its width. Returns within about three
 /// times the timeout whatever the printer does (a thread stuck writing to a device file is
 /// left behind, never waited for).
 pub fn print(settings: &PrinterSettings, receipt: &Receipt) -> Result<(), PrintError> {
     let (done, outcome) = mpsc::channel();
     let (settings, receipt) = (settings.clone(), receipt.clone());
-    let name = match &settings.target {
-        PrinterTarget::Tcp(address) => address.clone(),
-        PrinterTarget::Device(path) => path.display().to_string(),
-    };
+    let name = name(&settings);
     let deadline = settings.timeout * 3;
     std::thread::spawn(move || {
         let result = match &settings.target {

@@ -66,6 +66,8 @@ impl Context {
                 .and_then(|i| i.hmac_secret.clone()),
             terminal: terminal_name(),
             cashier: config::environment::unix_user().unwrap_or_default(),
+            shop: self.config.shop.clone(),
+            printer: self.config.printer.clone(),
             ..EngineConfig::default()
         };
         Ok(Engine::new(

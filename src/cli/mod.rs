@@ -5,7 +5,7 @@ mod cashier;
 mod commands;
 pub mod fingerprint;
 mod pay;
-mod receipt;
+pub mod receipt;
 mod remote;
 mod serve;
 pub mod table;
@@ -142,6 +142,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             | Command::Refund { .. }
             | Command::Status { .. }
             | Command::Journal { .. }
+            | Command::Receipt(_)
     );
     if cashier_command
         && let Ok(config) =

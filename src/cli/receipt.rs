@@ -6,9 +6,9 @@
 use std::path::Path;
 
 use super::{ExitCode, Failure};
-use crate::config::PrinterTarget;
 use crate::journal::Journal;
-use crate::journal::receipts::{print_detail, receipt_of};
+use crate::journal::receipts::{NoReceipt, prepare, print_detail};
+use crate::session::view::{Printed, ReceiptReply};
 
 #[derive(Debug, clap::Args)]
 pub struct ReceiptArgs {
@@ -31,75 +31,95 @@ fn journal_failure(e: crate::journal::JournalError) -> Failure {
     }
 }
 
+impl ReceiptArgs {
+    /// `--width`, already limited to 32 or 48 by clap.
+    pub fn width(&self) -> Option<usize> {
+        self.width.as_deref().and_then(|w| w.parse().ok())
+    }
+}
+
+/// No receipt: unknown (exit 2) or not final yet (exit 7).
+pub fn no_receipt(none: NoReceipt) -> Failure {
+    let code = match none {
+        NoReceipt::NotFound(_) => ExitCode::BadInput,
+        NoReceipt::NotFinal { .. } => ExitCode::Unsettled,
+    };
+    Failure {
+        message: none.to_string(),
+        code,
+    }
+}
+
+/// Prints the receipt's text, and what became of its print (the same locally and through
+/// the service).
+pub fn show(reply: ReceiptReply) -> Result<(), Failure> {
+    print!("{}", reply.text);
+    match reply.printed {
+        Printed::NotAsked => Ok(()),
+        Printed::Done { printer, duplicate } => {
+            eprintln!(
+                "Reçu{} imprimé sur {printer}.",
+                if duplicate { " (duplicata)" } else { "" }
+            );
+            Ok(())
+        }
+        Printed::NoPrinter => Err(Failure {
+            message: "aucune imprimante configurée : ajoutez à la configuration [printer] \
+                      address = \"hôte:9100\" ou device = \"/dev/usb/lp0\""
+                .into(),
+            code: ExitCode::Config,
+        }),
+        Printed::Failed(message) => Err(Failure {
+            message,
+            code: ExitCode::Network,
+        }),
+    }
+}
+
+/// On this machine: the journal file and the configured printer.
 pub fn run(config_path: Option<&Path>, args: ReceiptArgs) -> Result<(), Failure> {
     let config = crate::config::load(&crate::config::Sources::from_process(config_path))?;
     // The journal the other commands use (in demo mode, the demo's).
     let mut journal =
         Journal::open(&crate::wiring::journal_path(&config)).map_err(journal_failure)?;
     let id = args.external_id.trim();
-    let Some(row) = journal.get(id).map_err(journal_failure)? else {
-        return Err(Failure::bad_input(format!(
-            "aucune opération {id} dans le journal"
-        )));
+    let receipt = prepare(&journal, id, &config.shop)
+        .map_err(journal_failure)?
+        .map_err(no_receipt)?;
+    let width = args
+        .width()
+        .or(config.printer.as_ref().map(|p| p.width))
+        .unwrap_or(crate::domain::receipt::NARROW);
+    let text = receipt.to_text(width);
+    let printed = match (args.print, config.printer.clone()) {
+        (false, _) => Printed::NotAsked,
+        (true, None) => Printed::NoPrinter,
+        (true, Some(mut printer)) => {
+            printer.width = width;
+            match crate::printer::print(&printer, &receipt) {
+                Ok(()) => {
+                    let name = crate::printer::name(&printer);
+                    let uid = crate::session::peer::current_uid();
+                    let by = (
+                        crate::session::peer::user_name(uid),
+                        crate::wiring::terminal_name(),
+                    );
+                    journal
+                        .record_print(
+                            id,
+                            &print_detail(&name, receipt.duplicate, width),
+                            (&by.0, &by.1),
+                            crate::clock::now_ms(),
+                        )
+                        .map_err(journal_failure)?;
+                    Printed::Done {
+                        printer: name,
+                        duplicate: receipt.duplicate,
+                    }
+                }
+                Err(e) => Printed::Failed(e.to_string()),
+            }
+        }
     };
-    if !row.status.is_final() {
-        return Err(Failure {
-            message: format!(
-                "l'opération {id} n'est pas encore finale (« {} ») : pas de reçu avant son \
-                 résultat ; suivez-la avec « caisse status {id} »",
-                row.status.french()
-            ),
-            code: ExitCode::Unsettled,
-        });
-    }
-    let width = match args.width.as_deref() {
-        Some(w) => w.parse().unwrap_or(crate::domain::receipt::NARROW),
-        None => config
-            .printer
-            .as_ref()
-            .map_or(crate::domain::receipt::NARROW, |p| p.width),
-    };
-    let events = journal.events(id).map_err(journal_failure)?;
-    let duplicate = journal.receipt_printed(id).map_err(journal_failure)?;
-    let receipt = receipt_of(&row, &events, &config.shop, duplicate);
-    print!("{}", receipt.to_text(width));
-    if !args.print {
-        return Ok(());
-    }
-    let Some(mut printer) = config.printer.clone() else {
-        return Err(Failure {
-            message: "aucune imprimante configurée : ajoutez à la configuration [printer] \
-                      address = \"hôte:9100\" ou device = \"/dev/usb/lp0\""
-                .into(),
-            code: ExitCode::Config,
-        });
-    };
-    printer.width = width;
-    crate::printer::print(&printer, &receipt).map_err(|e| Failure {
-        message: e.to_string(),
-        code: ExitCode::Network,
-    })?;
-    let name = match &printer.target {
-        PrinterTarget::Tcp(address) => address.clone(),
-        PrinterTarget::Device(path) => path.display().to_string(),
-    };
-    let uid = crate::session::peer::current_uid();
-    let by = (
-        crate::session::peer::user_name(uid),
-        crate::wiring::terminal_name(),
-    );
-    let now = crate::clock::now_ms();
-    journal
-        .record_print(
-            id,
-            &print_detail(&name, duplicate, width),
-            (&by.0, &by.1),
-            now,
-        )
-        .map_err(journal_failure)?;
-    eprintln!(
-        "Reçu{} imprimé sur {name}.",
-        if duplicate { " (duplicata)" } else { "" }
-    );
-    Ok(())
+    show(ReceiptReply { text, printed })
 }

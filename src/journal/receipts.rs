@@ -8,6 +8,51 @@ use super::{Event, Journal, JournalError, TransactionRow, insert_event};
 use crate::domain::receipt::{Receipt, Shop};
 use crate::money::fcfa;
 
+/// Why there is no receipt.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum NoReceipt {
+    NotFound(String),
+    /// Not final yet: its status, in French.
+    NotFinal {
+        id: String,
+        status: String,
+    },
+}
+
+impl std::fmt::Display for NoReceipt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NoReceipt::NotFound(id) => write!(f, "aucune opération {id} dans le journal"),
+            NoReceipt::NotFinal { id, status } => write!(
+                f,
+                "l'opération {id} n'est pas encore finale (« {status} ») : pas de reçu avant \
+                 son résultat ; suivez-la avec « caisse status {id} »"
+            ),
+        }
+    }
+}
+
+/// The receipt of `external_id` as the journal holds it now: DUPLICATA when one was
+/// printed before. Reads only.
+pub fn prepare(
+    journal: &Journal,
+    external_id: &str,
+    shop: &Shop,
+) -> Result<Result<Receipt, NoReceipt>, JournalError> {
+    let Some(row) = journal.get(external_id)? else {
+        return Ok(Err(NoReceipt::NotFound(external_id.to_owned())));
+    };
+    if !row.status.is_final() {
+        return Ok(Err(NoReceipt::NotFinal {
+            id: external_id.to_owned(),
+            status: row.status.french().to_owned(),
+        }));
+    }
+    let events = journal.events(external_id)?;
+    let duplicate = journal.receipt_printed(external_id)?;
+    Ok(Ok(receipt_of(&row, &events, shop, duplicate)))
+}
+
 /// The event kind of a receipt sent to the printer.
 pub const PRINTED: &str = "receipt_printed";
 

@@ -275,3 +275,24 @@ mod tests {
         assert_eq!(om.error_text(Lang::Fr).unwrap(), orange);
     }
 }
+
+/// What became of a receipt's print.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Printed {
+    NotAsked,
+    Done {
+        printer: String,
+        duplicate: bool,
+    },
+    /// No `[printer]` in the configuration.
+    NoPrinter,
+    /// The printer's French message; the sale is untouched.
+    Failed(String),
+}
+
+/// A receipt as text, and its print.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReceiptReply {
+    pub text: String,
+    pub printed: Printed,
+}
