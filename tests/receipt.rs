@@ -438,3 +438,22 @@ fn in_demo_mode_the_receipt_comes_from_the_demo_journal() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stdout.contains("REÇU N° 000001"), "{stdout}");
 }
+
+/// `[printer] device`: the same bytes go to a device file (`/dev/usb/lp0` in a shop; a
+/// plain file here), without a status request.
+#[test]
+fn a_receipt_goes_to_a_device_file() {
+    let (dir, config) = shop(None);
+    let device = dir.path().join("lp0");
+    std::fs::write(&device, b"").unwrap();
+    let mut text_config = std::fs::read_to_string(&config).unwrap();
+    text_config.push_str(&format!("\n[printer]\ndevice = \"{}\"\n", device.display()));
+    std::fs::write(&config, text_config).unwrap();
+    let output = caisse(dir.path(), &config, &["receipt", SALE, "--print"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output).1);
+    let printed = decode(&std::fs::read(&device).unwrap());
+    assert!(printed.text.contains("REÇU N° 000001"), "{}", printed.text);
+    assert!(printed.text.lines().all(|l| l.chars().count() <= 32));
+    assert_eq!(printed.qr, [SALE]);
+    assert_eq!(print_events(dir.path()), 1);
+}
