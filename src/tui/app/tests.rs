@@ -522,3 +522,42 @@ fn digits_pick_the_numbers_the_tiles_show() {
             || matches!(&app.screen, Screen::Bills(b) if b.tile.code == expected)
     );
 }
+
+/// Issue 13: the journal's detail prints a final operation's receipt on the shop's printer
+/// (`F7`/`i`); an operation not final yet has none, and nothing is asked.
+#[test]
+fn the_journal_detail_prints_the_receipt_of_a_final_operation_only() {
+    let mut app = app();
+    update(&mut app, key(KeyCode::F(3)));
+    let paid = row(TxStatus::Success, "WAVE_SN_API_CASH_OUT");
+    let mut pending = row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT");
+    pending.external_id = "01a20000-0000-7000-8000-000000000002".into();
+    pending.created_at -= 1;
+    update(&mut app, Event::Rows(vec![paid.clone(), pending]));
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        update(&mut app, key(KeyCode::Char('i'))),
+        vec![Effect::PrintReceipt(paid.external_id.clone())]
+    );
+    // The printer's answer is said on the screen; the sale reloads with its history.
+    let effects = update(
+        &mut app,
+        Event::ActionDone(Err("l'imprimante ne répond pas".into())),
+    );
+    assert!(effects.contains(&Effect::LoadEvents(paid.external_id.clone())));
+    let Screen::Journal(j) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(
+        j.notice,
+        Some(Notice::Failed("l'imprimante ne répond pas".into()))
+    );
+    update(&mut app, key(KeyCode::Esc));
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(update(&mut app, key(KeyCode::F(7))), vec![]);
+    let Screen::Journal(j) = &app.screen else {
+        panic!()
+    };
+    assert!(matches!(&j.notice, Some(Notice::Failed(m)) if m.contains("Pas de reçu")));
+}
