@@ -561,3 +561,35 @@ fn the_journal_detail_prints_the_receipt_of_a_final_operation_only() {
     };
     assert!(matches!(&j.notice, Some(Notice::Failed(m)) if m.contains("Pas de reçu")));
 }
+
+/// Issue 13: the success screen prints the sale's receipt (`i`/F7); a sale still pending
+/// has none yet.
+#[test]
+fn the_success_screen_prints_the_receipt_once_the_sale_is_final() {
+    let mut app = app();
+    open_wave_cash_out(&mut app);
+    type_text(&mut app, "772457100");
+    update(&mut app, key(KeyCode::Enter));
+    type_text(&mut app, "1500");
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Enter));
+    let pending = row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT");
+    update(&mut app, Event::Paid(Ok(pending.clone())));
+    assert_eq!(update(&mut app, key(KeyCode::Char('i'))), vec![]);
+    let Screen::Payment(p) = &app.screen else {
+        panic!()
+    };
+    assert!(
+        p.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("Pas de reçu"))
+    );
+    update(
+        &mut app,
+        Event::Row(row(TxStatus::Success, "WAVE_SN_API_CASH_OUT")),
+    );
+    assert_eq!(
+        update(&mut app, key(KeyCode::F(7))),
+        vec![Effect::PrintReceipt(pending.external_id)]
+    );
+}
