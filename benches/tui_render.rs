@@ -44,6 +44,7 @@ fn row(status: TxStatus, n: usize) -> Operation {
         kind: caisse::domain::OpKind::Payment,
         parent_id: None,
         details: serde_json::json!({}),
+        receipt_no: None,
     }
 }
 

@@ -66,7 +66,36 @@ pub struct Config {
     pub socket: Option<PathBuf>,
     pub kiosk: KioskSettings,
     pub callback_timeouts: CallbackTimeouts,
+    /// `[shop]`: the shop's name and address, for the receipts.
+    pub shop: crate::domain::receipt::Shop,
+    /// `[printer]`: `None` when no receipt printer is configured.
+    pub printer: Option<PrinterSettings>,
 }
+
+/// Where the receipt printer is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrinterTarget {
+    /// A network printer (`host:9100`).
+    Tcp(String),
+    /// A device file (`/dev/usb/lp0`).
+    Device(PathBuf),
+}
+
+/// `[printer]`: the thermal printer for receipts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrinterSettings {
+    pub target: PrinterTarget,
+    /// Characters per line: 32 (58 mm) or 48 (80 mm).
+    pub width: usize,
+    /// How long to wait for the printer at each step (connect, status, send).
+    pub timeout: Duration,
+    /// Ask a network printer its status (online, paper) before sending; off for a printer
+    /// that never answers `DLE EOT`.
+    pub check_status: bool,
+}
+
+/// Waiting longer for a printer would hold the cashier: 3 s unless configured.
+pub const DEFAULT_PRINTER_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// `[kiosk]`: the cashiers' sessions.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -254,6 +283,21 @@ fn resolve(
         deadline: millis(&env, "CAISSE_CALLBACK_DEADLINE_MS", CALLBACK_DEADLINE)?,
     };
 
+    let shop = crate::domain::receipt::Shop {
+        name: file.shop.name.clone().unwrap_or_default().trim().to_owned(),
+        address: file
+            .shop
+            .address
+            .as_deref()
+            .unwrap_or_default()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    };
+    let printer = resolve_printer(&file.printer)?;
+
     Ok(Config {
         source,
         intech,
@@ -265,7 +309,65 @@ fn resolve(
         socket,
         kiosk,
         callback_timeouts,
+        shop,
+        printer,
     })
+}
+
+/// `[printer]`: one target (`address` or `device`), a width of 32 or 48.
+fn resolve_printer(file: &file::FilePrinter) -> Result<Option<PrinterSettings>, ConfigError> {
+    let bad = |reason: String| ConfigError::BadValue {
+        name: "[printer]".into(),
+        reason,
+    };
+    let target = match (&file.address, &file.device) {
+        (None, None) => {
+            if file.width.is_some() || file.timeout_secs.is_some() || file.check_status.is_some() {
+                return Err(bad(
+                    "donnez address (hôte:9100) ou device (/dev/usb/lp0)".into()
+                ));
+            }
+            return Ok(None);
+        }
+        (Some(_), Some(_)) => {
+            return Err(bad("address ou device, pas les deux".into()));
+        }
+        (Some(address), None) => {
+            let address = address.trim();
+            if address.is_empty() {
+                return Err(bad("address vide".into()));
+            }
+            let with_port = match address.rsplit_once(':') {
+                Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {
+                    address.to_owned()
+                }
+                Some(_) => return Err(bad(format!("« {address} » : hôte:port attendu"))),
+                None => format!("{address}:9100"),
+            };
+            PrinterTarget::Tcp(with_port)
+        }
+        (None, Some(device)) => PrinterTarget::Device(device.clone()),
+    };
+    let width = match file.width {
+        None => crate::domain::receipt::NARROW,
+        Some(w @ (32 | 48)) => w,
+        Some(other) => {
+            return Err(bad(format!(
+                "width « {other} » : 32 (rouleau de 58 mm) ou 48 (80 mm)"
+            )));
+        }
+    };
+    let timeout = match file.timeout_secs {
+        None => DEFAULT_PRINTER_TIMEOUT,
+        Some(0) => return Err(bad("timeout_secs doit dépasser 0".into())),
+        Some(secs) => Duration::from_secs(secs.min(60)),
+    };
+    Ok(Some(PrinterSettings {
+        target,
+        width,
+        timeout,
+        check_status: file.check_status.unwrap_or(true),
+    }))
 }
 
 /// A delay in milliseconds from the environment (tuning, tests), else `default`; 0 is

@@ -16,6 +16,7 @@ pub mod http;
 pub mod i18n;
 pub mod journal;
 pub mod money;
+pub mod printer;
 pub mod qr;
 pub mod report;
 pub mod sandbox;

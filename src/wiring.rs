@@ -66,6 +66,8 @@ impl Context {
                 .and_then(|i| i.hmac_secret.clone()),
             terminal: terminal_name(),
             cashier: config::environment::unix_user().unwrap_or_default(),
+            shop: self.config.shop.clone(),
+            printer: self.config.printer.clone(),
             ..EngineConfig::default()
         };
         Ok(Engine::new(
@@ -89,6 +91,16 @@ pub fn terminal_name() -> String {
         .unwrap_or_else(|| "local".into())
 }
 
+/// The journal the commands use: the configured one, or in demo mode `demo-journal.db`
+/// beside it (demo sales never mix with real ones) unless `CAISSE_DB` names one.
+pub fn journal_path(config: &Config) -> PathBuf {
+    if config.is_demo() && !config::environment::journal_named() {
+        config.journal_path.with_file_name("demo-journal.db")
+    } else {
+        config.journal_path.clone()
+    }
+}
+
 /// Loads the configuration for a command; with no gateway configured, the demo's sandbox
 /// (the running demo's, else one started here: `demo`).
 pub async fn connect(config_path: Option<&Path>) -> Result<Context, Failure> {
@@ -98,16 +110,6 @@ pub async fn connect(config_path: Option<&Path>) -> Result<Context, Failure> {
 /// [`connect`] for the app or the service, which refuse to start beside a running demo.
 pub async fn connect_lasting(config_path: Option<&Path>) -> Result<Context, Failure> {
     connect_as(config_path, Part::Lasting).await
-}
-
-/// The journal this configuration's commands use: in demo mode (unless a journal is named)
-/// the demo's own file, so that demo sales never mix with real ones.
-pub fn journal_path(config: &Config) -> PathBuf {
-    if config.is_demo() && !config::environment::journal_named() {
-        config.journal_path.with_file_name("demo-journal.db")
-    } else {
-        config.journal_path.clone()
-    }
 }
 
 async fn connect_as(config_path: Option<&Path>, part: Part) -> Result<Context, Failure> {

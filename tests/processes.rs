@@ -249,6 +249,15 @@ async fn eight_processes_pay_into_one_journal() {
     }
     let rows = journal_rows(home.path());
     assert_eq!(rows.len(), 8, "no lost row");
+    // The four sales settled by four processes at once have receipt numbers 1 to 4, with
+    // neither gap nor repeat; the four still pending have none yet (issue 13).
+    let mut numbers: Vec<i64> = rows.iter().filter_map(|r| r.receipt_no).collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, [1, 2, 3, 4]);
+    assert!(
+        rows.iter()
+            .all(|r| r.receipt_no.is_some() == r.status.is_final())
+    );
     for row in &rows {
         let r = record(&sandbox, &row.external_id).await;
         assert_eq!(r["operationAttempts"], 1);

@@ -1160,3 +1160,83 @@ async fn a_second_identical_sale_is_refused_until_the_cashier_confirms_it() {
     assert_ne!(second.operation.external_id, first);
     assert_eq!(journal.list_since(0, 100).unwrap().len(), 2);
 }
+
+/// Issue 13: a counter's `caisse receipt ID --print` through the service: the service
+/// reads its journal, prints on the shop's printer (a fake ESC/POS printer here, which
+/// answers the status requests and keeps the job) and records the print under the
+/// cashier's name.
+#[test]
+fn a_receipt_is_printed_through_the_service_on_the_shops_printer() {
+    use std::io::Read;
+    let printer = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = printer.local_addr().unwrap().to_string();
+    let (job_tx, job) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut stream, _) = printer.accept().unwrap();
+        let mut bytes = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = stream.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            let start = bytes.len().saturating_sub(2);
+            bytes.extend_from_slice(&chunk[..n]);
+            for i in start..bytes.len().saturating_sub(2) {
+                if bytes[i] == 0x10 && bytes[i + 1] == 0x04 {
+                    stream.write_all(&[0x12]).unwrap(); // online, paper present
+                }
+            }
+        }
+        let _ = job_tx.send(bytes);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[shop]\nname = \"Boutique Awa\"\n\n[printer]\naddress = \"{address}\"\ntimeout_secs = 2\n"
+    );
+    let service = start(dir.path(), Some(&config));
+    let (code, out, err) = cli(
+        &service,
+        &[
+            "pay",
+            "--cashier",
+            "awa",
+            "--service",
+            "WAVE_SN_API_CASH_OUT",
+            "--phone",
+            "772450088",
+            "--amount",
+            "1500",
+        ],
+        "1234\n",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let id = Journal::open(&service.db)
+        .unwrap()
+        .list_since(0, 10)
+        .unwrap()[0]
+        .external_id
+        .clone();
+    let (code, out, err) = cli(
+        &service,
+        &["receipt", &id, "--print", "--cashier", "awa"],
+        "1234\n",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("Boutique Awa") && out.contains("REÇU N° 000001"),
+        "{out}"
+    );
+    assert!(out.contains("77*****88"), "{out}");
+    assert!(err.contains("Reçu imprimé"), "{err}");
+    let bytes = job.recv_timeout(Duration::from_secs(10)).unwrap();
+    // The QR's store command carries the operation's id.
+    let mut store = vec![0x1d, b'(', b'k', (id.len() + 3) as u8, 0, 49, 80, 48];
+    store.extend_from_slice(id.as_bytes());
+    assert!(
+        bytes.windows(store.len()).any(|w| w == store),
+        "no QR of {id}"
+    );
+    let events = Journal::open(&service.db).unwrap().events(&id).unwrap();
+    let print = events.iter().find(|e| e.kind == "receipt_printed").unwrap();
+    assert_eq!(print.cashier, "awa");
+}

@@ -84,6 +84,7 @@ fn row(status: TxStatus, service: &str, url: Option<&str>) -> Operation {
         kind: caisse::domain::OpKind::Payment,
         parent_id: None,
         details: serde_json::json!({}),
+        receipt_no: None,
     }
 }
 
@@ -265,17 +266,12 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
             Some(row(TxStatus::Unknown, "WAVE_SN_API_CASH_OUT", None)),
         ),
     ));
+    // A final operation shows its receipt number (issue 13).
+    let mut paid = row(TxStatus::Success, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK));
+    paid.receipt_no = Some(42);
     out.push((
         "payment_success",
-        payment(
-            width,
-            height,
-            Some(row(
-                TxStatus::Success,
-                "WAVE_SN_API_CASH_OUT",
-                Some(DEEP_LINK),
-            )),
-        ),
+        payment(width, height, Some(paid.clone())),
     ));
     out.push((
         "payment_failed",
@@ -295,13 +291,7 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     let mut other = row(TxStatus::Failed, "ORANGE_SN_API_CASH_IN", None);
     other.external_id = "01a20000-0000-7000-8000-000000000002".into();
     other.created_at = NOW - 3_600_000;
-    app::update(
-        &mut journal,
-        Event::Rows(vec![
-            row(TxStatus::Success, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK)),
-            other,
-        ]),
-    );
+    app::update(&mut journal, Event::Rows(vec![paid, other]));
     out.push(("journal", journal.clone()));
     key(&mut journal, KeyCode::Enter);
     let events = ["intent", "reply", "callback", "poll"]

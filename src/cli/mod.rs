@@ -6,6 +6,7 @@ mod commands;
 pub mod export;
 pub mod fingerprint;
 mod pay;
+pub mod receipt;
 mod remote;
 pub mod report;
 mod serve;
@@ -108,6 +109,8 @@ pub enum Command {
         #[arg(long, value_name = "SECONDES", default_value_t = 30)]
         wait_secs: u64,
     },
+    /// Affiche le reçu d'une opération finale (texte), et avec --print l'imprime (DUPLICATA s'il l'a déjà été).
+    Receipt(receipt::ReceiptArgs),
     /// Calcule l'empreinte SHA-256 de la clé publique d'un certificat (épinglage SSL des callbacks Intech).
     Fingerprint(fingerprint::FingerprintArgs),
 }
@@ -146,6 +149,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             | Command::Status { .. }
             | Command::Journal { .. }
             | Command::Report(_)
+            | Command::Receipt(_)
     );
     if cashier_command
         && let Ok(config) =
@@ -175,5 +179,6 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve => serve::serve(cli.config.as_deref(), cli.socket).await,
         Command::Cashier(command) => cashier::run(cli.config.as_deref(), command),
         Command::Fingerprint(args) => fingerprint::run(&args),
+        Command::Receipt(args) => receipt::run(cli.config.as_deref(), args),
     }
 }

@@ -423,6 +423,12 @@ pub(super) fn print_status(row: &Operation, events: &[HistoryLine]) {
     if let Some(id) = &row.gateway_tx_id {
         println!("Réf. passerelle : {id}");
     }
+    if let Some(n) = row.receipt_no {
+        println!(
+            "Reçu          : n° {n:06} (caisse receipt {})",
+            row.external_id
+        );
+    }
     if let Some(msg) = &row.error_message {
         println!("Message       : {msg}");
     }

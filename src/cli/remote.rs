@@ -100,6 +100,7 @@ pub async fn run(
         | Command::Status { .. }
         | Command::Journal { .. }
         | Command::Report(_)
+        | Command::Receipt(_)
         | Command::Cashier(_) => {}
         _ => {
             return Err(Failure {
@@ -209,6 +210,18 @@ pub async fn run(
             }
         }
         Command::Cashier(command) => cashier_remote(&link, command).await,
+        Command::Receipt(args) => {
+            let request = Request::Receipt {
+                external_id: args.external_id.trim().to_owned(),
+                print: args.print,
+                width: args.width(),
+            };
+            match link.call(request).await {
+                Response::Receipt(Ok(reply)) => super::receipt::show(reply),
+                Response::Receipt(Err(none)) => Err(super::receipt::no_receipt(none)),
+                other => Err(refused(other)),
+            }
+        }
         _ => unreachable!("filtered above"),
     }
 }

@@ -27,6 +27,34 @@ pub(super) struct FileConfig {
     pub(super) serve: FileServe,
     #[serde(default)]
     pub(super) kiosk: FileKiosk,
+    #[serde(default)]
+    pub(super) shop: FileShop,
+    #[serde(default)]
+    pub(super) printer: FilePrinter,
+}
+
+/// `[shop]`: what the receipts say of the shop.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileShop {
+    pub(super) name: Option<String>,
+    /// One or more lines (a TOML multi-line string keeps them).
+    pub(super) address: Option<String>,
+}
+
+/// `[printer]`: the receipt printer (ESC/POS), over the network or a device file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FilePrinter {
+    /// `host:port` (port 9100 if omitted).
+    pub(super) address: Option<String>,
+    /// A device file such as `/dev/usb/lp0`.
+    pub(super) device: Option<PathBuf>,
+    /// 32 (58 mm) or 48 (80 mm).
+    pub(super) width: Option<usize>,
+    pub(super) timeout_secs: Option<u64>,
+    /// Ask a network printer its status before sending (default true).
+    pub(super) check_status: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -194,3 +194,42 @@ fn a_callback_url_must_be_https_outside_the_loopback() {
         }
     }
 }
+
+#[test]
+fn the_shop_and_its_printer_are_read_from_their_sections() {
+    let text = "[shop]\nname = \"Boutique Awa\"\naddress = \"\"\"\nMarché Sandaga\nDakar\n\"\"\"\n\n\
+                [printer]\naddress = \"192.168.1.50\"\nwidth = 48\n";
+    let (_dir, config) = load_with(Some((text, 0o600)), &[]);
+    let config = config.unwrap();
+    assert_eq!(config.shop.name, "Boutique Awa");
+    assert_eq!(config.shop.address, ["Marché Sandaga", "Dakar"]);
+    assert_eq!(
+        config.printer,
+        Some(PrinterSettings {
+            target: PrinterTarget::Tcp("192.168.1.50:9100".into()),
+            width: 48,
+            timeout: DEFAULT_PRINTER_TIMEOUT,
+            check_status: true,
+        })
+    );
+    let (_dir, config) = load_with(Some(("[printer]\ndevice = \"/dev/usb/lp0\"\n", 0o600)), &[]);
+    let printer = config.unwrap().printer.unwrap();
+    assert_eq!(printer.target, PrinterTarget::Device("/dev/usb/lp0".into()));
+    assert_eq!(printer.width, 32);
+}
+
+#[test]
+fn a_printer_section_that_cannot_be_used_is_refused_in_french() {
+    for bad in [
+        "[printer]\naddress = \"a:9100\"\ndevice = \"/dev/usb/lp0\"\n",
+        "[printer]\naddress = \"a\"\nwidth = 40\n",
+        "[printer]\naddress = \"a:port\"\n",
+        "[printer]\nwidth = 48\n",
+    ] {
+        let (_dir, config) = load_with(Some((bad, 0o600)), &[]);
+        match config {
+            Err(e @ ConfigError::BadValue { .. }) => assert!(e.to_string().contains("[printer]")),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+}

@@ -10,6 +10,7 @@
 //! * [`moneygram`]: a MoneyGram payout, send and reversal, field by field;
 //! * [`outcome`]: how a request ended, as the screens and the socket carry it;
 //! * [`advice`]: what the cashier does next once a sale ended, by its kind and operator.
+//! * [`receipt`]: what a receipt says and how it is laid out on a 32- or 48-column roll.
 //!
 //! Everything else executes what this decides: the journal stores, the engine sends and
 //! polls, the screens draw.
@@ -22,6 +23,7 @@ pub mod gateway_status;
 pub mod lifecycle;
 pub mod moneygram;
 pub mod outcome;
+pub mod receipt;
 pub mod refund;
 pub mod refusal;
 pub mod schedule;

@@ -57,6 +57,10 @@ pub struct EngineConfig {
     pub send_timeout: Duration,
     /// `sender` for Wave and Orange Money.
     pub shop_name: String,
+    /// `[shop]`, as the receipts print it.
+    pub shop: crate::domain::receipt::Shop,
+    /// `[printer]`: the receipt printer, if any.
+    pub printer: Option<crate::config::PrinterSettings>,
     /// Where Wave / card pages send the customer afterwards.
     pub redirect_url: String,
     /// Intech's HMAC secret, when signing is on: callbacks are then trusted as they come.
@@ -87,6 +91,8 @@ impl Default for EngineConfig {
             callback_url: None,
             send_timeout: crate::gateway::DEFAULT_TIMEOUT,
             shop_name: "Caisse".into(),
+            shop: Default::default(),
+            printer: None,
             redirect_url: "https://intech.sn".into(),
             hmac_secret: None,
             // The caller names who sells without a session (the wiring: the Unix user).

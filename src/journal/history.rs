@@ -182,6 +182,7 @@ pub fn sample_row(
         confirm_success: false,
         unreadable_since: None,
         details: serde_json::json!({}),
+        receipt_no: None,
     }
 }
 

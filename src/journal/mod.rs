@@ -12,6 +12,7 @@ mod cashiers;
 mod history;
 mod operations;
 mod polling;
+pub mod receipts;
 mod rejected;
 mod rows;
 mod schema;

@@ -397,6 +397,9 @@ fn write_row(
         ErrorWrite::Clear => (true, None, None),
         ErrorWrite::Set { code, message } => (true, code.as_deref(), Some(message.as_str())),
     };
+    // Becoming final also takes the next receipt number, in this same `BEGIN IMMEDIATE`
+    // transaction: writers are serialised, so the numbers have neither gap nor repeat,
+    // however many processes share the journal.
     let final_at = (status_changed && after.is_final()).then_some(now);
     let next_poll_at = if after.is_final() { None } else { poll_at };
     let set_poll = after.is_final() || poll_at.is_some();
@@ -427,7 +430,10 @@ fn write_row(
          unreadable_since = CASE WHEN ?19 THEN ?20 ELSE unreadable_since END, \
          updated_at = ?21, \
          amount = COALESCE(amount, ?22), \
-         details = CASE WHEN ?23 IS NULL THEN details ELSE json_patch(details, ?23) END \
+         details = CASE WHEN ?23 IS NULL THEN details ELSE json_patch(details, ?23) END, \
+         receipt_no = CASE WHEN ?11 IS NOT NULL AND receipt_no IS NULL \
+             THEN (SELECT COALESCE(MAX(receipt_no), 0) + 1 FROM transactions) \
+             ELSE receipt_no END \
          WHERE external_id = ?1",
         params![
             row.external_id,
@@ -468,7 +474,8 @@ fn mark_refunded(
 ) -> Result<(), JournalError> {
     let changed = t.execute(
         "UPDATE transactions SET status = 'REFUNDED', final_at = COALESCE(final_at, ?2), \
-         updated_at = ?2 \
+         updated_at = ?2, receipt_no = COALESCE(receipt_no, \
+             (SELECT COALESCE(MAX(receipt_no), 0) + 1 FROM transactions)) \
          WHERE external_id = ?1 AND status = 'SUCCESS'",
         params![parent, now],
     )?;

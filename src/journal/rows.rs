@@ -50,6 +50,9 @@ pub struct TransactionRow {
     /// `woyofalKwh`, `currency`, `amountXof`…), by the reply's own names.
     #[serde(default)]
     pub details: Value,
+    /// The receipt number, given when the operation became final (gapless per journal).
+    #[serde(default)]
+    pub receipt_no: Option<i64>,
 }
 
 fn payment() -> OpKind {
@@ -115,7 +118,7 @@ pub(super) const COLUMNS: &str = "external_id, gateway, service, phone, amount, 
      gateway_tx_id, customer_url, notification, error_code, error_message, cashier, terminal, \
      created_at, sent_at, answered_at, final_at, updated_at, lease_owner, lease_until, \
      next_poll_at, not_found_count, first_not_found_at, confirm_success, kind, parent_id, \
-     unreadable_since, details";
+     unreadable_since, details, receipt_no";
 
 pub(super) fn row_to_tx(r: &rusqlite::Row<'_>) -> rusqlite::Result<TransactionRow> {
     let fields: String = r.get(5)?;
@@ -153,6 +156,7 @@ pub(super) fn row_to_tx(r: &rusqlite::Row<'_>) -> rusqlite::Result<TransactionRo
         confirm_success: r.get::<_, i64>(24)? != 0,
         unreadable_since: r.get(27)?,
         details: serde_json::from_str(&r.get::<_, String>(28)?).unwrap_or(Value::Null),
+        receipt_no: r.get(29)?,
     })
 }
 

@@ -131,6 +131,20 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX transactions_phone ON transactions (phone, created_at) WHERE phone IS NOT NULL;
     "#,
+    // 7: receipt numbers, sequential and without gaps per journal (one journal = one
+    // shop): every operation gets the next one in the transaction that makes it final
+    // (`operations::write_row`). Rows already final are numbered in the order they became
+    // final. The unique index makes a duplicate impossible even by mistake, and answers
+    // `MAX(receipt_no)` at once (a partial index `WHERE receipt_no IS NOT NULL` would
+    // not: SQLite then scans the table on every final write). NULLs stay distinct.
+    r#"
+    ALTER TABLE transactions ADD COLUMN receipt_no INTEGER;
+    UPDATE transactions SET receipt_no = numbered.n FROM (
+        SELECT external_id, ROW_NUMBER() OVER (ORDER BY final_at, created_at, external_id) AS n
+        FROM transactions WHERE final_at IS NOT NULL
+    ) AS numbered WHERE transactions.external_id = numbered.external_id;
+    CREATE UNIQUE INDEX transactions_receipt_no ON transactions (receipt_no);
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -249,5 +263,53 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM pin_failures", [], |r| r.get(0))
             .unwrap();
         assert_eq!(rows, 0);
+    }
+
+    /// 7: rows already final get receipt numbers in the order they became final; those
+    /// still unsettled get theirs when they settle.
+    #[test]
+    fn final_rows_are_numbered_in_the_order_they_became_final() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..6] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 6).unwrap();
+        for (id, status, final_at) in [
+            ("late", "SUCCESS", Some(30)),
+            ("open", "PENDING", None),
+            ("early", "FAILED", Some(10)),
+            ("middle", "REFUNDED", Some(20)),
+        ] {
+            conn.execute(
+                "INSERT INTO transactions (external_id, gateway, service, status, created_at, \
+                 updated_at, final_at) VALUES (?1, 'intech', 'WAVE_SN_API_CASH_OUT', ?2, 1, 1, ?3)",
+                rusqlite::params![id, status, final_at],
+            )
+            .unwrap();
+        }
+        migrate(&mut conn).unwrap();
+        // The next number is read from the index, not by scanning the table.
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT COALESCE(MAX(receipt_no), 0) + 1 FROM transactions",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("transactions_receipt_no"), "{plan}");
+        let numbers: Vec<(String, Option<i64>)> = conn
+            .prepare("SELECT external_id, receipt_no FROM transactions ORDER BY external_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let want = [
+            ("early", Some(1)),
+            ("late", Some(3)),
+            ("middle", Some(2)),
+            ("open", None),
+        ];
+        assert_eq!(numbers, want.map(|(id, n)| (id.to_owned(), n)).to_vec());
     }
 }

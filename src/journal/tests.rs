@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::lifecycle::Write;
+use crate::domain::lifecycle::{Effect, Write};
 use serde_json::json;
 
 fn intent(id: &str) -> NewTransaction {
@@ -269,4 +269,104 @@ fn a_fresh_journal_opened_by_many_at_once_opens_for_all() {
             h.join().unwrap().expect("the journal opens");
         }
     }
+}
+
+/// Receipt numbers: eight counters (each its own connection, which SQLite locks as it locks
+/// separate processes) settle sales at once, some as successes, some failed, some expired,
+/// and refund some successes: every final operation has a number, and the numbers are
+/// exactly 1..=n, with neither gap nor repeat. Operations still unsettled have none.
+#[test]
+fn receipt_numbers_have_no_gap_and_no_repeat_under_concurrent_counters() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    drop(Journal::open(&path).unwrap());
+    let counters = 8;
+    let sales = 12;
+    let start = std::sync::Arc::new(std::sync::Barrier::new(counters));
+    let handles: Vec<_> = (0..counters)
+        .map(|c| {
+            let (path, start) = (path.clone(), start.clone());
+            std::thread::spawn(move || {
+                let mut j = Journal::open(&path).unwrap();
+                start.wait();
+                for s in 0..sales {
+                    let id = format!("c{c}-s{s}");
+                    j.insert_intent(&intent(&id), "me", 10_000, 1_000).unwrap();
+                    let end = match s % 4 {
+                        0 => None, // stays pending: no receipt yet
+                        1 => Some(TxStatus::Failed),
+                        2 => Some(TxStatus::Expired),
+                        _ => Some(TxStatus::Success),
+                    };
+                    j.apply(&id, &to(TxStatus::Pending), "reply", &json!({}), 1_100)
+                        .unwrap();
+                    if let Some(end) = end {
+                        j.apply(&id, &to(end), "callback", &json!({}), 2_000)
+                            .unwrap();
+                    }
+                    if s % 8 == 3 {
+                        let refund = format!("{id}-r");
+                        j.insert_refund_intent(&refund, &id, ("chef", "pts/0"), "me", 9, 3_000)
+                            .unwrap();
+                        j.transition(&refund, "refund", &json!({}), None, 3_100, |_| {
+                            vec![
+                                Effect::Write(to(TxStatus::Success)),
+                                Effect::MarkParentRefunded,
+                            ]
+                        })
+                        .unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let j = Journal::open(&path).unwrap();
+    let rows = j.list_since(0, 10_000).unwrap();
+    let mut numbers: Vec<i64> = Vec::new();
+    for row in &rows {
+        assert_eq!(
+            row.receipt_no.is_some(),
+            row.status.is_final(),
+            "{}: {} with receipt {:?}",
+            row.external_id,
+            row.status,
+            row.receipt_no
+        );
+        numbers.extend(row.receipt_no);
+    }
+    numbers.sort_unstable();
+    let n = numbers.len() as i64;
+    // 3 final sales in 4, plus the refunds.
+    let refunds = (0..sales).filter(|s| s % 8 == 3).count();
+    assert_eq!(n, (counters * (sales * 3 / 4 + refunds)) as i64);
+    assert_eq!(numbers, (1..=n).collect::<Vec<_>>());
+}
+
+/// A receipt number, once given, stays: a sale refunded later keeps the number of its
+/// success (the refund gets its own).
+#[test]
+fn a_refunded_sale_keeps_its_receipt_number() {
+    let (_d, mut j) = open();
+    j.insert_intent(&intent("a"), "me", 10_000, 1_000).unwrap();
+    j.apply("a", &to(TxStatus::Success), "callback", &json!({}), 2_000)
+        .unwrap();
+    assert_eq!(j.get("a").unwrap().unwrap().receipt_no, Some(1));
+    j.insert_refund_intent("r", "a", ("chef", "pts/0"), "me", 9, 3_000)
+        .unwrap();
+    j.transition("r", "refund", &json!({}), None, 3_100, |_| {
+        vec![
+            Effect::Write(to(TxStatus::Success)),
+            Effect::MarkParentRefunded,
+        ]
+    })
+    .unwrap();
+    let sale = j.get("a").unwrap().unwrap();
+    assert_eq!(
+        (sale.status, sale.receipt_no),
+        (TxStatus::Refunded, Some(1))
+    );
+    assert_eq!(j.get("r").unwrap().unwrap().receipt_no, Some(2));
 }

@@ -88,6 +88,15 @@ pub enum Request {
         subject: String,
         message: String,
     },
+    /// The receipt of a final operation (the cashier's own, or any for a supervisor) as
+    /// text at `width` columns (else the printer's), and with `print` on the shop's printer.
+    Receipt {
+        external_id: String,
+        #[serde(default)]
+        print: bool,
+        #[serde(default)]
+        width: Option<usize>,
+    },
     /// A MoneyGram transfer waiting at the counter, by its reference (a look-up).
     MoneyGramReception {
         reference: String,
@@ -194,6 +203,8 @@ pub enum Response {
     MoneyGramQuote(Quote),
     Cashiers(Vec<Account>),
     Supervisor(Cashier),
+    /// A receipt, or why there is none.
+    Receipt(Result<super::view::ReceiptReply, crate::journal::receipts::NoReceipt>),
     /// Not logged in, or not allowed: why.
     Denied(Problem),
     /// The request failed: why.

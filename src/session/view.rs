@@ -43,6 +43,9 @@ pub struct Operation {
     pub updated_at: i64,
     /// What the gateway's reply carries for the cashier and the receipt, by its own names.
     pub details: Value,
+    /// The receipt number, once final (gapless per shop).
+    #[serde(default)]
+    pub receipt_no: Option<i64>,
 }
 
 impl Operation {
@@ -139,6 +142,7 @@ impl From<TransactionRow> for Operation {
             final_at: row.final_at,
             updated_at: row.updated_at,
             details: row.details,
+            receipt_no: row.receipt_no,
         }
     }
 }
@@ -229,6 +233,7 @@ mod tests {
             final_at: None,
             updated_at: 0,
             details: Value::Null,
+            receipt_no: None,
         }
     }
 
@@ -269,4 +274,25 @@ mod tests {
         om.service = "ORANGE_SN_API_CASH_OUT".into();
         assert_eq!(om.error_text(Lang::Fr).unwrap(), orange);
     }
+}
+
+/// What became of a receipt's print.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Printed {
+    NotAsked,
+    Done {
+        printer: String,
+        duplicate: bool,
+    },
+    /// No `[printer]` in the configuration.
+    NoPrinter,
+    /// The printer's French message; the sale is untouched.
+    Failed(String),
+}
+
+/// A receipt as text, and its print.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReceiptReply {
+    pub text: String,
+    pub printed: Printed,
 }

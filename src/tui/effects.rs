@@ -144,6 +144,38 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
             Response::Row(None) => None,
             other => Some(Event::ActionDone(Err(answer_error(other, lang)))),
         }),
+        Effect::PrintReceipt(external_id) => (
+            Request::Receipt {
+                external_id,
+                print: true,
+                width: None,
+            },
+            |r, lang| {
+                use crate::session::view::Printed;
+                Some(Event::ActionDone(match r {
+                    Response::Receipt(Ok(reply)) => match reply.printed {
+                        Printed::Done {
+                            duplicate: false, ..
+                        } => Ok(lang.tr("Reçu imprimé.", "Receipt printed.").into()),
+                        Printed::Done {
+                            duplicate: true, ..
+                        } => Ok(lang
+                            .tr("Reçu imprimé (DUPLICATA).", "Receipt printed (DUPLICATE).")
+                            .into()),
+                        Printed::NoPrinter => Err(lang
+                            .tr(
+                                "Aucune imprimante configurée ([printer] de la configuration).",
+                                "No printer configured ([printer] in the configuration).",
+                            )
+                            .into()),
+                        Printed::Failed(message) => Err(message),
+                        Printed::NotAsked => Ok(String::new()),
+                    },
+                    Response::Receipt(Err(none)) => Err(none.to_string()),
+                    other => Err(answer_error(other, lang)),
+                }))
+            },
+        ),
         Effect::LoadJournal => (
             Request::Journal {
                 since: crate::journal::start_of_today(),

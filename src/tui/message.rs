@@ -87,6 +87,8 @@ pub enum Effect {
     },
     LoadRow(String),
     Refresh(String),
+    /// The receipt of a final operation, on the shop's printer (the service's).
+    PrintReceipt(String),
     LoadJournal,
     LoadEvents(String),
     CountPending,

@@ -159,6 +159,16 @@ impl Session {
                     Err(e) => not_done(e),
                 }
             }
+            Request::Receipt {
+                external_id,
+                print,
+                width,
+            } => {
+                if let Err(refusal) = self.own_row(&me, &external_id).await {
+                    return refusal;
+                }
+                self.receipt(external_id, print, width, &me, now).await
+            }
             Request::Claim {
                 external_id,
                 subject,
@@ -300,6 +310,73 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// A receipt through the service: read from the journal, printed on the service's
+    /// printer off the async workers (the engine's journal is not held meanwhile), and the
+    /// print recorded. A printer that fails is said; the sale is untouched.
+    async fn receipt(
+        &self,
+        external_id: String,
+        print: bool,
+        width: Option<usize>,
+        me: &Cashier,
+        now: i64,
+    ) -> Response {
+        use crate::journal::receipts;
+        use crate::session::view::{Printed, ReceiptReply};
+        let engine = self.hub.engine.clone();
+        let config = engine.config().clone();
+        let (id, shop) = (external_id.clone(), config.shop.clone());
+        let receipt = match engine
+            .journal(move |j| receipts::prepare(j, &id, &shop))
+            .await
+        {
+            Ok(Ok(receipt)) => receipt,
+            Ok(Err(none)) => return Response::Receipt(Err(none)),
+            Err(e) => {
+                return Response::Error(Problem::Journal {
+                    message: e.to_string(),
+                });
+            }
+        };
+        let width = width
+            .filter(|w| [crate::domain::receipt::NARROW, crate::domain::receipt::WIDE].contains(w))
+            .or(config.printer.as_ref().map(|p| p.width))
+            .unwrap_or(crate::domain::receipt::NARROW);
+        let text = receipt.to_text(width);
+        let printed = match (print, config.printer) {
+            (false, _) => Printed::NotAsked,
+            (true, None) => Printed::NoPrinter,
+            (true, Some(mut printer)) => {
+                printer.width = width;
+                let duplicate = receipt.duplicate;
+                let name = crate::printer::name(&printer);
+                let job =
+                    tokio::task::spawn_blocking(move || crate::printer::print(&printer, &receipt))
+                        .await;
+                match job {
+                    Ok(Ok(())) => {
+                        let actor = self.actor(me);
+                        let detail = receipts::print_detail(&name, duplicate, width);
+                        let id = external_id.clone();
+                        let recorded = engine
+                            .journal(move |j| j.record_print(&id, &detail, actor.pair(), now))
+                            .await;
+                        if let Err(e) = recorded {
+                            tracing::warn!("impression non journalisée : {e}");
+                        }
+                        Printed::Done {
+                            printer: name,
+                            duplicate,
+                        }
+                    }
+                    Ok(Err(e)) => Printed::Failed(e.to_string()),
+                    Err(e) => Printed::Failed(e.to_string()),
+                }
+            }
+        };
+        Response::Receipt(Ok(ReceiptReply { text, printed }))
     }
 }
 

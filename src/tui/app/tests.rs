@@ -53,6 +53,7 @@ pub(crate) fn row(status: TxStatus, service: &str) -> Operation {
         kind: crate::domain::OpKind::Payment,
         parent_id: None,
         details: serde_json::json!({}),
+        receipt_no: None,
     }
 }
 
@@ -519,5 +520,76 @@ fn digits_pick_the_numbers_the_tiles_show() {
     assert!(
         matches!(&app.screen, Screen::Entry(e) if e.tile.code == expected)
             || matches!(&app.screen, Screen::Bills(b) if b.tile.code == expected)
+    );
+}
+
+/// Issue 13: the journal's detail prints a final operation's receipt on the shop's printer
+/// (`F7`/`i`); an operation not final yet has none, and nothing is asked.
+#[test]
+fn the_journal_detail_prints_the_receipt_of_a_final_operation_only() {
+    let mut app = app();
+    update(&mut app, key(KeyCode::F(3)));
+    let paid = row(TxStatus::Success, "WAVE_SN_API_CASH_OUT");
+    let mut pending = row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT");
+    pending.external_id = "01a20000-0000-7000-8000-000000000002".into();
+    pending.created_at -= 1;
+    update(&mut app, Event::Rows(vec![paid.clone(), pending]));
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        update(&mut app, key(KeyCode::Char('i'))),
+        vec![Effect::PrintReceipt(paid.external_id.clone())]
+    );
+    // The printer's answer is said on the screen; the sale reloads with its history.
+    let effects = update(
+        &mut app,
+        Event::ActionDone(Err("l'imprimante ne répond pas".into())),
+    );
+    assert!(effects.contains(&Effect::LoadEvents(paid.external_id.clone())));
+    let Screen::Journal(j) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(
+        j.notice,
+        Some(Notice::Failed("l'imprimante ne répond pas".into()))
+    );
+    update(&mut app, key(KeyCode::Esc));
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(update(&mut app, key(KeyCode::F(7))), vec![]);
+    let Screen::Journal(j) = &app.screen else {
+        panic!()
+    };
+    assert!(matches!(&j.notice, Some(Notice::Failed(m)) if m.contains("Pas de reçu")));
+}
+
+/// Issue 13: the success screen prints the sale's receipt (`i`/F7); a sale still pending
+/// has none yet.
+#[test]
+fn the_success_screen_prints_the_receipt_once_the_sale_is_final() {
+    let mut app = app();
+    open_wave_cash_out(&mut app);
+    type_text(&mut app, "772457100");
+    update(&mut app, key(KeyCode::Enter));
+    type_text(&mut app, "1500");
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Enter));
+    let pending = row(TxStatus::Pending, "WAVE_SN_API_CASH_OUT");
+    update(&mut app, Event::Paid(Ok(pending.clone())));
+    assert_eq!(update(&mut app, key(KeyCode::Char('i'))), vec![]);
+    let Screen::Payment(p) = &app.screen else {
+        panic!()
+    };
+    assert!(
+        p.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("Pas de reçu"))
+    );
+    update(
+        &mut app,
+        Event::Row(row(TxStatus::Success, "WAVE_SN_API_CASH_OUT")),
+    );
+    assert_eq!(
+        update(&mut app, key(KeyCode::F(7))),
+        vec![Effect::PrintReceipt(pending.external_id)]
     );
 }

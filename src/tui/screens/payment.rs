@@ -132,6 +132,8 @@ pub enum Action {
     Check,
     Refund,
     Journal,
+    /// The receipt on the shop's printer, once the sale is final.
+    Print,
 }
 
 pub const KEYS: &[Binding<Action>] = &[
@@ -163,6 +165,12 @@ pub const KEYS: &[Binding<Action>] = &[
         Action::Journal,
         ("F3 j", "journal"),
         ("F3 j", "journal"),
+    ),
+    shown(
+        &[KeyCode::F(7), KeyCode::Char('i'), KeyCode::Char('I')],
+        Action::Print,
+        ("F7 i", "reçu"),
+        ("F7 i", "receipt"),
     ),
 ];
 
@@ -252,6 +260,27 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         },
         Some(Action::Journal) => app.open_journal(),
+        Some(Action::Print) => match row {
+            Some(r) if r.status.is_final() => {
+                p.notice = Some(
+                    app_lang
+                        .tr("Impression du reçu…", "Printing the receipt…")
+                        .into(),
+                );
+                vec![Effect::PrintReceipt(r.external_id)]
+            }
+            _ => {
+                p.notice = Some(
+                    app_lang
+                        .tr(
+                            "Pas de reçu avant le résultat de la vente.",
+                            "No receipt before the sale's outcome.",
+                        )
+                        .into(),
+                );
+                vec![]
+            }
+        },
         _ => {
             app.dirty = false;
             vec![]
@@ -432,6 +461,15 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
         }
         if let Some(m) = row.error_text(theme.lang).filter(|_| !success) {
             lines.push(Line::from(m));
+        }
+        if let Some(n) = row.receipt_no {
+            lines.push(Line::from(vec![
+                Span::styled(theme.tr("Reçu n° ", "Receipt no. "), theme.dim()),
+                Span::styled(
+                    format!("{n:06}"),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
+            ]));
         }
         for (label, value) in crate::engine::receipt_lines(&row.service, &row.fields, theme.lang) {
             lines.push(Line::from(vec![

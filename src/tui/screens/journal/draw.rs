@@ -123,6 +123,12 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
                     status_style(r.status, theme),
                 ),
             ]));
+            if let Some(n) = r.receipt_no {
+                lines.push(Line::from(vec![
+                    Span::styled(theme.tr("Reçu n° ", "Receipt no. "), theme.dim()),
+                    Span::raw(format!("{n:06}")),
+                ]));
+            }
             lines.push(Line::from(Span::styled(
                 format!(
                     "{} {}  ·  {} {}",

@@ -241,6 +241,7 @@ pub const FILTER_KEYS: &[Binding<FilterKey>] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DetailKey {
     Check,
+    Print,
     Pay,
     Claim,
     Refund,
@@ -280,6 +281,14 @@ pub const DETAIL_KEYS: &[Binding<DetailKey>] = &[
         DetailKey::Pay,
         ("F4 p", "QR client"),
         ("F4 p", "customer QR"),
+    ),
+    // A final operation's receipt on the shop's printer (after the QR: the footer shows
+    // what fits, the help shows it all).
+    shown(
+        &[KeyCode::F(7), KeyCode::Char('i')],
+        DetailKey::Print,
+        ("F7 i", "reçu"),
+        ("F7 i", "receipt"),
     ),
     // The scrolling last: ▲ and ▼ on the detail's edge say there is more; the footer shows
     // these keys when it has room, the help always.
@@ -441,6 +450,28 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
             Some(DetailKey::Pay) => reopen(app, row),
+            Some(DetailKey::Print) => match row {
+                Some(r) if r.status.is_final() => {
+                    j.notice = Some(Notice::Done(
+                        app_lang
+                            .tr("Impression du reçu…", "Printing the receipt…")
+                            .into(),
+                    ));
+                    vec![Effect::PrintReceipt(r.external_id)]
+                }
+                Some(_) => {
+                    j.notice = Some(Notice::Failed(
+                        app_lang
+                            .tr(
+                                "Pas de reçu avant le résultat de l'opération.",
+                                "No receipt before the operation's outcome.",
+                            )
+                            .into(),
+                    ));
+                    vec![]
+                }
+                None => vec![],
+            },
             Some(DetailKey::Check) => match row {
                 Some(r) if !r.status.is_final() => {
                     j.notice = Some(Notice::Done(
