@@ -11,12 +11,14 @@
 //! * [`outcome`]: how a request ended, as the screens and the socket carry it;
 //! * [`advice`]: what the cashier does next once a sale ended, by its kind and operator.
 //! * [`receipt`]: what a receipt says and how it is laid out on a 32- or 48-column roll.
+//! * [`drawer`]: what each final operation moved in the cash drawer and on the balance.
 //!
 //! Everything else executes what this decides: the journal stores, the engine sends and
 //! polls, the screens draw.
 
 pub mod advice;
 pub mod answers;
+pub mod drawer;
 pub mod duplicate;
 pub mod fields;
 pub mod gateway_status;
