@@ -3,6 +3,7 @@
 
 mod cashier;
 mod commands;
+mod drawer;
 pub mod export;
 pub mod fingerprint;
 mod pay;
@@ -111,6 +112,9 @@ pub enum Command {
     },
     /// Affiche le reçu d'une opération finale (texte), et avec --print l'imprime (DUPLICATA s'il l'a déjà été).
     Receipt(receipt::ReceiptArgs),
+    /// Tiroir-caisse du caissier : ouverture (fond de caisse), état, fermeture (espèces comptées, écarts).
+    #[command(subcommand)]
+    Drawer(drawer::DrawerCommand),
     /// Calcule l'empreinte SHA-256 de la clé publique d'un certificat (épinglage SSL des callbacks Intech).
     Fingerprint(fingerprint::FingerprintArgs),
 }
@@ -180,5 +184,6 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Cashier(command) => cashier::run(cli.config.as_deref(), command),
         Command::Fingerprint(args) => fingerprint::run(&args),
         Command::Receipt(args) => receipt::run(cli.config.as_deref(), args),
+        Command::Drawer(command) => drawer::run(cli.config.as_deref(), command).await,
     }
 }

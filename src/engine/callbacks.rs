@@ -143,6 +143,8 @@ impl Engine {
             "status": callback.status.as_wire(), "transactionId": t.transaction_id,
             "amount": t.amount, "codeService": t.code_service,
             "errorCode": t.error_type.as_ref().map(|e| e.code.clone()),
+            // The shop's commission on this sale: the drawer credits it to the balance.
+            "commission": t.commission,
         });
         let Some(row) = row else {
             // Kept and flagged (it is genuine: it carries our key's hash), acknowledged so

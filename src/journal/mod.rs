@@ -9,6 +9,7 @@
 //! Times are milliseconds since the epoch, given by the caller (tests set the clock).
 
 mod cashiers;
+pub mod drawers;
 mod history;
 mod operations;
 mod polling;

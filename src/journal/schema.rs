@@ -145,6 +145,27 @@ const MIGRATIONS: &[&str] = &[
     ) AS numbered WHERE transactions.external_id = numbered.external_id;
     CREATE UNIQUE INDEX transactions_receipt_no ON transactions (receipt_no);
     "#,
+    // 9: cash drawers (fond de caisse), one open per cashier: the counted float and the
+    // gateway balance read at the opening (NULL: unreadable then); at the close the counted
+    // cash, the balance read then, and what the drawer's operations made expected
+    // (`journal::drawers`, `domain::drawer`).
+    r#"
+    CREATE TABLE drawers (
+        id               INTEGER PRIMARY KEY,
+        cashier          TEXT NOT NULL,
+        terminal         TEXT NOT NULL DEFAULT '',
+        opened_at        INTEGER NOT NULL,
+        opening_cash     INTEGER NOT NULL,
+        opening_balance  INTEGER,
+        closed_at        INTEGER,
+        counted_cash     INTEGER,
+        closing_balance  INTEGER,
+        expected_cash    INTEGER,
+        expected_balance INTEGER
+    ) STRICT;
+    CREATE UNIQUE INDEX drawers_open ON drawers (cashier) WHERE closed_at IS NULL;
+    CREATE INDEX transactions_cashier_final ON transactions (cashier, final_at);
+    "#,
 ];
 
 /// The schema version this build writes.

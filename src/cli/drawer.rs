@@ -1,0 +1,174 @@
+//! `caisse drawer open|status|close`: the cashier's cash drawer on this machine's journal.
+//! The cashier is the one the sales are recorded under (`$USER`, as `caisse pay` does); the
+//! balance is read through the engine, as `caisse balance` and the screens read it.
+
+use std::path::Path;
+
+use super::{ExitCode, Failure};
+use crate::journal::Journal;
+use crate::journal::drawers::{DrawerRefusal, DrawerState};
+use crate::money::fcfa;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DrawerCommand {
+    /// Ouvre le tiroir : fond de caisse compté, et solde de la passerelle lu maintenant.
+    Open {
+        /// Espèces comptées dans le tiroir, en FCFA.
+        #[arg(long, value_name = "FCFA", value_parser = parse_cash)]
+        cash: i64,
+    },
+    /// Le tiroir ouvert : fond de caisse, entrées et sorties, espèces et solde attendus.
+    Status,
+    /// Ferme le tiroir : espèces comptées contre attendues, solde lu contre attendu, écarts signalés.
+    Close {
+        /// Espèces comptées dans le tiroir, en FCFA.
+        #[arg(long, value_name = "FCFA", value_parser = parse_cash)]
+        cash: i64,
+    },
+}
+
+/// A counted amount: whole FCFA, spaces allowed (`20 000`), never negative.
+fn parse_cash(text: &str) -> Result<i64, String> {
+    let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    match digits.parse::<i64>() {
+        Ok(n) if n >= 0 => Ok(n),
+        _ => Err(format!(
+            "montant invalide « {text} » : un nombre entier de FCFA, positif ou nul (20000)"
+        )),
+    }
+}
+
+fn journal_failure(e: crate::journal::JournalError) -> Failure {
+    Failure {
+        message: e.to_string(),
+        code: ExitCode::Config,
+    }
+}
+
+fn refusal(r: DrawerRefusal) -> Failure {
+    Failure::bad_input(r.to_string())
+}
+
+/// The gateway balance now, in whole FCFA; `None` (with a French warning) when unreadable:
+/// the drawer still opens or closes, the balance comparison is then left out.
+async fn read_balance(context: &crate::wiring::Context) -> Option<i64> {
+    let read = match context.engine() {
+        Ok(engine) => engine.balance().await.map_err(|e| e.to_string()),
+        Err(f) => Err(f.message),
+    };
+    match read {
+        Ok(balance) => Some(balance.floor() as i64),
+        Err(e) => {
+            eprintln!("⚠ Solde de la passerelle illisible ({e}) : il n'est pas comparé.");
+            None
+        }
+    }
+}
+
+fn cashier() -> String {
+    crate::config::environment::unix_user().unwrap_or_default()
+}
+
+fn time(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .map(|t| {
+            format!(
+                "{:02}/{:02}/{} {:02}:{:02} UTC",
+                t.day(),
+                u8::from(t.month()),
+                t.year(),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .unwrap_or_default()
+}
+
+fn balance(b: Option<i64>) -> String {
+    b.map(fcfa).unwrap_or_else(|| "non lu".into())
+}
+
+/// The drawer's figures, one per line, the same for status and close.
+fn print_state(state: &DrawerState) {
+    let d = &state.drawer;
+    let t = &state.totals;
+    println!("Caissier            : {} ({})", d.cashier, d.terminal);
+    println!("Ouvert le           : {}", time(d.opened_at));
+    println!("Fond de caisse      : {}", fcfa(d.opening_cash));
+    println!("Solde à l'ouverture : {}", balance(d.opening_balance));
+    println!(
+        "Opérations          : {} (entrées espèces {}, sorties espèces {})",
+        t.counted,
+        fcfa(t.cash_in),
+        fcfa(t.cash_out)
+    );
+    println!("Commissions         : {}", fcfa(t.commissions));
+    if t.goods != 0 {
+        println!("Marchandises        : {}", fcfa(t.goods));
+    }
+}
+
+/// `Écart : -500 FCFA ⚠` or `Écart : 0 FCFA ✓`.
+fn gap_line(label: &str, gap: crate::domain::drawer::Gap) -> String {
+    let flag = if gap.flagged() { "⚠" } else { "✓" };
+    format!("{label:<20}: {} {flag}", fcfa(gap.difference()))
+}
+
+pub async fn run(config_path: Option<&Path>, command: DrawerCommand) -> Result<(), Failure> {
+    let context = crate::wiring::connect(config_path).await?;
+    let path = context.journal_path.clone();
+    let now = crate::clock::now_ms();
+    let who = cashier();
+    match command {
+        DrawerCommand::Open { cash } => {
+            let balance_now = read_balance(&context).await;
+            let mut journal = Journal::open(&path).map_err(journal_failure)?;
+            let terminal = crate::wiring::terminal_name();
+            let d = journal
+                .open_drawer(&who, &terminal, cash, balance_now, now)
+                .map_err(journal_failure)?
+                .map_err(refusal)?;
+            println!("Tiroir ouvert.");
+            println!("Fond de caisse      : {}", fcfa(d.opening_cash));
+            println!("Solde à l'ouverture : {}", balance(d.opening_balance));
+            Ok(())
+        }
+        DrawerCommand::Status => {
+            let journal = Journal::open(&path).map_err(journal_failure)?;
+            let state = journal
+                .drawer_status(&who, now)
+                .map_err(journal_failure)?
+                .map_err(refusal)?;
+            print_state(&state);
+            println!("Espèces attendues   : {}", fcfa(state.expected_cash()));
+            println!(
+                "Solde attendu       : {}",
+                balance(state.expected_balance())
+            );
+            Ok(())
+        }
+        DrawerCommand::Close { cash } => {
+            let balance_now = read_balance(&context).await;
+            let mut journal = Journal::open(&path).map_err(journal_failure)?;
+            let state = journal
+                .close_drawer(&who, cash, balance_now, now)
+                .map_err(journal_failure)?
+                .map_err(refusal)?;
+            println!("Tiroir fermé.");
+            print_state(&state);
+            let d = &state.drawer;
+            println!("Espèces attendues   : {}", fcfa(state.expected_cash()));
+            println!("Espèces comptées    : {}", fcfa(cash));
+            if let Some(gap) = state.cash_gap() {
+                println!("{}", gap_line("Écart espèces", gap));
+            }
+            println!("Solde attendu       : {}", balance(d.expected_balance));
+            println!("Solde lu maintenant : {}", balance(d.closing_balance));
+            match state.balance_gap() {
+                Some(gap) => println!("{}", gap_line("Écart solde", gap)),
+                None => println!("Écart solde         : non comparé (solde non lu)"),
+            }
+            Ok(())
+        }
+    }
+}
