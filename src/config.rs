@@ -70,6 +70,8 @@ pub struct Config {
     pub shop: crate::domain::receipt::Shop,
     /// `[printer]`: `None` when no receipt printer is configured.
     pub printer: Option<PrinterSettings>,
+    /// `[shop] low_balance`: below this gateway balance (FCFA) every counter's header warns.
+    pub low_balance: Option<i64>,
 }
 
 /// Where the receipt printer is.
@@ -311,6 +313,7 @@ fn resolve(
         callback_timeouts,
         shop,
         printer,
+        low_balance: file.shop.low_balance.map(|n| n.min(i64::MAX as u64) as i64),
     })
 }
 

@@ -201,6 +201,7 @@ impl Running {
             self.engine.clone(),
             context.is_demo(),
             context.config.kiosk.clone(),
+            context.config.low_balance,
             open_counter,
         )
     }

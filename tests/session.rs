@@ -858,6 +858,7 @@ fn counter() -> Counter {
         engine,
         false,
         caisse::config::KioskSettings::default(),
+        None,
         false,
     );
     Counter {

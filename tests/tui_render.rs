@@ -455,6 +455,7 @@ fn session_screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
                 demo: true,
                 login: need,
                 idle_lock_secs: None,
+                low_balance: None,
                 kiosk: false,
             },
             resumed: None,
@@ -770,6 +771,26 @@ fn the_header_says_how_many_operations_are_to_be_checked() {
         let header = shown.lines().next().unwrap();
         assert!(header.contains("2 à vérifier"), "{header}");
         assert!(header.contains("1 en attente"), "{header}");
+    }
+}
+
+/// Issue 13 (drawer): below the shop's `[shop] low_balance` (handed over in the service's
+/// welcome), the header warns at every width; at or above it, nothing.
+#[test]
+fn the_header_warns_when_the_balance_falls_below_the_shop_s_threshold() {
+    for width in [80, 120] {
+        let mut app = base(width, 24);
+        app.low_balance = Some(50_000);
+        app::update(&mut app, Event::Balance(Ok(49_999.0)));
+        let shown = text(&render(&app, width, 24, ColorMode::NoColor));
+        let header = shown.lines().next().unwrap();
+        assert!(header.contains("⚠ Solde bas"), "{header}");
+        assert!(header.contains("49 999 FCFA"), "{header}");
+
+        app::update(&mut app, Event::Balance(Ok(50_000.0)));
+        let shown = text(&render(&app, width, 24, ColorMode::NoColor));
+        let header = shown.lines().next().unwrap();
+        assert!(!header.contains("Solde bas"), "{header}");
     }
 }
 

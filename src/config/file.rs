@@ -40,6 +40,9 @@ pub(super) struct FileShop {
     pub(super) name: Option<String>,
     /// One or more lines (a TOML multi-line string keeps them).
     pub(super) address: Option<String>,
+    /// Below this gateway balance (FCFA), every counter's header warns: deposits would
+    /// start failing.
+    pub(super) low_balance: Option<u64>,
 }
 
 /// `[printer]`: the receipt printer (ESC/POS), over the network or a device file.

@@ -218,6 +218,15 @@ fn the_shop_and_its_printer_are_read_from_their_sections() {
     assert_eq!(printer.width, 32);
 }
 
+/// Issue 13 (drawer): `[shop] low_balance`, in FCFA; none when not set.
+#[test]
+fn the_shop_s_low_balance_threshold_is_read() {
+    let (_dir, config) = load_with(Some(("[shop]\nlow_balance = 50000\n", 0o600)), &[]);
+    assert_eq!(config.unwrap().low_balance, Some(50_000));
+    let (_dir, config) = load_with(Some(("[shop]\nname = \"A\"\n", 0o600)), &[]);
+    assert_eq!(config.unwrap().low_balance, None);
+}
+
 #[test]
 fn a_printer_section_that_cannot_be_used_is_refused_in_french() {
     for bad in [

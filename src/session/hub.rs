@@ -44,6 +44,8 @@ pub struct Hub {
     pub engine: Arc<Engine>,
     demo: bool,
     kiosk: KioskSettings,
+    /// `[shop] low_balance`, handed to every counter in its welcome.
+    low_balance: Option<i64>,
     /// In-process only: with no cashier accounts, the Unix user runs the counter alone.
     open_counter: bool,
     /// Login tokens (in memory: a restart of the service asks for PINs again).
@@ -61,12 +63,14 @@ impl Hub {
         engine: Arc<Engine>,
         demo: bool,
         kiosk: KioskSettings,
+        low_balance: Option<i64>,
         open_counter: bool,
     ) -> Arc<Hub> {
         Arc::new(Hub {
             engine,
             demo,
             kiosk,
+            low_balance,
             open_counter,
             tokens: Mutex::new(HashMap::new()),
             refusals: Mutex::new(HashMap::new()),
@@ -202,6 +206,7 @@ impl Session {
             login,
             idle_lock_secs: self.hub.kiosk.idle_lock.map(|d| d.as_secs()),
             kiosk: self.hub.kiosk.enabled,
+            low_balance: self.hub.low_balance,
         })
     }
 

@@ -163,6 +163,9 @@ pub struct Welcome {
     pub idle_lock_secs: Option<u64>,
     /// The service wants every terminal in kiosk mode (`[kiosk] enabled`).
     pub kiosk: bool,
+    /// `[shop] low_balance` of the service: below it, the header warns (FCFA).
+    #[serde(default)]
+    pub low_balance: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

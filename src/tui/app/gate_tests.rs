@@ -36,6 +36,7 @@ fn up(need: LoginNeed, resumed: Option<Cashier>) -> Event {
             demo: true,
             login: need,
             idle_lock_secs: None,
+            low_balance: None,
             kiosk: false,
         },
         resumed,
@@ -358,6 +359,7 @@ fn the_service_can_ask_for_kiosk_mode_and_its_idle_lock() {
                 demo: false,
                 login: LoginNeed::NameAndPin,
                 idle_lock_secs: Some(60),
+                low_balance: None,
                 kiosk: true,
             },
             resumed: None,
@@ -365,6 +367,27 @@ fn the_service_can_ask_for_kiosk_mode_and_its_idle_lock() {
     );
     assert!(app.gate.kiosk);
     assert_eq!(app.gate.idle_lock_secs, Some(60));
+}
+
+/// Issue 13 (drawer): the shop's low-balance threshold comes from the service, for every
+/// counter.
+#[test]
+fn the_service_hands_its_low_balance_threshold_to_the_counter() {
+    let mut app = App::new(false, 0);
+    update(
+        &mut app,
+        Event::Link(LinkEvent::Up {
+            welcome: Welcome {
+                demo: false,
+                login: LoginNeed::NameAndPin,
+                idle_lock_secs: None,
+                low_balance: Some(50_000),
+                kiosk: false,
+            },
+            resumed: None,
+        }),
+    );
+    assert_eq!(app.low_balance, Some(50_000));
 }
 
 #[test]

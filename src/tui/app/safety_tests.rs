@@ -187,6 +187,7 @@ fn a_cashiers_refund_is_asked_then_needs_a_supervisors_pin_outside_a_kiosk_too()
                 demo: true,
                 login: LoginNeed::NameAndPin,
                 idle_lock_secs: None,
+                low_balance: None,
                 kiosk: false,
             },
             resumed: Some(Cashier {

@@ -121,6 +121,7 @@ impl Harness {
                     demo: true,
                     login: LoginNeed::NameAndPin,
                     idle_lock_secs: None,
+                    low_balance: None,
                     kiosk: false,
                 },
                 resumed: Some(cashier()),

@@ -49,6 +49,8 @@ pub struct App {
     pub filter: String,
     pub selected: usize,
     pub balance: Option<Result<f64, String>>,
+    /// The shop's low-balance threshold (FCFA), from the service: below it the header warns.
+    pub low_balance: Option<i64>,
     pub pending: usize,
     /// Operations under review (à vérifier): counted apart, a person must look.
     pub review: usize,
@@ -91,6 +93,7 @@ impl App {
             filter: String::new(),
             selected: 0,
             balance: None,
+            low_balance: None,
             pending: 0,
             review: 0,
             demo,

@@ -49,6 +49,17 @@ fn spans(app: &App, theme: Theme, level: u8) -> Vec<Span<'static>> {
             theme.error(),
         ));
     }
+    if let (Some(Ok(balance)), Some(threshold)) = (&app.balance, app.low_balance)
+        && (balance.floor() as i64) < threshold
+    {
+        // Deposits and bills would start failing: before the rest, so no width cuts it.
+        let warning = if level >= 2 {
+            theme.tr("  ⚠ Solde bas", "  ⚠ Low balance")
+        } else {
+            theme.tr("  ⚠ Solde bas : approvisionnez", "  ⚠ Low balance: top up")
+        };
+        spans.push(Span::styled(warning, theme.error()));
+    }
     let country = match (app.country, level >= 2) {
         (Country::Senegal, false) => theme.tr("Sénégal", "Senegal"),
         (Country::CoteDIvoire, false) => theme.tr("Côte d'Ivoire", "Ivory Coast"),

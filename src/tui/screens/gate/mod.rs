@@ -116,6 +116,7 @@ pub fn on_link(app: &mut App, event: LinkEvent) -> Vec<Effect> {
             app.demo = welcome.demo;
             app.gate.kiosk |= welcome.kiosk;
             app.gate.idle_lock_secs = welcome.idle_lock_secs;
+            app.low_balance = welcome.low_balance;
             let need = welcome.login;
             app.gate.login_required = !matches!(need, LoginNeed::None(_));
             app.gate.need = Some(need.clone());
