@@ -145,7 +145,7 @@ const MIGRATIONS: &[&str] = &[
     ) AS numbered WHERE transactions.external_id = numbered.external_id;
     CREATE UNIQUE INDEX transactions_receipt_no ON transactions (receipt_no);
     "#,
-    // 9: cash drawers (fond de caisse), one open per cashier: the counted float and the
+    // 8: cash drawers (fond de caisse), one open per cashier: the counted float and the
     // gateway balance read at the opening (NULL: unreadable then); at the close the counted
     // cash, the balance read then, and what the drawer's operations made expected
     // (`journal::drawers`, `domain::drawer`).
