@@ -2,6 +2,7 @@
 //! the shop owner; errors go to stderr with a documented exit code (see [`ExitCode`]).
 
 mod cashier;
+pub mod close;
 mod commands;
 pub mod export;
 pub mod fingerprint;
@@ -111,6 +112,8 @@ pub enum Command {
     },
     /// Affiche le reçu d'une opération finale (texte), et avec --print l'imprime (DUPLICATA s'il l'a déjà été).
     Receipt(receipt::ReceiptArgs),
+    /// Clôture de caisse : crée le rapport Z suivant (opérations depuis le dernier), l'enregistre dans une chaîne d'empreintes et l'affiche ; --verify vérifie la chaîne, --show N réaffiche un rapport.
+    Close(close::CloseArgs),
     /// Calcule l'empreinte SHA-256 de la clé publique d'un certificat (épinglage SSL des callbacks Intech).
     Fingerprint(fingerprint::FingerprintArgs),
 }
@@ -180,5 +183,6 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Cashier(command) => cashier::run(cli.config.as_deref(), command),
         Command::Fingerprint(args) => fingerprint::run(&args),
         Command::Receipt(args) => receipt::run(cli.config.as_deref(), args),
+        Command::Close(args) => close::run(cli.config.as_deref(), &args),
     }
 }
