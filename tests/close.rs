@@ -1,7 +1,8 @@
 //! `caisse close` (Z report) as a shop owner runs it: the real binary, after a real payment
 //! through the sandbox, then on a journal with an operation still open: the text, the
 //! refusal when nothing happened since the last Z, the CSV, the print on a device file, and
-//! `--verify` naming a report altered with plain SQL.
+//! `--verify` naming a report altered with plain SQL; through `caisse serve`, supervisors
+//! only.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -11,6 +12,8 @@ use std::time::Duration;
 use caisse::domain::TxStatus;
 use caisse::journal::{Journal, sample_row};
 use caisse::sandbox::{self, SandboxConfig, SandboxHandle};
+
+mod support;
 
 const KEY: &str = "cli-close-key";
 
@@ -205,6 +208,78 @@ fn the_operations_to_follow_in_text_csv_and_on_paper() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
         text(&out).contains("aucun rapport Z n° 7"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// `caisse close` through the service (its socket): a PIN asked, then as `chef`.
+fn close_through(
+    service: &support::service::Service,
+    cashier: &str,
+    pin: &str,
+    args: &[&str],
+) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_caisse"))
+        .arg("close")
+        .args(args)
+        .arg("--socket")
+        .arg(&service.socket)
+        .args(["--cashier", cashier])
+        .env("HOME", service.db.parent().unwrap())
+        .env_remove("CAISSE_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    writeln!(child.stdin.take().unwrap(), "{pin}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Through `caisse serve`: a cashier may not close (denied, nothing made); the supervisor
+/// closes, the Z is the service's journal's, made in the supervisor's name, and the chain
+/// verifies from there too.
+#[test]
+fn through_the_service_only_a_supervisor_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = support::service::start(dir.path(), None);
+    open_day(dir.path());
+
+    let out = close_through(&service, "awa", "1234", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("réservé au superviseur"),
+        "{}",
+        text(&out)
+    );
+    let journal = Journal::open(&service.db).unwrap();
+    assert_eq!(
+        journal.z_report(1).unwrap(),
+        None,
+        "a cashier's close made nothing"
+    );
+
+    let out = close_through(&service, "chef", "9999", &["--width", "32"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("RAPPORT Z N° 000001"), "{t}");
+    assert!(t.contains("\nv-2\n"), "{t}");
+    let closed_by: String = rusqlite::Connection::open(&service.db)
+        .unwrap()
+        .query_row(
+            "SELECT closed_by FROM z_reports WHERE number = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(closed_by, "chef");
+
+    let out = close_through(&service, "chef", "9999", &["--verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("1 rapport(s) vérifié(s)"),
         "{}",
         text(&out)
     );

@@ -15,7 +15,8 @@ use clap::{Args, ValueEnum};
 use super::export::french_csv;
 use super::{ExitCode, Failure};
 use crate::journal::Journal;
-use crate::journal::z_reports::StoredZ;
+use crate::report::z::{ZAsk, ZReply, ZReport};
+use crate::session::view::Printed;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CloseFormat {
@@ -23,7 +24,7 @@ pub enum CloseFormat {
     Text,
     /// CSV pour un tableur en français (UTF-8 avec BOM, « ; »), une mesure par ligne.
     Csv,
-    /// Le JSON enregistré dans le journal, tel quel (celui que l'empreinte couvre).
+    /// Le JSON du rapport (celui que le journal garde et que l'empreinte couvre).
     Json,
 }
 
@@ -53,90 +54,114 @@ fn journal_failure(e: crate::journal::JournalError) -> Failure {
     }
 }
 
+impl CloseArgs {
+    pub fn ask(&self) -> ZAsk {
+        match (self.verify, self.show) {
+            (true, _) => ZAsk::Verify,
+            (false, Some(number)) => ZAsk::Show(number),
+            (false, None) => ZAsk::Close,
+        }
+    }
+
+    /// `--width`, already limited to 32 or 48 by clap.
+    pub fn width(&self) -> Option<usize> {
+        self.width.as_deref().and_then(|w| w.parse().ok())
+    }
+}
+
+/// On this machine: the journal file and the configured printer; the Unix user closes.
 pub fn run(config_path: Option<&Path>, args: &CloseArgs) -> Result<(), Failure> {
     let config = crate::config::load(&crate::config::Sources::from_process(config_path))?;
     let mut journal =
         Journal::open(&crate::wiring::journal_path(&config)).map_err(journal_failure)?;
-    if args.verify {
-        return verify(&journal);
-    }
-    let stored = match args.show {
-        Some(number) => journal
-            .z_report(number)
-            .map_err(journal_failure)?
-            .ok_or_else(|| Failure::bad_input(format!("aucun rapport Z n° {number}")))?,
-        None => {
-            let by = crate::session::peer::user_name(crate::session::peer::current_uid());
-            journal
-                .close_day(crate::clock::now_ms(), &by)
-                .map_err(journal_failure)?
-                .map_err(|nothing| Failure {
-                    message: nothing.to_string(),
-                    code: ExitCode::Refused,
-                })?
-        }
-    };
+    let by = crate::session::peer::user_name(crate::session::peer::current_uid());
+    let reply = journal
+        .z_answer(args.ask(), &by, crate::clock::now_ms())
+        .map_err(journal_failure)?;
     let width = args
-        .width
-        .as_deref()
-        .and_then(|w| w.parse().ok())
+        .width()
         .or(config.printer.as_ref().map(|p| p.width))
         .unwrap_or(crate::domain::receipt::WIDE);
-    write(&stored, args.format, width).map_err(|e| Failure {
+    let printed = match (&reply, args.print) {
+        (ZReply::Report { report, .. }, true) => print(config.printer.clone(), report, width),
+        _ => Printed::NotAsked,
+    };
+    show(reply, printed, args.format, width)
+}
+
+/// Prints `report` on `printer` at `width` (the service does the same on its printer).
+pub fn print(
+    printer: Option<crate::config::PrinterSettings>,
+    report: &ZReport,
+    width: usize,
+) -> Printed {
+    let Some(mut printer) = printer else {
+        return Printed::NoPrinter;
+    };
+    printer.width = width;
+    match crate::printer::print_lines(&printer, report.layout(width)) {
+        Ok(()) => Printed::Done {
+            printer: crate::printer::name(&printer),
+            duplicate: false,
+        },
+        Err(e) => Printed::Failed(e.to_string()),
+    }
+}
+
+/// Writes the answer (here or from the service) and turns what went wrong into the exit
+/// code: `1` nothing to close, `2` no such Z, `3` no printer, `4` the print failed (the Z
+/// stays stored), `8` the chain is broken.
+pub fn show(
+    reply: ZReply,
+    printed: Printed,
+    format: CloseFormat,
+    width: usize,
+) -> Result<(), Failure> {
+    let (report, hash) = match reply {
+        ZReply::Report { report, hash } => (report, hash),
+        ZReply::NothingToClose(message) => {
+            return Err(Failure {
+                message,
+                code: ExitCode::Refused,
+            });
+        }
+        ZReply::NoSuch(number) => {
+            return Err(Failure::bad_input(format!("aucun rapport Z n° {number}")));
+        }
+        ZReply::Chain { read, faults } => {
+            if faults.is_empty() {
+                println!("Chaîne des rapports Z intacte : {read} rapport(s) vérifié(s).");
+                return Ok(());
+            }
+            return Err(Failure {
+                message: format!(
+                    "chaîne des rapports Z rompue ({read} lu(s)) :\n{}",
+                    faults.join("\n")
+                ),
+                code: ExitCode::Tampered,
+            });
+        }
+    };
+    write(&report, &hash, format, width).map_err(|e| Failure {
         message: format!("écriture impossible : {e}"),
         code: ExitCode::Config,
     })?;
-    if args.print {
-        print(&config, &stored, width)?;
-    }
-    Ok(())
-}
-
-fn write(stored: &StoredZ, format: CloseFormat, width: usize) -> std::io::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match format {
-        CloseFormat::Text => {
-            write!(out, "{}", stored.report.to_text(width))?;
-            writeln!(out, "{}", "-".repeat(width))?;
-            writeln!(out, "Empreinte : {}", stored.hash)
+    let number = report.number;
+    match printed {
+        Printed::NotAsked => Ok(()),
+        Printed::Done { printer, .. } => {
+            eprintln!("Rapport Z n° {number} imprimé sur {printer}.");
+            Ok(())
         }
-        CloseFormat::Json => writeln!(out, "{}", stored.content),
-        CloseFormat::Csv => {
-            let mut csv = french_csv(out)?;
-            csv.write_record(["Rubrique", "Clé", "Libellé", "Mesure", "Nombre", "Montant"])?;
-            for row in stored.report.csv_rows() {
-                csv.write_record(&row)?;
-            }
-            csv.write_record(["Empreinte", &stored.hash, "", "sha256", "", ""])?;
-            csv.flush()
-        }
-    }
-}
-
-/// On the configured printer: the Z stays stored whatever the printer does.
-fn print(config: &crate::config::Config, stored: &StoredZ, width: usize) -> Result<(), Failure> {
-    let number = stored.report.number;
-    let Some(mut printer) = config.printer.clone() else {
-        return Err(Failure {
+        Printed::NoPrinter => Err(Failure {
             message: format!(
                 "rapport Z n° {number} enregistré, mais aucune imprimante configurée : ajoutez \
                  [printer] address = \"hôte:9100\" ou device = \"/dev/usb/lp0\", puis « caisse \
                  close --show {number} --print »"
             ),
             code: ExitCode::Config,
-        });
-    };
-    printer.width = width;
-    match crate::printer::print_lines(&printer, stored.report.layout(width)) {
-        Ok(()) => {
-            eprintln!(
-                "Rapport Z n° {number} imprimé sur {}.",
-                crate::printer::name(&printer)
-            );
-            Ok(())
-        }
-        Err(e) => Err(Failure {
+        }),
+        Printed::Failed(e) => Err(Failure {
             message: format!(
                 "rapport Z n° {number} enregistré, pas imprimé : {e} (réimprimez avec « caisse \
                  close --show {number} --print »)"
@@ -146,18 +171,27 @@ fn print(config: &crate::config::Config, stored: &StoredZ, width: usize) -> Resu
     }
 }
 
-fn verify(journal: &Journal) -> Result<(), Failure> {
-    let (read, faults) = journal.verify_z_chain().map_err(journal_failure)?;
-    if faults.is_empty() {
-        println!("Chaîne des rapports Z intacte : {read} rapport(s) vérifié(s).");
-        return Ok(());
+fn write(report: &ZReport, hash: &str, format: CloseFormat, width: usize) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        CloseFormat::Text => {
+            write!(out, "{}", report.to_text(width))?;
+            writeln!(out, "{}", "-".repeat(width))?;
+            writeln!(out, "Empreinte : {hash}")
+        }
+        CloseFormat::Json => {
+            serde_json::to_writer(&mut out, report)?;
+            writeln!(out)
+        }
+        CloseFormat::Csv => {
+            let mut csv = french_csv(out)?;
+            csv.write_record(["Rubrique", "Clé", "Libellé", "Mesure", "Nombre", "Montant"])?;
+            for row in report.csv_rows() {
+                csv.write_record(&row)?;
+            }
+            csv.write_record(["Empreinte", hash, "", "sha256", "", ""])?;
+            csv.flush()
+        }
     }
-    let lines: Vec<String> = faults.iter().map(|f| f.to_string()).collect();
-    Err(Failure {
-        message: format!(
-            "chaîne des rapports Z rompue ({read} lu(s)) :\n{}",
-            lines.join("\n")
-        ),
-        code: ExitCode::Tampered,
-    })
 }

@@ -153,6 +153,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             | Command::Journal { .. }
             | Command::Report(_)
             | Command::Receipt(_)
+            | Command::Close(_)
     );
     if cashier_command
         && let Ok(config) =

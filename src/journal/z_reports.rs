@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, params};
 use super::{Journal, JournalError};
 use crate::domain::{OpKind, TxStatus};
 use crate::report::Entry;
-use crate::report::z::{ZBuilder, ZReport, chain_hash};
+use crate::report::z::{ZAsk, ZBuilder, ZReply, ZReport, chain_hash};
 
 /// A Z report as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +128,29 @@ impl Journal {
             prev_hash,
             hash,
         }))
+    }
+
+    /// What `caisse close` answers, here or through the service (`by`: who closes).
+    pub fn z_answer(&mut self, ask: ZAsk, by: &str, now: i64) -> Result<ZReply, JournalError> {
+        let stored = match ask {
+            ZAsk::Close => match self.close_day(now, by)? {
+                Ok(stored) => stored,
+                Err(nothing) => return Ok(ZReply::NothingToClose(nothing.to_string())),
+            },
+            ZAsk::Show(number) => match self.z_report(number)? {
+                Some(stored) => stored,
+                None => return Ok(ZReply::NoSuch(number)),
+            },
+            ZAsk::Verify => {
+                let (read, faults) = self.verify_z_chain()?;
+                let faults = faults.iter().map(ToString::to_string).collect();
+                return Ok(ZReply::Chain { read, faults });
+            }
+        };
+        Ok(ZReply::Report {
+            report: Box::new(stored.report),
+            hash: stored.hash,
+        })
     }
 
     /// Z report `number` as stored (`None`: there is none; unreadable content is an error).

@@ -73,6 +73,27 @@ pub struct ToFollow {
     pub created_at: i64,
 }
 
+/// What `caisse close` asks: the next Z, a stored one again, or the chain checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ZAsk {
+    Close,
+    Show(i64),
+    Verify,
+}
+
+/// The answer to a [`ZAsk`], the same on this machine and through the service.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ZReply {
+    /// A Z made now or read again, and its link of the chain.
+    Report { report: Box<ZReport>, hash: String },
+    /// Nothing made since the last Z (the French sentence): no Z made.
+    NothingToClose(String),
+    /// No Z of this number.
+    NoSuch(i64),
+    /// The chain walked: how many reports, and each fault in French (none: it holds).
+    Chain { read: i64, faults: Vec<String> },
+}
+
 /// The place of one cashier's drawer in a Z (filled once the drawer exists).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Drawer {
