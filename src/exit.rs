@@ -24,6 +24,8 @@ pub enum ExitCode {
     /// The outcome is not final yet (pending, or unknown after a network fault): the
     /// operation is still followed; `caisse reconcile` settles it.
     Unsettled = 7,
+    /// `caisse close --verify`: a stored Z report was altered, removed or re-hashed.
+    Tampered = 8,
 }
 
 /// An error on its way to stderr: the French sentence and the exit code.

@@ -48,15 +48,15 @@ pub enum PrintError {
     Failed(String, String),
 }
 
-/// The bytes for `receipt` at `width` characters: page code PC858 (every French accent and
+/// The bytes for `lines` (a receipt or a Z report laid out at `width` characters): page code PC858 (every French accent and
 /// `°`), titles centered in bold, the QR as the printer's own `GS ( k` symbol, then a cut.
 fn compose<D: Driver>(
     printer: &mut Printer<D>,
-    receipt: &Receipt,
+    lines: &[Line],
     width: usize,
 ) -> escpos::errors::Result<()> {
     printer.init()?;
-    for line in receipt.layout(width) {
+    for line in lines.iter().cloned() {
         match line {
             Line::Title(text) => {
                 printer.justify(JustifyMode::CENTER)?.bold(true)?;
@@ -133,7 +133,7 @@ fn status(
 
 fn print_tcp(
     address: &str,
-    receipt: &Receipt,
+    lines: &[Line],
     width: usize,
     timeout: Duration,
     check_status: bool,
@@ -157,7 +157,7 @@ fn print_tcp(
         }
     }
     let mut printer = Printer::new(driver, Protocol::default(), Some(options(width)));
-    compose(&mut printer, receipt, width)
+    compose(&mut printer, lines, width)
         .map_err(|e| PrintError::Failed(address.to_owned(), e.to_string()))
 }
 
@@ -175,14 +175,14 @@ fn connect_reason(error: &str) -> String {
     }
 }
 
-fn print_device(path: &Path, receipt: &Receipt, width: usize) -> Result<(), PrintError> {
+fn print_device(path: &Path, lines: &[Line], width: usize) -> Result<(), PrintError> {
     let name = path.display().to_string();
     let mut open = std::fs::OpenOptions::new();
     open.write(true);
     let driver = FileDriver::open_with_options(path, &open)
         .map_err(|e| PrintError::Unreachable(name.clone(), e.to_string()))?;
     let mut printer = Printer::new(driver, Protocol::default(), Some(options(width)));
-    compose(&mut printer, receipt, width).map_err(|e| PrintError::Failed(name, e.to_string()))
+    compose(&mut printer, lines, width).map_err(|e| PrintError::Failed(name, e.to_string()))
 }
 
 /// How the printer is named to the cashier and in the journal: its address or device.
@@ -197,20 +197,25 @@ pub fn name(settings: &PrinterSettings) -> String {
 /// times the timeout whatever the printer does (a thread stuck writing to a device file is
 /// left behind, never waited for).
 pub fn print(settings: &PrinterSettings, receipt: &Receipt) -> Result<(), PrintError> {
+    print_lines(settings, receipt.layout(settings.width))
+}
+
+/// Prints lines already laid out at the printer's width (a Z report's), as [`print`].
+pub fn print_lines(settings: &PrinterSettings, lines: Vec<Line>) -> Result<(), PrintError> {
     let (done, outcome) = mpsc::channel();
-    let (settings, receipt) = (settings.clone(), receipt.clone());
+    let settings = settings.clone();
     let name = name(&settings);
     let deadline = settings.timeout * 3;
     std::thread::spawn(move || {
         let result = match &settings.target {
             PrinterTarget::Tcp(address) => print_tcp(
                 address,
-                &receipt,
+                &lines,
                 settings.width,
                 settings.timeout,
                 settings.check_status,
             ),
-            PrinterTarget::Device(path) => print_device(path, &receipt, settings.width),
+            PrinterTarget::Device(path) => print_device(path, &lines, settings.width),
         };
         let _ = done.send(result);
     });

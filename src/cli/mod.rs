@@ -2,6 +2,7 @@
 //! the shop owner; errors go to stderr with a documented exit code (see [`ExitCode`]).
 
 mod cashier;
+pub mod close;
 mod commands;
 mod drawer;
 pub mod export;
@@ -115,6 +116,8 @@ pub enum Command {
     /// Tiroir-caisse du caissier : ouverture (fond de caisse), état, fermeture (espèces comptées, écarts).
     #[command(subcommand)]
     Drawer(drawer::DrawerCommand),
+    /// Clôture de caisse : crée le rapport Z suivant (opérations depuis le dernier), l'enregistre dans une chaîne d'empreintes et l'affiche ; --verify vérifie la chaîne, --show N réaffiche un rapport.
+    Close(close::CloseArgs),
     /// Calcule l'empreinte SHA-256 de la clé publique d'un certificat (épinglage SSL des callbacks Intech).
     Fingerprint(fingerprint::FingerprintArgs),
 }
@@ -154,6 +157,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             | Command::Journal { .. }
             | Command::Report(_)
             | Command::Receipt(_)
+            | Command::Close(_)
     );
     if cashier_command
         && let Ok(config) =
@@ -185,5 +189,6 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Fingerprint(args) => fingerprint::run(&args),
         Command::Receipt(args) => receipt::run(cli.config.as_deref(), args),
         Command::Drawer(command) => drawer::run(cli.config.as_deref(), command).await,
+        Command::Close(args) => close::run(cli.config.as_deref(), &args),
     }
 }

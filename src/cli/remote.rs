@@ -101,6 +101,7 @@ pub async fn run(
         | Command::Journal { .. }
         | Command::Report(_)
         | Command::Receipt(_)
+        | Command::Close(_)
         | Command::Cashier(_) => {}
         _ => {
             return Err(Failure {
@@ -219,6 +220,22 @@ pub async fn run(
             match link.call(request).await {
                 Response::Receipt(Ok(reply)) => super::receipt::show(reply),
                 Response::Receipt(Err(none)) => Err(super::receipt::no_receipt(none)),
+                other => Err(refused(other)),
+            }
+        }
+        Command::Close(args) => {
+            let request = Request::Close {
+                ask: args.ask(),
+                print: args.print,
+                width: args.width(),
+            };
+            match link.call(request).await {
+                Response::Z { reply, printed } => super::close::show(
+                    reply,
+                    printed,
+                    args.format,
+                    args.width().unwrap_or(crate::domain::receipt::WIDE),
+                ),
                 other => Err(refused(other)),
             }
         }

@@ -92,7 +92,7 @@ fn width_of(text: &str) -> usize {
 }
 
 /// Cuts `text` into pieces of at most `width` characters, at spaces where it can.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {

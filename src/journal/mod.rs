@@ -17,6 +17,7 @@ pub mod receipts;
 mod rejected;
 mod rows;
 mod schema;
+pub mod z_reports;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

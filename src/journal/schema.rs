@@ -166,6 +166,21 @@ const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX drawers_open ON drawers (cashier) WHERE closed_at IS NULL;
     CREATE INDEX transactions_cashier_final ON transactions (cashier, final_at);
     "#,
+    // 9: close-of-day (Z) reports, numbered from 1 without gaps. `content` is the report's
+    // canonical JSON as written; `hash` is SHA-256 of the previous report's hash, a new line,
+    // then `content` (`journal::z_reports`): a chain that `caisse close --verify` walks.
+    r#"
+    CREATE TABLE z_reports (
+        number       INTEGER PRIMARY KEY,
+        period_start INTEGER NOT NULL,
+        period_end   INTEGER NOT NULL,
+        content      TEXT NOT NULL,
+        prev_hash    TEXT NOT NULL,
+        hash         TEXT NOT NULL,
+        closed_by    TEXT NOT NULL DEFAULT '',
+        created_at   INTEGER NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this build writes.

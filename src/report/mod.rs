@@ -281,3 +281,4 @@ impl Aggregator {
 
 #[cfg(test)]
 mod tests;
+pub mod z;

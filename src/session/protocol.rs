@@ -97,6 +97,16 @@ pub enum Request {
         #[serde(default)]
         width: Option<usize>,
     },
+    /// The close of day (`caisse close`), supervisors only: the next Z report, a stored one
+    /// again, or the chain checked; with `print`, the Z on the shop's printer at `width`
+    /// (else the printer's).
+    Close {
+        ask: crate::report::z::ZAsk,
+        #[serde(default)]
+        print: bool,
+        #[serde(default)]
+        width: Option<usize>,
+    },
     /// A MoneyGram transfer waiting at the counter, by its reference (a look-up).
     MoneyGramReception {
         reference: String,
@@ -208,6 +218,11 @@ pub enum Response {
     Supervisor(Cashier),
     /// A receipt, or why there is none.
     Receipt(Result<super::view::ReceiptReply, crate::journal::receipts::NoReceipt>),
+    /// The answer to `Close`, and what became of its print.
+    Z {
+        reply: crate::report::z::ZReply,
+        printed: super::view::Printed,
+    },
     /// Not logged in, or not allowed: why.
     Denied(Problem),
     /// The request failed: why.

@@ -169,6 +169,12 @@ impl Session {
                 }
                 self.receipt(external_id, print, width, &me, now).await
             }
+            Request::Close { ask, print, width } => {
+                if !me.is_supervisor() {
+                    return Response::Denied(Problem::SupervisorOnly);
+                }
+                self.close(ask, print, width, &me, now).await
+            }
             Request::Claim {
                 external_id,
                 subject,
@@ -377,6 +383,59 @@ impl Session {
             }
         };
         Response::Receipt(Ok(ReceiptReply { text, printed }))
+    }
+}
+
+impl Session {
+    /// The close of day through the service: its journal (the supervisor is who closes),
+    /// its printer, off the async workers.
+    async fn close(
+        &self,
+        ask: crate::report::z::ZAsk,
+        print: bool,
+        width: Option<usize>,
+        me: &Cashier,
+        now: i64,
+    ) -> Response {
+        use crate::report::z::ZReply;
+        use crate::session::view::Printed;
+        let engine = self.hub.engine.clone();
+        let by = me.name.clone();
+        let reply = match engine.journal(move |j| j.z_answer(ask, &by, now)).await {
+            Ok(reply) => reply,
+            Err(e) => {
+                return Response::Error(Problem::Journal {
+                    message: e.to_string(),
+                });
+            }
+        };
+        let printed = match (&reply, engine.config().printer.clone()) {
+            (ZReply::Report { .. }, None) if print => Printed::NoPrinter,
+            (ZReply::Report { report, .. }, Some(mut printer)) if print => {
+                let width = width
+                    .filter(|w| {
+                        [crate::domain::receipt::NARROW, crate::domain::receipt::WIDE].contains(w)
+                    })
+                    .unwrap_or(printer.width);
+                printer.width = width;
+                let name = crate::printer::name(&printer);
+                let lines = report.layout(width);
+                match tokio::task::spawn_blocking(move || {
+                    crate::printer::print_lines(&printer, lines)
+                })
+                .await
+                {
+                    Ok(Ok(())) => Printed::Done {
+                        printer: name,
+                        duplicate: false,
+                    },
+                    Ok(Err(e)) => Printed::Failed(e.to_string()),
+                    Err(e) => Printed::Failed(e.to_string()),
+                }
+            }
+            _ => Printed::NotAsked,
+        };
+        Response::Z { reply, printed }
     }
 }
 

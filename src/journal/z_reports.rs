@@ -1,0 +1,224 @@
+//! The Z reports (close of day) in the journal: numbered from 1 without gaps, each stored
+//! as the canonical JSON it was shown as, with its hash chained to the previous one
+//! ([`chain_hash`]). Making one and walking the chain are here; what a Z says is
+//! `report::z`'s.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Journal, JournalError};
+use crate::domain::{OpKind, TxStatus};
+use crate::report::Entry;
+use crate::report::z::{ZAsk, ZBuilder, ZReply, ZReport, chain_hash};
+
+/// A Z report as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredZ {
+    pub report: ZReport,
+    pub content: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Why no Z was made: nothing happened since the last one (or ever).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NothingToClose {
+    #[error(
+        "rien à clôturer : aucune opération depuis le rapport Z n° {last} (clos le {at}). \
+         Réimprimez-le avec « caisse close --show {last} »"
+    )]
+    SinceLast { last: i64, at: String },
+    #[error("rien à clôturer : le journal n'a encore aucune opération")]
+    Empty,
+}
+
+/// What the walk of the chain found wrong, naming the report (in French).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ZFault {
+    #[error("rapport Z n° {0} altéré : son contenu ne correspond plus à son empreinte enregistrée")]
+    Altered(i64),
+    #[error(
+        "rapport Z n° {0} altéré : son empreinte n'est plus celle que le rapport n° {1} a \
+         enregistrée à sa clôture (contenu modifié puis empreinte recalculée)"
+    )]
+    Rechained(i64, i64),
+    #[error("rapport Z n° {0} manquant : supprimé du journal (la numérotation saute au n° {1})")]
+    Missing(i64, i64),
+}
+
+impl Journal {
+    /// Closes the period: the operations made since the last Z (or since the first
+    /// operation) up to `now`, as the next numbered Z, stored with its link of the chain.
+    /// One transaction: two closes at once cannot take the same number or period.
+    pub fn close_day(
+        &mut self,
+        now: i64,
+        closed_by: &str,
+    ) -> Result<Result<StoredZ, NothingToClose>, JournalError> {
+        let tx = self.immediate()?;
+        let last: Option<(i64, i64, String)> = tx
+            .query_row(
+                "SELECT number, period_end, hash FROM z_reports ORDER BY number DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let from = match &last {
+            Some((_, end, _)) => *end,
+            None => {
+                let first: Option<i64> =
+                    tx.query_row("SELECT MIN(created_at) FROM transactions", [], |r| r.get(0))?;
+                match first {
+                    Some(first) => first,
+                    None => return Ok(Err(NothingToClose::Empty)),
+                }
+            }
+        };
+        let number = last.as_ref().map_or(1, |(n, _, _)| n + 1);
+        let mut z = ZBuilder::new(number, from, now);
+        let mut any = false;
+        {
+            let mut stmt = tx.prepare_cached(
+                "SELECT external_id, service, cashier, kind, status, amount, created_at \
+                 FROM transactions WHERE created_at >= ?1 AND created_at < ?2",
+            )?;
+            let mut rows = stmt.query(params![from, now])?;
+            while let Some(row) = rows.next()? {
+                any = true;
+                let id: String = row.get(0)?;
+                let service: String = row.get(1)?;
+                let cashier: String = row.get(2)?;
+                let kind: String = row.get(3)?;
+                let status: String = row.get(4)?;
+                z.add(
+                    &id,
+                    Entry {
+                        service: &service,
+                        cashier: &cashier,
+                        kind: OpKind::parse(&kind).unwrap_or(OpKind::Payment),
+                        // As the report: a status this build does not know is not final.
+                        status: TxStatus::parse(&status).unwrap_or(TxStatus::Review),
+                        amount: row.get(5)?,
+                        created_at: row.get(6)?,
+                    },
+                );
+            }
+        }
+        if !any {
+            return Ok(Err(match last {
+                Some((last, end, _)) => NothingToClose::SinceLast {
+                    last,
+                    at: crate::report::local_time(end),
+                },
+                None => NothingToClose::Empty,
+            }));
+        }
+        let report = z.finish();
+        let content = serde_json::to_string(&report).expect("a Z report serialises");
+        let prev_hash = last.map(|(_, _, h)| h).unwrap_or_default();
+        let hash = chain_hash(&prev_hash, &content);
+        tx.execute(
+            "INSERT INTO z_reports (number, period_start, period_end, content, prev_hash, hash, \
+             closed_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![number, from, now, content, prev_hash, hash, closed_by, now],
+        )?;
+        tx.commit()?;
+        Ok(Ok(StoredZ {
+            report,
+            content,
+            prev_hash,
+            hash,
+        }))
+    }
+
+    /// What `caisse close` answers, here or through the service (`by`: who closes).
+    pub fn z_answer(&mut self, ask: ZAsk, by: &str, now: i64) -> Result<ZReply, JournalError> {
+        let stored = match ask {
+            ZAsk::Close => match self.close_day(now, by)? {
+                Ok(stored) => stored,
+                Err(nothing) => return Ok(ZReply::NothingToClose(nothing.to_string())),
+            },
+            ZAsk::Show(number) => match self.z_report(number)? {
+                Some(stored) => stored,
+                None => return Ok(ZReply::NoSuch(number)),
+            },
+            ZAsk::Verify => {
+                let (read, faults) = self.verify_z_chain()?;
+                let faults = faults.iter().map(ToString::to_string).collect();
+                return Ok(ZReply::Chain { read, faults });
+            }
+        };
+        Ok(ZReply::Report {
+            report: Box::new(stored.report),
+            hash: stored.hash,
+        })
+    }
+
+    /// Z report `number` as stored (`None`: there is none; unreadable content is an error).
+    pub fn z_report(&self, number: i64) -> Result<Option<StoredZ>, JournalError> {
+        let row: Option<(String, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT content, prev_hash, hash FROM z_reports WHERE number = ?1",
+                [number],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((content, prev_hash, hash)) = row else {
+            return Ok(None);
+        };
+        let report = serde_json::from_str(&content).map_err(|e| {
+            JournalError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                Box::new(e),
+            ))
+        })?;
+        Ok(Some(StoredZ {
+            report,
+            content,
+            prev_hash,
+            hash,
+        }))
+    }
+
+    /// Walks the whole chain, oldest first. Returns how many reports it read and what it
+    /// found wrong (nothing: the chain holds). Each report is checked against its own
+    /// link and the link the next one recorded, so one altered report is named once and
+    /// the ones after it stay trusted.
+    pub fn verify_z_chain(&self) -> Result<(i64, Vec<ZFault>), JournalError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT number, period_start, period_end, content, prev_hash, hash \
+             FROM z_reports ORDER BY number",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut faults = Vec::new();
+        let (mut expected_number, mut expected_prev, mut read) = (1i64, String::new(), 0i64);
+        while let Some(row) = rows.next()? {
+            read += 1;
+            let number: i64 = row.get(0)?;
+            let (start, end): (i64, i64) = (row.get(1)?, row.get(2)?);
+            let content: String = row.get(3)?;
+            let prev_hash: String = row.get(4)?;
+            let hash: String = row.get(5)?;
+            if number != expected_number {
+                faults.push(ZFault::Missing(expected_number, number));
+            } else if prev_hash != expected_prev {
+                // This one's record of the previous link no longer matches it: the
+                // previous report was rewritten with a fresh hash.
+                faults.push(ZFault::Rechained(number - 1, number));
+            }
+            // The columns must say what the hashed content says.
+            let agrees = serde_json::from_str::<ZReport>(&content)
+                .is_ok_and(|z| (z.number, z.from, z.to) == (number, start, end));
+            if chain_hash(&prev_hash, &content) != hash || !agrees {
+                faults.push(ZFault::Altered(number));
+            }
+            expected_number = number + 1;
+            expected_prev = hash;
+        }
+        Ok((read, faults))
+    }
+}
+
+#[cfg(test)]
+mod tests;

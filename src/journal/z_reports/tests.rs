@@ -1,0 +1,148 @@
+use super::*;
+use crate::journal::sample_row;
+
+const DAY: i64 = 86_400_000;
+/// 2026-03-31 00:00 UTC.
+const MARCH_31: i64 = 1_774_915_200_000;
+
+fn journal(dir: &std::path::Path) -> Journal {
+    let mut journal = Journal::open(&dir.join("journal.db")).unwrap();
+    let mut open = sample_row(
+        "v-2",
+        "SENELEC_SN_BILL_PAY",
+        TxStatus::Pending,
+        MARCH_31 + 3_600_000,
+    );
+    open.amount = Some(27_684);
+    open.final_at = None;
+    let mut sale = sample_row("v-1", "WAVE_SN_API_CASH_OUT", TxStatus::Success, MARCH_31);
+    sale.amount = Some(15_000);
+    let next_day = sample_row(
+        "v-3",
+        "WAVE_SN_API_CASH_OUT",
+        TxStatus::Success,
+        MARCH_31 + DAY + 60_000,
+    );
+    journal
+        .insert_rows_for_tests(vec![sale, open, next_day])
+        .unwrap();
+    journal
+}
+
+/// The first Z starts at the first operation, the next at the previous Z's end; numbers
+/// follow; each link is chained to the one before; nothing new since the last Z is refused.
+#[test]
+fn closes_follow_each_other_without_gaps_or_overlap() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = journal(dir.path());
+    let first = journal.close_day(MARCH_31 + DAY, "chef").unwrap().unwrap();
+    assert_eq!((first.report.number, first.report.from), (1, MARCH_31));
+    assert_eq!(first.report.total.operations, 2);
+    assert_eq!(first.report.to_follow.len(), 1);
+    assert_eq!(first.prev_hash, "");
+    assert_eq!(first.hash, chain_hash("", &first.content));
+
+    let second = journal
+        .close_day(MARCH_31 + 2 * DAY, "chef")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (second.report.number, second.report.from),
+        (2, MARCH_31 + DAY)
+    );
+    assert_eq!(second.report.total.operations, 1);
+    assert_eq!(second.prev_hash, first.hash);
+
+    let refused = journal.close_day(MARCH_31 + 3 * DAY, "chef").unwrap();
+    assert!(
+        matches!(refused, Err(NothingToClose::SinceLast { last: 2, .. })),
+        "{refused:?}"
+    );
+    assert_eq!(journal.z_report(2).unwrap().unwrap(), second);
+    assert_eq!(journal.verify_z_chain().unwrap(), (2, vec![]));
+}
+
+#[test]
+fn an_empty_journal_has_nothing_to_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    assert_eq!(
+        journal.close_day(MARCH_31, "chef").unwrap(),
+        Err(NothingToClose::Empty)
+    );
+}
+
+fn three_closed(dir: &std::path::Path) -> Journal {
+    let mut journal = journal(dir);
+    for day in 1..=3 {
+        let mut row = sample_row(
+            &format!("w-{day}"),
+            "WAVE_SN_API_CASH_OUT",
+            TxStatus::Success,
+            MARCH_31 + day * DAY + 1,
+        );
+        row.amount = Some(1_000 * day);
+        journal.insert_rows_for_tests(vec![row]).unwrap();
+        journal
+            .close_day(MARCH_31 + day * DAY + 2, "chef")
+            .unwrap()
+            .unwrap();
+    }
+    journal
+}
+
+/// A report's content changed with plain SQL: the walk names that report, and only it.
+#[test]
+fn an_altered_report_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = three_closed(dir.path());
+    journal
+        .conn
+        .execute(
+            "UPDATE z_reports SET content = replace(content, '\"total_net\":2000', '\"total_net\":200') \
+             WHERE number = 2",
+            [],
+        )
+        .unwrap();
+    assert_eq!(
+        journal.verify_z_chain().unwrap(),
+        (3, vec![ZFault::Altered(2)])
+    );
+}
+
+/// Altered and its hash recomputed to match: the next report's record names it.
+#[test]
+fn a_report_rewritten_with_a_fresh_hash_is_named_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = three_closed(dir.path());
+    let stored = journal.z_report(2).unwrap().unwrap();
+    let forged = stored
+        .content
+        .replace("\"total_net\":2000", "\"total_net\":200");
+    assert_ne!(forged, stored.content);
+    journal
+        .conn
+        .execute(
+            "UPDATE z_reports SET content = ?1, hash = ?2 WHERE number = 2",
+            params![forged, chain_hash(&stored.prev_hash, &forged)],
+        )
+        .unwrap();
+    assert_eq!(
+        journal.verify_z_chain().unwrap(),
+        (3, vec![ZFault::Rechained(2, 3)])
+    );
+}
+
+/// A report deleted from the middle: the gap is named.
+#[test]
+fn a_deleted_report_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = three_closed(dir.path());
+    journal
+        .conn
+        .execute("DELETE FROM z_reports WHERE number = 2", [])
+        .unwrap();
+    let (read, faults) = journal.verify_z_chain().unwrap();
+    assert_eq!(read, 2);
+    assert_eq!(faults[0], ZFault::Missing(2, 3));
+}
