@@ -112,7 +112,45 @@ impl Journal {
                 None => NothingToClose::Empty,
             }));
         }
-        let report = z.finish();
+        let mut report = z.finish();
+        // The drawers closed in the period (`caisse drawer close`): expected vs counted; the
+        // gateway balance read at the first opening and at the last closing among them.
+        {
+            let mut stmt = tx.prepare_cached(
+                "SELECT cashier, expected_cash, counted_cash FROM drawers \
+                 WHERE closed_at >= ?1 AND closed_at < ?2 ORDER BY closed_at, id",
+            )?;
+            let drawers = stmt
+                .query_map(params![from, now], |r| {
+                    Ok(crate::report::z::Drawer {
+                        cashier: r.get(0)?,
+                        expected: r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
+                        counted: r.get(2)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            if !drawers.is_empty() {
+                report.drawers = Some(drawers);
+                report.balance_at_open = tx
+                    .query_row(
+                        "SELECT opening_balance FROM drawers WHERE closed_at >= ?1 \
+                         AND closed_at < ?2 AND opening_balance IS NOT NULL \
+                         ORDER BY opened_at, id LIMIT 1",
+                        params![from, now],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                report.balance_at_close = tx
+                    .query_row(
+                        "SELECT closing_balance FROM drawers WHERE closed_at >= ?1 \
+                         AND closed_at < ?2 AND closing_balance IS NOT NULL \
+                         ORDER BY closed_at DESC, id DESC LIMIT 1",
+                        params![from, now],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+            }
+        }
         let content = serde_json::to_string(&report).expect("a Z report serialises");
         let prev_hash = last.map(|(_, _, h)| h).unwrap_or_default();
         let hash = chain_hash(&prev_hash, &content);

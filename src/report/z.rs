@@ -8,10 +8,11 @@
 //! counts in the period it was *made* in; one not final at the close is listed by id in
 //! `to_follow` (it must be followed up: `caisse reconcile`, then `caisse status ID`).
 //!
-//! Not there yet (issue 13 §1, built elsewhere): the drawers (expected vs counted cash),
-//! the commissions and the gateway balance at open and close. Their places exist
-//! (`drawers`, `commissions`, `balance_at_open`, `balance_at_close`) and stay `None` until
-//! the drawer lands; the text says « non disponible » for them, never zero.
+//! The drawers closed in the period (expected vs counted cash) and the gateway balance read
+//! at the first of their openings and the last of their closings are filled in by the
+//! journal when it stores the Z (`journal::z_reports::close_day`). Not there yet: the
+//! commissions. What is unknown stays `None`, and the text says « non disponible », never
+//! zero.
 
 use std::collections::BTreeMap;
 
@@ -44,7 +45,7 @@ pub struct ZReport {
     pub to_follow: Vec<ToFollow>,
     /// Commissions from the callbacks: not yet collected (issue 13 §1).
     pub commissions: Option<i64>,
-    /// The cashiers' drawers (expected vs counted): not yet built (issue 13 §1).
+    /// The cashiers' drawers closed in the period (expected vs counted); `None`: none.
     pub drawers: Option<Vec<Drawer>>,
     /// The gateway balance when the period opened and at the close: not yet read.
     pub balance_at_open: Option<i64>,

@@ -146,3 +146,29 @@ fn a_deleted_report_is_named() {
     assert_eq!(read, 2);
     assert_eq!(faults[0], ZFault::Missing(2, 3));
 }
+
+/// A drawer closed in the period comes into the Z: its cashier, expected and counted cash,
+/// and the gateway balance read at its opening and at its closing.
+#[test]
+fn the_drawers_closed_in_the_period_are_in_the_z() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = journal(dir.path());
+    journal
+        .open_drawer("awa", "pts/1", 20_000, Some(250_000), MARCH_31 - 60_000)
+        .unwrap()
+        .unwrap();
+    journal
+        .close_drawer("awa", 19_500, Some(265_000), MARCH_31 + 7_200_000)
+        .unwrap()
+        .unwrap();
+    let z = journal.close_day(MARCH_31 + DAY, "chef").unwrap().unwrap();
+    let drawers = z.report.drawers.expect("the drawer is in the Z");
+    assert_eq!(drawers.len(), 1);
+    assert_eq!(drawers[0].cashier, "awa");
+    assert_eq!(drawers[0].counted, Some(19_500));
+    assert_eq!(z.report.balance_at_open, Some(250_000));
+    assert_eq!(z.report.balance_at_close, Some(265_000));
+    // Stored as shown: the chain covers the drawers too.
+    assert_eq!(z.hash, chain_hash("", &z.content));
+    assert!(z.content.contains("\"awa\""));
+}
