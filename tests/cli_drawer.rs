@@ -3,10 +3,13 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use caisse::sandbox::{self, SandboxConfig, SandboxHandle};
+
+mod support;
+use support::cli::{self, text};
 
 const KEY: &str = "cli-drawer-key";
 
@@ -26,38 +29,19 @@ async fn sandbox() -> SandboxHandle {
         .unwrap()
 }
 
-fn run(home: &Path, sb: &SandboxHandle, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_caisse"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("USER", "awa")
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("CAISSE_INTECH_URL", sb.url())
-        .env("CAISSE_INTECH_API_KEY", KEY)
-        .env("CAISSE_DB", home.join("journal.db"))
-        .env("CAISSE_POLL_FIRST_MS", "200,500,900")
-        .env("CAISSE_POLL_EVERY_MS", "700")
-        .env("CAISSE_STATUS_WINDOW_MS", "2000")
-        .output()
-        .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 /// The line of `t` that starts with `label`.
 fn line<'a>(t: &'a str, label: &str) -> &'a str {
     t.lines()
         .find(|l| l.starts_with(label))
         .unwrap_or_else(|| panic!("no « {label} » in:\n{t}"))
+}
+
+fn run(home: &Path, sb: &SandboxHandle, args: &[&str]) -> Output {
+    cli::caisse(home, Some((sb.url(), KEY)))
+        .args(args)
+        .env("USER", "awa")
+        .output()
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -5,12 +5,13 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use caisse::sandbox::{self, SandboxConfig, SandboxHandle};
 
 mod support;
+use support::cli::{self, text};
 use support::tmux::approve;
 
 const KEY: &str = "cli-exit-key";
@@ -28,32 +29,6 @@ async fn sandbox() -> SandboxHandle {
     sandbox::spawn(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .unwrap()
-}
-
-fn run(home: &Path, sb: &SandboxHandle, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_caisse"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("CAISSE_INTECH_URL", sb.url())
-        .env("CAISSE_INTECH_API_KEY", KEY)
-        .env("CAISSE_DB", home.join("journal.db"))
-        .env("CAISSE_POLL_FIRST_MS", "200,500,900")
-        .env("CAISSE_POLL_EVERY_MS", "700")
-        .env("CAISSE_STATUS_WINDOW_MS", "2000")
-        .output()
-        .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// `pay --no-wait` of a Wave cash-out the customer has not approved yet: its id and link.
@@ -88,6 +63,13 @@ fn pay_no_wait(home: &Path, sb: &SandboxHandle, phone: &str) -> (String, String)
         .trim()
         .to_owned();
     (id, link)
+}
+
+fn run(home: &Path, sb: &SandboxHandle, args: &[&str]) -> Output {
+    cli::caisse(home, Some((sb.url(), KEY)))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -14,6 +14,7 @@ use caisse::journal::{Journal, sample_row};
 use caisse::sandbox::{self, SandboxConfig, SandboxHandle};
 
 mod support;
+use support::cli::{self, text};
 
 const KEY: &str = "cli-close-key";
 
@@ -33,32 +34,10 @@ async fn sandbox() -> SandboxHandle {
 }
 
 fn caisse(home: &Path, sb: Option<&SandboxHandle>, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_caisse"));
-    command
+    cli::caisse(home, sb.map(|sb| (sb.url(), KEY)))
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("CAISSE_DB", home.join("journal.db"))
-        .env("CAISSE_POLL_FIRST_MS", "200,500,900")
-        .env("CAISSE_POLL_EVERY_MS", "700")
-        .env("CAISSE_STATUS_WINDOW_MS", "2000");
-    if let Some(sb) = sb {
-        command
-            .env("CAISSE_INTECH_URL", sb.url())
-            .env("CAISSE_INTECH_API_KEY", KEY);
-    }
-    command.output().unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+        .output()
+        .unwrap()
 }
 
 /// A payment through the sandbox, then the close: Z n° 1 with its total; a second close

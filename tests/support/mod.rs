@@ -2,6 +2,7 @@
 //! directory such as `tests/sandbox/`, `#[path = "../support/mod.rs"] mod support;`) and
 //! uses the parts it needs.
 //!
+//! * [`cli`]: the real binary as a script runs it (environment, sandbox, sped-up polls);
 //! * [`scripted`]: a scripted HTTP server that records every request (client tests), and
 //!   the contract fixtures;
 //! * [`sandbox`]: the sandbox over real HTTP and a callback receiver;
@@ -11,6 +12,7 @@
 
 #![allow(dead_code, unused_imports)]
 
+pub mod cli;
 pub mod sandbox;
 pub mod scripted;
 pub mod service;

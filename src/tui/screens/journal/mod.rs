@@ -2,9 +2,12 @@
 //! and what can be done about it: re-check, claim, refund, a MoneyGram send's reversal.
 //! Drawn by `draw`.
 
+mod claim;
 pub mod draw;
 pub mod history;
 
+use claim::review_claim_subject;
+pub use claim::{ClaimForm, review_claim_message};
 pub use draw::draw;
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -56,13 +59,6 @@ impl StatusFilter {
             StatusFilter::Open => !s.is_final(),
         }
     }
-}
-
-#[derive(Debug, Clone)]
-pub struct ClaimForm {
-    pub subject: Input,
-    pub message: Input,
-    pub focus: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -129,35 +125,6 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         scroll: 0,
     });
     vec![Effect::LoadJournal]
-}
-
-fn review_claim_subject(lang: Lang) -> String {
-    lang.tr("Opération à vérifier", "Operation to be checked")
-        .into()
-}
-
-/// The claim of an operation under review, with its references filled in.
-pub fn review_claim_message(lang: Lang, r: &Operation) -> String {
-    let amount = r
-        .amount
-        .map(crate::money::fcfa)
-        .unwrap_or_else(|| "-".into());
-    let intech = r.gateway_tx_id.as_deref().unwrap_or("-");
-    let reason = r.error_message.as_deref().unwrap_or_default();
-    match lang {
-        Lang::Fr => format!(
-            "Merci d'indiquer le statut de l'opération externalTransactionId {} (transaction \
-             Intech {intech}), service {}, montant {amount}. Notre caisse ne peut pas lire \
-             son statut : {reason}",
-            r.external_id, r.service
-        ),
-        Lang::En => format!(
-            "Please tell us the status of the operation externalTransactionId {} (Intech \
-             transaction {intech}), service {}, amount {amount}. Our till cannot read its \
-             status: {reason}",
-            r.external_id, r.service
-        ),
-    }
 }
 
 /// The list's keys.
