@@ -297,6 +297,10 @@ fn resolve(
             .filter(|l| !l.is_empty())
             .map(str::to_owned)
             .collect(),
+        whatsapp_fee: file
+            .shop
+            .whatsapp_fee
+            .map(|n| n.min(i64::MAX as u64) as i64),
     };
     let printer = resolve_printer(&file.printer)?;
 

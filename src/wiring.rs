@@ -149,6 +149,11 @@ async fn connect_as(config_path: Option<&Path>, part: Part) -> Result<Context, F
             config.callback_listen = Some(addr);
             config.callback_url = Some(format!("http://{addr}/intech-callback"));
         }
+        // The sandbox's fee per WhatsApp message, known before the first one is sent.
+        config
+            .shop
+            .whatsapp_fee
+            .get_or_insert(crate::sandbox::WHATSAPP_FEE);
         demo = Some(running);
     } else {
         if let Some(intech) = &config.intech {

@@ -291,7 +291,7 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     let mut other = row(TxStatus::Failed, "ORANGE_SN_API_CASH_IN", None);
     other.external_id = "01a20000-0000-7000-8000-000000000002".into();
     other.created_at = NOW - 3_600_000;
-    app::update(&mut journal, Event::Rows(vec![paid, other]));
+    app::update(&mut journal, Event::Rows(vec![paid.clone(), other]));
     out.push(("journal", journal.clone()));
     key(&mut journal, KeyCode::Enter);
     let events = ["intent", "reply", "callback", "poll"]
@@ -311,9 +311,46 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
         Event::Events("01a20000-0000-7000-8000-000000000001".into(), events),
     );
     out.push(("journal_detail", journal));
+    out.extend(whatsapp_screens(width, height, &paid));
 
     out.extend(moneygram_screens(width, height));
     out.extend(session_screens(width, height));
+    out
+}
+
+/// Issue 13: a receipt by WhatsApp: the question with its cost over the success screen;
+/// the sale's detail naming the message sent, and the message's naming its sale.
+fn whatsapp_screens(width: u16, height: u16, paid: &Operation) -> Vec<(&'static str, App)> {
+    let mut out = Vec::new();
+    let mut asked = payment(width, height, Some(paid.clone()));
+    key(&mut asked, KeyCode::Char('w'));
+    app::update(
+        &mut asked,
+        Event::WhatsAppQuote(Ok(caisse::engine::ReceiptMessage {
+            sale: paid.external_id.clone(),
+            phone: "+221772457100".into(),
+            cost: Some(25),
+            text: "*REÇU N° 000042*".into(),
+        })),
+    );
+    out.push(("whatsapp_receipt_question", asked));
+    let mut message = row(TxStatus::Success, "WHATSAPP_MESSAGING", None);
+    message.external_id = "01a20000-0000-7000-8000-000000000003".into();
+    message.phone = Some("+221772457100".into());
+    message.amount = Some(25);
+    message.receipt_no = Some(43);
+    message.fields = json!({"message": "*REÇU N° 000042*", "receiptOf": paid.external_id});
+    message.created_at = NOW - 1_000;
+    let mut journal = base(width, height);
+    key(&mut journal, KeyCode::F(3));
+    app::update(&mut journal, Event::Rows(vec![message, paid.clone()]));
+    key(&mut journal, KeyCode::Down);
+    key(&mut journal, KeyCode::Enter);
+    out.push(("journal_detail_receipted_sale", journal.clone()));
+    key(&mut journal, KeyCode::Esc);
+    key(&mut journal, KeyCode::Up);
+    key(&mut journal, KeyCode::Enter);
+    out.push(("journal_detail_whatsapp_receipt", journal));
     out
 }
 

@@ -13,6 +13,7 @@ mod remote;
 pub mod report;
 mod serve;
 pub mod table;
+mod whatsapp;
 
 use std::path::PathBuf;
 
@@ -111,7 +112,7 @@ pub enum Command {
         #[arg(long, value_name = "SECONDES", default_value_t = 30)]
         wait_secs: u64,
     },
-    /// Affiche le reçu d'une opération finale (texte), et avec --print l'imprime (DUPLICATA s'il l'a déjà été).
+    /// Affiche le reçu d'une opération finale (texte), et avec --print l'imprime (DUPLICATA s'il l'a déjà été) ; avec --whatsapp l'envoie par WhatsApp (coût affiché d'abord, envoi avec --yes).
     Receipt(receipt::ReceiptArgs),
     /// Tiroir-caisse du caissier : ouverture (fond de caisse), état, fermeture (espèces comptées, écarts).
     #[command(subcommand)]
@@ -187,6 +188,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve => serve::serve(cli.config.as_deref(), cli.socket).await,
         Command::Cashier(command) => cashier::run(cli.config.as_deref(), command),
         Command::Fingerprint(args) => fingerprint::run(&args),
+        Command::Receipt(args) if args.whatsapp => {
+            whatsapp::local(cli.config.as_deref(), &args).await
+        }
         Command::Receipt(args) => receipt::run(cli.config.as_deref(), args),
         Command::Drawer(command) => drawer::run(cli.config.as_deref(), command).await,
         Command::Close(args) => close::run(cli.config.as_deref(), &args),

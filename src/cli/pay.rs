@@ -57,7 +57,7 @@ pub(super) fn duplicate_failure(text: String) -> Failure {
 
 /// Starts what keeps a payment moving while the command waits: the journal
 /// watcher, and the callback listener when one is configured.
-async fn start_engine(
+pub(super) async fn start_engine(
     context: &Context,
 ) -> Result<(Arc<Engine>, Vec<tokio::task::JoinHandle<()>>), Failure> {
     let engine = context.engine()?;

@@ -1,7 +1,8 @@
 //! `caisse receipt ID [--print] [--width 32|48]`: the receipt of a final operation, as text
 //! on stdout, and with `--print` on the shop's thermal printer (`[printer]`), marked
 //! DUPLICATA when one was printed before. A printer that fails changes nothing in the
-//! journal but says so in French (exit 4).
+//! journal but says so in French (exit 4). `--whatsapp` sends it by WhatsApp instead
+//! (`cli::whatsapp`).
 
 use std::path::Path;
 
@@ -22,6 +23,16 @@ pub struct ReceiptArgs {
     /// l'imprimante configurée, sinon 32.
     #[arg(long, value_name = "COLONNES", value_parser = clap::builder::PossibleValuesParser::new(["32", "48"]))]
     pub width: Option<String>,
+    /// Envoie le reçu par WhatsApp (service WHATSAPP_MESSAGING d'Intech, payé par la
+    /// boutique) : affiche d'abord le message et son coût ; n'envoie qu'avec --yes.
+    #[arg(long, conflicts_with_all = ["print", "width"])]
+    pub whatsapp: bool,
+    /// Numéro WhatsApp qui reçoit le reçu (sinon celui du client de la vente).
+    #[arg(long, value_name = "NUMÉRO", requires = "whatsapp")]
+    pub phone: Option<String>,
+    /// Confirme l'envoi par WhatsApp et son coût.
+    #[arg(long, requires = "whatsapp")]
+    pub yes: bool,
 }
 
 fn journal_failure(e: crate::journal::JournalError) -> Failure {

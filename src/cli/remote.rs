@@ -211,6 +211,9 @@ pub async fn run(
             }
         }
         Command::Cashier(command) => cashier_remote(&link, command).await,
+        Command::Receipt(args) if args.whatsapp => {
+            super::whatsapp::remote(&link, events, &args, refused).await
+        }
         Command::Receipt(args) => {
             let request = Request::Receipt {
                 external_id: args.external_id.trim().to_owned(),

@@ -43,6 +43,9 @@ pub(super) struct FileShop {
     /// Below this gateway balance (FCFA), every counter's header warns: deposits would
     /// start failing.
     pub(super) low_balance: Option<u64>,
+    /// What Intech charges per WhatsApp message (FCFA), shown before a receipt is sent by
+    /// WhatsApp until the journal knows the fee the server charged.
+    pub(super) whatsapp_fee: Option<u64>,
 }
 
 /// `[printer]`: the receipt printer (ESC/POS), over the network or a device file.

@@ -8,8 +8,13 @@
 //! cash-out paid for goods ([`CashOutUse::Goods`]): then no cash leaves the drawer. A refund
 //! reverses its sale on both legs. Whatever did not succeed moved nothing.
 //!
-//! Hence, for every operation, `cash + balance = commission + goods`, and for a drawer:
-//! `cash + balance = opening cash + opening balance + commissions + goods sold (net)`.
+//! One exception: what the shop pays for itself. A receipt sent by WhatsApp at the
+//! cashier's choice (an operation linked to its sale, [`crate::domain::receipt::RECEIPT_OF`])
+//! debits the balance and brings no cash: the customer pays nothing for it.
+//!
+//! Hence, for every operation, `cash + balance = commission + goods − shop costs`, and for
+//! a drawer: `cash + balance = opening cash + opening balance + commissions + goods sold
+//! (net) − the shop's own costs`.
 
 use crate::catalog::services::{self, TypeOperation};
 
@@ -57,6 +62,9 @@ pub struct DrawerOp<'a> {
     /// What the gateway credited the shop for this operation (from its callback), else 0.
     pub commission: i64,
     pub cash_out_use: CashOutUse,
+    /// The shop pays it from its balance, no cash comes in: a receipt sent by WhatsApp,
+    /// linked to its sale.
+    pub paid_by_shop: bool,
 }
 
 /// What one operation moved, in whole FCFA; positive into the shop.
@@ -71,6 +79,8 @@ pub struct Effect {
     /// Goods paid by cash-out (+), or such a payment refunded (−): value that came in
     /// against goods, neither cash nor commission.
     pub goods: i64,
+    /// What the shop paid for itself from its balance (+): a receipt sent by WhatsApp.
+    pub shop_costs: i64,
 }
 
 impl Effect {
@@ -80,6 +90,7 @@ impl Effect {
             balance: -self.balance,
             commission: -self.commission,
             goods: -self.goods,
+            shop_costs: -self.shop_costs,
         }
     }
 }
@@ -99,11 +110,19 @@ pub fn sale_effect(direction: TypeOperation, use_: CashOutUse, amount: i64) -> E
             ..Effect::default()
         },
         (TypeOperation::Credit, CashOutUse::Goods) => Effect {
-            cash: 0,
             balance: amount,
-            commission: 0,
             goods: amount,
+            ..Effect::default()
         },
+    }
+}
+
+/// What an operation the shop pays for itself moves: its balance only.
+pub fn shop_cost(amount: i64) -> Effect {
+    Effect {
+        balance: -amount,
+        shop_costs: amount,
+        ..Effect::default()
     }
 }
 
@@ -121,7 +140,11 @@ pub fn effect(op: &DrawerOp) -> Effect {
     if !went_through {
         return Effect::default();
     }
-    let sale = sale_effect(service.type_operation, op.cash_out_use, op.amount);
+    let sale = if op.paid_by_shop {
+        shop_cost(op.amount)
+    } else {
+        sale_effect(service.type_operation, op.cash_out_use, op.amount)
+    };
     let mut effect = match op.kind {
         OpKind::Payment => sale,
         OpKind::Refund => sale.reversed(),
@@ -147,6 +170,8 @@ pub struct Totals {
     pub balance_out: i64,
     pub commissions: i64,
     pub goods: i64,
+    /// What the shop paid for itself (receipts sent by WhatsApp).
+    pub shop_costs: i64,
     /// Operations that moved something.
     pub counted: u32,
 }
@@ -165,6 +190,7 @@ impl Totals {
         }
         self.commissions += e.commission;
         self.goods += e.goods;
+        self.shop_costs += e.shop_costs;
         if e != Effect::default() {
             self.counted += 1;
         }
@@ -230,6 +256,14 @@ pub fn table_rows() -> Vec<(String, String, String, String)> {
             }
         }
     }
+    // A message the shop pays for itself: a receipt sent by WhatsApp, linked to its sale.
+    let e = shop_cost(1);
+    rows.push((
+        "MESSENGING_SMS (reçu d'une vente, payé par la boutique)".into(),
+        TypeOperation::Debit.as_str().to_owned(),
+        sign(e.cash),
+        sign(e.balance),
+    ));
     rows
 }
 

@@ -15,6 +15,10 @@ pub struct Shop {
     pub name: String,
     /// One printed line each (the configuration's `address`, split at new lines).
     pub address: Vec<String>,
+    /// `[shop] whatsapp_fee`: what Intech charges the shop per WhatsApp message, as its
+    /// contract says. Shown before a receipt is sent by WhatsApp while the journal holds
+    /// no message's fee yet (the fee the server last charged wins: `Journal::whatsapp_fee`).
+    pub whatsapp_fee: Option<i64>,
 }
 
 /// The values a receipt shows, already chosen from the journal's row.
@@ -243,6 +247,94 @@ impl Receipt {
     }
 }
 
+/// The field of a WhatsApp message's operation that names the sale whose receipt it
+/// carries (its `externalTransactionId`): the link between the two, kept in the journal
+/// only (never sent to the gateway), read by the drawer (the shop pays such a message) and
+/// shown in both journal details.
+pub const RECEIPT_OF: &str = "receiptOf";
+
+/// The most characters a WhatsApp message takes (the server's limit on `message`).
+pub const MESSAGE_MAX: usize = 500;
+
+impl Receipt {
+    /// The receipt as a WhatsApp message: the same values as the paper one, one
+    /// `Label : value` per line (WhatsApp wraps lines itself, so nothing is padded), titles
+    /// in WhatsApp's bold (`*…*`), no QR (the reference is written out). Within
+    /// [`MESSAGE_MAX`] characters: the address, then what the reply carried, then the
+    /// charges are left out when it would not fit, and as a last resort the text is cut.
+    pub fn to_message(&self) -> String {
+        let mut drop_address = false;
+        let mut drop_details = false;
+        let mut drop_charges = false;
+        loop {
+            let text = self.message_text(drop_address, drop_details, drop_charges);
+            if text.chars().count() <= MESSAGE_MAX {
+                return text;
+            }
+            if !drop_address {
+                drop_address = true;
+            } else if !drop_details {
+                drop_details = true;
+            } else if !drop_charges {
+                drop_charges = true;
+            } else {
+                let mut cut: String = text.chars().take(MESSAGE_MAX - 1).collect();
+                cut.push('…');
+                return cut;
+            }
+        }
+    }
+
+    fn message_text(&self, no_address: bool, no_details: bool, no_charges: bool) -> String {
+        let mut out: Vec<String> = Vec::new();
+        let line = |label: &str, value: &str| format!("{label} : {value}");
+        if !self.shop.name.trim().is_empty() {
+            out.push(format!("*{}*", self.shop.name.trim()));
+        }
+        if !no_address {
+            out.extend(self.shop.address.iter().cloned());
+        }
+        out.push(match self.number {
+            Some(n) => format!("*{} N° {n:06}*", self.title()),
+            None => format!("*{}*", self.title()),
+        });
+        if self.duplicate {
+            out.push("*DUPLICATA*".into());
+        }
+        out.push(line("Date", &date_time(self.at)));
+        if !self.cashier.is_empty() {
+            out.push(line("Caissier", &self.cashier));
+        }
+        out.push(line("Service", &self.service));
+        if let Some(sale) = &self.refund_of {
+            out.push(line("Remboursement de", sale));
+        }
+        if let Some(phone) = &self.phone {
+            out.push(line("Client", &mask_phone(phone)));
+        }
+        if let Some(amount) = self.amount {
+            out.push(line("Montant", &fcfa(amount)));
+        }
+        if !no_charges {
+            for (label, value) in &self.charges {
+                out.push(line(label, value));
+            }
+        }
+        if !no_details {
+            for (label, value) in &self.details {
+                out.push(line(label, value));
+            }
+        }
+        out.push(line("Statut", &self.status.french().to_uppercase()));
+        if let Some(id) = &self.gateway_tx_id {
+            out.push(line("Transaction", id));
+        }
+        out.push(line("Référence", &self.reference));
+        out.push("Conservez ce reçu".into());
+        out.join("\n")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +345,7 @@ mod tests {
             shop: Shop {
                 name: "Boutique Awa".into(),
                 address: vec!["Marché Sandaga, Dakar".into()],
+                whatsapp_fee: None,
             },
             at: 1_764_545_340_000, // 30/11/2025 23:29 UTC
             cashier: "awa".into(),
@@ -337,5 +430,36 @@ mod tests {
             Line::Text("0193f4a1-7c2e-7000-8000-00000000".into())
         );
         assert_eq!(lines[at + 2], Line::Text(format!("{:>32}", "0001")));
+    }
+    #[test]
+    fn the_whatsapp_text_says_the_receipt_with_the_phone_masked() {
+        let text = sale().to_message();
+        for want in [
+            "*Boutique Awa*",
+            "*REÇU N° 000042*",
+            "Date : 30/11/2025 23:29",
+            "Client : 77*****00",
+            "Montant : 12 500 FCFA",
+            "Commission : 125 FCFA",
+            "Statut : RÉUSSI",
+            "Transaction : 139663910423",
+            "Référence : 0193f4a1-7c2e-7000-8000-000000000001",
+        ] {
+            assert!(text.contains(want), "missing « {want} » in\n{text}");
+        }
+        assert!(!text.contains("772457100"));
+        assert!(text.chars().count() <= MESSAGE_MAX);
+    }
+
+    #[test]
+    fn a_whatsapp_text_too_long_drops_the_address_first_and_never_exceeds_the_limit() {
+        let mut r = sale();
+        r.shop.address = vec!["une adresse très longue ".repeat(10)];
+        let text = r.to_message();
+        assert!(text.chars().count() <= MESSAGE_MAX);
+        assert!(!text.contains("une adresse"));
+        assert!(text.contains("Référence : "));
+        r.shop.name = "x".repeat(900);
+        assert_eq!(r.to_message().chars().count(), MESSAGE_MAX);
     }
 }

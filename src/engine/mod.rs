@@ -16,6 +16,7 @@ pub mod listener;
 mod moneygram;
 mod pay;
 mod poller;
+mod receipt_message;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -37,6 +38,7 @@ use crate::secret::{Redactor, Secret};
 pub use callbacks::serve_callbacks;
 pub use moneygram::{PayoutOrder, SendOrder, payout_lookup, quote_of, receipt_lines};
 pub use pay::Repeat;
+pub use receipt_message::{NoMessage, ReceiptMessage, WHATSAPP};
 
 /// Sent as `callbackUrl` when none is configured: the `.invalid` domain never resolves.
 pub const NO_CALLBACK_URL: &str = "https://callback.invalid/caisse";

@@ -154,6 +154,7 @@ impl Engine {
             amount: Some(payout.amount),
             fields: BTreeMap::from([("moneygramReceptionData".to_owned(), payout.wire())]),
             description: None,
+            links: BTreeMap::new(),
         };
         self.send_validated(sale, actor, Some(id), super::Repeat::Allow)
             .await
@@ -204,6 +205,7 @@ impl Engine {
                 ),
             ]),
             description: None,
+            links: BTreeMap::new(),
         };
         self.send_validated(sale, actor, Some(id), super::Repeat::Allow)
             .await

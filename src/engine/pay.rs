@@ -36,6 +36,9 @@ pub(crate) struct Validated {
     pub amount: Option<i64>,
     pub fields: BTreeMap<String, Value>,
     pub description: Option<String>,
+    /// Kept in the journal's fields beside the wire fields, never sent: what links this
+    /// operation to another (a receipt message's sale, `domain::receipt::RECEIPT_OF`).
+    pub links: BTreeMap<String, Value>,
 }
 
 /// Intram's callback address: the shop's, with `/intram` at the end of its path (before any
@@ -184,6 +187,7 @@ impl Engine {
             amount: valid.amount,
             fields,
             description: order.description,
+            links: BTreeMap::new(),
         };
         // Only a sale that names its customer can be told apart (`is_checked`).
         let repeat = match repeat {
@@ -217,6 +221,7 @@ impl Engine {
             amount,
             fields: wire_fields,
             description,
+            links,
         } = sale;
         let external_id = chosen_id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let now = self.now();
@@ -229,7 +234,7 @@ impl Engine {
             service: service.clone(),
             phone: phone.clone(),
             amount,
-            fields: journal_fields(&wire_fields),
+            fields: journal_fields(&wire_fields.clone().into_iter().chain(links).collect()),
             cashier: actor.cashier.clone(),
             terminal: actor.terminal.clone(),
         };

@@ -130,9 +130,11 @@ fn totals(
 ) -> Result<Totals, JournalError> {
     let sql = format!(
         "SELECT t.service, t.kind, t.status, COALESCE(t.amount, 0), {COMMISSION_SQL}, \
-         json_extract(t.fields, '$.{field}') FROM transactions t \
+         json_extract(t.fields, '$.{field}'), \
+         json_extract(t.fields, '$.{link}') IS NOT NULL FROM transactions t \
          WHERE t.cashier = ?1 AND t.final_at IS NOT NULL AND t.final_at BETWEEN ?2 AND ?3",
-        field = CashOutUse::FIELD
+        field = CashOutUse::FIELD,
+        link = crate::domain::receipt::RECEIPT_OF,
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params![cashier, from, to], |r| {
@@ -143,11 +145,12 @@ fn totals(
             r.get::<_, i64>(3)?,
             r.get::<_, f64>(4)?,
             r.get::<_, Option<String>>(5)?,
+            r.get::<_, bool>(6)?,
         ))
     })?;
     let mut totals = Totals::default();
     for row in rows {
-        let (service, kind, status, amount, commission, use_) = row?;
+        let (service, kind, status, amount, commission, use_, receipt) = row?;
         let (Some(kind), Some(status)) = (OpKind::parse(&kind), TxStatus::parse(&status)) else {
             continue;
         };
@@ -158,6 +161,8 @@ fn totals(
             amount,
             commission: commission.floor() as i64,
             cash_out_use: CashOutUse::parse(use_.as_deref()),
+            // A receipt sent by WhatsApp for a sale: the shop pays it.
+            paid_by_shop: receipt,
         }));
     }
     Ok(totals)
@@ -319,5 +324,31 @@ mod tests {
             j.drawer_status("awa", 4_000).unwrap(),
             Err(DrawerRefusal::NotOpen)
         );
+    }
+
+    /// Issue 13: a receipt sent by WhatsApp, linked to its sale (`receiptOf`), is paid by
+    /// the shop: its fee leaves the balance and no cash comes in. A message sold at the
+    /// WhatsApp tile (no link) is paid in cash by the customer.
+    #[test]
+    fn a_receipt_sent_by_whatsapp_costs_the_balance_and_brings_no_cash() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("j.db")).unwrap();
+        j.open_drawer("awa", "t1", 20_000, Some(100_000), 500)
+            .unwrap()
+            .unwrap();
+        sale(&j, "a", "WAVE_SN_API_CASH_IN", 10_000, "SUCCESS", "awa");
+        sale(&j, "m", "WHATSAPP_MESSAGING", 25, "SUCCESS", "awa");
+        j.conn
+            .execute(
+                "UPDATE transactions SET fields = ?1 WHERE external_id = 'm'",
+                [json!({"message": "REÇU", "receiptOf": "a"}).to_string()],
+            )
+            .unwrap();
+        sale(&j, "sold", "WHATSAPP_MESSAGING", 25, "SUCCESS", "awa");
+        let state = j.drawer_status("awa", 2_000).unwrap().unwrap();
+        // The deposit and the sold message bring cash; the receipt brings none.
+        assert_eq!(state.expected_cash(), 30_025);
+        assert_eq!(state.expected_balance(), Some(100_000 - 10_000 - 25 - 25));
+        assert_eq!(state.totals.shop_costs, 25);
     }
 }

@@ -148,3 +148,20 @@ pub fn receipt_of(row: &TransactionRow, events: &[Event], shop: &Shop, duplicate
 pub fn print_detail(printer: &str, duplicate: bool, width: usize) -> Value {
     json!({"printer": printer, "duplicate": duplicate, "width": width})
 }
+
+impl Journal {
+    /// The fee the server charged for the latest WhatsApp message it accepted (it puts its
+    /// fee in place of the amount: the row's amount), or `None` before the first one.
+    pub fn whatsapp_fee(&self) -> Result<Option<i64>, JournalError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT amount FROM transactions WHERE service = 'WHATSAPP_MESSAGING' \
+                 AND amount IS NOT NULL ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}

@@ -133,6 +133,9 @@ struct Record<'a> {
     refund_attempts: u32,
     status_calls: u32,
     callbacks: Vec<AttemptOut<'a>>,
+    /// A WhatsApp message's text, as received.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -171,6 +174,7 @@ fn intech_record<'a>(st: &'a Memory, tx: &'a IntechTx) -> (u64, Record<'a>) {
         refund_attempts: st.refund_attempts.get(&tx.tid).copied().unwrap_or(0),
         status_calls: tx.status_calls,
         callbacks: attempts(&tx.callbacks),
+        message: tx.message.as_deref(),
     };
     (tx.seq, record)
 }
@@ -191,6 +195,7 @@ fn intram_record(tx: &IntramTx) -> (u64, Record<'_>) {
         refund_attempts: 0,
         status_calls: 0,
         callbacks: attempts(&tx.callbacks),
+        message: None,
     };
     (tx.seq, record)
 }

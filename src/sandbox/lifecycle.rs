@@ -97,6 +97,7 @@ pub(crate) fn create_intech(
         amount_in_currency: input.amount_in_currency,
         callback_url: input.callback_url,
         data: input.data,
+        message: input.message,
         status: Status::Pending,
         error: None,
         outcome,

@@ -31,6 +31,8 @@ mod pages;
 mod png;
 mod reply;
 mod rules;
+/// What the sandbox charges per WhatsApp message (the demo's `[shop] whatsapp_fee`).
+pub use rules::WHATSAPP_FEE;
 pub mod signing;
 mod state;
 #[cfg(test)]

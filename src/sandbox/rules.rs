@@ -65,7 +65,7 @@ pub(crate) use validation::*;
 
 /// The partner's fee per WhatsApp message, in XOF: the server replaces the operation's
 /// `amount` with it (the request carries none), in the reply and in the record.
-pub(crate) const WHATSAPP_FEE: i64 = 25;
+pub const WHATSAPP_FEE: i64 = 25;
 
 /// What a test account (not enabled for production) may send at most, in XOF.
 pub(crate) const TEST_ACCOUNT_MAX: i64 = 300;

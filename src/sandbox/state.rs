@@ -213,6 +213,8 @@ pub(crate) struct IntechTx {
     pub callback_url: String,
     /// Custom data, always an object.
     pub data: Value,
+    /// A WhatsApp message's text.
+    pub message: Option<String>,
     pub status: Status,
     pub error: Option<TxError>,
     pub outcome: Outcome,

@@ -97,6 +97,20 @@ pub enum Request {
         #[serde(default)]
         width: Option<usize>,
     },
+    /// A final operation's receipt by WhatsApp (the cashier's own, or any for a
+    /// supervisor), to `phone` or else the sale's customer: with `send` false, what it
+    /// would say and cost (asked first); with `send`, the message sent as an operation of
+    /// its own linked to the sale, under `message_id` (chosen by the terminal, as a sale's:
+    /// a repeat is answered, never sent again).
+    WhatsAppReceipt {
+        external_id: String,
+        #[serde(default)]
+        phone: Option<String>,
+        #[serde(default)]
+        send: bool,
+        #[serde(default)]
+        message_id: Option<String>,
+    },
     /// The close of day (`caisse close`), supervisors only: the next Z report, a stored one
     /// again, or the chain checked; with `print`, the Z on the shop's printer at `width`
     /// (else the printer's).
@@ -218,6 +232,9 @@ pub enum Response {
     Supervisor(Cashier),
     /// A receipt, or why there is none.
     Receipt(Result<super::view::ReceiptReply, crate::journal::receipts::NoReceipt>),
+    /// What a receipt by WhatsApp would say and cost, or why none can go (a message sent
+    /// is answered `Paid`, as a sale).
+    ReceiptMessage(Result<crate::engine::ReceiptMessage, crate::engine::NoMessage>),
     /// The answer to `Close`, and what became of its print.
     Z {
         reply: crate::report::z::ZReply,

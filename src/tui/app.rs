@@ -170,6 +170,23 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
             }
             effects
         }
+        Event::WhatsAppQuote(Ok(quote)) => {
+            // Asked over the screen it was asked from (the sale's or the journal's detail).
+            if matches!(app.screen, Screen::Payment(_) | Screen::Journal(_)) {
+                ask::whatsapp(app, quote);
+            } else {
+                app.dirty = false;
+            }
+            vec![]
+        }
+        Event::WhatsAppQuote(Err(message)) => {
+            match &mut app.screen {
+                Screen::Payment(p) => p.notice = Some(message),
+                Screen::Journal(j) => j.notice = Some(Notice::Failed(message)),
+                _ => app.dirty = false,
+            }
+            vec![]
+        }
         Event::Refunded(outcome) => {
             let lang = app.lang;
             let notice = match outcome {
@@ -387,6 +404,18 @@ fn answered(app: &mut App, question: ask::Question, answer: ask::Answer) -> Vec<
             // Then the session's rules: a supervisor's PIN at a cashier's counter.
             vec![Effect::Refund(external_id)]
         }
+        (Question::WhatsApp { sale, phone, .. }, Answer::Yes) => {
+            let sending = lang.tr(
+                "Envoi du reçu par WhatsApp…",
+                "Sending the receipt by WhatsApp…",
+            );
+            match &mut app.screen {
+                Screen::Payment(p) => p.notice = Some(sending.into()),
+                Screen::Journal(j) => j.notice = Some(Notice::Done(sending.into())),
+                _ => {}
+            }
+            vec![Effect::SendWhatsApp { sale, phone }]
+        }
         (Question::Duplicate { .. }, Answer::Yes) => payment::send_again(app),
         // Back to the form, as it was typed: the cashier checks it with the customer.
         (Question::Duplicate { .. }, Answer::No) => {
@@ -484,3 +513,6 @@ mod card_tests;
 
 #[cfg(test)]
 mod settle_tests;
+
+#[cfg(test)]
+mod whatsapp_tests;

@@ -68,6 +68,48 @@ fn paid(r: Response, lang: Lang) -> Option<Event> {
     }))
 }
 
+/// What became of a receipt sent by WhatsApp, in a sentence.
+fn whatsapp_sent(r: Response, lang: Lang) -> Result<String, String> {
+    use crate::domain::TxStatus;
+    match r {
+        Response::Paid(sent) => {
+            let row = sent.operation;
+            let cost = row.amount.map(crate::money::fcfa);
+            match row.status {
+                TxStatus::Success => Ok(match (lang, cost) {
+                    (Lang::Fr, Some(c)) => {
+                        format!("Reçu envoyé par WhatsApp ({c} payés par la boutique).")
+                    }
+                    (Lang::Fr, None) => "Reçu envoyé par WhatsApp.".to_owned(),
+                    (Lang::En, Some(c)) => {
+                        format!("Receipt sent by WhatsApp ({c} paid by the shop).")
+                    }
+                    (Lang::En, None) => "Receipt sent by WhatsApp.".to_owned(),
+                }),
+                s if s.is_final() => Err(format!(
+                    "{} {}",
+                    lang.tr(
+                        "Reçu non envoyé par WhatsApp :",
+                        "Receipt not sent by WhatsApp:"
+                    ),
+                    row.error_text(lang)
+                        .unwrap_or_else(|| s.label(lang).to_owned())
+                )),
+                _ => Ok(lang
+                    .tr(
+                        "Reçu remis à Intech pour WhatsApp : en cours, suivi dans le journal.",
+                        "Receipt handed to Intech for WhatsApp: under way, followed in the \
+                         journal.",
+                    )
+                    .to_owned()),
+            }
+        }
+        Response::ReceiptMessage(Err(none)) => Err(none.text(lang)),
+        Response::NotDone(outcome) => Err(outcome.message().unwrap_or_default().to_owned()),
+        other => Err(answer_error(other, lang)),
+    }
+}
+
 /// The answer to a refund (a plain one, a MoneyGram reversal).
 fn refunded(r: Response, lang: Lang) -> Option<Event> {
     Some(Event::Refunded(match r {
@@ -175,6 +217,33 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
                     other => Err(answer_error(other, lang)),
                 }))
             },
+        ),
+        Effect::AskWhatsApp(external_id) => (
+            Request::WhatsAppReceipt {
+                external_id,
+                phone: None,
+                send: false,
+                message_id: None,
+            },
+            |r, lang| {
+                Some(match r {
+                    Response::ReceiptMessage(Ok(quote)) => Event::WhatsAppQuote(Ok(quote)),
+                    Response::ReceiptMessage(Err(none)) => {
+                        Event::WhatsAppQuote(Err(none.text(lang)))
+                    }
+                    other => Event::WhatsAppQuote(Err(answer_error(other, lang))),
+                })
+            },
+        ),
+        Effect::SendWhatsApp { sale, phone } => (
+            Request::WhatsAppReceipt {
+                external_id: sale,
+                phone: Some(phone),
+                send: true,
+                // Chosen here: a repeat of this request is answered, never sent again.
+                message_id: Some(uuid::Uuid::now_v7().to_string()),
+            },
+            |r, lang| Some(Event::ActionDone(whatsapp_sent(r, lang))),
         ),
         Effect::LoadJournal => (
             Request::Journal {

@@ -36,6 +36,9 @@ pub enum Event {
     PendingCount(usize, usize),
     /// A claim finished: the French message to show.
     ActionDone(Result<String, String>),
+    /// What a receipt by WhatsApp would say and cost (asked before it is sent), or why
+    /// none can go.
+    WhatsAppQuote(Result<crate::engine::ReceiptMessage, String>),
     /// A refund's send ended.
     Refunded(Outcome),
     /// A MoneyGram transfer looked up, or why not.
@@ -89,6 +92,14 @@ pub enum Effect {
     Refresh(String),
     /// The receipt of a final operation, on the shop's printer (the service's).
     PrintReceipt(String),
+    /// What the receipt of a final operation would cost by WhatsApp (the question first).
+    AskWhatsApp(String),
+    /// The receipt of `sale` sent by WhatsApp to `phone`, the cashier having seen its
+    /// cost (the runtime chooses the message's id: never sent twice).
+    SendWhatsApp {
+        sale: String,
+        phone: String,
+    },
     LoadJournal,
     LoadEvents(String),
     CountPending,

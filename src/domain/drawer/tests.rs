@@ -8,7 +8,42 @@ fn op(service: &str, kind: OpKind, status: TxStatus, amount: i64) -> DrawerOp<'_
         amount,
         commission: 0,
         cash_out_use: CashOutUse::Withdrawal,
+        paid_by_shop: false,
     }
+}
+
+#[test]
+fn a_receipt_sent_by_whatsapp_is_paid_by_the_shop_from_its_balance_only() {
+    let e = effect(&DrawerOp {
+        paid_by_shop: true,
+        ..op("WHATSAPP_MESSAGING", OpKind::Payment, TxStatus::Success, 25)
+    });
+    assert_eq!((e.cash, e.balance, e.shop_costs), (0, -25, 25));
+    // Sold to the customer (the WhatsApp tile), a message is a sale like any other.
+    let sold = effect(&op(
+        "WHATSAPP_MESSAGING",
+        OpKind::Payment,
+        TxStatus::Success,
+        25,
+    ));
+    assert_eq!((sold.cash, sold.balance, sold.shop_costs), (25, -25, 0));
+    // One that failed cost nothing.
+    let failed = effect(&DrawerOp {
+        paid_by_shop: true,
+        ..op("WHATSAPP_MESSAGING", OpKind::Payment, TxStatus::Failed, 25)
+    });
+    assert_eq!(failed, Effect::default());
+    let t = Totals::of(&[DrawerOp {
+        paid_by_shop: true,
+        ..op("WHATSAPP_MESSAGING", OpKind::Payment, TxStatus::Success, 25)
+    }]);
+    let opening = Opening {
+        cash: 1_000,
+        balance: 10_000,
+    };
+    assert_eq!(t.expected_cash(opening), 1_000);
+    assert_eq!(t.expected_balance(opening), 9_975);
+    assert_eq!(t.shop_costs, 25);
 }
 
 #[test]
@@ -151,6 +186,11 @@ mod props {
             of: usize,
             status: TxStatus,
         },
+        /// A receipt sent by WhatsApp for the shop (its fee), with its status.
+        Receipt {
+            fee: i64,
+            status: TxStatus,
+        },
     }
 
     fn step() -> impl Strategy<Value = Step> {
@@ -160,7 +200,8 @@ mod props {
                 .prop_map(|(service, amount, status, commission, goods)| Step::Sale {
                     service, amount, status, commission, goods
                 }),
-            1 => (any::<usize>(), status).prop_map(|(of, status)| Step::Refund { of, status }),
+            1 => (any::<usize>(), status.clone()).prop_map(|(of, status)| Step::Refund { of, status }),
+            1 => (1i64..100, status).prop_map(|(fee, status)| Step::Receipt { fee, status }),
         ]
     }
 
@@ -173,6 +214,7 @@ mod props {
         balance: i64,
         commissions: i64,
         goods: i64,
+        shop_costs: i64,
     }
 
     struct Sale {
@@ -181,6 +223,7 @@ mod props {
         status: TxStatus,
         commission: i64,
         use_: CashOutUse,
+        paid_by_shop: bool,
     }
 
     fn day(steps: &[Step], opening: Opening) -> (Vec<Sale>, Vec<(usize, TxStatus)>, World) {
@@ -242,6 +285,27 @@ mod props {
                         status,
                         commission,
                         use_,
+                        paid_by_shop: false,
+                    });
+                }
+                Step::Receipt { fee, status } => {
+                    // A message is never refunded: REFUNDED reads as SUCCESS here.
+                    let status = if status == TxStatus::Refunded {
+                        TxStatus::Success
+                    } else {
+                        status
+                    };
+                    if status == TxStatus::Success {
+                        w.balance -= fee;
+                        w.shop_costs += fee;
+                    }
+                    sales.push(Sale {
+                        service: "WHATSAPP_MESSAGING",
+                        amount: fee,
+                        status,
+                        commission: 0,
+                        use_: CashOutUse::Withdrawal,
+                        paid_by_shop: true,
                     });
                 }
                 Step::Refund { of, status } => {
@@ -249,8 +313,8 @@ mod props {
                         continue;
                     }
                     let i = of % sales.len();
-                    // Only a successful sale may be refunded (once).
-                    if sales[i].status != TxStatus::Success {
+                    // Only a successful sale may be refunded (once); a receipt is not.
+                    if sales[i].status != TxStatus::Success || sales[i].paid_by_shop {
                         continue;
                     }
                     let status = if status == TxStatus::Refunded {
@@ -294,6 +358,7 @@ mod props {
                 amount: s.amount,
                 commission: s.commission,
                 cash_out_use: s.use_,
+                paid_by_shop: s.paid_by_shop,
             })
             .collect();
         for &(i, status) in refunds {
@@ -305,6 +370,7 @@ mod props {
                 amount: s.amount,
                 commission: 0,
                 cash_out_use: s.use_,
+                paid_by_shop: s.paid_by_shop,
             });
         }
         ops
@@ -327,7 +393,7 @@ mod props {
             let cash_sum: i64 = effects.iter().map(|e| e.cash).sum();
             let balance_sum: i64 = effects.iter().map(|e| e.balance).sum();
             for e in &effects {
-                prop_assert_eq!(e.cash + e.balance, e.commission + e.goods);
+                prop_assert_eq!(e.cash + e.balance, e.commission + e.goods - e.shop_costs);
             }
             prop_assert_eq!(totals.expected_cash(opening), opening.cash + cash_sum);
             prop_assert_eq!(totals.expected_cash(opening), world.cash);
@@ -335,9 +401,11 @@ mod props {
             prop_assert_eq!(totals.expected_balance(opening), world.balance);
             prop_assert_eq!(totals.commissions, world.commissions);
             prop_assert_eq!(totals.goods, world.goods);
+            prop_assert_eq!(totals.shop_costs, world.shop_costs);
             prop_assert_eq!(
                 totals.expected_cash(opening) + totals.expected_balance(opening),
                 opening.cash + opening.balance + world.commissions + world.goods
+                    - world.shop_costs
             );
         }
     }

@@ -233,6 +233,7 @@ pub(crate) async fn operation(shared: Arc<Shared>, map: Map<String, Value>) -> R
                 amount_in_currency: input.amount,
                 callback_url: input.callback_url,
                 data: input.data,
+                message: None,
                 status: Status::Processing,
                 error: None,
                 outcome: Outcome::Normal,

@@ -24,6 +24,8 @@ pub(crate) struct OperationInput {
     pub account_number: Option<String>,
     pub bill_reference: Option<String>,
     pub use_om_qr: bool,
+    /// A WhatsApp message's text, as sent (kept in the record for tests and the demo).
+    pub message: Option<String>,
 }
 
 /// `POST /operation`: required fields, formats, per-service fields, after the currency was
@@ -212,6 +214,11 @@ pub(crate) fn check_operation(
             account_number,
             bill_reference,
             use_om_qr,
+            message: body
+                .get("message")
+                .and_then(Value::as_str)
+                .filter(|_| whatsapp)
+                .map(str::to_owned),
         }),
         // Every None above pushed an error.
         _ => Err(errors),

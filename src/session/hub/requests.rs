@@ -169,6 +169,35 @@ impl Session {
                 }
                 self.receipt(external_id, print, width, &me, now).await
             }
+            Request::WhatsAppReceipt {
+                external_id,
+                phone,
+                send,
+                message_id,
+            } => {
+                if let Err(refusal) = self.own_row(&me, &external_id).await {
+                    return refusal;
+                }
+                if !send {
+                    return match engine.receipt_message(&external_id, phone.as_deref()).await {
+                        Ok(answer) => Response::ReceiptMessage(answer),
+                        Err(e) => Response::Error(Problem::from(&e)),
+                    };
+                }
+                match engine
+                    .send_receipt_message(
+                        &external_id,
+                        phone.as_deref(),
+                        &self.actor(&me),
+                        message_id,
+                    )
+                    .await
+                {
+                    Ok(Ok(outcome)) => Response::Paid(outcome.into()),
+                    Ok(Err(none)) => Response::ReceiptMessage(Err(none)),
+                    Err(e) => not_done(e),
+                }
+            }
             Request::Close { ask, print, width } => {
                 if !me.is_supervisor() {
                     return Response::Denied(Problem::SupervisorOnly);

@@ -551,6 +551,20 @@ fn the_questions_take_only_their_answers() {
         table: table(ask::KEYS),
         idle: &[],
     });
+    // Issue 13: a receipt by WhatsApp, asked with its cost over the journal's detail.
+    let mut whatsapp = detail(pending_intech());
+    whatsapp.ask = Some(ask::Question::WhatsApp {
+        sale: "x".into(),
+        phone: "+221772457100".into(),
+        cost: Some(25),
+    });
+    let (name, table) = ("WhatsApp receipt question", table(ask::KEYS));
+    check(Mode {
+        name,
+        app: whatsapp,
+        table,
+        idle: &[],
+    });
 }
 
 #[test]

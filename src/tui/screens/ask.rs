@@ -33,6 +33,13 @@ pub enum Question {
     /// The service refused the sale as identical to one still pending or just successful
     /// (`domain::duplicate`): send a second one?
     Duplicate { status: TxStatus, age_secs: i64 },
+    /// Send this sale's receipt by WhatsApp: to whom, and what it costs the shop, shown
+    /// before anything is sent.
+    WhatsApp {
+        sale: String,
+        phone: String,
+        cost: Option<i64>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +123,15 @@ fn service_label(code: &str) -> String {
         .unwrap_or_else(|| code.to_owned())
 }
 
+/// A receipt by WhatsApp, asked with its cost (the service's answer to `AskWhatsApp`).
+pub fn whatsapp(app: &mut App, quote: crate::engine::ReceiptMessage) {
+    app.ask = Some(Question::WhatsApp {
+        sale: quote.sale,
+        phone: quote.phone,
+        cost: quote.cost,
+    });
+}
+
 /// A key while a question shows: its answer (the question is put away), or `None` for a
 /// key that answers nothing. What an answer does is the dispatcher's (`app::answered`), so
 /// that this module reaches no screen: every screen may ask.
@@ -179,6 +195,36 @@ fn lines(question: &Question, lang: Lang) -> (String, Vec<String>) {
                     lang.tr(
                         "L'argent repart vers le client : ce n'est pas réversible.",
                         "The money goes back to the customer: this cannot be undone.",
+                    )
+                    .to_owned(),
+                ],
+            )
+        }
+        Question::WhatsApp { phone, cost, .. } => {
+            let cost = match cost {
+                Some(fee) => fcfa(*fee),
+                None => lang
+                    .tr(
+                        "inconnu (fixé par Intech à l'envoi)",
+                        "unknown (set by Intech when sent)",
+                    )
+                    .to_owned(),
+            };
+            (
+                lang.tr(
+                    "Envoyer le reçu par WhatsApp ?",
+                    "Send the receipt by WhatsApp?",
+                )
+                .to_owned(),
+                vec![
+                    format!("{} {phone}", lang.tr("Au :", "To:")),
+                    format!(
+                        "{} {cost}",
+                        lang.tr("Coût pour la boutique :", "Cost to the shop:")
+                    ),
+                    lang.tr(
+                        "Le client ne paie rien ; le message reprend le reçu, numéro masqué.",
+                        "The customer pays nothing; the message is the receipt, number masked.",
                     )
                     .to_owned(),
                 ],
@@ -251,6 +297,11 @@ mod tests {
             Question::Duplicate {
                 status: TxStatus::Pending,
                 age_secs: 12,
+            },
+            Question::WhatsApp {
+                sale: "x".into(),
+                phone: "+221772457100".into(),
+                cost: Some(25),
             },
         ] {
             let (fr, en) = (lines(&q, Lang::Fr), lines(&q, Lang::En));

@@ -124,6 +124,8 @@ pub enum Action {
     Journal,
     /// The receipt on the shop's printer, once the sale is final.
     Print,
+    /// The receipt by WhatsApp, its cost asked first, once the sale is final.
+    WhatsApp,
 }
 
 pub const KEYS: &[Binding<Action>] = &[
@@ -161,6 +163,12 @@ pub const KEYS: &[Binding<Action>] = &[
         Action::Print,
         ("F7 i", "reçu"),
         ("F7 i", "receipt"),
+    ),
+    shown(
+        &[KeyCode::F(9), KeyCode::Char('w'), KeyCode::Char('W')],
+        Action::WhatsApp,
+        ("F9 w", "reçu WhatsApp"),
+        ("F9 w", "WhatsApp receipt"),
     ),
 ];
 
@@ -250,6 +258,30 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         },
         Some(Action::Journal) => app.open_journal(),
+        Some(Action::WhatsApp) => match row {
+            Some(r) if r.status.is_final() => {
+                p.notice = Some(
+                    app_lang
+                        .tr(
+                            "Coût du reçu par WhatsApp demandé…",
+                            "Asking the cost of a WhatsApp receipt…",
+                        )
+                        .into(),
+                );
+                vec![Effect::AskWhatsApp(r.external_id)]
+            }
+            _ => {
+                p.notice = Some(
+                    app_lang
+                        .tr(
+                            "Pas de reçu avant le résultat de la vente.",
+                            "No receipt before the sale's outcome.",
+                        )
+                        .into(),
+                );
+                vec![]
+            }
+        },
         Some(Action::Print) => match row {
             Some(r) if r.status.is_final() => {
                 p.notice = Some(

@@ -142,6 +142,31 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
             if let Some(m) = r.error_text(theme.lang) {
                 lines.push(Line::from(m));
             }
+            // A receipt sent by WhatsApp and its sale, each named in the other's detail.
+            let link = crate::domain::receipt::RECEIPT_OF;
+            if let Some(sale) = r.fields.get(link).and_then(|v| v.as_str()) {
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        theme.tr("Reçu WhatsApp de la vente ", "WhatsApp receipt of sale "),
+                        theme.dim(),
+                    ),
+                    Span::raw(sale.to_owned()),
+                ]));
+            }
+            for m in j
+                .rows
+                .iter()
+                .filter(|m| m.fields.get(link).and_then(|v| v.as_str()) == Some(id.as_str()))
+            {
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        theme.tr("Reçu envoyé par WhatsApp : ", "Receipt sent by WhatsApp: "),
+                        theme.dim(),
+                    ),
+                    Span::raw(format!("{} ", m.external_id)),
+                    Span::styled(m.status.label(theme.lang), status_style(m.status, theme)),
+                ]));
+            }
         }
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(

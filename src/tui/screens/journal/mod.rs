@@ -209,6 +209,7 @@ pub const FILTER_KEYS: &[Binding<FilterKey>] = &[
 pub enum DetailKey {
     Check,
     Print,
+    WhatsApp,
     Pay,
     Claim,
     Refund,
@@ -256,6 +257,13 @@ pub const DETAIL_KEYS: &[Binding<DetailKey>] = &[
         DetailKey::Print,
         ("F7 i", "reçu"),
         ("F7 i", "receipt"),
+    ),
+    // The receipt by WhatsApp, its cost asked first.
+    shown(
+        &[KeyCode::F(9), KeyCode::Char('w')],
+        DetailKey::WhatsApp,
+        ("F9 w", "reçu WhatsApp"),
+        ("F9 w", "WhatsApp receipt"),
     ),
     // The scrolling last: ▲ and ▼ on the detail's edge say there is more; the footer shows
     // these keys when it has room, the help always.
@@ -425,6 +433,31 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                             .into(),
                     ));
                     vec![Effect::PrintReceipt(r.external_id)]
+                }
+                Some(_) => {
+                    j.notice = Some(Notice::Failed(
+                        app_lang
+                            .tr(
+                                "Pas de reçu avant le résultat de l'opération.",
+                                "No receipt before the operation's outcome.",
+                            )
+                            .into(),
+                    ));
+                    vec![]
+                }
+                None => vec![],
+            },
+            Some(DetailKey::WhatsApp) => match row {
+                Some(r) if r.status.is_final() => {
+                    j.notice = Some(Notice::Done(
+                        app_lang
+                            .tr(
+                                "Coût du reçu par WhatsApp demandé…",
+                                "Asking the cost of a WhatsApp receipt…",
+                            )
+                            .into(),
+                    ));
+                    vec![Effect::AskWhatsApp(r.external_id)]
                 }
                 Some(_) => {
                     j.notice = Some(Notice::Failed(
