@@ -8,11 +8,13 @@
 //! * [`sandbox`]: the sandbox over real HTTP and a callback receiver;
 //! * [`service`]: `caisse serve`, the real binary, on a temporary directory;
 //! * [`tmux`]: the real binary in a real terminal;
+//! * [`printer`]: a fake ESC/POS printer (TCP) and a decoder of what it receives;
 //! * [`wait`]: waiting on a condition with a deadline (never sleep-then-assert).
 
 #![allow(dead_code, unused_imports)]
 
 pub mod cli;
+pub mod printer;
 pub mod sandbox;
 pub mod scripted;
 pub mod service;
