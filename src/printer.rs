@@ -6,8 +6,12 @@
 //! the caller only gets a French sentence when it fails. Before sending, a network printer
 //! is asked its real-time status (`DLE EOT 1` and `DLE EOT 4`): a printer that accepts the
 //! connection but answers nothing (jammed, asleep), is offline (cover open) or out of paper
-//! is reported instead of swallowing the receipt. A device file is not asked (reading
-//! `lp0` may block on printers that do not answer): the write alone is bounded.
+//! is reported instead of swallowing the receipt. A device file is checked first in ways
+//! that cannot block (`device`): missing, read-only, unplugged (it does not open without
+//! waiting), or a readable device that answers "offline" or "no paper", each said in
+//! French before anything is written.
+
+mod device;
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::Path;
@@ -46,6 +50,26 @@ pub enum PrintError {
     Offline(String),
     #[error("impression interrompue ({0}) : {1} ; la vente n'est pas touchée")]
     Failed(String, String),
+    #[error(
+        "imprimante absente : {0} n'existe pas. Branchez l'imprimante et allumez-la, puis \
+         réimprimez avec « caisse receipt ID --print » ; la vente n'est pas touchée"
+    )]
+    Missing(String),
+    #[error(
+        "imprimante débranchée ou éteinte ({0} ne répond pas) : vérifiez le câble et \
+         l'alimentation ; la vente n'est pas touchée"
+    )]
+    Unplugged(String),
+    #[error(
+        "pas le droit d'écrire sur {0} (lecture seule) : donnez l'accès à l'utilisateur de \
+         caisse (groupe lp) ; la vente n'est pas touchée"
+    )]
+    ReadOnly(String),
+    #[error(
+        "{0} n'est pas une imprimante (ni un périphérique ni un fichier) : vérifiez \
+         [printer] device ; la vente n'est pas touchée"
+    )]
+    NotAPrinter(String),
 }
 
 /// The bytes for `lines` (a receipt or a Z report laid out at `width` characters): page code PC858 (every French accent and
@@ -175,8 +199,14 @@ fn connect_reason(error: &str) -> String {
     }
 }
 
-fn print_device(path: &Path, lines: &[Line], width: usize) -> Result<(), PrintError> {
+fn print_device(
+    path: &Path,
+    lines: &[Line],
+    width: usize,
+    check_status: bool,
+) -> Result<(), PrintError> {
     let name = path.display().to_string();
+    device::check(path, check_status)?;
     let mut open = std::fs::OpenOptions::new();
     open.write(true);
     let driver = FileDriver::open_with_options(path, &open)
@@ -215,7 +245,9 @@ pub fn print_lines(settings: &PrinterSettings, lines: Vec<Line>) -> Result<(), P
                 settings.timeout,
                 settings.check_status,
             ),
-            PrinterTarget::Device(path) => print_device(path, &lines, settings.width),
+            PrinterTarget::Device(path) => {
+                print_device(path, &lines, settings.width, settings.check_status)
+            }
         };
         let _ = done.send(result);
     });

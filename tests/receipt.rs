@@ -311,3 +311,61 @@ fn a_receipt_goes_to_a_device_file() {
     assert_eq!(printed.qr, [SALE]);
     assert_eq!(print_events(dir.path()), 1);
 }
+
+/// `[printer] device` whose file `prepare` sets up in the directory: `caisse receipt
+/// --print` fails with `says` (exit 4), the text still shown, the sale untouched.
+fn assert_device_fails(prepare: impl FnOnce(&Path) -> PathBuf, says: &str) {
+    let (dir, config) = shop(None);
+    let device = prepare(dir.path());
+    let mut text_config = std::fs::read_to_string(&config).unwrap();
+    // A long timeout: only the check's own answer, never the deadline, can end it quickly.
+    text_config.push_str(&format!(
+        "\n[printer]\ndevice = \"{}\"\ntimeout_secs = 30\n",
+        device.display()
+    ));
+    std::fs::write(&config, text_config).unwrap();
+    let before = sale_row(dir.path());
+    let output = caisse(dir.path(), &config, &["receipt", SALE, "--print"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains(says), "{stderr}");
+    assert!(stderr.contains("la vente n'est pas touchée"), "{stderr}");
+    assert!(stdout.contains("REÇU N° 000001"));
+    assert_eq!(sale_row(dir.path()), before);
+    assert_eq!(print_events(dir.path()), 0);
+}
+
+/// Issue 13: an unplugged USB printer's node is gone: said before anything is written.
+#[test]
+fn a_device_that_does_not_exist_is_a_printer_to_plug_in() {
+    assert_device_fails(|dir| dir.join("lp0"), "imprimante absente");
+}
+
+#[test]
+fn a_read_only_device_file_is_refused_in_french() {
+    use std::os::unix::fs::PermissionsExt;
+    assert_device_fails(
+        |dir| {
+            let path = dir.join("lp0");
+            std::fs::write(&path, b"").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+            path
+        },
+        "lecture seule",
+    );
+}
+
+/// A FIFO nobody reads, as a printer that takes nothing: opening it to write would wait
+/// forever; the check answers at once.
+#[test]
+fn a_fifo_without_a_reader_does_not_block_the_print() {
+    assert_device_fails(
+        |dir| {
+            let path = dir.join("lp0");
+            let made = Command::new("mkfifo").arg(&path).status().unwrap();
+            assert!(made.success());
+            path
+        },
+        "imprimante débranchée ou éteinte",
+    );
+}
