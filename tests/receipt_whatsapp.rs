@@ -148,6 +148,13 @@ async fn a_receipt_goes_by_whatsapp_only_once_confirmed_as_its_own_linked_operat
     assert_eq!(msg.receipt_no, Some(2));
     // The link is the journal's: the gateway got only the service's own fields.
     assert!(sent[0].get("receiptOf").is_none());
+    // `caisse status` of the message names its sale.
+    let out = tokio::task::block_in_place(|| run(h, &sb, &["status", &msg.external_id]));
+    assert!(
+        text(&out).contains(&format!("Reçu WhatsApp de la vente {id}")),
+        "{}",
+        text(&out)
+    );
 }
 
 /// Through `caisse serve` (demo mode: its sandbox, its `[shop]`, the demo's fee): the

@@ -429,6 +429,13 @@ pub(super) fn print_status(row: &Operation, events: &[HistoryLine]) {
             row.external_id
         );
     }
+    if let Some(sale) = row
+        .fields
+        .get(crate::domain::receipt::RECEIPT_OF)
+        .and_then(|v| v.as_str())
+    {
+        println!("Reçu WhatsApp de la vente {sale}");
+    }
     if let Some(msg) = &row.error_message {
         println!("Message       : {msg}");
     }

@@ -106,6 +106,15 @@ fn whatsapp_sent(r: Response, lang: Lang) -> Result<String, String> {
         }
         Response::ReceiptMessage(Err(none)) => Err(none.text(lang)),
         Response::NotDone(outcome) => Err(outcome.message().unwrap_or_default().to_owned()),
+        // Its id was chosen here: the journal will show it if it left; never sent again.
+        Response::Error(crate::session::Problem::ServiceLost) => Err(lang
+            .tr(
+                "la liaison avec le service s'est coupée pendant l'envoi : le reçu est \
+                 peut-être parti, ne le renvoyez pas ; le journal le dira",
+                "the link to the service broke while sending: the receipt may have left, do \
+                 not send it again; the journal will tell",
+            )
+            .to_owned()),
         other => Err(answer_error(other, lang)),
     }
 }
