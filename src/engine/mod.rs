@@ -16,6 +16,7 @@ pub mod listener;
 mod moneygram;
 mod pay;
 mod poller;
+mod watcher;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

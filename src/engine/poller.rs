@@ -1,5 +1,6 @@
 //! Status polling: the schedule, the budget (counted in the journal, shared by every process
-//! on the host), recovery at start-up, `reconcile`, and noticing other processes' writes.
+//! on the host), recovery at start-up and `reconcile`. Other processes' writes are noticed
+//! by `watcher.rs`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -209,24 +210,6 @@ impl Engine {
                 _ = tokio::time::sleep(Duration::from_millis(sleep_ms as u64)) => {}
                 _ = self.wake.notified() => {}
             }
-        }
-    }
-
-    /// Notices writes by other processes (another session, a callback listener) within
-    /// 100 ms, with SQLite's `data_version` on a connection of its own.
-    pub async fn run_watcher(self: Arc<Self>, _path: std::path::PathBuf) {
-        // `data_version` on the engine's own connection changes only when *another*
-        // connection commits: other processes are heard, this engine's own writes (already
-        // announced as `Changed`) are not echoed ten times a second.
-        let mut last = None;
-        loop {
-            let version = self.journal(|j| j.data_version()).await.ok();
-            if version.is_some() && last.is_some() && version != last {
-                let _ = self.events.send(EngineEvent::JournalChanged);
-                self.wake.notify_one();
-            }
-            last = version.or(last);
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
