@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::json;
 use tokio::sync::Semaphore;
 
-use super::{Engine, EngineError, EngineEvent, ReconcileSummary};
+use super::{Engine, EngineError, ReconcileSummary};
 use crate::catalog::customer;
 use crate::catalog::errors::{fill_amount, french_message};
 use crate::domain::answers::{NoAnswer, PollAnswer};
