@@ -20,6 +20,10 @@ use crate::journal::{JournalError, SlotDecision, TransactionRow};
 /// with polls in flight leaves its claims behind, and another must take them up soon (a
 /// second poll of the same row is still held by the budget).
 const CLAIM_MS: i64 = 10_000;
+/// How long the poller sleeps with nothing due. Anything that makes a poll due wakes it
+/// sooner: a sale of this process, or another process's write (`watcher.rs`); this is only
+/// the safety net, long so that an idle counter sleeps (issue 14).
+const IDLE_MS: i64 = 60_000;
 /// Polls in flight at once, per process.
 const CONCURRENT_POLLS: usize = 16;
 
@@ -202,8 +206,8 @@ impl Engine {
             } else {
                 let scope = only.clone();
                 match self.journal(move |j| j.next_due(scope.as_deref())).await {
-                    Ok(Some(due)) => (due - self.now()).clamp(20, 5_000),
-                    _ => 5_000,
+                    Ok(Some(due)) => (due - self.now()).clamp(20, IDLE_MS),
+                    _ => IDLE_MS,
                 }
             };
             tokio::select! {
