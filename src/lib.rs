@@ -15,6 +15,7 @@ pub mod gateway;
 pub mod http;
 pub mod i18n;
 pub mod journal;
+pub mod logs;
 pub mod money;
 pub mod printer;
 pub mod qr;

@@ -1,10 +1,14 @@
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use caisse::cli::{self, Cli};
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
-    init_logging(&cli);
+    let log_path = caisse::logs::app_log_path();
+    let matches = Cli::command()
+        .after_help(caisse::logs::help_line(&log_path))
+        .get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    init_logging(&cli, &log_path);
     #[cfg(feature = "failpoints")]
     caisse::engine::failpoint::arm(caisse::config::environment::failpoint());
 
@@ -29,9 +33,9 @@ fn main() -> std::process::ExitCode {
 
 /// Logs go to stderr, filtered by `CAISSE_LOG` (e.g. `CAISSE_LOG=debug`). The sandbox logs
 /// at info by default; the other commands only warn, so their output stays a clean table.
-/// The app owns the terminal: its logs go to `caisse.log` in the OS data directory, and only
-/// when `CAISSE_LOG` asks for them.
-fn init_logging(cli: &Cli) {
+/// The app owns the terminal: its logs (warnings, or what `CAISSE_LOG` asks) go to a rotated
+/// file, `log_path` (`caisse::logs`), never to the screen.
+fn init_logging(cli: &Cli, log_path: &std::path::Path) {
     let default = match cli.command {
         Some(cli::Command::Sandbox(_) | cli::Command::Serve) => "caisse=info",
         _ => "warn",
@@ -40,18 +44,8 @@ fn init_logging(cli: &Cli) {
         .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
     if cli.command.is_none() {
-        if caisse::config::environment::log_filter().is_none() {
-            return;
-        }
-        let dir = directories::ProjectDirs::from("sn", "caisse", "caisse")
-            .map(|d| d.data_dir().to_path_buf())
-            .unwrap_or_else(|| std::path::PathBuf::from("."));
-        let _ = std::fs::create_dir_all(&dir);
-        let Ok(file) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("caisse.log"))
-        else {
+        // No log file (a read-only home): no logs, rather than logs over the screen.
+        let Ok(file) = caisse::logs::rotating(log_path) else {
             return;
         };
         tracing_subscriber::fmt()

@@ -215,3 +215,19 @@ async fn service_is_required_journal_json_is_an_array_services_says_debit_credit
     });
     sb.shutdown().await;
 }
+
+/// Issue 14 (4): the app's logs never go to the screen; `--help` says where they go.
+#[test]
+fn help_says_where_the_apps_log_file_is() {
+    let home = tempfile::tempdir().unwrap();
+    let out = support::cli::caisse(home.path(), None)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let text = support::cli::text(&out);
+    let path = home.path().join(".local/state/caisse/caisse.log");
+    assert!(
+        text.contains(&format!("{}", path.display())),
+        "the log's path is not in --help: {text}"
+    );
+}

@@ -613,8 +613,8 @@ fn sextant_bits(symbol: &str) -> Option<u8> {
     Some(n)
 }
 
-/// Rebuilds the QR image from the cells drawn in black and white (half blocks `▀`, or
-/// sextants) and decodes it.
+/// Rebuilds the QR image from the cells drawn in black and white (half blocks, or sextants):
+/// a lit part of a glyph is its foreground colour, the rest its background.
 fn decode_qr(buf: &Buffer) -> Option<String> {
     let area = buf.area;
     let dark = |c: Color| matches!(c, Color::Black | Color::Rgb(0, 0, 0));
@@ -623,11 +623,12 @@ fn decode_qr(buf: &Buffer) -> Option<String> {
         let cell = &buf[(x, y)];
         (dark(cell.fg) || light(cell.fg)) && (dark(cell.bg) || light(cell.bg))
     };
+    // Sextants where a cell holds a glyph only they have (the blank, the full block and
+    // the halves are in both sets).
     let sextants = (0..area.height).any(|y| {
         (0..area.width).any(|x| {
-            painted(x, y)
-                && buf[(x, y)].symbol() != "▀"
-                && sextant_bits(buf[(x, y)].symbol()).is_some()
+            let c = buf[(x, y)].symbol().chars().next().unwrap_or(' ');
+            painted(x, y) && ((0x1FB00..0x1FB3C).contains(&u32::from(c)) || "▌▐".contains(c))
         })
     });
     // Modules per cell, columns and rows.
@@ -648,7 +649,13 @@ fn decode_qr(buf: &Buffer) -> Option<String> {
         let lit = if sextants {
             sextant_bits(cell.symbol()).is_some_and(|b| b >> (sub_y * 2 + sub_x) & 1 == 1)
         } else {
-            cell.symbol() == "▀" && sub_y == 0
+            // The upper half block lights the top module, the lower one the bottom.
+            match cell.symbol() {
+                "█" => true,
+                "▀" => sub_y == 0,
+                "▄" => sub_y == 1,
+                _ => false,
+            }
         };
         let c = if lit { cell.fg } else { cell.bg };
         if dark(c) { 0 } else { 255 }

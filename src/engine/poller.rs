@@ -1,5 +1,6 @@
 //! Status polling: the schedule, the budget (counted in the journal, shared by every process
-//! on the host), recovery at start-up, `reconcile`, and noticing other processes' writes.
+//! on the host), recovery at start-up and `reconcile`. Other processes' writes are noticed
+//! by `watcher.rs`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,7 +8,7 @@ use std::time::Duration;
 use serde_json::json;
 use tokio::sync::Semaphore;
 
-use super::{Engine, EngineError, EngineEvent, ReconcileSummary};
+use super::{Engine, EngineError, ReconcileSummary};
 use crate::catalog::customer;
 use crate::catalog::errors::{fill_amount, french_message};
 use crate::domain::answers::{NoAnswer, PollAnswer};
@@ -19,6 +20,10 @@ use crate::journal::{JournalError, SlotDecision, TransactionRow};
 /// with polls in flight leaves its claims behind, and another must take them up soon (a
 /// second poll of the same row is still held by the budget).
 const CLAIM_MS: i64 = 10_000;
+/// How long the poller sleeps with nothing due. Anything that makes a poll due wakes it
+/// sooner: a sale of this process, or another process's write (`watcher.rs`); this is only
+/// the safety net, long so that an idle counter sleeps (issue 14).
+const IDLE_MS: i64 = 60_000;
 /// Polls in flight at once, per process.
 const CONCURRENT_POLLS: usize = 16;
 
@@ -201,32 +206,14 @@ impl Engine {
             } else {
                 let scope = only.clone();
                 match self.journal(move |j| j.next_due(scope.as_deref())).await {
-                    Ok(Some(due)) => (due - self.now()).clamp(20, 5_000),
-                    _ => 5_000,
+                    Ok(Some(due)) => (due - self.now()).clamp(20, IDLE_MS),
+                    _ => IDLE_MS,
                 }
             };
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_millis(sleep_ms as u64)) => {}
                 _ = self.wake.notified() => {}
             }
-        }
-    }
-
-    /// Notices writes by other processes (another session, a callback listener) within
-    /// 100 ms, with SQLite's `data_version` on a connection of its own.
-    pub async fn run_watcher(self: Arc<Self>, _path: std::path::PathBuf) {
-        // `data_version` on the engine's own connection changes only when *another*
-        // connection commits: other processes are heard, this engine's own writes (already
-        // announced as `Changed`) are not echoed ten times a second.
-        let mut last = None;
-        loop {
-            let version = self.journal(|j| j.data_version()).await.ok();
-            if version.is_some() && last.is_some() && version != last {
-                let _ = self.events.send(EngineEvent::JournalChanged);
-                self.wake.notify_one();
-            }
-            last = version.or(last);
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 

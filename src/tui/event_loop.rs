@@ -50,8 +50,6 @@ pub struct Settings {
     pub kiosk: bool,
     /// The idle lock's delay when the service does not set one.
     pub idle_lock: Duration,
-    /// Frames wrapped in a synchronized update, written to stdout (a real terminal).
-    pub synchronized: bool,
 }
 
 /// The app's loop, over any ratatui backend: crossterm's in `run`, `TestBackend` in the
@@ -67,7 +65,6 @@ pub async fn event_loop<B: Backend>(
         theme,
         kiosk,
         idle_lock,
-        synchronized,
     } = settings;
     let Inputs {
         bytes: mut input,
@@ -94,10 +91,11 @@ pub async fn event_loop<B: Backend>(
     loop {
         // A burst (a paste, keys typed while the app was busy) is drawn once, at its end.
         if app.dirty && keyboard.events.is_empty() {
-            draw(terminal, &app, theme, synchronized).map_err(|e| match e {
-                Drawn::Io(e) => io_error(e),
-                Drawn::Backend(e) => backend_error(e),
-            })?;
+            // Only the changed cells are written, in as few bytes as the backend can
+            // (`backend.rs`).
+            terminal
+                .draw(|frame| ui::draw(frame, &app, theme))
+                .map_err(backend_error)?;
             app.dirty = false;
         }
         if app.quit {
@@ -238,39 +236,6 @@ impl Keyboard {
             self.last_read = Some(Instant::now());
         }
     }
-}
-
-enum Drawn<E> {
-    Io(std::io::Error),
-    Backend(E),
-}
-
-/// One frame; on a real terminal, wrapped in a synchronized update so that SSH clients
-/// paint it at once.
-fn draw<B: Backend>(
-    terminal: &mut Terminal<B>,
-    app: &App,
-    theme: Theme,
-    synchronized: bool,
-) -> Result<(), Drawn<B::Error>> {
-    if synchronized {
-        crossterm::execute!(
-            std::io::stdout(),
-            crossterm::terminal::BeginSynchronizedUpdate
-        )
-        .map_err(Drawn::Io)?;
-    }
-    terminal
-        .draw(|frame| ui::draw(frame, app, theme))
-        .map_err(Drawn::Backend)?;
-    if synchronized {
-        crossterm::execute!(
-            std::io::stdout(),
-            crossterm::terminal::EndSynchronizedUpdate
-        )
-        .map_err(Drawn::Io)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

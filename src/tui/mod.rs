@@ -11,6 +11,7 @@ pub mod app;
 pub mod catalog;
 pub use crate::i18n;
 
+pub mod backend;
 mod effects;
 mod event_loop;
 pub mod input;
@@ -108,7 +109,7 @@ pub async fn run(options: Options) -> Result<(), Failure> {
     let signals = forward_signals().map_err(io_error)?;
     tasks.push(signals.1);
     let mut terminal =
-        ratatui::try_init().map_err(|e| config_failure(format!("terminal inutilisable : {e}")))?;
+        init_terminal().map_err(|e| config_failure(format!("terminal inutilisable : {e}")))?;
     // Pasted text comes marked, so that its newlines never act as Enter (`screens::paste`).
     // Turned off again on the way out, a panic included (the hook ratatui set runs after).
     if let Err(e) = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste) {
@@ -130,18 +131,31 @@ pub async fn run(options: Options) -> Result<(), Failure> {
                 theme,
                 kiosk,
                 idle_lock,
-                synchronized: true,
             };
             event_loop(&mut terminal, inputs, link, link_events, settings).await
         }
         Err(e) => Err(io_error(e)),
     };
+    let _ = terminal.backend_mut().leave();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     for t in tasks {
         t.abort();
     }
     result
+}
+
+/// The real terminal: raw mode, the alternate screen, and the lean backend
+/// (`backend.rs`). ratatui's panic hook restores it on a panic, as `ratatui::try_init` would.
+fn init_terminal() -> std::io::Result<ratatui::Terminal<backend::LeanBackend<std::io::Stdout>>> {
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        ratatui::restore();
+        hook(info);
+    }));
+    ratatui::Terminal::new(backend::LeanBackend::new(std::io::stdout(), backend::Tty))
 }
 
 /// The signals the loop hears, as [`Signal`]s: SIGWINCH (with the new size), SIGHUP and

@@ -98,7 +98,6 @@ impl Harness {
             theme: Theme::new(ColorMode::NoColor),
             kiosk,
             idle_lock,
-            synchronized: false,
         };
         let inputs = Inputs {
             bytes: bytes_rx,

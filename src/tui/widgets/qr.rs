@@ -68,10 +68,18 @@ impl Widget for QrView<'_> {
                             _ => " ",
                         });
                     }
+                    // One colour pair for the whole symbol, the glyph draws the dark
+                    // modules: no colour change between cells, so a QR costs its glyphs
+                    // and little else on the wire (issue 14).
                     (Density::Half, _) => {
-                        cell.set_symbol("▀")
-                            .set_fg(if dark_bits & 1 != 0 { dark } else { light })
-                            .set_bg(if dark_bits & 2 != 0 { dark } else { light });
+                        cell.set_symbol(match dark_bits & 3 {
+                            3 => "█",
+                            1 => "▀",
+                            2 => "▄",
+                            _ => " ",
+                        })
+                        .set_fg(dark)
+                        .set_bg(light);
                     }
                     (Density::Sextant, ColorMode::NoColor) => {
                         cell.set_symbol(sextant(!dark_bits).encode_utf8(&mut glyph));

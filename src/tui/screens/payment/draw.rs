@@ -187,10 +187,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
     }
     // Pending: QR on the left when it fits (half blocks, else the denser sextants), details
     // on the right.
-    let qr = row
-        .customer_url
-        .as_deref()
-        .and_then(|u| QrImage::encode(u).ok());
+    let qr = row.customer_url.as_deref().and_then(encoded);
     let mut text_area = inner;
     let mut too_small = false;
     if let Some(image) = &qr {
@@ -307,4 +304,26 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, p: &PaymentState, theme: Th
     Paragraph::new(info)
         .wrap(Wrap { trim: false })
         .render(text_area, buf);
+}
+
+thread_local! {
+    /// The last link's QR: the payment screen is drawn once a second while the customer
+    /// pays, and encoding is the costly part of a frame; a link's QR never changes.
+    static LAST_QR: std::cell::RefCell<Option<(String, Option<QrImage>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// `link`'s QR, encoded once for as long as the screen shows that link.
+fn encoded(link: &str) -> Option<QrImage> {
+    LAST_QR.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((l, image)) if l == link => image.clone(),
+            _ => {
+                let image = QrImage::encode(link).ok();
+                *last = Some((link.to_owned(), image.clone()));
+                image
+            }
+        }
+    })
 }
