@@ -32,7 +32,7 @@ import termios
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(REPO, "target", "release", "caisse")
+BIN = os.environ.get("CAISSE_BIN", os.path.join(REPO, "target", "release", "caisse"))
 COLS, ROWS = 80, 24
 PHONE = "772457100"
 
@@ -101,18 +101,23 @@ def read_for(fd, seconds):
 
 
 def switches(pid):
-    """Context switches so far, summed over the process's threads."""
-    total = 0
+    """Context switches so far, per thread of the process: {tid: count}."""
+    counts = {}
     for status in glob.glob(f"/proc/{pid}/task/*/status"):
+        tid = status.split("/")[4]
         try:
             with open(status) as f:
-                for line in f:
-                    # voluntary_ctxt_switches and nonvoluntary_ctxt_switches
-                    if "ctxt_switches" in line:
-                        total += int(line.split()[1])
+                # voluntary_ctxt_switches and nonvoluntary_ctxt_switches
+                counts[tid] = sum(int(line.split()[1]) for line in f if "ctxt_switches" in line)
         except OSError:
             pass
-    return total
+    return counts
+
+
+def switched(before, after):
+    """Switches between two readings: threads born in between count from zero; a thread
+    that ended in between takes its last switches with it (an undercount of a few)."""
+    return sum(n - before.get(tid, 0) for tid, n in after.items())
 
 
 def cpu_seconds(pid):
@@ -134,7 +139,7 @@ def idle_figures(pid, fd, seconds):
     s0, c0 = switches(pid), cpu_seconds(pid)
     written = len(read_for(fd, seconds))
     return (
-        (switches(pid) - s0) / seconds,
+        switched(s0, switches(pid)) / seconds,
         100 * (cpu_seconds(pid) - c0) / seconds,
         written / seconds,
     )

@@ -4,7 +4,7 @@
 //! (ring builds several times faster than aws-lc on a 2-core machine), so the process-wide
 //! crypto provider must be installed before the first client is built.
 
-use std::sync::Once;
+use std::sync::{Arc, Once, OnceLock};
 
 static INSTALL: Once = Once::new();
 
@@ -21,4 +21,66 @@ pub fn install_crypto_provider() {
 pub fn client_builder() -> reqwest::ClientBuilder {
     install_crypto_provider();
     reqwest::Client::builder().user_agent(concat!("caisse/", env!("CARGO_PKG_VERSION")))
+}
+
+/// A client built on its first request. Building one reads the system's certificate store
+/// (some 150 files, about 8 ms): at start-up that stood between the cashier and the first
+/// frame, three times over (Intech, Intram, the demo's sandbox), for clients that may not
+/// be used for seconds. Clones share the one client.
+#[derive(Clone)]
+pub struct LazyClient {
+    client: Arc<OnceLock<Result<reqwest::Client, String>>>,
+    build: Arc<dyn Fn() -> reqwest::Result<reqwest::Client> + Send + Sync>,
+}
+
+impl LazyClient {
+    /// `build` runs once, on the first [`LazyClient::get`].
+    pub fn new(
+        build: impl Fn() -> reqwest::Result<reqwest::Client> + Send + Sync + 'static,
+    ) -> LazyClient {
+        LazyClient {
+            client: Arc::new(OnceLock::new()),
+            build: Arc::new(build),
+        }
+    }
+
+    /// The client, or why it could not be built (kept: it would fail the same again).
+    pub fn get(&self) -> Result<&reqwest::Client, String> {
+        self.client
+            .get_or_init(|| (self.build)().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+impl std::fmt::Debug for LazyClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.client.get() {
+            None => "LazyClient(not built yet)",
+            Some(Ok(_)) => "LazyClient(built)",
+            Some(Err(_)) => "LazyClient(failed)",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[test]
+    fn a_lazy_client_is_built_once_on_first_use_and_shared_by_its_clones() {
+        let built = Arc::new(AtomicUsize::new(0));
+        let counter = built.clone();
+        let lazy = LazyClient::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            client_builder().build()
+        });
+        let clone = lazy.clone();
+        assert_eq!(built.load(Ordering::SeqCst), 0, "nothing built before use");
+        assert!(lazy.get().is_ok());
+        assert!(clone.get().is_ok());
+        assert_eq!(built.load(Ordering::SeqCst), 1);
+    }
 }

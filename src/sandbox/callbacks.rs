@@ -182,8 +182,14 @@ pub(crate) fn dispatch(shared: &Arc<Shared>, jobs: Vec<CallbackJob>) {
 async fn deliver(shared: Arc<Shared>, job: CallbackJob) {
     let started = tokio::time::Instant::now();
     loop {
-        let mut request = shared
-            .http
+        let client = match shared.http.get() {
+            Ok(client) => client,
+            Err(e) => {
+                tracing::warn!("sandbox : rappel impossible, client HTTP : {e}");
+                return;
+            }
+        };
+        let mut request = client
             .post(&job.url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(job.body.clone());

@@ -369,11 +369,13 @@ pub async fn spawn(config: SandboxConfig, listen: SocketAddr) -> std::io::Result
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let url = public_url(addr);
-    let http = crate::http::client_builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(std::io::Error::other)?;
+    // The callbacks' client, built on the first callback (`http::LazyClient`).
+    let http = crate::http::LazyClient::new(|| {
+        crate::http::client_builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(10))
+            .build()
+    });
     let (stop, stopped) = watch::channel(false);
     let (services_body, errors_body) = intech::catalogue_bodies(&url);
     let shared = Arc::new(Shared {

@@ -32,7 +32,7 @@ pub(crate) struct Shared {
     pub tasks: Mutex<Tasks>,
     pub shutdown: watch::Receiver<bool>,
     /// Outgoing callbacks (10 s timeout, no proxy).
-    pub http: reqwest::Client,
+    pub http: crate::http::LazyClient,
     /// `GET /services` and `GET /errors` never change: serialised once.
     pub services_body: Bytes,
     pub errors_body: Bytes,

@@ -35,26 +35,34 @@ impl IntechConfig {
 
 #[derive(Debug, Clone)]
 pub struct IntechClient {
-    http: reqwest::Client,
+    http: crate::http::LazyClient,
     base: String,
     config: IntechConfig,
 }
 
 impl IntechClient {
     pub fn new(config: IntechConfig) -> Result<Self, GatewayError> {
-        let http = crate::http::client_builder()
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(15)))
-            // A POST is never replayed to another address.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| GatewayError::Transport {
-                endpoint: "client",
-                connect: true,
-                reason: e.to_string(),
-            })?;
+        // Built on the first request (`http::LazyClient`): not at start-up.
+        let timeout = config.timeout;
+        let http = crate::http::LazyClient::new(move || {
+            crate::http::client_builder()
+                .timeout(timeout)
+                .connect_timeout(timeout.min(Duration::from_secs(15)))
+                // A POST is never replayed to another address.
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+        });
         let base = config.base_url.trim_end_matches('/').to_owned();
         Ok(IntechClient { http, base, config })
+    }
+
+    /// The HTTP client, built on this first request.
+    fn client(&self, endpoint: &'static str) -> Result<&reqwest::Client, GatewayError> {
+        self.http.get().map_err(|reason| GatewayError::Transport {
+            endpoint,
+            connect: true,
+            reason,
+        })
     }
 
     pub fn base_url(&self) -> &str {
@@ -81,7 +89,7 @@ impl IntechClient {
     async fn get(&self, endpoint: &'static str) -> Result<RawReply, GatewayError> {
         tracing::debug!(endpoint, "GET");
         let request = self
-            .http
+            .client(endpoint)?
             .get(self.url(endpoint))
             .header("Secretkey", self.config.api_key.expose());
         wire::send(request, endpoint, self.config.timeout, &self.secrets()).await
@@ -119,7 +127,7 @@ impl IntechClient {
                 reason: format!("requête impossible à encoder : {e}"),
             })?;
         let mut request = self
-            .http
+            .client(endpoint)?
             .post(self.url(path))
             .header("Secretkey", self.config.api_key.expose())
             .timeout(timeout)

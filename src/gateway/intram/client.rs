@@ -41,25 +41,33 @@ impl IntramConfig {
 
 #[derive(Debug, Clone)]
 pub struct IntramClient {
-    http: reqwest::Client,
+    http: crate::http::LazyClient,
     base: String,
     config: IntramConfig,
 }
 
 impl IntramClient {
     pub fn new(config: IntramConfig) -> Result<Self, GatewayError> {
-        let http = crate::http::client_builder()
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(15)))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| GatewayError::Transport {
-                endpoint: "client",
-                connect: true,
-                reason: e.to_string(),
-            })?;
+        // Built on the first request (`http::LazyClient`): not at start-up.
+        let timeout = config.timeout;
+        let http = crate::http::LazyClient::new(move || {
+            crate::http::client_builder()
+                .timeout(timeout)
+                .connect_timeout(timeout.min(Duration::from_secs(15)))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+        });
         let base = config.base_url.trim_end_matches('/').to_owned();
         Ok(IntramClient { http, base, config })
+    }
+
+    /// The HTTP client, built on this first request.
+    fn client(&self, endpoint: &'static str) -> Result<&reqwest::Client, GatewayError> {
+        self.http.get().map_err(|reason| GatewayError::Transport {
+            endpoint,
+            connect: true,
+            reason,
+        })
     }
 
     /// The secrets this client holds, for blanking them out of texts from outside.
@@ -101,7 +109,10 @@ impl IntramClient {
         );
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         let http = self
-            .with_keys(self.http.post(format!("{}/payments/request", self.base)))
+            .with_keys(
+                self.client(ENDPOINT)?
+                    .post(format!("{}/payments/request", self.base)),
+            )
             .body(bytes);
         let reply = wire::send(http, ENDPOINT, self.config.timeout, &self.secrets()).await?;
         decode::payment_reply(&reply, &self.secrets())
@@ -127,7 +138,7 @@ impl IntramClient {
                 http_status: 0,
             });
         }
-        let http = self.with_keys(self.http.get(format!(
+        let http = self.with_keys(self.client(ENDPOINT)?.get(format!(
             "{}/transactions/confirm/{transaction_id}",
             self.base
         )));
