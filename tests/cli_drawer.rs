@@ -118,3 +118,77 @@ async fn a_counted_amount_that_is_not_a_number_is_refused_in_french() {
         assert!(text(&out).contains("aucun tiroir ouvert"), "{}", text(&out));
     });
 }
+
+/// `caisse drawer …` through the service (its socket), as `cashier` with `pin`.
+fn through(service: &support::service::Service, cashier: &str, pin: &str, args: &[&str]) -> Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_caisse"))
+        .arg("drawer")
+        .args(args)
+        .arg("--socket")
+        .arg(&service.socket)
+        .args(["--cashier", cashier])
+        .env("HOME", service.db.parent().unwrap())
+        .env_remove("CAISSE_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    writeln!(child.stdin.take().unwrap(), "{pin}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Through `caisse serve`: awa opens her own drawer (the service reads the balance), a
+/// cashier may not see the others' drawers, the supervisor sees hers; she closes it with
+/// her count and the gap; the drawer is the service's journal's, in awa's name.
+#[test]
+fn through_the_service_a_cashier_opens_and_closes_her_own_drawer() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = support::service::start(dir.path(), None);
+
+    let out = through(&service, "awa", "1234", &["open", "--cash", "15000"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("Fond de caisse      : 15 000 FCFA"), "{t}");
+    assert!(line(&t, "Solde à l'ouverture").contains("FCFA"), "{t}");
+
+    let again = through(&service, "awa", "1234", &["open", "--cash", "1"]);
+    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
+    assert!(text(&again).contains("déjà ouvert"), "{}", text(&again));
+
+    let out = through(&service, "awa", "1234", &["status", "--all"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("réservé au superviseur"),
+        "{}",
+        text(&out)
+    );
+
+    let out = through(&service, "chef", "9999", &["status", "--all"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(line(&t, "Caissier").contains("awa"), "{t}");
+    assert!(t.contains("Espèces attendues   : 15 000 FCFA"), "{t}");
+
+    // The supervisor has no drawer of their own open.
+    let out = through(&service, "chef", "9999", &["status"]);
+    assert!(text(&out).contains("aucun tiroir ouvert"), "{}", text(&out));
+
+    let out = through(&service, "awa", "1234", &["close", "--cash", "15250"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("Tiroir fermé."), "{t}");
+    assert!(line(&t, "Écart espèces").contains("250 FCFA ⚠"), "{t}");
+    assert!(line(&t, "Écart solde").contains(": 0 FCFA ✓"), "{t}");
+
+    let cashier: String = rusqlite::Connection::open(&service.db)
+        .unwrap()
+        .query_row(
+            "SELECT cashier FROM drawers WHERE closed_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(cashier, "awa");
+}

@@ -1,4 +1,5 @@
-//! `caisse drawer open|status|close`: the cashier's cash drawer on this machine's journal.
+//! `caisse drawer open|status|close`: the cashier's cash drawer on this machine's journal,
+//! or through `caisse serve` (`src/cli/remote.rs`) as the logged-in cashier.
 //! The cashier is the one the sales are recorded under (`$USER`, as `caisse pay` does); the
 //! balance is read through the engine, as `caisse balance` and the screens read it.
 
@@ -6,8 +7,9 @@ use std::path::Path;
 
 use super::{ExitCode, Failure};
 use crate::journal::Journal;
-use crate::journal::drawers::{DrawerRefusal, DrawerState};
+use crate::journal::drawers::{DrawerRecord, DrawerRefusal, DrawerState};
 use crate::money::fcfa;
+use crate::session::protocol::{DrawerAsk, DrawerReply};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum DrawerCommand {
@@ -18,7 +20,11 @@ pub enum DrawerCommand {
         cash: i64,
     },
     /// Le tiroir ouvert : fond de caisse, entrées et sorties, espèces et solde attendus.
-    Status,
+    Status {
+        /// Tous les tiroirs ouverts de la boutique (superviseur, par le service).
+        #[arg(long)]
+        all: bool,
+    },
     /// Ferme le tiroir : espèces comptées contre attendues, solde lu contre attendu, écarts signalés.
     Close {
         /// Espèces comptées dans le tiroir, en FCFA.
@@ -114,6 +120,56 @@ fn gap_line(label: &str, gap: crate::domain::drawer::Gap) -> String {
     format!("{label:<20}: {} {flag}", fcfa(gap.difference()))
 }
 
+/// `caisse drawer open` answered: the float and the balance read.
+pub fn show_opened(d: &DrawerRecord) {
+    println!("Tiroir ouvert.");
+    println!("Fond de caisse      : {}", fcfa(d.opening_cash));
+    println!("Solde à l'ouverture : {}", balance(d.opening_balance));
+}
+
+/// `caisse drawer status` answered: the open drawer and what it should hold.
+pub fn show_status(state: &DrawerState) {
+    print_state(state);
+    println!("Espèces attendues   : {}", fcfa(state.expected_cash()));
+    println!(
+        "Solde attendu       : {}",
+        balance(state.expected_balance())
+    );
+}
+
+/// `caisse drawer status --all`: every open drawer, one block each.
+pub fn show_all(states: &[DrawerState]) {
+    if states.is_empty() {
+        println!("Aucun tiroir ouvert.");
+    }
+    for (i, state) in states.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        show_status(state);
+    }
+}
+
+/// `caisse drawer close` answered: expected vs counted cash, balance read vs expected.
+pub fn show_closed(state: &DrawerState) {
+    println!("Tiroir fermé.");
+    print_state(state);
+    let d = &state.drawer;
+    println!("Espèces attendues   : {}", fcfa(state.expected_cash()));
+    if let Some(cash) = d.counted_cash {
+        println!("Espèces comptées    : {}", fcfa(cash));
+    }
+    if let Some(gap) = state.cash_gap() {
+        println!("{}", gap_line("Écart espèces", gap));
+    }
+    println!("Solde attendu       : {}", balance(d.expected_balance));
+    println!("Solde lu maintenant : {}", balance(d.closing_balance));
+    match state.balance_gap() {
+        Some(gap) => println!("{}", gap_line("Écart solde", gap)),
+        None => println!("Écart solde         : non comparé (solde non lu)"),
+    }
+}
+
 pub async fn run(config_path: Option<&Path>, command: DrawerCommand) -> Result<(), Failure> {
     let context = crate::wiring::connect(config_path).await?;
     let path = context.journal_path.clone();
@@ -128,23 +184,22 @@ pub async fn run(config_path: Option<&Path>, command: DrawerCommand) -> Result<(
                 .open_drawer(&who, &terminal, cash, balance_now, now)
                 .map_err(journal_failure)?
                 .map_err(refusal)?;
-            println!("Tiroir ouvert.");
-            println!("Fond de caisse      : {}", fcfa(d.opening_cash));
-            println!("Solde à l'ouverture : {}", balance(d.opening_balance));
+            show_opened(&d);
             Ok(())
         }
-        DrawerCommand::Status => {
+        DrawerCommand::Status { all: true } => {
+            // On this machine's journal, whoever runs it sees the whole shop's drawers.
+            let journal = Journal::open(&path).map_err(journal_failure)?;
+            show_all(&journal.open_drawers(now).map_err(journal_failure)?);
+            Ok(())
+        }
+        DrawerCommand::Status { all: false } => {
             let journal = Journal::open(&path).map_err(journal_failure)?;
             let state = journal
                 .drawer_status(&who, now)
                 .map_err(journal_failure)?
                 .map_err(refusal)?;
-            print_state(&state);
-            println!("Espèces attendues   : {}", fcfa(state.expected_cash()));
-            println!(
-                "Solde attendu       : {}",
-                balance(state.expected_balance())
-            );
+            show_status(&state);
             Ok(())
         }
         DrawerCommand::Close { cash } => {
@@ -154,21 +209,30 @@ pub async fn run(config_path: Option<&Path>, command: DrawerCommand) -> Result<(
                 .close_drawer(&who, cash, balance_now, now)
                 .map_err(journal_failure)?
                 .map_err(refusal)?;
-            println!("Tiroir fermé.");
-            print_state(&state);
-            let d = &state.drawer;
-            println!("Espèces attendues   : {}", fcfa(state.expected_cash()));
-            println!("Espèces comptées    : {}", fcfa(cash));
-            if let Some(gap) = state.cash_gap() {
-                println!("{}", gap_line("Écart espèces", gap));
-            }
-            println!("Solde attendu       : {}", balance(d.expected_balance));
-            println!("Solde lu maintenant : {}", balance(d.closing_balance));
-            match state.balance_gap() {
-                Some(gap) => println!("{}", gap_line("Écart solde", gap)),
-                None => println!("Écart solde         : non comparé (solde non lu)"),
-            }
+            show_closed(&state);
             Ok(())
         }
     }
+}
+
+/// The request a drawer command makes through `caisse serve`.
+pub fn ask(command: &DrawerCommand) -> DrawerAsk {
+    match *command {
+        DrawerCommand::Open { cash } => DrawerAsk::Open { cash },
+        DrawerCommand::Status { all: false } => DrawerAsk::Status,
+        DrawerCommand::Status { all: true } => DrawerAsk::All,
+        DrawerCommand::Close { cash } => DrawerAsk::Close { cash },
+    }
+}
+
+/// The service's answer, printed as the local command prints it.
+pub fn show(reply: DrawerReply) -> Result<(), Failure> {
+    match reply {
+        DrawerReply::Opened(d) => show_opened(&d),
+        DrawerReply::State(state) => show_status(&state),
+        DrawerReply::All(states) => show_all(&states),
+        DrawerReply::Closed(state) => show_closed(&state),
+        DrawerReply::Refused(r) => return Err(refusal(r)),
+    }
+    Ok(())
 }

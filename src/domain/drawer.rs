@@ -162,7 +162,7 @@ pub struct Opening {
 }
 
 /// The sum of a drawer's operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Totals {
     pub cash_in: i64,
     pub cash_out: i64,
