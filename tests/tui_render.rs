@@ -270,6 +270,8 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     // A final operation shows its receipt number (issue 13).
     let mut paid = row(TxStatus::Success, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK));
     paid.receipt_no = Some(42);
+    // A cash-out that paid for goods: its detail says so (no cash handed out).
+    paid.fields = json!({"usage": "paiement"});
     out.push((
         "payment_success",
         payment(width, height, Some(paid.clone())),

@@ -194,3 +194,63 @@ fn a_failure_is_said_and_the_typed_amount_stays() {
         vec![Effect::Drawer(DrawerAsk::Status)]
     );
 }
+
+fn entry(app: &App) -> &EntryState {
+    match &app.screen {
+        Screen::Entry(e) => e,
+        other => panic!("not the entry form: {other:?}"),
+    }
+}
+
+/// A cash-out's form offers « retrait d'espèces » (filled in) or « paiement »: Enter after
+/// the amount goes to the summary as before, Tab reaches the choice and → changes it, and
+/// the order carries it under `CashOutUse::FIELD`. A deposit has no such choice.
+#[test]
+fn a_cash_out_s_use_is_a_choice_that_defaults_to_a_withdrawal() {
+    use crate::domain::drawer::CashOutUse;
+    let mut app = App::new(true, 1_000_000);
+    app.balance = Some(Ok(250_000.0));
+    let tile = |code: &str| {
+        crate::tui::catalog::all_tiles()
+            .into_iter()
+            .find(|t| t.code == code)
+            .unwrap()
+    };
+    open_tile(&mut app, tile("WAVE_SN_API_CASH_OUT"));
+    let usage = |app: &App| {
+        entry(app)
+            .fields
+            .iter()
+            .find(|f| f.spec.name == CashOutUse::FIELD)
+            .map(|f| f.input.value().to_owned())
+    };
+    assert_eq!(usage(&app).as_deref(), Some("retrait"));
+    typed(&mut app, "772457100");
+    press(&mut app, KeyCode::Enter);
+    typed(&mut app, "1500");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        entry(&app).confirming,
+        "the default needs no Enter of its own"
+    );
+    let (order, errors) = order_of(app.lang, entry(&app), Some(250_000.0));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(order.fields[CashOutUse::FIELD], "retrait");
+
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Tab);
+    assert!(entry(&app).on_choice());
+    // Typed letters do not go into a choice; → picks the next value.
+    typed(&mut app, "x");
+    press(&mut app, KeyCode::Right);
+    assert_eq!(usage(&app).as_deref(), Some("paiement"));
+    press(&mut app, KeyCode::Enter);
+    assert!(entry(&app).confirming);
+    let (order, errors) = order_of(app.lang, entry(&app), Some(250_000.0));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(order.fields[CashOutUse::FIELD], "paiement");
+
+    let mut deposit = App::new(true, 1_000_000);
+    open_tile(&mut deposit, tile("WAVE_SN_API_CASH_IN"));
+    assert_eq!(usage(&deposit), None, "a deposit is always paid in cash");
+}

@@ -246,7 +246,16 @@ pub fn open_tile(app: &mut App, tile: Tile) -> Vec<Effect> {
         .into_iter()
         .map(|spec| Field {
             spec,
-            input: Input::default(),
+            // A cash-out's use starts at its default, « retrait d'espèces ».
+            input: if spec.kind == rules::FieldKind::CashOutUse {
+                Input::new(
+                    crate::domain::drawer::CashOutUse::default()
+                        .as_str()
+                        .to_owned(),
+                )
+            } else {
+                Input::default()
+            },
             locked: false,
         })
         .collect();
