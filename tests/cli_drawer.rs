@@ -171,6 +171,17 @@ fn through_the_service_a_cashier_opens_and_closes_her_own_drawer() {
     assert!(line(&t, "Caissier").contains("awa"), "{t}");
     assert!(t.contains("Espèces attendues   : 15 000 FCFA"), "{t}");
 
+    // The float is the supervisor's.
+    let out = through(&service, "awa", "1234", &["float"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let out = through(&service, "chef", "9999", &["float"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        line(&text(&out), "Solde de la passerelle").contains("FCFA"),
+        "{}",
+        text(&out)
+    );
+
     // The supervisor has no drawer of their own open.
     let out = through(&service, "chef", "9999", &["status"]);
     assert!(text(&out).contains("aucun tiroir ouvert"), "{}", text(&out));
@@ -191,4 +202,60 @@ fn through_the_service_a_cashier_opens_and_closes_her_own_drawer() {
         )
         .unwrap();
     assert_eq!(cashier, "awa");
+}
+
+/// `caisse drawer float`: each run reads the balance (recorded); a rise no sale explains
+/// is a refill. The gateway here is two sandboxes in turn, the second one with 150 000
+/// FCFA more (the shop's refill, as the gateway reports it): below the threshold at first,
+/// then above it with the refill listed.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_float_shows_since_when_it_is_low_and_the_refill_of_the_day() {
+    let low = sandbox().await;
+    let refilled = sandbox::spawn(
+        SandboxConfig {
+            api_key: KEY.into(),
+            initial_balance: 400_000.0,
+            ..SandboxConfig::default()
+        },
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let config = h.join("config.toml");
+    std::fs::write(&config, "[shop]\nlow_balance = 300000\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let float = |sb: &SandboxHandle| {
+        let config = config.to_str().unwrap().to_owned();
+        run(h, sb, &["--config", &config, "drawer", "float"])
+    };
+    tokio::task::block_in_place(|| {
+        let out = float(&low);
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{t}");
+        assert!(
+            line(&t, "Solde de la passerelle").contains("250 000 FCFA"),
+            "{t}"
+        );
+        assert!(t.contains("Seuil d'alerte         : 300 000 FCFA"), "{t}");
+        assert!(line(&t, "Sous le seuil depuis").ends_with('⚠'), "{t}");
+        assert!(t.contains("Approvisionnements du jour : aucun"), "{t}");
+
+        let out = float(&refilled);
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{t}");
+        assert!(
+            line(&t, "Solde de la passerelle").contains("400 000 FCFA"),
+            "{t}"
+        );
+        assert!(t.contains("Sous le seuil          : non ✓"), "{t}");
+        assert!(
+            t.contains("+150 000 FCFA (solde 400 000 FCFA)"),
+            "the refill is recorded: {t}"
+        );
+    });
 }

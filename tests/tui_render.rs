@@ -584,6 +584,7 @@ fn drawer_state() -> caisse::journal::drawers::DrawerState {
             balance_out: 5_000,
             commissions: 25,
             goods: 0,
+            shop_costs: 0,
             counted: 2,
         },
     }
@@ -623,6 +624,35 @@ fn drawer_screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     state.drawer.closing_balance = Some(246_525);
     app::update(&mut closed, Event::Drawer(Ok(DrawerReply::Closed(state))));
     out.push(("drawer_closed", closed));
+    // A supervisor's: the float below the drawer, low for an hour, a refill before.
+    let mut float = base(width, height);
+    float.gate.cashier = Some(caisse::staff::Cashier {
+        name: "chef".into(),
+        role: caisse::staff::Role::Supervisor,
+    });
+    key(&mut float, KeyCode::F(6));
+    app::update(
+        &mut float,
+        Event::Drawer(Ok(DrawerReply::State(drawer_state()))),
+    );
+    app::update(
+        &mut float,
+        Event::Drawer(Ok(DrawerReply::Float(caisse::journal::float::FloatView {
+            latest: Some(caisse::domain::float::Reading {
+                at: NOW - 60_000,
+                balance: 246_525,
+            }),
+            threshold: Some(250_000),
+            below_since: Some(NOW - 3_600_000),
+            pace_per_hour: Some(12_500),
+            refills: vec![caisse::journal::float::Refill {
+                at: NOW - 2 * 3_600_000,
+                amount: 100_000,
+                balance: 270_000,
+            }],
+        }))),
+    );
+    out.push(("drawer_float", float));
     out
 }
 

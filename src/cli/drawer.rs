@@ -8,6 +8,7 @@ use std::path::Path;
 use super::{ExitCode, Failure};
 use crate::journal::Journal;
 use crate::journal::drawers::{DrawerRecord, DrawerRefusal, DrawerState};
+use crate::journal::float::FloatView;
 use crate::money::fcfa;
 use crate::session::protocol::{DrawerAsk, DrawerReply};
 
@@ -25,6 +26,9 @@ pub enum DrawerCommand {
         #[arg(long)]
         all: bool,
     },
+    /// La flotte (superviseur) : solde lu maintenant, sous le seuil depuis quand, rythme de
+    /// baisse, approvisionnements du jour.
+    Float,
     /// Ferme le tiroir : espèces comptées contre attendues, solde lu contre attendu, écarts signalés.
     Close {
         /// Espèces comptées dans le tiroir, en FCFA.
@@ -170,6 +174,53 @@ pub fn show_closed(state: &DrawerState) {
     }
 }
 
+/// `caisse drawer float`: the float as the supervisor follows it.
+pub fn show_float(view: &FloatView) {
+    match view.latest {
+        Some(r) => println!(
+            "Solde de la passerelle : {} (lu le {})",
+            fcfa(r.balance),
+            time(r.at)
+        ),
+        None => println!("Solde de la passerelle : aucun relevé"),
+    }
+    match (view.threshold, view.below_since) {
+        (None, _) => println!("Seuil d'alerte         : aucun ([shop] low_balance)"),
+        (Some(t), Some(since)) => {
+            println!("Seuil d'alerte         : {}", fcfa(t));
+            println!("Sous le seuil depuis   : {} ⚠", time(since));
+        }
+        (Some(t), None) => {
+            println!("Seuil d'alerte         : {}", fcfa(t));
+            println!("Sous le seuil          : non ✓");
+        }
+    }
+    println!("Rythme                 : {}", pace_text(view.pace_per_hour));
+    if view.refills.is_empty() {
+        println!("Approvisionnements du jour : aucun");
+    } else {
+        println!("Approvisionnements du jour :");
+        for r in &view.refills {
+            println!(
+                "  {}  +{} (solde {})",
+                time(r.at),
+                fcfa(r.amount),
+                fcfa(r.balance)
+            );
+        }
+    }
+}
+
+/// `baisse de 12 000 FCFA/h`, `hausse de …`, or why there is no figure.
+pub fn pace_text(pace: Option<i64>) -> String {
+    match pace {
+        None => "pas assez de relevés sur les 2 dernières heures".into(),
+        Some(0) => "stable sur les 2 dernières heures".into(),
+        Some(p) if p > 0 => format!("baisse de {}/h sur les 2 dernières heures", fcfa(p)),
+        Some(p) => format!("hausse de {}/h sur les 2 dernières heures", fcfa(-p)),
+    }
+}
+
 pub async fn run(config_path: Option<&Path>, command: DrawerCommand) -> Result<(), Failure> {
     let context = crate::wiring::connect(config_path).await?;
     let path = context.journal_path.clone();
@@ -202,6 +253,18 @@ pub async fn run(config_path: Option<&Path>, command: DrawerCommand) -> Result<(
             show_status(&state);
             Ok(())
         }
+        DrawerCommand::Float => {
+            // The reading is recorded by the engine (a refill detected with it).
+            read_balance(&context).await;
+            let now = crate::clock::now_ms();
+            let journal = Journal::open(&path).map_err(journal_failure)?;
+            let day_start = now - now.rem_euclid(24 * 3_600_000);
+            let view = journal
+                .float_view(now, context.config.low_balance, day_start)
+                .map_err(journal_failure)?;
+            show_float(&view);
+            Ok(())
+        }
         DrawerCommand::Close { cash } => {
             let balance_now = read_balance(&context).await;
             let mut journal = Journal::open(&path).map_err(journal_failure)?;
@@ -222,6 +285,7 @@ pub fn ask(command: &DrawerCommand) -> DrawerAsk {
         DrawerCommand::Status { all: false } => DrawerAsk::Status,
         DrawerCommand::Status { all: true } => DrawerAsk::All,
         DrawerCommand::Close { cash } => DrawerAsk::Close { cash },
+        DrawerCommand::Float => DrawerAsk::Float,
     }
 }
 
@@ -232,6 +296,7 @@ pub fn show(reply: DrawerReply) -> Result<(), Failure> {
         DrawerReply::State(state) => show_status(&state),
         DrawerReply::All(states) => show_all(&states),
         DrawerReply::Closed(state) => show_closed(&state),
+        DrawerReply::Float(view) => show_float(&view),
         DrawerReply::Refused(r) => return Err(refusal(r)),
     }
     Ok(())

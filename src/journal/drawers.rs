@@ -128,11 +128,28 @@ fn totals(
     from: i64,
     to: i64,
 ) -> Result<Totals, JournalError> {
+    totals_of(conn, Some(cashier), from, to)
+}
+
+/// The totals of the operations that became final in `[from, to]`: `cashier`'s, or the
+/// whole shop's (`None`, for the float's readings).
+pub(super) fn totals_of(
+    conn: &rusqlite::Connection,
+    cashier: Option<&str>,
+    from: i64,
+    to: i64,
+) -> Result<Totals, JournalError> {
+    // Two shapes, so that each uses its index (by cashier, or by final time alone).
+    let who = if cashier.is_some() {
+        "t.cashier = ?1 AND"
+    } else {
+        "?1 IS NULL AND"
+    };
     let sql = format!(
         "SELECT t.service, t.kind, t.status, COALESCE(t.amount, 0), {COMMISSION_SQL}, \
          json_extract(t.fields, '$.{field}'), \
          json_extract(t.fields, '$.{link}') IS NOT NULL FROM transactions t \
-         WHERE t.cashier = ?1 AND t.final_at IS NOT NULL AND t.final_at BETWEEN ?2 AND ?3",
+         WHERE {who} t.final_at IS NOT NULL AND t.final_at BETWEEN ?2 AND ?3",
         field = CashOutUse::FIELD,
         link = crate::domain::receipt::RECEIPT_OF,
     );

@@ -182,6 +182,9 @@ pub enum DrawerAsk {
     All,
     /// Closes the cashier's drawer with the counted cash; the service reads the balance.
     Close { cash: i64 },
+    /// The float (supervisors only): the balance read now, since when it is below the
+    /// shop's threshold, the pace it fell, the day's refills.
+    Float,
 }
 
 /// The answer to a drawer request.
@@ -191,6 +194,7 @@ pub enum DrawerReply {
     State(crate::journal::drawers::DrawerState),
     All(Vec<crate::journal::drawers::DrawerState>),
     Closed(crate::journal::drawers::DrawerState),
+    Float(crate::journal::float::FloatView),
     /// Already open, or none open: nothing changed.
     Refused(crate::journal::drawers::DrawerRefusal),
 }

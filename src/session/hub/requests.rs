@@ -517,6 +517,22 @@ impl Session {
                     .journal(move |j| Ok(DrawerReply::All(j.open_drawers(now)?)))
                     .await
             }
+            DrawerAsk::Float => {
+                if !me.is_supervisor() {
+                    return Response::Denied(Problem::SupervisorOnly);
+                }
+                // A fresh reading first (recorded, a refill detected with it), unless the
+                // gateway cannot be read: the view then stands on the readings before.
+                let _ = balance().await;
+                let now = engine.now();
+                let threshold = self.hub.low_balance;
+                let day_start = now - now.rem_euclid(24 * 3_600_000);
+                engine
+                    .journal(move |j| {
+                        Ok(DrawerReply::Float(j.float_view(now, threshold, day_start)?))
+                    })
+                    .await
+            }
             DrawerAsk::Close { cash } => {
                 let balance = balance().await;
                 engine

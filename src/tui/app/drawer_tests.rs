@@ -254,3 +254,43 @@ fn a_cash_out_s_use_is_a_choice_that_defaults_to_a_withdrawal() {
     open_tile(&mut deposit, tile("WAVE_SN_API_CASH_IN"));
     assert_eq!(usage(&deposit), None, "a deposit is always paid in cash");
 }
+
+/// A supervisor's drawer screen reads the float too, and shows it (F5 reads both again).
+#[test]
+fn a_supervisor_s_drawer_screen_reads_the_float() {
+    use crate::domain::float::Reading;
+    use crate::journal::float::FloatView;
+    let mut app = App::new(true, 1_000_000);
+    app.gate.cashier = Some(crate::staff::Cashier {
+        name: "chef".into(),
+        role: crate::staff::Role::Supervisor,
+    });
+    let both = vec![
+        Effect::Drawer(DrawerAsk::Status),
+        Effect::Drawer(DrawerAsk::Float),
+    ];
+    assert_eq!(press(&mut app, KeyCode::F(6)), both);
+    let view = FloatView {
+        latest: Some(Reading {
+            at: 900_000,
+            balance: 150_000,
+        }),
+        threshold: Some(200_000),
+        below_since: Some(600_000),
+        pace_per_hour: Some(12_000),
+        refills: vec![],
+    };
+    update(
+        &mut app,
+        Event::Drawer(Ok(DrawerReply::Float(view.clone()))),
+    );
+    update(
+        &mut app,
+        Event::Drawer(Ok(DrawerReply::Refused(DrawerRefusal::NotOpen))),
+    );
+    let Screen::Drawer(d) = &app.screen else {
+        panic!("drawer screen")
+    };
+    assert_eq!(d.float.as_ref(), Some(&view));
+    assert_eq!(press(&mut app, KeyCode::F(5)), both);
+}

@@ -16,6 +16,7 @@ use super::keys::{Binding, lookup, shown, typing};
 use super::{App, Screen};
 use crate::domain::drawer::Gap;
 use crate::journal::drawers::{DrawerRefusal, DrawerState};
+use crate::journal::float::FloatView;
 use crate::money::fcfa;
 use crate::session::protocol::{DrawerAsk, DrawerReply};
 use crate::tui::message::Effect;
@@ -44,6 +45,9 @@ pub struct DrawerScreen {
     pub cash: Input,
     /// The last refusal or failure, in the app's language (the typed amount is kept).
     pub error: Option<String>,
+    /// The float, for a supervisor (read with the drawer): below the threshold since
+    /// when, the pace it fell, the day's refills.
+    pub float: Option<FloatView>,
 }
 
 /// What a key does on the drawer screen.
@@ -79,6 +83,12 @@ pub const OPEN_KEYS: &[Binding<Action>] = &[
         Action::Confirm,
         ("Entrée", "ouvrir le tiroir"),
         ("Enter", "open the drawer"),
+    ),
+    shown(
+        &[KeyCode::F(5)],
+        Action::Refresh,
+        ("F5", "actualiser"),
+        ("F5", "refresh"),
     ),
     shown(
         &[KeyCode::Esc],
@@ -138,8 +148,18 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         stage: Stage::Loading,
         cash: Input::default(),
         error: None,
+        float: None,
     });
-    vec![Effect::Drawer(DrawerAsk::Status)]
+    reads(app)
+}
+
+/// What the screen reads: the drawer, and the float for a supervisor.
+fn reads(app: &App) -> Vec<Effect> {
+    let mut effects = vec![Effect::Drawer(DrawerAsk::Status)];
+    if app.gate.is_supervisor() {
+        effects.push(Effect::Drawer(DrawerAsk::Float));
+    }
+    effects
 }
 
 /// A counted amount as typed: whole FCFA, spaces allowed; else the French (or English)
@@ -176,7 +196,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Some(Action::Refresh) => {
             // The typed count stays: only the figures are read again.
             d.error = None;
-            vec![Effect::Drawer(DrawerAsk::Status)]
+            reads(app)
         }
         Some(Action::Confirm) => {
             let cash = match parse_cash(d.cash.value(), lang) {
@@ -268,6 +288,10 @@ pub fn on_reply(app: &mut App, reply: Result<DrawerReply, String>) -> Vec<Effect
                 .into(),
             );
             vec![Effect::Drawer(DrawerAsk::Status)]
+        }
+        Ok(DrawerReply::Float(view)) => {
+            d.float = Some(view);
+            vec![]
         }
         Ok(DrawerReply::All(_)) => {
             app.dirty = false;
@@ -392,6 +416,73 @@ fn figures<'a>(state: &DrawerState, theme: Theme) -> Vec<Line<'a>> {
     lines
 }
 
+/// The float, for the supervisor: the balance read, below the threshold since when, the
+/// pace it fell, the day's refills.
+fn float_lines<'a>(view: &FloatView, theme: Theme) -> Vec<Line<'a>> {
+    let mut lines = vec![
+        Line::default(),
+        Line::from(Span::styled(
+            theme.tr("Flotte (superviseur)", "Float (supervisor)"),
+            theme.title(),
+        )),
+    ];
+    let read = view
+        .latest
+        .map(|r| format!("{} ({})", fcfa(r.balance), time(r.at)))
+        .unwrap_or_else(|| theme.tr("aucun relevé", "no reading").into());
+    lines.push(figure(theme.tr("Solde lu", "Balance read"), read, theme));
+    match (view.threshold, view.below_since) {
+        (Some(t), Some(since)) => lines.push(Line::from(vec![
+            Span::styled(
+                format!(
+                    "  {:<26}",
+                    theme.tr("Sous le seuil depuis", "Below threshold since")
+                ),
+                theme.title(),
+            ),
+            Span::styled(
+                format!(
+                    "⚠ {} ({} {})",
+                    time(since),
+                    theme.tr("seuil", "threshold"),
+                    fcfa(t)
+                ),
+                theme.error(),
+            ),
+        ])),
+        (Some(t), None) => lines.push(figure(
+            theme.tr("Seuil d'alerte", "Alert threshold"),
+            format!("{} ✓", fcfa(t)),
+            theme,
+        )),
+        (None, _) => {}
+    }
+    let pace = match view.pace_per_hour {
+        None => theme
+            .tr("pas assez de relevés", "not enough readings")
+            .to_owned(),
+        Some(0) => theme.tr("stable", "steady").to_owned(),
+        Some(p) if p > 0 => format!("{} {}/h", theme.tr("baisse de", "falling by"), fcfa(p)),
+        Some(p) => format!("{} {}/h", theme.tr("hausse de", "rising by"), fcfa(-p)),
+    };
+    lines.push(figure(theme.tr("Rythme (2 h)", "Pace (2 h)"), pace, theme));
+    let refills = if view.refills.is_empty() {
+        theme.tr("aucun", "none").to_owned()
+    } else {
+        view.refills
+            .iter()
+            .map(|r| format!("{} +{}", time(r.at), fcfa(r.amount)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    lines.push(figure(
+        theme.tr("Approvisionnements (jour)", "Refills today"),
+        refills,
+        theme,
+    ));
+    lines
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &DrawerScreen, theme: Theme) {
     let who = app
         .gate
@@ -506,6 +597,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &DrawerScreen, theme: T
                 theme,
             ));
         }
+    }
+    if let Some(view) = &d.float
+        && !matches!(d.stage, Stage::Closed(_))
+    {
+        lines.extend(float_lines(view, theme));
     }
     if let Some(e) = &d.error {
         lines.push(Line::default());
