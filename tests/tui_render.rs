@@ -581,11 +581,12 @@ fn drawer_state() -> caisse::journal::drawers::DrawerState {
             cash_in: 5_000,
             cash_out: 1_500,
             balance_in: 1_525,
-            balance_out: 5_000,
+            balance_out: 5_025,
             commissions: 25,
             goods: 0,
-            shop_costs: 0,
-            counted: 2,
+            // One receipt sent by WhatsApp (its fee, from the balance).
+            shop_costs: 25,
+            counted: 3,
         },
     }
 }
@@ -620,8 +621,8 @@ fn drawer_screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     state.drawer.closed_at = Some(NOW);
     state.drawer.counted_cash = Some(23_000);
     state.drawer.expected_cash = Some(23_500);
-    state.drawer.expected_balance = Some(246_525);
-    state.drawer.closing_balance = Some(246_525);
+    state.drawer.expected_balance = Some(246_500);
+    state.drawer.closing_balance = Some(246_500);
     app::update(&mut closed, Event::Drawer(Ok(DrawerReply::Closed(state))));
     out.push(("drawer_closed", closed));
     // A supervisor's: the float below the drawer, low for an hour, a refill before.
@@ -640,7 +641,7 @@ fn drawer_screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
         Event::Drawer(Ok(DrawerReply::Float(caisse::journal::float::FloatView {
             latest: Some(caisse::domain::float::Reading {
                 at: NOW - 60_000,
-                balance: 246_525,
+                balance: 246_500,
             }),
             threshold: Some(250_000),
             below_since: Some(NOW - 3_600_000),

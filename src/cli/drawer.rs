@@ -116,6 +116,10 @@ fn print_state(state: &DrawerState) {
     if t.goods != 0 {
         println!("Marchandises        : {}", fcfa(t.goods));
     }
+    if t.shop_costs != 0 {
+        // Receipts sent by WhatsApp: paid from the balance, no cash.
+        println!("Frais de la boutique: {}", fcfa(t.shop_costs));
+    }
 }
 
 /// `Écart : -500 FCFA ⚠` or `Écart : 0 FCFA ✓`.

@@ -413,6 +413,14 @@ fn figures<'a>(state: &DrawerState, theme: Theme) -> Vec<Line<'a>> {
             theme,
         ));
     }
+    if t.shop_costs != 0 {
+        // Receipts sent by WhatsApp: paid from the balance, no cash.
+        lines.push(figure(
+            theme.tr("Frais de la boutique", "Shop's costs"),
+            fcfa(t.shop_costs),
+            theme,
+        ));
+    }
     lines
 }
 
