@@ -40,6 +40,7 @@ impl Lang {
             "description" => "Sale description",
             "referenceNumber" => "Reference number (8 digits)",
             "cardType" => "Card type",
+            "usage" => "Use",
             "senderFirstName" => "Sender's first name",
             "senderLastName" => "Sender's last name",
             "receiverFirstName" => "Receiver's first name",

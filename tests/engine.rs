@@ -1100,3 +1100,42 @@ async fn the_same_sale_from_two_counters_at_once_goes_once() {
     let rows = s.engine.journal(|j| j.list_since(0, 10)).await.unwrap();
     assert_eq!(rows.len(), 1, "one row, one send");
 }
+
+/// Issue 13: a cash-out the customer makes to pay for goods (« paiement ») hands out no
+/// cash: journaled with its use, it leaves the drawer's expected cash as it was and counts
+/// as goods; the balance is credited as for a withdrawal. The gateway accepts the sale (the
+/// use is the shop's own, never sent).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cash_out_paying_for_goods_leaves_the_drawer_s_expected_cash_unchanged() {
+    use caisse::domain::drawer::CashOutUse;
+    let s = setup().await;
+    let opened = s.engine.now();
+    s.engine
+        .journal(move |j| j.open_drawer("test", "t1", 20_000, Some(250_000), opened))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut goods = order("WAVE_SN_API_CASH_OUT", "772457188", 1500);
+    goods
+        .fields
+        .insert(CashOutUse::FIELD.into(), CashOutUse::Goods.as_str().into());
+    let row = s.engine.pay(goods).await.unwrap().row;
+    assert_eq!(row.fields[CashOutUse::FIELD], "paiement");
+    wait_status(
+        &s.engine,
+        &row.external_id,
+        TxStatus::Success,
+        Duration::from_secs(10),
+    )
+    .await;
+    let state = s
+        .engine
+        .journal(move |j| j.drawer_status("test", i64::MAX / 2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(state.expected_cash(), 20_000, "no cash handed out");
+    assert_eq!(state.totals.goods, 1500);
+    assert_eq!(state.totals.cash_out, 0);
+    assert!(state.expected_balance().unwrap() >= 251_500);
+}

@@ -186,6 +186,7 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     let mut help = base(width, height);
     key(&mut help, KeyCode::F(1));
     out.push(("help", help));
+    out.extend(drawer_screens(width, height));
 
     let mut entry = base(width, height);
     typed(&mut entry, "wave");
@@ -269,6 +270,8 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     // A final operation shows its receipt number (issue 13).
     let mut paid = row(TxStatus::Success, "WAVE_SN_API_CASH_OUT", Some(DEEP_LINK));
     paid.receipt_no = Some(42);
+    // A cash-out that paid for goods: its detail says so (no cash handed out).
+    paid.fields = json!({"usage": "paiement"});
     out.push((
         "payment_success",
         payment(width, height, Some(paid.clone())),
@@ -552,6 +555,105 @@ fn session_screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
         Event::Link(LinkEvent::Down(caisse::session::Problem::ServiceDown)),
     );
     out.push(("service_down", down));
+    out
+}
+
+/// A drawer opened at 08:00 with 20 000 FCFA and the balance 250 000 FCFA read then; one
+/// deposit of 5 000 and one withdrawal of 1 500 (commission 25) since.
+fn drawer_state() -> caisse::journal::drawers::DrawerState {
+    use caisse::domain::drawer::Totals;
+    use caisse::journal::drawers::{DrawerRecord, DrawerState};
+    DrawerState {
+        drawer: DrawerRecord {
+            id: 1,
+            cashier: "awa".into(),
+            terminal: "caisse-1".into(),
+            opened_at: NOW - 3 * 3_600_000,
+            opening_cash: 20_000,
+            opening_balance: Some(250_000),
+            closed_at: None,
+            counted_cash: None,
+            closing_balance: None,
+            expected_cash: None,
+            expected_balance: None,
+        },
+        totals: Totals {
+            cash_in: 5_000,
+            cash_out: 1_500,
+            balance_in: 1_525,
+            balance_out: 5_025,
+            commissions: 25,
+            goods: 0,
+            // One receipt sent by WhatsApp (its fee, from the balance).
+            shop_costs: 25,
+            counted: 3,
+        },
+    }
+}
+
+/// The drawer screen: none open (the float typed), open (its figures, the count typed),
+/// the question before the close, and closed (500 FCFA short, the balance as expected).
+fn drawer_screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
+    use caisse::session::protocol::DrawerReply;
+    let mut out = Vec::new();
+    let mut none = base(width, height);
+    key(&mut none, KeyCode::F(6));
+    app::update(
+        &mut none,
+        Event::Drawer(Ok(DrawerReply::Refused(
+            caisse::journal::drawers::DrawerRefusal::NotOpen,
+        ))),
+    );
+    typed(&mut none, "20 000");
+    out.push(("drawer_not_open", none.clone()));
+    let mut open = none;
+    app::update(
+        &mut open,
+        Event::Drawer(Ok(DrawerReply::State(drawer_state()))),
+    );
+    typed(&mut open, "23000");
+    out.push(("drawer_open", open.clone()));
+    let mut asked = open.clone();
+    key(&mut asked, KeyCode::Enter);
+    out.push(("drawer_close_asked", asked));
+    let mut closed = open;
+    let mut state = drawer_state();
+    state.drawer.closed_at = Some(NOW);
+    state.drawer.counted_cash = Some(23_000);
+    state.drawer.expected_cash = Some(23_500);
+    state.drawer.expected_balance = Some(246_500);
+    state.drawer.closing_balance = Some(246_500);
+    app::update(&mut closed, Event::Drawer(Ok(DrawerReply::Closed(state))));
+    out.push(("drawer_closed", closed));
+    // A supervisor's: the float below the drawer, low for an hour, a refill before.
+    let mut float = base(width, height);
+    float.gate.cashier = Some(caisse::staff::Cashier {
+        name: "chef".into(),
+        role: caisse::staff::Role::Supervisor,
+    });
+    key(&mut float, KeyCode::F(6));
+    app::update(
+        &mut float,
+        Event::Drawer(Ok(DrawerReply::State(drawer_state()))),
+    );
+    app::update(
+        &mut float,
+        Event::Drawer(Ok(DrawerReply::Float(caisse::journal::float::FloatView {
+            latest: Some(caisse::domain::float::Reading {
+                at: NOW - 60_000,
+                balance: 246_500,
+            }),
+            threshold: Some(250_000),
+            below_since: Some(NOW - 3_600_000),
+            pace_per_hour: Some(12_500),
+            refills: vec![caisse::journal::float::Refill {
+                at: NOW - 2 * 3_600_000,
+                amount: 100_000,
+                balance: 270_000,
+            }],
+        }))),
+    );
+    out.push(("drawer_float", float));
     out
 }
 

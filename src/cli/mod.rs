@@ -159,6 +159,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             | Command::Report(_)
             | Command::Receipt(_)
             | Command::Close(_)
+            | Command::Drawer(_)
     );
     if cashier_command
         && let Ok(config) =

@@ -102,6 +102,7 @@ pub async fn run(
         | Command::Report(_)
         | Command::Receipt(_)
         | Command::Close(_)
+        | Command::Drawer(_)
         | Command::Cashier(_) => {}
         _ => {
             return Err(Failure {
@@ -239,6 +240,15 @@ pub async fn run(
                     args.format,
                     args.width().unwrap_or(crate::domain::receipt::WIDE),
                 ),
+                other => Err(refused(other)),
+            }
+        }
+        Command::Drawer(command) => {
+            match link
+                .call(Request::Drawer(super::drawer::ask(&command)))
+                .await
+            {
+                Response::Drawer(reply) => super::drawer::show(reply),
                 other => Err(refused(other)),
             }
         }

@@ -41,6 +41,31 @@ impl CashOutUse {
         }
     }
 
+    /// The words stored, in the order the entry form offers them (the default first).
+    pub const CHOICES: [&'static str; 2] = ["retrait", "paiement"];
+
+    /// As the cashier reads it, on the form, the summary and the journal.
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        match self {
+            CashOutUse::Withdrawal => lang.tr("retrait d'espèces", "cash withdrawal"),
+            CashOutUse::Goods => lang.tr(
+                "paiement (aucune espèce remise)",
+                "payment (no cash handed out)",
+            ),
+        }
+    }
+
+    /// Whether the choice makes sense for this service: a cash-out the customer may make
+    /// to take cash or to pay for goods (a wallet's or a card's). Not a MoneyGram payout:
+    /// that one is always handed out in cash.
+    pub fn applies_to(code: &str) -> bool {
+        services::find(code).is_some_and(|s| {
+            s.type_operation == TypeOperation::Credit
+                && s.type_service == "CASHOUT"
+                && !code.starts_with("MONEYGRAM_")
+        })
+    }
+
     /// Anything but `paiement` is a withdrawal: the drawer's default is the common case.
     pub fn parse(text: Option<&str>) -> CashOutUse {
         match text {
@@ -162,7 +187,7 @@ pub struct Opening {
 }
 
 /// The sum of a drawer's operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Totals {
     pub cash_in: i64,
     pub cash_out: i64,

@@ -21,6 +21,7 @@ pub mod answers;
 pub mod drawer;
 pub mod duplicate;
 pub mod fields;
+pub mod float;
 pub mod gateway_status;
 pub mod lifecycle;
 pub mod moneygram;

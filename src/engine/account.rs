@@ -36,7 +36,14 @@ impl Engine {
         let balance = reply
             .map_err(|e| EngineError::Gateway(self.redact(&e.french_message(None)).into_owned()))?
             .balance;
-        self.balance.remember(balance, self.now(), settlements);
+        let at = self.now();
+        self.balance.remember(balance, at, settlements);
+        // Every fresh reading goes to the float's record (a refill is detected there); the
+        // reading itself stands even if the journal cannot take it now.
+        let whole = balance.floor() as i64;
+        if let Err(e) = self.journal(move |j| j.record_balance(at, whole)).await {
+            tracing::warn!("relevé du solde non enregistré : {e}");
+        }
         Ok(balance)
     }
 

@@ -282,6 +282,10 @@ impl Engine {
             GatewayKind::Intram => intram_callback_url(&base),
             GatewayKind::Intech => base,
         });
+        // A cash-out's use is the shop's own (the drawer counts it): journaled above, never
+        // sent to the gateway, which defines no such field.
+        let mut wire_fields = wire_fields;
+        wire_fields.remove(crate::domain::drawer::CashOutUse::FIELD);
         let request = PaymentRequest {
             external_id: external_id.clone(),
             service,

@@ -9,7 +9,7 @@ use crate::domain::drawer::{CashOutUse, DrawerOp, Gap, Opening, Totals};
 use crate::domain::{OpKind, TxStatus};
 
 /// One drawer as the journal holds it. Amounts in whole FCFA.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DrawerRecord {
     pub id: i64,
     pub cashier: String,
@@ -35,7 +35,7 @@ impl DrawerRecord {
 }
 
 /// Why a drawer command was refused, for the cashier.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DrawerRefusal {
     AlreadyOpen { opened_at: i64 },
     NotOpen,
@@ -59,7 +59,7 @@ impl std::fmt::Display for DrawerRefusal {
 }
 
 /// A drawer and what its operations moved so far (or until its close).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DrawerState {
     pub drawer: DrawerRecord,
     pub totals: Totals,
@@ -128,11 +128,28 @@ fn totals(
     from: i64,
     to: i64,
 ) -> Result<Totals, JournalError> {
+    totals_of(conn, Some(cashier), from, to)
+}
+
+/// The totals of the operations that became final in `[from, to]`: `cashier`'s, or the
+/// whole shop's (`None`, for the float's readings).
+pub(super) fn totals_of(
+    conn: &rusqlite::Connection,
+    cashier: Option<&str>,
+    from: i64,
+    to: i64,
+) -> Result<Totals, JournalError> {
+    // Two shapes, so that each uses its index (by cashier, or by final time alone).
+    let who = if cashier.is_some() {
+        "t.cashier = ?1 AND"
+    } else {
+        "?1 IS NULL AND"
+    };
     let sql = format!(
         "SELECT t.service, t.kind, t.status, COALESCE(t.amount, 0), {COMMISSION_SQL}, \
          json_extract(t.fields, '$.{field}'), \
          json_extract(t.fields, '$.{link}') IS NOT NULL FROM transactions t \
-         WHERE t.cashier = ?1 AND t.final_at IS NOT NULL AND t.final_at BETWEEN ?2 AND ?3",
+         WHERE {who} t.final_at IS NOT NULL AND t.final_at BETWEEN ?2 AND ?3",
         field = CashOutUse::FIELD,
         link = crate::domain::receipt::RECEIPT_OF,
     );
@@ -225,6 +242,23 @@ impl Journal {
         };
         let totals = totals(&self.conn, cashier, drawer.opened_at, now)?;
         Ok(Ok(DrawerState { drawer, totals }))
+    }
+
+    /// Every open drawer and what it should hold `now` (a supervisor's view), by cashier.
+    pub fn open_drawers(&self, now: i64) -> Result<Vec<DrawerState>, JournalError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {DRAWER_COLUMNS} FROM drawers WHERE closed_at IS NULL ORDER BY cashier"
+        ))?;
+        let drawers = stmt
+            .query_map([], drawer_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        drawers
+            .into_iter()
+            .map(|drawer| {
+                let totals = totals(&self.conn, &drawer.cashier, drawer.opened_at, now)?;
+                Ok(DrawerState { drawer, totals })
+            })
+            .collect()
     }
 
     /// Closes `cashier`'s drawer with the cash counted and the balance read now: the

@@ -10,6 +10,7 @@
 
 mod cashiers;
 pub mod drawers;
+pub mod float;
 mod history;
 mod operations;
 mod polling;

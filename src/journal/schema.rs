@@ -181,6 +181,20 @@ const MIGRATIONS: &[&str] = &[
         created_at   INTEGER NOT NULL
     ) STRICT;
     "#,
+    // 10: the gateway balance as the service read it (`journal::float`): each reading
+    // that says something (changed, or minutes after the last), and on it the refill
+    // (approvisionnement) detected then, if any (`domain::float`). The operations final
+    // between two readings are found by their final time, for the whole shop.
+    r#"
+    CREATE TABLE balance_readings (
+        id      INTEGER PRIMARY KEY,
+        at      INTEGER NOT NULL,
+        balance INTEGER NOT NULL,
+        refill  INTEGER
+    ) STRICT;
+    CREATE INDEX balance_readings_at ON balance_readings (at);
+    CREATE INDEX transactions_final ON transactions (final_at);
+    "#,
 ];
 
 /// The schema version this build writes.

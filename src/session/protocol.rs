@@ -121,6 +121,9 @@ pub enum Request {
         #[serde(default)]
         width: Option<usize>,
     },
+    /// The logged-in cashier's own cash drawer (`caisse drawer`, the « Tiroir » screen); a
+    /// supervisor may also see every open drawer.
+    Drawer(DrawerAsk),
     /// A MoneyGram transfer waiting at the counter, by its reference (a look-up).
     MoneyGramReception {
         reference: String,
@@ -166,6 +169,34 @@ pub enum Request {
     DisableCashier {
         name: String,
     },
+}
+
+/// What a drawer request asks. Amounts: whole FCFA counted in the drawer.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum DrawerAsk {
+    /// Opens the cashier's drawer with the counted float; the service reads the balance.
+    Open { cash: i64 },
+    /// The cashier's open drawer and what it should hold now.
+    Status,
+    /// Every open drawer of the shop (supervisors only).
+    All,
+    /// Closes the cashier's drawer with the counted cash; the service reads the balance.
+    Close { cash: i64 },
+    /// The float (supervisors only): the balance read now, since when it is below the
+    /// shop's threshold, the pace it fell, the day's refills.
+    Float,
+}
+
+/// The answer to a drawer request.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum DrawerReply {
+    Opened(crate::journal::drawers::DrawerRecord),
+    State(crate::journal::drawers::DrawerState),
+    All(Vec<crate::journal::drawers::DrawerState>),
+    Closed(crate::journal::drawers::DrawerState),
+    Float(crate::journal::float::FloatView),
+    /// Already open, or none open: nothing changed.
+    Refused(crate::journal::drawers::DrawerRefusal),
 }
 
 /// How a session identifies itself, as the service sees it.
@@ -224,6 +255,7 @@ pub enum Response {
     },
     /// A French sentence for the cashier (a refund done, a claim's reference).
     Message(String),
+    Drawer(DrawerReply),
     /// A MoneyGram transfer, as a payout needs it.
     MoneyGramTransfer(PayoutLookup),
     /// MoneyGram's fees for a send.

@@ -10,7 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::screens::keys::{self, HELP, Hint};
 use super::screens::moneygram::keys as mg_keys;
 use super::screens::moneygram::reversal;
-use super::screens::{ask, bills, catalogue, entry, gate, journal, moneygram, payment};
+use super::screens::{ask, bills, catalogue, drawer, entry, gate, journal, moneygram, payment};
 use crate::domain::Outcome;
 use crate::engine::EngineEvent;
 use crate::session::LinkEvent;
@@ -227,6 +227,7 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
             }
             effects
         }
+        Event::Drawer(reply) => drawer::on_reply(app, reply),
         Event::MoneyGramFound(result) => moneygram::on_found(app, result),
         Event::MoneyGramQuoted(result) => moneygram::on_quoted(app, result),
         Event::Key(key) => on_key(app, key),
@@ -381,6 +382,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Screen::Payment(_) => payment::key(app, key),
         Screen::Journal(_) => journal::key(app, key),
         Screen::MoneyGram(_) => moneygram::key(app, key),
+        Screen::Drawer(_) => drawer::key(app, key),
         Screen::Connecting | Screen::Login(_) => vec![],
     }
 }
@@ -417,6 +419,7 @@ fn answered(app: &mut App, question: ask::Question, answer: ask::Answer) -> Vec<
             vec![Effect::SendWhatsApp { sale, phone }]
         }
         (Question::Duplicate { .. }, Answer::Yes) => payment::send_again(app),
+        (Question::CloseDrawer { cash }, Answer::Yes) => drawer::close(app, cash),
         // Back to the form, as it was typed: the cashier checks it with the customer.
         (Question::Duplicate { .. }, Answer::No) => {
             if let Screen::Payment(p) = &app.screen
@@ -466,6 +469,7 @@ pub fn hints(app: &App) -> Vec<Hint> {
             MgStage::Parties { .. } => keys::hints(mg_keys::PARTIES_KEYS, lang),
             MgStage::Quoted { .. } => keys::hints(mg_keys::QUOTED_KEYS, lang),
         },
+        Screen::Drawer(d) => keys::hints(drawer::keys_of(d), lang),
         Screen::Connecting => vec![],
         Screen::Login(_) => keys::hints(gate::LOGIN_KEYS, lang),
     };
@@ -516,3 +520,6 @@ mod settle_tests;
 
 #[cfg(test)]
 mod whatsapp_tests;
+
+#[cfg(test)]
+mod drawer_tests;

@@ -356,6 +356,12 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
                 other => Err(answer_error(other, lang)),
             }))
         }),
+        Effect::Drawer(ask) => (Request::Drawer(ask), |r, lang| {
+            Some(Event::Drawer(match r {
+                Response::Drawer(reply) => Ok(reply),
+                other => Err(answer_error(other, lang)),
+            }))
+        }),
         Effect::Seen(external_id) => (Request::Seen { external_id }, |_, _| None),
         Effect::FetchUnseen => (Request::Unseen, |r, _| match r {
             Response::Row(row) => Some(Event::Unseen(row)),

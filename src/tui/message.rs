@@ -45,6 +45,8 @@ pub enum Event {
     MoneyGramFound(Result<PayoutLookup, String>),
     /// MoneyGram's fees for a send, or why none.
     MoneyGramQuoted(Result<Quote, String>),
+    /// The cashier's drawer, as the service answered (or why it did not).
+    Drawer(Result<crate::session::protocol::DrawerReply, String>),
     /// The link to the service: up (how to log in), down, or an engine event.
     Link(LinkEvent),
     LoggedIn(Result<Cashier, String>),
@@ -132,6 +134,8 @@ pub enum Effect {
         reversal: ReversalInput,
         supervisor_pin: Option<Pin>,
     },
+    /// The cashier's own drawer: read, opened or closed (`Request::Drawer`).
+    Drawer(crate::session::protocol::DrawerAsk),
     Bell,
     Quit,
     Login {

@@ -45,6 +45,9 @@ pub enum FieldKind {
     MoneyGramReference,
     /// VISA, MASTERCARD or VISA_ELECTRON, as the server accepts them.
     CardType,
+    /// What a cash-out is for (`domain::drawer::CashOutUse`): `retrait` or `paiement`.
+    /// Kept in the journal for the drawer, never sent to the gateway.
+    CashOutUse,
 }
 
 impl FieldKind {
@@ -68,6 +71,7 @@ impl FieldKind {
             CardCvc => 4,
             MoneyGramReference => 8,
             CardType => 13,
+            CashOutUse => 8,
         }
     }
 }
@@ -161,6 +165,9 @@ pub fn fields_for(code: &str) -> Vec<FieldSpec> {
                 f("cardCVC", "Cryptogramme (CVC)", CardCvc, true),
                 // A choice among `CARD_TYPES` (the form cycles through them).
                 f("cardType", "Type de carte", CardType, true),
+                // Last, as for the wallets': Enter after the fields to type leads to the
+                // summary, the default unchanged.
+                CASH_OUT_USE,
             ]);
         }
         "BANK_TRANSFER_SN_API_CASH_IN" => {
@@ -186,10 +193,20 @@ pub fn fields_for(code: &str) -> Vec<FieldSpec> {
             out.push(f("accountNumber", account_label(c), AccountNumber, true));
             out.extend([PHONE, AMOUNT]);
         }
+        c if super::drawer::CashOutUse::applies_to(c) => out.extend([PHONE, AMOUNT, CASH_OUT_USE]),
         _ => out.extend([PHONE, AMOUNT]),
     }
     out
 }
+
+/// A cash-out's use: « retrait d'espèces » (the default, filled in) or « paiement ». A
+/// choice the form offers where both make sense (`CashOutUse::applies_to`).
+const CASH_OUT_USE: FieldSpec = f(
+    super::drawer::CashOutUse::FIELD,
+    "Usage",
+    FieldKind::CashOutUse,
+    false,
+);
 
 impl FieldSpec {
     /// The label in `lang`.
@@ -199,7 +216,11 @@ impl FieldSpec {
 
     /// The only values the field takes, when it is a choice rather than typed text.
     pub fn choices(&self) -> Option<&'static [&'static str]> {
-        (self.kind == FieldKind::CardType).then_some(&CARD_TYPES[..])
+        match self.kind {
+            FieldKind::CardType => Some(&CARD_TYPES[..]),
+            FieldKind::CashOutUse => Some(&super::drawer::CashOutUse::CHOICES[..]),
+            _ => None,
+        }
     }
 }
 
@@ -253,6 +274,12 @@ fn check_field(lang: Lang, spec: &FieldSpec, value: &str) -> Result<(), String> 
             .tr(
                 "VISA, MASTERCARD ou VISA_ELECTRON",
                 "VISA, MASTERCARD or VISA_ELECTRON",
+            )
+            .into()),
+        CashOutUse if !super::drawer::CashOutUse::CHOICES.contains(&v) => Err(lang
+            .tr(
+                "« retrait » (d'espèces) ou « paiement »",
+                "\"retrait\" (cash withdrawal) or \"paiement\" (payment)",
             )
             .into()),
         MoneyGramReference if len != 8 || !v.chars().all(|c| c.is_ascii_digit()) => {

@@ -3,6 +3,7 @@
 //! reaches the engine.
 
 use super::*;
+use crate::session::protocol::{DrawerAsk, DrawerReply};
 
 impl Session {
     pub(super) async fn handle_logged_in(
@@ -220,6 +221,7 @@ impl Session {
                     Err(e) => Response::Error(Problem::from(&e)),
                 }
             }
+            Request::Drawer(ask) => self.drawer(ask, &me, now).await,
             Request::MoneyGramReception { reference } => {
                 crate::session::moneygram::transfer(engine.moneygram_lookup(&reference).await)
             }
@@ -465,6 +467,88 @@ impl Session {
             _ => Printed::NotAsked,
         };
         Response::Z { reply, printed }
+    }
+}
+
+impl Session {
+    /// The cashier's own drawer: opened and closed with the balance the service reads now
+    /// (unreadable: left out of the comparison, the drawer still opens or closes).
+    async fn drawer(&self, ask: DrawerAsk, me: &Cashier, now: i64) -> Response {
+        let engine = self.hub.engine.clone();
+        let name = me.name.clone();
+        let balance = || async { engine.balance().await.ok().map(|b| b.floor() as i64) };
+        if let DrawerAsk::Open { cash } | DrawerAsk::Close { cash } = ask
+            && cash < 0
+        {
+            return Response::Error(Problem::Invalid {
+                messages: vec![format!(
+                    "montant invalide « {cash} » : un nombre entier de FCFA, positif ou nul"
+                )],
+            });
+        }
+        let result = match ask {
+            DrawerAsk::Open { cash } => {
+                let balance = balance().await;
+                let terminal = lock(&self.terminal).clone();
+                engine
+                    .journal(move |j| {
+                        Ok(match j.open_drawer(&name, &terminal, cash, balance, now)? {
+                            Ok(d) => DrawerReply::Opened(d),
+                            Err(r) => DrawerReply::Refused(r),
+                        })
+                    })
+                    .await
+            }
+            DrawerAsk::Status => {
+                engine
+                    .journal(move |j| {
+                        Ok(match j.drawer_status(&name, now)? {
+                            Ok(s) => DrawerReply::State(s),
+                            Err(r) => DrawerReply::Refused(r),
+                        })
+                    })
+                    .await
+            }
+            DrawerAsk::All => {
+                if !me.is_supervisor() {
+                    return Response::Denied(Problem::SupervisorOnly);
+                }
+                engine
+                    .journal(move |j| Ok(DrawerReply::All(j.open_drawers(now)?)))
+                    .await
+            }
+            DrawerAsk::Float => {
+                if !me.is_supervisor() {
+                    return Response::Denied(Problem::SupervisorOnly);
+                }
+                // A fresh reading first (recorded, a refill detected with it), unless the
+                // gateway cannot be read: the view then stands on the readings before.
+                let _ = balance().await;
+                let now = engine.now();
+                let threshold = self.hub.low_balance;
+                let day_start = now - now.rem_euclid(24 * 3_600_000);
+                engine
+                    .journal(move |j| {
+                        Ok(DrawerReply::Float(j.float_view(now, threshold, day_start)?))
+                    })
+                    .await
+            }
+            DrawerAsk::Close { cash } => {
+                let balance = balance().await;
+                engine
+                    .journal(move |j| {
+                        Ok(match j.close_drawer(&name, cash, balance, now)? {
+                            Ok(s) => DrawerReply::Closed(s),
+                            Err(r) => DrawerReply::Refused(r),
+                        })
+                    })
+                    .await
+            }
+        };
+        match result {
+            Ok(reply) => Response::Drawer(reply),
+            Err(e) => Response::Error(journal_problem(e)),
+        }
     }
 }
 

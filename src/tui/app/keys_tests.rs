@@ -317,6 +317,34 @@ fn the_entry_form_and_its_summary() {
 }
 
 #[test]
+fn the_drawer_screen_in_each_stage() {
+    use crate::tui::screens::drawer::{self as d, Stage};
+    let open = super::drawer_tests::open();
+    let not_open = super::drawer_tests::not_open();
+    let mut loading = not_open.clone();
+    let mut closed = open.clone();
+    if let Screen::Drawer(s) = &mut loading.screen {
+        s.stage = Stage::Loading;
+    }
+    if let Screen::Drawer(s) = &mut closed.screen {
+        s.stage = Stage::Closed(Box::new(super::drawer_tests::open_state()));
+    }
+    for (name, app, keys) in [
+        ("drawer, loading", loading, d::LOADING_KEYS),
+        ("drawer, not open", not_open, d::OPEN_KEYS),
+        ("drawer, open", open, d::COUNT_KEYS),
+        ("drawer, closed", closed, d::CLOSED_KEYS),
+    ] {
+        check(Mode {
+            name,
+            app,
+            table: help().with(table(keys)),
+            idle: &[],
+        });
+    }
+}
+
+#[test]
 fn the_bills() {
     let account = opened("SENELEC_SN_BILL_PAY");
     let bill = |reference: &str| PendingBill {

@@ -40,6 +40,8 @@ pub enum Question {
         phone: String,
         cost: Option<i64>,
     },
+    /// Close the cashier's drawer with this counted cash (recorded for good).
+    CloseDrawer { cash: i64 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,6 +232,24 @@ fn lines(question: &Question, lang: Lang) -> (String, Vec<String>) {
                 ],
             )
         }
+        Question::CloseDrawer { cash } => (
+            lang.tr("Fermer le tiroir ?", "Close the drawer?")
+                .to_owned(),
+            vec![
+                format!(
+                    "{} {}",
+                    lang.tr("Espèces comptées :", "Cash counted:"),
+                    fcfa(*cash)
+                ),
+                lang.tr(
+                    "Le solde de la passerelle est lu maintenant ; les écarts sont enregistrés \
+                     et le tiroir ne se rouvre pas.",
+                    "The gateway balance is read now; the differences are recorded and the \
+                     drawer does not reopen.",
+                )
+                .to_owned(),
+            ],
+        ),
         Question::Duplicate { status, age_secs } => (
             lang.tr("Envoyer une deuxième fois ?", "Send it a second time?")
                 .to_owned(),
@@ -303,6 +323,7 @@ mod tests {
                 phone: "+221772457100".into(),
                 cost: Some(25),
             },
+            Question::CloseDrawer { cash: 18_000 },
         ] {
             let (fr, en) = (lines(&q, Lang::Fr), lines(&q, Lang::En));
             assert_ne!(fr, en, "{q:?}");

@@ -52,6 +52,7 @@ pub enum Action {
     Pick,
     Open,
     Journal,
+    Drawer,
     Country,
     Quit,
     ClearFilter,
@@ -117,6 +118,12 @@ pub const KEYS: &[Binding<Action>] = &[
         Action::Journal,
         ("F3 Alt-j", "journal"),
         ("F3 Alt-j", "journal"),
+    ),
+    shown(
+        &[KeyCode::F(6), KeyCode::Char('t')],
+        Action::Drawer,
+        ("F6 Alt-t", "tiroir"),
+        ("F6 Alt-t", "drawer"),
     ),
     shown(
         &[KeyCode::F(4), KeyCode::Char('p')],
@@ -188,6 +195,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.dirty = false;
         }
         Some(Action::Journal) => return app.open_journal(),
+        Some(Action::Drawer) => return app.open_drawer(),
         Some(Action::Country) => switch_country(app),
         Some(Action::Quit) => return super::ask::quit(app),
         // F1 is taken before (`app::on_key`), as on every screen.
@@ -238,7 +246,16 @@ pub fn open_tile(app: &mut App, tile: Tile) -> Vec<Effect> {
         .into_iter()
         .map(|spec| Field {
             spec,
-            input: Input::default(),
+            // A cash-out's use starts at its default, « retrait d'espèces ».
+            input: if spec.kind == rules::FieldKind::CashOutUse {
+                Input::new(
+                    crate::domain::drawer::CashOutUse::default()
+                        .as_str()
+                        .to_owned(),
+                )
+            } else {
+                Input::default()
+            },
             locked: false,
         })
         .collect();

@@ -15,6 +15,7 @@ use tui_input::backend::crossterm::EventHandler;
 use super::keys::{Binding, lookup, shown, typing};
 use super::payment::PaymentState;
 use super::{App, Screen, is_ctrl};
+use crate::domain::drawer::CashOutUse;
 use crate::domain::fields::{self as rules, FieldKind, FieldSpec};
 use crate::engine::PayOrder;
 use crate::i18n::Lang;
@@ -303,9 +304,14 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         Some(Action::Field) => entry.focus = next_editable(entry, entry.focus, count - 1),
         Some(Action::Validate) => {
+            // The last field to fill: a choice already made (a cash-out's use, filled in
+            // with its default) is not waited for; Tab reaches it, the summary shows it.
             let last = (0..count)
                 .rev()
-                .find(|i| !entry.fields[*i].locked)
+                .find(|i| {
+                    let f = &entry.fields[*i];
+                    !f.locked && (f.spec.choices().is_none() || f.input.value().is_empty())
+                })
                 .unwrap_or(0);
             if entry.focus < last && key.code == KeyCode::Enter {
                 entry.focus = next_editable(entry, entry.focus, 1);
@@ -402,6 +408,14 @@ fn shown_value(e: &EntryState, i: usize, lang: Lang) -> String {
             lang.tr("← → pour choisir", "← → to choose").to_owned()
         }
         FieldKind::CardType if typing_here => format!("◀ {v} ▶"),
+        FieldKind::CashOutUse => {
+            let label = CashOutUse::parse(Some(v)).label(lang);
+            if typing_here {
+                format!("◀ {label} ▶")
+            } else {
+                label.to_owned()
+            }
+        }
         FieldKind::Amount if !v.is_empty() => match v.replace(' ', "").parse::<i64>() {
             Ok(a) => format!("{} FCFA", group_thousands(a)),
             Err(_) => v.to_owned(),

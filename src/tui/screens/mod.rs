@@ -5,6 +5,7 @@
 pub mod ask;
 pub mod bills;
 pub mod catalogue;
+pub mod drawer;
 pub mod entry;
 pub mod field_text;
 pub mod gate;
@@ -38,6 +39,7 @@ pub enum Screen {
     Payment(Box<PaymentState>),
     Journal(JournalState),
     MoneyGram(MoneyGramState),
+    Drawer(drawer::DrawerScreen),
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +84,11 @@ impl App {
     /// payment screen opens the journal, the journal reopens a payment screen).
     pub fn open_journal(&mut self) -> Vec<Effect> {
         journal::open(self)
+    }
+
+    /// Opens the cashier's drawer screen (« Tiroir »), read from the service.
+    pub fn open_drawer(&mut self) -> Vec<Effect> {
+        drawer::open(self)
     }
 
     pub fn new(demo: bool, now: i64) -> App {

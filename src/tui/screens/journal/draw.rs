@@ -123,6 +123,19 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
                     status_style(r.status, theme),
                 ),
             ]));
+            // A cash-out's use: whether cash was handed out (the drawer counts it so).
+            if let Some(usage) = r
+                .fields
+                .get(crate::domain::drawer::CashOutUse::FIELD)
+                .and_then(|v| v.as_str())
+            {
+                lines.push(Line::from(vec![
+                    Span::styled(theme.tr("Usage : ", "Use: "), theme.dim()),
+                    Span::raw(
+                        crate::domain::drawer::CashOutUse::parse(Some(usage)).label(theme.lang),
+                    ),
+                ]));
+            }
             if let Some(n) = r.receipt_no {
                 lines.push(Line::from(vec![
                     Span::styled(theme.tr("Reçu n° ", "Receipt no. "), theme.dim()),
