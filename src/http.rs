@@ -38,6 +38,9 @@ impl LazyClient {
     pub fn new(
         build: impl Fn() -> reqwest::Result<reqwest::Client> + Send + Sync + 'static,
     ) -> LazyClient {
+        // The provider is cheap to install, and other clients of the process (a test's own)
+        // count on it being there once a client exists.
+        install_crypto_provider();
         LazyClient {
             client: Arc::new(OnceLock::new()),
             build: Arc::new(build),

@@ -12,10 +12,19 @@ fn main() -> std::process::ExitCode {
     #[cfg(feature = "failpoints")]
     caisse::engine::failpoint::arm(caisse::config::environment::failpoint());
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // The app runs on one thread: its loop, the link and (in the demo) the engine and the
+    // sandbox are all waiting on I/O, and what is slow (SQLite, argon2, printing) goes to
+    // blocking threads anyway. One thread is one wakeup per timer instead of a worker waking
+    // the loop's thread, and less memory per kiosk session (issue 14). The service and the
+    // commands keep a thread per core.
+    let runtime = if cli.command.is_none() {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    }
+    .enable_all()
+    .build();
+    let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("Erreur : impossible de démarrer le moteur asynchrone : {e}");
