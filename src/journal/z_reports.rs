@@ -9,7 +9,7 @@ use super::drawers::COMMISSION_SQL;
 use super::{Journal, JournalError};
 use crate::domain::{OpKind, TxStatus};
 use crate::report::Entry;
-use crate::report::z::{OpenDrawer, ZAsk, ZBuilder, ZReply, ZReport, chain_hash};
+use crate::report::z::{OpenDrawer, ZAsk, ZBuilder, ZReply, ZReport, ZSummary, chain_hash};
 
 /// A Z report as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,10 +221,53 @@ impl Journal {
                 let faults = faults.iter().map(ToString::to_string).collect();
                 return Ok(ZReply::Chain { read, faults });
             }
+            ZAsk::Preview => {
+                return Ok(match self.preview_z(now)? {
+                    Ok(report) => ZReply::Preview(Box::new(report)),
+                    Err(nothing) => ZReply::NothingToClose(nothing.to_string()),
+                });
+            }
+            ZAsk::List => return self.z_list(),
         };
         Ok(ZReply::Report {
             report: Box::new(stored.report),
             hash: stored.hash,
+        })
+    }
+
+    /// The stored reports, newest first, each marked when the chain names it altered.
+    pub fn z_list(&self) -> Result<ZReply, JournalError> {
+        let (_, faults) = self.verify_z_chain()?;
+        let altered: std::collections::BTreeSet<i64> = faults
+            .iter()
+            .filter_map(|f| match f {
+                ZFault::Altered(n) | ZFault::Rechained(n, _) => Some(*n),
+                ZFault::Missing(..) => None,
+            })
+            .collect();
+        let mut stmt = self.conn.prepare(
+            "SELECT number, period_start, period_end, closed_by, content FROM z_reports \
+             ORDER BY number DESC",
+        )?;
+        let reports = stmt
+            .query_map([], |r| {
+                let number: i64 = r.get(0)?;
+                let content: String = r.get(4)?;
+                let report = serde_json::from_str::<ZReport>(&content).ok();
+                Ok(ZSummary {
+                    number,
+                    from: r.get(1)?,
+                    to: r.get(2)?,
+                    closed_by: r.get(3)?,
+                    operations: report.as_ref().map(|z| z.total.operations),
+                    net: report.as_ref().map(|z| z.total_net),
+                    altered: altered.contains(&number),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ZReply::List {
+            reports,
+            faults: faults.iter().map(ToString::to_string).collect(),
         })
     }
 

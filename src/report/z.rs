@@ -112,12 +112,16 @@ pub struct ToFollow {
     pub created_at: i64,
 }
 
-/// What `caisse close` asks: the next Z, a stored one again, or the chain checked.
+/// What `caisse close` asks: the next Z, a stored one again, or the chain checked; the
+/// next Z without storing it (the preview), or the stored ones listed with the chain's
+/// check (the close-of-day screen).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ZAsk {
     Close,
     Show(i64),
     Verify,
+    Preview,
+    List,
 }
 
 /// The answer to a [`ZAsk`], the same on this machine and through the service.
@@ -131,6 +135,29 @@ pub enum ZReply {
     NoSuch(i64),
     /// The chain walked: how many reports, and each fault in French (none: it holds).
     Chain { read: i64, faults: Vec<String> },
+    /// The next Z as it would be sealed now: not stored, no number taken.
+    Preview(Box<ZReport>),
+    /// The stored reports, newest first, each marked when the chain's walk found it
+    /// altered, and the walk's faults in French (none: the chain holds).
+    List {
+        reports: Vec<ZSummary>,
+        faults: Vec<String>,
+    },
+}
+
+/// One stored Z in the list of past reports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ZSummary {
+    pub number: i64,
+    pub from: i64,
+    pub to: i64,
+    pub closed_by: String,
+    /// From its stored content (`None`: unreadable, which the chain names too).
+    pub operations: Option<u64>,
+    pub net: Option<i64>,
+    /// Named by the chain's walk: its content no longer matches its link, or it was
+    /// rewritten with a fresh link.
+    pub altered: bool,
 }
 
 /// The place of one cashier's drawer in a Z (filled once the drawer exists).
