@@ -1248,6 +1248,11 @@ fn the_close_of_day_at_80x24_and_120x40() {
                 Printed::NotAsked,
             ))),
         );
+        // Its end: the commissions, the drawer still open with its warning, what to follow.
+        let mut scrolled = preview.clone();
+        for _ in 0..10 {
+            key(&mut scrolled, KeyCode::PageDown);
+        }
         let mut sealed = preview.clone();
         key(&mut sealed, KeyCode::Char('s'));
         let asked = sealed.clone();
@@ -1292,6 +1297,7 @@ fn the_close_of_day_at_80x24_and_120x40() {
         );
         for (name, app) in [
             ("close_preview", preview),
+            ("close_preview_end", scrolled),
             ("close_seal_asked", asked),
             ("close_sealed", sealed),
             ("close_chain_broken", broken),
