@@ -10,7 +10,9 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::screens::keys::{self, HELP, Hint};
 use super::screens::moneygram::keys as mg_keys;
 use super::screens::moneygram::reversal;
-use super::screens::{ask, bills, catalogue, close, drawer, entry, gate, journal, moneygram, payment};
+use super::screens::{
+    ask, bills, catalogue, close, drawer, entry, gate, journal, moneygram, payment,
+};
 use crate::domain::Outcome;
 use crate::engine::EngineEvent;
 use crate::session::LinkEvent;

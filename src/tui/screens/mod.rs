@@ -5,8 +5,8 @@
 pub mod ask;
 pub mod bills;
 pub mod catalogue;
-pub mod drawer;
 pub mod close;
+pub mod drawer;
 pub mod entry;
 pub mod field_text;
 pub mod gate;
