@@ -1,7 +1,11 @@
 //! History and reports on a journal of 1,000,000 operations (a year of a busy shop, about
 //! 2,700 a day), printed as medians of 5 runs (the machine is shared):
-//! a month's report, a year's, a day's, a search by phone, and a month's CSV export to nowhere.
-//! The goal is under 1 s each. Filling takes one transaction with one prepared statement.
+//! a month's report, a year's, a day's, a search by phone, and a month's CSV export to nowhere;
+//! then the close of day: the Z report of a month and of a day in that year-long journal,
+//! previewed (read only) and sealed (stored in the chain), and the past reports with the
+//! chain's check. One operation in four has an accepted callback carrying its commission
+//! (the Z reads it per row). The goal is under 1 s each. Filling takes one transaction with
+//! one prepared statement.
 //!
 //! Run: `cargo bench --bench reports` (`CAISSE_BENCH_ROWS=100000` for a quicker look).
 
@@ -47,6 +51,45 @@ fn phone(n: u64) -> String {
     format!("77{:07}", n % PHONES)
 }
 
+/// The external id of row `i` (its callback's too).
+fn external_id(i: u64) -> String {
+    format!("{:032x}", mix(i) as u128 * 31 + i as u128)
+}
+
+/// An accepted callback with a commission for one operation in four, as the engine records
+/// it (`events.kind = 'callback'`, the commission at the top of its detail).
+fn callbacks(path: &std::path::Path, rows: u64) {
+    let mut conn = rusqlite::Connection::open(path).unwrap();
+    let tx = conn.transaction().unwrap();
+    {
+        let mut insert = tx
+            .prepare(
+                "INSERT INTO events (external_id, at, kind, detail) VALUES (?1, ?2, 'callback', ?3)",
+            )
+            .unwrap();
+        let step = YEAR_MS / rows as i64;
+        for i in (0..rows).step_by(4) {
+            let detail = format!(
+                "{{\"status\":\"SUCCESSFUL\",\"commission\":{}}}",
+                mix(i) % 200
+            );
+            insert
+                .execute(rusqlite::params![
+                    external_id(i),
+                    START + i as i64 * step + 30_000,
+                    detail
+                ])
+                .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+}
+
+/// Milliseconds of `date` at midnight UTC (`YYYY-MM-DD`).
+fn midnight(date: &str) -> i64 {
+    Period::parse(date, date).unwrap().millis().0
+}
+
 fn fill(journal: &mut Journal, rows: u64) {
     let step = YEAR_MS / rows as i64;
     let rows = (0..rows).map(|i| {
@@ -61,12 +104,7 @@ fn fill(journal: &mut Journal, rows: u64) {
             _ => TxStatus::Unknown,
         };
         let service = SERVICES[(r >> 8) as usize % SERVICES.len()];
-        let mut row = sample_row(
-            &format!("{:032x}", r as u128 * 31 + i as u128),
-            service,
-            status,
-            created,
-        );
+        let mut row = sample_row(&external_id(i), service, status, created);
         row.phone = Some(phone(r >> 20));
         row.amount = Some(500 + ((r >> 12) % 200) as i64 * 500);
         row.cashier = CASHIERS[(r >> 16) as usize % CASHIERS.len()].to_owned();
@@ -104,6 +142,7 @@ fn main() {
     let mut journal = Journal::open(&path).unwrap();
     let started = Instant::now();
     fill(&mut journal, rows);
+    callbacks(&path, rows);
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
         + std::fs::metadata(dir.path().join("journal.db-wal"))
             .map(|m| m.len())
@@ -157,5 +196,81 @@ fn main() {
     println!(
         "month's CSV export (to nowhere):      {:>8.1} ms",
         secs * 1000.0
+    );
+    close_of_day(&mut journal);
+}
+
+/// The Z reports: the first one closes January to May (once, to set the chain up); then a
+/// month's Z (June) previewed 5 times, and five months sealed one after the other (June to
+/// October); then a day's Z (1 November) previewed 5 times, and five days sealed.
+fn close_of_day(journal: &mut Journal) {
+    let started = Instant::now();
+    let first = journal
+        .close_day(midnight("2025-06-01"), "bench")
+        .unwrap()
+        .unwrap();
+    println!(
+        "first Z (January to May, sealed once): {:>7.1} ms  ({} operations)",
+        started.elapsed().as_secs_f64() * 1000.0,
+        first.report.total.operations
+    );
+    let (secs, z) = time(|| journal.preview_z(midnight("2025-07-01")).unwrap().unwrap());
+    println!(
+        "month's Z preview (June):             {:>8.1} ms  ({} operations, {} FCFA commissions)",
+        secs * 1000.0,
+        z.total.operations,
+        z.commissions.unwrap_or_default()
+    );
+    let mut months = [
+        "2025-07-01",
+        "2025-08-01",
+        "2025-09-01",
+        "2025-10-01",
+        "2025-11-01",
+    ]
+    .iter();
+    let (secs, z) = time(|| {
+        let end = months.next().unwrap();
+        journal.close_day(midnight(end), "bench").unwrap().unwrap()
+    });
+    println!(
+        "month's Z sealed (June to October):   {:>8.1} ms  (the last: n° {}, {} operations)",
+        secs * 1000.0,
+        z.report.number,
+        z.report.total.operations
+    );
+    let (secs, z) = time(|| journal.preview_z(midnight("2025-11-02")).unwrap().unwrap());
+    println!(
+        "day's Z preview (1 November):         {:>8.1} ms  ({} operations)",
+        secs * 1000.0,
+        z.total.operations
+    );
+    let mut days = [
+        "2025-11-02",
+        "2025-11-03",
+        "2025-11-04",
+        "2025-11-05",
+        "2025-11-06",
+    ]
+    .iter();
+    let (secs, z) = time(|| {
+        let end = days.next().unwrap();
+        journal.close_day(midnight(end), "bench").unwrap().unwrap()
+    });
+    println!(
+        "day's Z sealed (1 to 5 November):     {:>8.1} ms  (the last: n° {}, {} operations)",
+        secs * 1000.0,
+        z.report.number,
+        z.report.total.operations
+    );
+    let (secs, listed) = time(|| match journal.z_list().unwrap() {
+        caisse::report::z::ZReply::List { reports, faults } => (reports.len(), faults.len()),
+        other => panic!("{other:?}"),
+    });
+    println!(
+        "past Z reports and the chain's check: {:>8.1} ms  ({} reports, {} faults)",
+        secs * 1000.0,
+        listed.0,
+        listed.1
     );
 }

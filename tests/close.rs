@@ -263,3 +263,56 @@ fn through_the_service_only_a_supervisor_closes() {
         text(&out)
     );
 }
+
+/// What the close-of-day screen asks, through `caisse serve`: the preview (`--preview`)
+/// shows the next Z and stores nothing (a cashier is denied it too); the list (`--list`)
+/// names a report altered with plain SQL (exit 8).
+#[test]
+fn through_the_service_the_preview_stores_nothing_and_the_list_names_the_altered_z() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = support::service::start(dir.path(), None);
+    open_day(dir.path());
+
+    let out = close_through(&service, "awa", "1234", &["--preview"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("réservé au superviseur"),
+        "{}",
+        text(&out)
+    );
+
+    let out = close_through(&service, "chef", "9999", &["--preview", "--width", "32"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("APERÇU : rapport non enregistré"), "{t}");
+    assert!(t.contains("RAPPORT Z N° 000001"), "{t}");
+    assert!(!t.contains("Empreinte"), "{t}");
+    let journal = Journal::open(&service.db).unwrap();
+    assert_eq!(
+        journal.z_report(1).unwrap(),
+        None,
+        "a preview stores nothing"
+    );
+
+    let out = close_through(&service, "chef", "9999", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = close_through(&service, "chef", "9999", &["--list"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("Z n° 000001"), "{t}");
+    assert!(t.contains("intact"), "{t}");
+    assert!(t.contains("Chaîne intacte : 1 rapport(s)"), "{t}");
+
+    rusqlite::Connection::open(&service.db)
+        .unwrap()
+        .execute(
+            "UPDATE z_reports SET content = replace(content, '15000', '1500') WHERE number = 1",
+            [],
+        )
+        .unwrap();
+    let out = close_through(&service, "chef", "9999", &["--list"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(8), "{t}");
+    assert!(t.contains("ALTÉRÉ"), "{t}");
+    assert!(t.contains("rapport Z n° 1 altéré"), "{t}");
+}

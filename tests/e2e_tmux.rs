@@ -351,3 +351,48 @@ fn a_whatsapp_message_shows_and_keeps_its_fee() {
     let shown = format!("Message envoyé : {fee} FCFA");
     assert!(screen.contains(&shown), "{shown}:\n{screen}");
 }
+
+/// Issue 13 (close of day): in demo mode, after a sale, Alt-z opens « Clôture » with the
+/// preview of Z n° 1; `s` asks, Enter answers nothing, `o` seals it; the sealed Z shows its
+/// number, the journal holds it in an intact chain, and `l` lists it as intact.
+#[test]
+fn a_z_is_sealed_from_the_app_in_demo_mode() {
+    let home = tempfile::tempdir().unwrap();
+    let journal = home.path().join("journal.db");
+    let t = Tmux::start(home.path(), 120, 40);
+    t.wait_for("Que veut le client", Duration::from_secs(20));
+    t.text("wave");
+    t.keys(&["Enter"]);
+    t.wait_for("Téléphone du client", Duration::from_secs(5));
+    t.text("772457100");
+    t.keys(&["Enter"]);
+    t.text("1500");
+    t.keys(&["Enter"]);
+    t.wait_for("Vérifiez avec le client", Duration::from_secs(5));
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("/deep/", Duration::from_secs(10));
+    approve(&link(&screen));
+    t.wait_for("Paiement réussi : 1 500 FCFA", Duration::from_secs(20));
+    t.keys(&["n"]);
+    t.wait_for("Que veut le client", Duration::from_secs(5));
+
+    t.keys(&["M-z"]);
+    t.wait_for("aperçu du rapport Z n° 1", Duration::from_secs(10));
+    t.keys(&["s"]);
+    t.wait_for("Sceller le rapport Z ?", Duration::from_secs(5));
+    t.keys(&["Enter"]);
+    t.keys(&["o"]);
+    t.wait_for("Rapport Z n° 1 scellé", Duration::from_secs(10));
+    let j = Journal::open(&journal).unwrap();
+    assert_eq!(j.verify_z_chain().unwrap(), (1, vec![]));
+    let z = j.z_report(1).unwrap().expect("Z n° 1 is stored");
+    assert_eq!(z.report.total.succeeded.amount, 1500);
+
+    t.keys(&["l"]);
+    t.wait_for("chaîne intacte (1 rapport(s))", Duration::from_secs(10));
+    t.keys(&["Escape"]);
+    // Sealed: nothing left to close.
+    t.wait_for("rien à clôturer", Duration::from_secs(10));
+    t.keys(&["Escape"]);
+    t.wait_for("Que veut le client", Duration::from_secs(5));
+}

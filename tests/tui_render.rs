@@ -1183,3 +1183,133 @@ fn a_deposit_refused_before_sending_says_to_hand_the_cash_back() {
     );
     assert!(shown.contains("rendez au client l'argent"), "{shown}");
 }
+
+/// A day's Z: sales on two operators (with commissions), one still pending, a drawer still
+/// open at the close.
+fn close_of_day_z(number: i64) -> caisse::report::z::ZReport {
+    use caisse::domain::OpKind;
+    use caisse::report::Entry;
+    use caisse::report::z::{OpenDrawer, ZBuilder};
+    let day = NOW - 86_400_000;
+    let mut z = ZBuilder::new(number, day, NOW);
+    for (id, service, status, amount, commission) in [
+        (
+            "v-1",
+            "WAVE_SN_API_CASH_OUT",
+            TxStatus::Success,
+            15_000,
+            150,
+        ),
+        (
+            "v-2",
+            "ORANGE_SN_API_CASH_OUT",
+            TxStatus::Success,
+            2_500,
+            25,
+        ),
+        ("v-3", "SENELEC_SN_BILL_PAY", TxStatus::Pending, 27_684, 0),
+    ] {
+        z.add(
+            id,
+            Entry {
+                service,
+                cashier: "awa",
+                kind: OpKind::Payment,
+                status,
+                amount: Some(amount),
+                created_at: day + 3_600_000,
+            },
+            commission,
+        );
+    }
+    let mut z = z.finish();
+    z.set_open_drawers(vec![OpenDrawer {
+        cashier: "binta".into(),
+        opened_at: day + 1_800_000,
+        float: 20_000,
+        expected: 22_500,
+    }]);
+    z
+}
+
+/// The close-of-day screen: the preview of the next Z, the Z sealed, and the past reports
+/// with the chain broken (report 2 named).
+#[test]
+fn the_close_of_day_at_80x24_and_120x40() {
+    use caisse::report::z::{ZReply, ZSummary};
+    use caisse::session::view::Printed;
+    for (width, height) in [(80, 24), (120, 40)] {
+        let mut preview = base(width, height);
+        key(&mut preview, KeyCode::F(9));
+        app::update(
+            &mut preview,
+            Event::Z(Ok((
+                ZReply::Preview(Box::new(close_of_day_z(4))),
+                Printed::NotAsked,
+            ))),
+        );
+        // Its end: the commissions, the drawer still open with its warning, what to follow.
+        let mut scrolled = preview.clone();
+        for _ in 0..10 {
+            key(&mut scrolled, KeyCode::PageDown);
+        }
+        let mut sealed = preview.clone();
+        key(&mut sealed, KeyCode::Char('s'));
+        let asked = sealed.clone();
+        key(&mut sealed, KeyCode::Char('o'));
+        app::update(
+            &mut sealed,
+            Event::Z(Ok((
+                ZReply::Report {
+                    report: Box::new(close_of_day_z(4)),
+                    hash: "9f2c41d07be3a5c8".repeat(4),
+                },
+                Printed::NotAsked,
+            ))),
+        );
+        let mut broken = sealed.clone();
+        key(&mut broken, KeyCode::Char('l'));
+        let reports = (1..=4)
+            .rev()
+            .map(|number| ZSummary {
+                number,
+                from: NOW - (5 - number) * 86_400_000,
+                to: NOW - (4 - number) * 86_400_000,
+                closed_by: "chef".into(),
+                operations: Some(10 + number as u64),
+                net: Some(35_000 * number),
+                altered: number == 2,
+            })
+            .collect();
+        app::update(
+            &mut broken,
+            Event::Z(Ok((
+                ZReply::List {
+                    reports,
+                    faults: vec![
+                        "rapport Z n° 2 altéré : son contenu ne correspond plus à son \
+                         empreinte enregistrée"
+                            .into(),
+                    ],
+                },
+                Printed::NotAsked,
+            ))),
+        );
+        for (name, app) in [
+            ("close_preview", preview),
+            ("close_preview_end", scrolled),
+            ("close_seal_asked", asked),
+            ("close_sealed", sealed),
+            ("close_chain_broken", broken),
+        ] {
+            let buf = render(&app, width, height, ColorMode::NoColor);
+            insta::assert_snapshot!(format!("{name}_{width}x{height}"), text(&buf));
+            let coloured = render(&app, width, height, ColorMode::TrueColor);
+            assert_eq!(
+                text(&coloured),
+                text(&buf),
+                "{name}: colours change only colours"
+            );
+        }
+    }
+}

@@ -1,7 +1,9 @@
 //! `caisse close`: the close of day (Z report) on this machine's journal. Without option it
 //! makes the next Z (the operations since the last one), stores it in the hash chain and
 //! shows it; `--show N` shows a stored one again; `--verify` walks the chain and names a
-//! report that was altered; `--format csv|json` exports, `--print` prints on `[printer]`.
+//! report that was altered; `--preview` shows the next Z without storing it, `--list` the
+//! stored ones with the chain's check (what the app's « Clôture » screen asks too);
+//! `--format csv|json` exports, `--print` prints on `[printer]`.
 //!
 //! Nothing made since the last Z: refused (exit 1), no empty report. A Z is a fact that
 //! cannot be undone (it joins the chain); an empty one would only pad the numbering (a
@@ -31,8 +33,14 @@ pub enum CloseFormat {
 #[derive(Debug, Args)]
 pub struct CloseArgs {
     /// Vérifie la chaîne des rapports Z (empreintes SHA-256) et nomme celui qui a été altéré.
-    #[arg(long, conflicts_with_all = ["show", "print", "format"])]
+    #[arg(long, conflicts_with_all = ["show", "print", "format", "preview", "list"])]
     pub verify: bool,
+    /// Montre le prochain rapport Z sans le créer (rien n'est enregistré).
+    #[arg(long, conflicts_with_all = ["show", "list"])]
+    pub preview: bool,
+    /// Liste les rapports Z enregistrés, avec la vérification de la chaîne.
+    #[arg(long, conflicts_with_all = ["show", "print", "format"])]
+    pub list: bool,
     /// Réaffiche le rapport Z numéro N (sans en créer de nouveau).
     #[arg(long, value_name = "N")]
     pub show: Option<i64>,
@@ -59,6 +67,8 @@ impl CloseArgs {
         match (self.verify, self.show) {
             (true, _) => ZAsk::Verify,
             (false, Some(number)) => ZAsk::Show(number),
+            (false, None) if self.preview => ZAsk::Preview,
+            (false, None) if self.list => ZAsk::List,
             (false, None) => ZAsk::Close,
         }
     }
@@ -119,6 +129,27 @@ pub fn show(
 ) -> Result<(), Failure> {
     let (report, hash) = match reply {
         ZReply::Report { report, hash } => (report, hash),
+        ZReply::Preview(report) => {
+            // Not stored: no link of the chain, and it says so first.
+            if matches!(format, CloseFormat::Text) {
+                println!("APERÇU : rapport non enregistré (« caisse close » le crée)");
+            }
+            write(&report, "", format, width).map_err(|e| Failure {
+                message: format!("écriture impossible : {e}"),
+                code: ExitCode::Config,
+            })?;
+            return Ok(());
+        }
+        ZReply::List { reports, faults } => {
+            print!("{}", list_text(&reports, &faults));
+            if faults.is_empty() {
+                return Ok(());
+            }
+            return Err(Failure {
+                message: format!("chaîne des rapports Z rompue :\n{}", faults.join("\n")),
+                code: ExitCode::Tampered,
+            });
+        }
         ZReply::NothingToClose(message) => {
             return Err(Failure {
                 message,
@@ -171,12 +202,46 @@ pub fn show(
     }
 }
 
+/// The stored reports as lines (newest first): number, period, who closed, operations, net,
+/// and whether the chain names it altered.
+pub fn list_text(reports: &[crate::report::z::ZSummary], faults: &[String]) -> String {
+    use crate::report::local_time;
+    let mut out = String::new();
+    if reports.is_empty() {
+        out.push_str("Aucun rapport Z enregistré.\n");
+    }
+    for z in reports {
+        out.push_str(&format!(
+            "Z n° {:06}  {} → {}  {:<10} {:>6} op.  net {:>14}  {}\n",
+            z.number,
+            local_time(z.from),
+            local_time(z.to),
+            z.closed_by,
+            z.operations
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "?".into()),
+            z.net.map(crate::money::fcfa).unwrap_or_else(|| "?".into()),
+            if z.altered { "ALTÉRÉ" } else { "intact" }
+        ));
+    }
+    if faults.is_empty() {
+        out.push_str(&format!(
+            "Chaîne intacte : {} rapport(s) vérifié(s).\n",
+            reports.len()
+        ));
+    }
+    out
+}
+
 fn write(report: &ZReport, hash: &str, format: CloseFormat, width: usize) -> std::io::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match format {
         CloseFormat::Text => {
             write!(out, "{}", report.to_text(width))?;
+            if hash.is_empty() {
+                return Ok(());
+            }
             writeln!(out, "{}", "-".repeat(width))?;
             writeln!(out, "Empreinte : {hash}")
         }
@@ -190,7 +255,9 @@ fn write(report: &ZReport, hash: &str, format: CloseFormat, width: usize) -> std
             for row in report.csv_rows() {
                 csv.write_record(&row)?;
             }
-            csv.write_record(["Empreinte", hash, "", "sha256", "", ""])?;
+            if !hash.is_empty() {
+                csv.write_record(["Empreinte", hash, "", "sha256", "", ""])?;
+            }
             csv.flush()
         }
     }

@@ -115,7 +115,7 @@ fn drawer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DrawerRecord> {
 
 /// The commission of a row: in its details (Intram's confirmation), else in the latest
 /// accepted callback that gave one (`events.kind = 'callback'`).
-const COMMISSION_SQL: &str = "COALESCE(CAST(json_extract(t.details, '$.commission') AS REAL), \
+pub(super) const COMMISSION_SQL: &str = "COALESCE(CAST(json_extract(t.details, '$.commission') AS REAL), \
      (SELECT CAST(json_extract(e.detail, '$.commission') AS REAL) FROM events e \
       WHERE e.external_id = t.external_id AND e.kind = 'callback' \
         AND json_extract(e.detail, '$.commission') IS NOT NULL \
@@ -183,6 +183,28 @@ pub(super) fn totals_of(
         }));
     }
     Ok(totals)
+}
+
+/// The drawers open at `now` (opened before it, not closed), by cashier, with what each
+/// should hold so far.
+pub(super) fn open_at(
+    conn: &rusqlite::Connection,
+    now: i64,
+) -> Result<Vec<DrawerState>, JournalError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {DRAWER_COLUMNS} FROM drawers WHERE closed_at IS NULL AND opened_at < ?1 \
+         ORDER BY cashier, id"
+    ))?;
+    let drawers = stmt
+        .query_map([now], drawer_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    drawers
+        .into_iter()
+        .map(|drawer| {
+            let totals = totals(conn, &drawer.cashier, drawer.opened_at, now)?;
+            Ok(DrawerState { drawer, totals })
+        })
+        .collect()
 }
 
 impl Journal {

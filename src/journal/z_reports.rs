@@ -5,10 +5,11 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use super::drawers::COMMISSION_SQL;
 use super::{Journal, JournalError};
 use crate::domain::{OpKind, TxStatus};
 use crate::report::Entry;
-use crate::report::z::{ZAsk, ZBuilder, ZReply, ZReport, chain_hash};
+use crate::report::z::{OpenDrawer, ZAsk, ZBuilder, ZReply, ZReport, ZSummary, chain_hash};
 
 /// A Z report as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +46,134 @@ pub enum ZFault {
     Missing(i64, i64),
 }
 
+/// The next Z as it would be made at `now` (not stored), and the last link of the chain:
+/// the same reading for the preview and for the close (in its transaction).
+fn next_z(
+    conn: &rusqlite::Connection,
+    now: i64,
+) -> Result<Result<(ZReport, String), NothingToClose>, JournalError> {
+    let last: Option<(i64, i64, String)> = conn
+        .query_row(
+            "SELECT number, period_end, hash FROM z_reports ORDER BY number DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let from = match &last {
+        Some((_, end, _)) => *end,
+        None => {
+            let first: Option<i64> =
+                conn.query_row("SELECT MIN(created_at) FROM transactions", [], |r| r.get(0))?;
+            match first {
+                Some(first) => first,
+                None => return Ok(Err(NothingToClose::Empty)),
+            }
+        }
+    };
+    let number = last.as_ref().map_or(1, |(n, _, _)| n + 1);
+    let mut z = ZBuilder::new(number, from, now);
+    let mut any = false;
+    {
+        // The commission as the drawer reads it (its details, else its latest callback).
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT t.external_id, t.service, t.cashier, t.kind, t.status, t.amount, \
+             t.created_at, {COMMISSION_SQL} FROM transactions t \
+             WHERE t.created_at >= ?1 AND t.created_at < ?2"
+        ))?;
+        let mut rows = stmt.query(params![from, now])?;
+        while let Some(row) = rows.next()? {
+            any = true;
+            let id: String = row.get(0)?;
+            let service: String = row.get(1)?;
+            let cashier: String = row.get(2)?;
+            let kind: String = row.get(3)?;
+            let status: String = row.get(4)?;
+            let commission: f64 = row.get(7)?;
+            z.add(
+                &id,
+                Entry {
+                    service: &service,
+                    cashier: &cashier,
+                    kind: OpKind::parse(&kind).unwrap_or(OpKind::Payment),
+                    // As the report: a status this build does not know is not final.
+                    status: TxStatus::parse(&status).unwrap_or(TxStatus::Review),
+                    amount: row.get(5)?,
+                    created_at: row.get(6)?,
+                },
+                commission.floor() as i64,
+            );
+        }
+    }
+    if !any {
+        return Ok(Err(match last {
+            Some((last, end, _)) => NothingToClose::SinceLast {
+                last,
+                at: crate::report::local_time(end),
+            },
+            None => NothingToClose::Empty,
+        }));
+    }
+    let mut report = z.finish();
+    // The drawers closed in the period (`caisse drawer close`): expected vs counted; the
+    // gateway balance read at the first opening and at the last closing among them.
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT cashier, expected_cash, counted_cash FROM drawers \
+             WHERE closed_at >= ?1 AND closed_at < ?2 ORDER BY closed_at, id",
+        )?;
+        let drawers = stmt
+            .query_map(params![from, now], |r| {
+                Ok(crate::report::z::Drawer {
+                    cashier: r.get(0)?,
+                    expected: r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
+                    counted: r.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        if !drawers.is_empty() {
+            report.drawers = Some(drawers);
+            report.balance_at_open = conn
+                .query_row(
+                    "SELECT opening_balance FROM drawers WHERE closed_at >= ?1 \
+                     AND closed_at < ?2 AND opening_balance IS NOT NULL \
+                     ORDER BY opened_at, id LIMIT 1",
+                    params![from, now],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            report.balance_at_close = conn
+                .query_row(
+                    "SELECT closing_balance FROM drawers WHERE closed_at >= ?1 \
+                     AND closed_at < ?2 AND closing_balance IS NOT NULL \
+                     ORDER BY closed_at DESC, id DESC LIMIT 1",
+                    params![from, now],
+                    |r| r.get(0),
+                )
+                .optional()?;
+        }
+    }
+    // The drawers still open (opened before the close): what they should hold so far, by
+    // the drawer's own arithmetic.
+    let open = super::drawers::open_at(conn, now)?
+        .into_iter()
+        .map(|state| OpenDrawer {
+            expected: state.expected_cash(),
+            cashier: state.drawer.cashier,
+            opened_at: state.drawer.opened_at,
+            float: state.drawer.opening_cash,
+        })
+        .collect();
+    report.set_open_drawers(open);
+    Ok(Ok((report, last.map(|(_, _, h)| h).unwrap_or_default())))
+}
+
 impl Journal {
+    /// The next Z as a close would make it now, not stored (the close-of-day screen's
+    /// preview).
+    pub fn preview_z(&self, now: i64) -> Result<Result<ZReport, NothingToClose>, JournalError> {
+        Ok(next_z(&self.conn, now)?.map(|(report, _)| report))
+    }
+
     /// Closes the period: the operations made since the last Z (or since the first
     /// operation) up to `now`, as the next numbered Z, stored with its link of the chain.
     /// One transaction: two closes at once cannot take the same number or period.
@@ -55,104 +183,13 @@ impl Journal {
         closed_by: &str,
     ) -> Result<Result<StoredZ, NothingToClose>, JournalError> {
         let tx = self.immediate()?;
-        let last: Option<(i64, i64, String)> = tx
-            .query_row(
-                "SELECT number, period_end, hash FROM z_reports ORDER BY number DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let from = match &last {
-            Some((_, end, _)) => *end,
-            None => {
-                let first: Option<i64> =
-                    tx.query_row("SELECT MIN(created_at) FROM transactions", [], |r| r.get(0))?;
-                match first {
-                    Some(first) => first,
-                    None => return Ok(Err(NothingToClose::Empty)),
-                }
-            }
+        let (report, prev_hash) = match next_z(&tx, now)? {
+            Ok(next) => next,
+            Err(nothing) => return Ok(Err(nothing)),
         };
-        let number = last.as_ref().map_or(1, |(n, _, _)| n + 1);
-        let mut z = ZBuilder::new(number, from, now);
-        let mut any = false;
-        {
-            let mut stmt = tx.prepare_cached(
-                "SELECT external_id, service, cashier, kind, status, amount, created_at \
-                 FROM transactions WHERE created_at >= ?1 AND created_at < ?2",
-            )?;
-            let mut rows = stmt.query(params![from, now])?;
-            while let Some(row) = rows.next()? {
-                any = true;
-                let id: String = row.get(0)?;
-                let service: String = row.get(1)?;
-                let cashier: String = row.get(2)?;
-                let kind: String = row.get(3)?;
-                let status: String = row.get(4)?;
-                z.add(
-                    &id,
-                    Entry {
-                        service: &service,
-                        cashier: &cashier,
-                        kind: OpKind::parse(&kind).unwrap_or(OpKind::Payment),
-                        // As the report: a status this build does not know is not final.
-                        status: TxStatus::parse(&status).unwrap_or(TxStatus::Review),
-                        amount: row.get(5)?,
-                        created_at: row.get(6)?,
-                    },
-                );
-            }
-        }
-        if !any {
-            return Ok(Err(match last {
-                Some((last, end, _)) => NothingToClose::SinceLast {
-                    last,
-                    at: crate::report::local_time(end),
-                },
-                None => NothingToClose::Empty,
-            }));
-        }
-        let mut report = z.finish();
-        // The drawers closed in the period (`caisse drawer close`): expected vs counted; the
-        // gateway balance read at the first opening and at the last closing among them.
-        {
-            let mut stmt = tx.prepare_cached(
-                "SELECT cashier, expected_cash, counted_cash FROM drawers \
-                 WHERE closed_at >= ?1 AND closed_at < ?2 ORDER BY closed_at, id",
-            )?;
-            let drawers = stmt
-                .query_map(params![from, now], |r| {
-                    Ok(crate::report::z::Drawer {
-                        cashier: r.get(0)?,
-                        expected: r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
-                        counted: r.get(2)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            if !drawers.is_empty() {
-                report.drawers = Some(drawers);
-                report.balance_at_open = tx
-                    .query_row(
-                        "SELECT opening_balance FROM drawers WHERE closed_at >= ?1 \
-                         AND closed_at < ?2 AND opening_balance IS NOT NULL \
-                         ORDER BY opened_at, id LIMIT 1",
-                        params![from, now],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                report.balance_at_close = tx
-                    .query_row(
-                        "SELECT closing_balance FROM drawers WHERE closed_at >= ?1 \
-                         AND closed_at < ?2 AND closing_balance IS NOT NULL \
-                         ORDER BY closed_at DESC, id DESC LIMIT 1",
-                        params![from, now],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-            }
-        }
+        let number = report.number;
+        let from = report.from;
         let content = serde_json::to_string(&report).expect("a Z report serialises");
-        let prev_hash = last.map(|(_, _, h)| h).unwrap_or_default();
         let hash = chain_hash(&prev_hash, &content);
         tx.execute(
             "INSERT INTO z_reports (number, period_start, period_end, content, prev_hash, hash, \
@@ -184,10 +221,53 @@ impl Journal {
                 let faults = faults.iter().map(ToString::to_string).collect();
                 return Ok(ZReply::Chain { read, faults });
             }
+            ZAsk::Preview => {
+                return Ok(match self.preview_z(now)? {
+                    Ok(report) => ZReply::Preview(Box::new(report)),
+                    Err(nothing) => ZReply::NothingToClose(nothing.to_string()),
+                });
+            }
+            ZAsk::List => return self.z_list(),
         };
         Ok(ZReply::Report {
             report: Box::new(stored.report),
             hash: stored.hash,
+        })
+    }
+
+    /// The stored reports, newest first, each marked when the chain names it altered.
+    pub fn z_list(&self) -> Result<ZReply, JournalError> {
+        let (_, faults) = self.verify_z_chain()?;
+        let altered: std::collections::BTreeSet<i64> = faults
+            .iter()
+            .filter_map(|f| match f {
+                ZFault::Altered(n) | ZFault::Rechained(n, _) => Some(*n),
+                ZFault::Missing(..) => None,
+            })
+            .collect();
+        let mut stmt = self.conn.prepare(
+            "SELECT number, period_start, period_end, closed_by, content FROM z_reports \
+             ORDER BY number DESC",
+        )?;
+        let reports = stmt
+            .query_map([], |r| {
+                let number: i64 = r.get(0)?;
+                let content: String = r.get(4)?;
+                let report = serde_json::from_str::<ZReport>(&content).ok();
+                Ok(ZSummary {
+                    number,
+                    from: r.get(1)?,
+                    to: r.get(2)?,
+                    closed_by: r.get(3)?,
+                    operations: report.as_ref().map(|z| z.total.operations),
+                    net: report.as_ref().map(|z| z.total_net),
+                    altered: altered.contains(&number),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ZReply::List {
+            reports,
+            faults: faults.iter().map(ToString::to_string).collect(),
         })
     }
 

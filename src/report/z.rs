@@ -10,9 +10,11 @@
 //!
 //! The drawers closed in the period (expected vs counted cash) and the gateway balance read
 //! at the first of their openings and the last of their closings are filled in by the
-//! journal when it stores the Z (`journal::z_reports::close_day`). Not there yet: the
-//! commissions. What is unknown stays `None`, and the text says « non disponible », never
-//! zero.
+//! journal when it stores the Z (`journal::z_reports::close_day`), with the drawers still
+//! open at the close (a warning: their cash is not counted). The commissions come from the
+//! callbacks (`commission`), per service, per operator and in total, for the operations
+//! that went through. What is unknown stays `None` (a Z stored before the commissions
+//! were collected), and the text says « non disponible », never zero.
 
 use std::collections::BTreeMap;
 
@@ -43,13 +45,49 @@ pub struct ZReport {
     pub refunds: Count,
     /// Every operation not final at the close: to follow.
     pub to_follow: Vec<ToFollow>,
-    /// Commissions from the callbacks: not yet collected (issue 13 §1).
+    /// Commissions from the callbacks, in total (`None`: a Z stored before they were
+    /// collected).
     pub commissions: Option<i64>,
+    /// The same commissions per service and per operator (groups in key order; a group
+    /// only when one of its operations carried a commission).
+    #[serde(default)]
+    pub commissions_by_service: Vec<Commission>,
+    #[serde(default)]
+    pub commissions_by_operator: Vec<Commission>,
     /// The cashiers' drawers closed in the period (expected vs counted); `None`: none.
     pub drawers: Option<Vec<Drawer>>,
     /// The gateway balance when the period opened and at the close: not yet read.
     pub balance_at_open: Option<i64>,
     pub balance_at_close: Option<i64>,
+    /// The drawers still open at the close, by cashier: their cash was not counted (a
+    /// warning in every format).
+    #[serde(default)]
+    pub open_drawers: Vec<OpenDrawer>,
+    /// What the reader must not miss, in French (the drawers still open): the same
+    /// sentences in the text, the CSV and the JSON.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+/// The commissions of one service or operator in a period.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Commission {
+    pub key: String,
+    pub label: String,
+    /// Operations that carried a commission.
+    pub count: u64,
+    pub amount: i64,
+}
+
+/// A cashier's drawer still open when the Z was made.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OpenDrawer {
+    pub cashier: String,
+    pub opened_at: i64,
+    /// The float counted at the opening.
+    pub float: i64,
+    /// What it should hold at the close (float + cash in − cash out so far).
+    pub expected: i64,
 }
 
 /// The operations of one status.
@@ -74,12 +112,16 @@ pub struct ToFollow {
     pub created_at: i64,
 }
 
-/// What `caisse close` asks: the next Z, a stored one again, or the chain checked.
+/// What `caisse close` asks: the next Z, a stored one again, or the chain checked; the
+/// next Z without storing it (the preview), or the stored ones listed with the chain's
+/// check (the close-of-day screen).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ZAsk {
     Close,
     Show(i64),
     Verify,
+    Preview,
+    List,
 }
 
 /// The answer to a [`ZAsk`], the same on this machine and through the service.
@@ -93,6 +135,29 @@ pub enum ZReply {
     NoSuch(i64),
     /// The chain walked: how many reports, and each fault in French (none: it holds).
     Chain { read: i64, faults: Vec<String> },
+    /// The next Z as it would be sealed now: not stored, no number taken.
+    Preview(Box<ZReport>),
+    /// The stored reports, newest first, each marked when the chain's walk found it
+    /// altered, and the walk's faults in French (none: the chain holds).
+    List {
+        reports: Vec<ZSummary>,
+        faults: Vec<String>,
+    },
+}
+
+/// One stored Z in the list of past reports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ZSummary {
+    pub number: i64,
+    pub from: i64,
+    pub to: i64,
+    pub closed_by: String,
+    /// From its stored content (`None`: unreadable, which the chain names too).
+    pub operations: Option<u64>,
+    pub net: Option<i64>,
+    /// Named by the chain's walk: its content no longer matches its link, or it was
+    /// rewritten with a fresh link.
+    pub altered: bool,
 }
 
 /// The place of one cashier's drawer in a Z (filled once the drawer exists).
@@ -113,6 +178,9 @@ pub struct ZBuilder {
     cashier: Aggregator,
     status: BTreeMap<TxStatus, Count>,
     to_follow: Vec<ToFollow>,
+    commission_service: BTreeMap<String, (u64, i64)>,
+    commission_operator: BTreeMap<String, (u64, i64)>,
+    commissions: i64,
 }
 
 impl ZBuilder {
@@ -126,11 +194,35 @@ impl ZBuilder {
             cashier: Aggregator::new(By::Cashier),
             status: BTreeMap::new(),
             to_follow: Vec::new(),
+            commission_service: BTreeMap::new(),
+            commission_operator: BTreeMap::new(),
+            commissions: 0,
         }
     }
 
-    /// One operation of the period (`id`: caisse's own, the one `caisse status` takes).
-    pub fn add(&mut self, id: &str, entry: Entry<'_>) {
+    /// One operation of the period (`id`: caisse's own, the one `caisse status` takes) and
+    /// the commission its callback gave (0: none). A commission counts when the operation
+    /// went through, as in the drawer (`domain::drawer::effect`): a sale succeeded (or
+    /// refunded since), a refund succeeded.
+    pub fn add(&mut self, id: &str, entry: Entry<'_>, commission: i64) {
+        let went_through = match entry.kind {
+            OpKind::Payment => matches!(entry.status, TxStatus::Success | TxStatus::Refunded),
+            OpKind::Refund => entry.status == TxStatus::Success,
+        };
+        if went_through && commission != 0 {
+            self.commissions += commission;
+            for (groups, key) in [
+                (&mut self.commission_service, entry.service),
+                (
+                    &mut self.commission_operator,
+                    super::operator(entry.service),
+                ),
+            ] {
+                let (count, amount) = groups.entry(key.to_owned()).or_default();
+                *count += 1;
+                *amount += commission;
+            }
+        }
         self.service.add(entry);
         self.operator.add(entry);
         self.cashier.add(entry);
@@ -180,12 +272,32 @@ impl ZBuilder {
             refunds: total.refunded,
             total,
             to_follow: self.to_follow,
-            commissions: None,
+            commissions: Some(self.commissions),
+            commissions_by_service: commissions(self.commission_service, true),
+            commissions_by_operator: commissions(self.commission_operator, false),
             drawers: None,
             balance_at_open: None,
             balance_at_close: None,
+            open_drawers: Vec::new(),
+            warnings: Vec::new(),
         }
     }
+}
+
+fn commissions(groups: BTreeMap<String, (u64, i64)>, services: bool) -> Vec<Commission> {
+    groups
+        .into_iter()
+        .map(|(key, (count, amount))| Commission {
+            label: if services {
+                service_label(&key).to_owned()
+            } else {
+                key.clone()
+            },
+            key,
+            count,
+            amount,
+        })
+        .collect()
 }
 
 /// The link of the chain: SHA-256 (hex) of the previous report's link, a new line, and
@@ -266,6 +378,7 @@ fn groups(out: &mut Vec<Line>, title: &str, groups: &[Group], width: usize) {
 }
 
 const NOT_YET: &str = "non disponible";
+const OPEN_DRAWERS: &str = "ATTENTION : ";
 
 impl ZReport {
     /// The report laid out for a roll of `width` characters (or a terminal), in French:
@@ -312,6 +425,30 @@ impl ZReport {
         groups(&mut out, "PAR SERVICE", &self.by_service, width);
         groups(&mut out, "PAR OPÉRATEUR", &self.by_operator, width);
         groups(&mut out, "PAR CAISSIER", &self.by_cashier, width);
+        if self.commissions.is_some_and(|c| c != 0) {
+            out.push(Line::Title("COMMISSIONS".into()));
+            for (title, list) in [
+                ("Par service", &self.commissions_by_service),
+                ("Par opérateur", &self.commissions_by_operator),
+            ] {
+                text(&mut out, title, width);
+                for c in list {
+                    field(
+                        &mut out,
+                        &format!("  {} ({})", c.label, c.count),
+                        &fcfa(c.amount),
+                        width,
+                    );
+                }
+            }
+            field(
+                &mut out,
+                "Total",
+                &self.commissions.map(fcfa).unwrap_or_default(),
+                width,
+            );
+            out.push(Line::Rule);
+        }
         out.push(Line::Title("PAR STATUT".into()));
         for s in &self.by_status {
             field(
@@ -324,6 +461,7 @@ impl ZReport {
         out.push(Line::Rule);
         out.push(Line::Title("TIROIRS".into()));
         match &self.drawers {
+            None if !self.open_drawers.is_empty() => {}
             None => out.push(Line::Text(format!("Tiroirs : {NOT_YET}"))),
             Some(drawers) => {
                 for d in drawers {
@@ -332,6 +470,17 @@ impl ZReport {
                     let counted = d.counted.map(fcfa).unwrap_or_else(|| "non compté".into());
                     field(&mut out, "  compté", &counted, width);
                 }
+            }
+        }
+        if !self.open_drawers.is_empty() {
+            for warning in &self.warnings {
+                text(&mut out, warning, width);
+            }
+            for d in &self.open_drawers {
+                text(&mut out, &format!("{} (ouvert)", d.cashier), width);
+                field(&mut out, "  depuis", &local_time(d.opened_at), width);
+                field(&mut out, "  fond", &fcfa(d.float), width);
+                field(&mut out, "  attendu", &fcfa(d.expected), width);
             }
         }
         for (label, balance) in [
@@ -362,6 +511,19 @@ impl ZReport {
             );
         }
         out
+    }
+
+    /// Sets the drawers still open at the close, and the warning that says so.
+    pub fn set_open_drawers(&mut self, open: Vec<OpenDrawer>) {
+        self.warnings.retain(|w| !w.starts_with(OPEN_DRAWERS));
+        if !open.is_empty() {
+            self.warnings.push(format!(
+                "{OPEN_DRAWERS}{} tiroir(s) encore ouvert(s) à la clôture, espèces non \
+                 comptées (fermez-les : « caisse drawer close --cash N »)",
+                open.len()
+            ));
+        }
+        self.open_drawers = open;
     }
 
     /// As plain text for a terminal (`width` columns).
@@ -465,6 +627,43 @@ impl ZReport {
             String::new(),
             missing(self.commissions),
         ));
+        for (section, list) in [
+            ("Commission service", &self.commissions_by_service),
+            ("Commission opérateur", &self.commissions_by_operator),
+        ] {
+            for c in list {
+                rows.push(row(
+                    section,
+                    &c.key,
+                    &c.label,
+                    "commissions",
+                    c.count.to_string(),
+                    c.amount.to_string(),
+                ));
+            }
+        }
+        for warning in &self.warnings {
+            rows.push(row(
+                "Avertissement",
+                "",
+                warning,
+                "",
+                String::new(),
+                String::new(),
+            ));
+        }
+        for d in &self.open_drawers {
+            for (measure, amount) in [("fond", d.float), ("attendu", d.expected)] {
+                rows.push(row(
+                    "Tiroir ouvert",
+                    &d.cashier,
+                    &local_time(d.opened_at),
+                    measure,
+                    String::new(),
+                    amount.to_string(),
+                ));
+            }
+        }
         rows.push(row(
             "Solde passerelle",
             "ouverture",

@@ -10,7 +10,9 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::screens::keys::{self, HELP, Hint};
 use super::screens::moneygram::keys as mg_keys;
 use super::screens::moneygram::reversal;
-use super::screens::{ask, bills, catalogue, drawer, entry, gate, journal, moneygram, payment};
+use super::screens::{
+    ask, bills, catalogue, close, drawer, entry, gate, journal, moneygram, payment,
+};
 use crate::domain::Outcome;
 use crate::engine::EngineEvent;
 use crate::session::LinkEvent;
@@ -228,6 +230,7 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
             effects
         }
         Event::Drawer(reply) => drawer::on_reply(app, reply),
+        Event::Z(result) => close::on_reply(app, result),
         Event::MoneyGramFound(result) => moneygram::on_found(app, result),
         Event::MoneyGramQuoted(result) => moneygram::on_quoted(app, result),
         Event::Key(key) => on_key(app, key),
@@ -383,6 +386,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Screen::Journal(_) => journal::key(app, key),
         Screen::MoneyGram(_) => moneygram::key(app, key),
         Screen::Drawer(_) => drawer::key(app, key),
+        Screen::Close(_) => close::key(app, key),
         Screen::Connecting | Screen::Login(_) => vec![],
     }
 }
@@ -420,6 +424,7 @@ fn answered(app: &mut App, question: ask::Question, answer: ask::Answer) -> Vec<
         }
         (Question::Duplicate { .. }, Answer::Yes) => payment::send_again(app),
         (Question::CloseDrawer { cash }, Answer::Yes) => drawer::close(app, cash),
+        (Question::SealZ { .. }, Answer::Yes) => close::seal(app),
         // Back to the form, as it was typed: the cashier checks it with the customer.
         (Question::Duplicate { .. }, Answer::No) => {
             if let Screen::Payment(p) = &app.screen
@@ -470,6 +475,7 @@ pub fn hints(app: &App) -> Vec<Hint> {
             MgStage::Quoted { .. } => keys::hints(mg_keys::QUOTED_KEYS, lang),
         },
         Screen::Drawer(d) => keys::hints(drawer::keys_of(d), lang),
+        Screen::Close(c) => keys::hints(close::keys_of(c), lang),
         Screen::Connecting => vec![],
         Screen::Login(_) => keys::hints(gate::LOGIN_KEYS, lang),
     };
@@ -523,3 +529,6 @@ mod whatsapp_tests;
 
 #[cfg(test)]
 mod drawer_tests;
+
+#[cfg(test)]
+pub(crate) mod close_tests;

@@ -312,6 +312,27 @@ fn request_of(effect: Effect) -> Option<(Request, Answer)> {
                 }))
             },
         ),
+        Effect::Z { ask, print } => (
+            Request::Close {
+                ask,
+                print,
+                width: None,
+            },
+            |r, lang| {
+                Some(Event::Z(match r {
+                    Response::Z { reply, printed } => Ok((reply, printed)),
+                    Response::Denied(crate::session::Problem::SupervisorOnly) => Err(lang
+                        .tr(
+                            "La clôture de caisse est réservée au superviseur : qu'il se \
+                             connecte à ce poste.",
+                            "The close of day is for supervisors only: have one log in at \
+                             this counter.",
+                        )
+                        .into()),
+                    other => Err(answer_error(other, lang)),
+                }))
+            },
+        ),
         Effect::MoneyGramReception(reference) => {
             (Request::MoneyGramReception { reference }, |r, lang| {
                 Some(Event::MoneyGramFound(match r {

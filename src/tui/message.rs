@@ -41,6 +41,9 @@ pub enum Event {
     WhatsAppQuote(Result<crate::engine::ReceiptMessage, String>),
     /// A refund's send ended.
     Refunded(Outcome),
+    /// The service's answer about a Z report (`Effect::Z`), and what became of its print;
+    /// or why there is none (a cashier: supervisors only).
+    Z(Result<(crate::report::z::ZReply, crate::session::view::Printed), String>),
     /// A MoneyGram transfer looked up, or why not.
     MoneyGramFound(Result<PayoutLookup, String>),
     /// MoneyGram's fees for a send, or why none.
@@ -110,6 +113,12 @@ pub enum Effect {
         external_id: String,
         subject: String,
         message: String,
+    },
+    /// The close of day through the service (`Request::Close`): the preview, the seal, a
+    /// stored Z again (with `print`, on the shop's printer), the past ones.
+    Z {
+        ask: crate::report::z::ZAsk,
+        print: bool,
     },
     /// Who sent what, for a MoneyGram reference number.
     MoneyGramReception(String),

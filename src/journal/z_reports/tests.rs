@@ -172,3 +172,100 @@ fn the_drawers_closed_in_the_period_are_in_the_z() {
     assert_eq!(z.hash, chain_hash("", &z.content));
     assert!(z.content.contains("\"awa\""));
 }
+
+/// The commissions the callbacks gave (`commission`, read as the drawer reads them) are
+/// summed per service, per operator and in total; a failed operation's is not.
+#[test]
+fn the_callbacks_commissions_are_in_the_z() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = journal(dir.path());
+    let mut orange = sample_row(
+        "o-1",
+        "ORANGE_SN_API_CASH_OUT",
+        TxStatus::Success,
+        MARCH_31 + 60_000,
+    );
+    orange.amount = Some(5_000);
+    let failed = sample_row(
+        "o-2",
+        "ORANGE_SN_API_CASH_OUT",
+        TxStatus::Failed,
+        MARCH_31 + 120_000,
+    );
+    journal.insert_rows_for_tests(vec![orange, failed]).unwrap();
+    let callback = |j: &mut Journal, id: &str, commission: i64| {
+        j.record_event(
+            Some(id),
+            "callback",
+            &serde_json::json!({ "commission": commission }),
+            MARCH_31 + 200_000,
+        )
+        .unwrap();
+    };
+    callback(&mut journal, "v-1", 150);
+    callback(&mut journal, "o-1", 50);
+    callback(&mut journal, "o-2", 999);
+    let z = journal.close_day(MARCH_31 + DAY, "chef").unwrap().unwrap();
+    let report = &z.report;
+    assert_eq!(report.commissions, Some(200));
+    let by = |list: &[crate::report::z::Commission]| {
+        list.iter()
+            .map(|c| (c.key.clone(), c.amount))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        by(&report.commissions_by_service),
+        [
+            ("ORANGE_SN_API_CASH_OUT".to_owned(), 50),
+            ("WAVE_SN_API_CASH_OUT".to_owned(), 150)
+        ]
+    );
+    assert_eq!(
+        by(&report.commissions_by_operator),
+        [("ORANGE".to_owned(), 50), ("WAVE".to_owned(), 150)]
+    );
+    // Stored as shown, and the chain covers them.
+    assert!(z.content.contains("\"commissions\":200"), "{}", z.content);
+    assert_eq!(journal.verify_z_chain().unwrap(), (1, vec![]));
+}
+
+/// A drawer still open at the close is in the Z with its float and what it should hold so
+/// far (a deposit brought cash in), with the warning; the preview says the same without
+/// storing anything.
+#[test]
+fn a_drawer_still_open_is_in_the_z_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = journal(dir.path());
+    journal
+        .open_drawer("awa", "pts/1", 20_000, Some(250_000), MARCH_31 - 60_000)
+        .unwrap()
+        .unwrap();
+    let mut deposit = sample_row(
+        "d-1",
+        "WAVE_SN_API_CASH_IN",
+        TxStatus::Success,
+        MARCH_31 + 1_000,
+    );
+    deposit.amount = Some(10_000);
+    deposit.cashier = "awa".into();
+    deposit.final_at = Some(MARCH_31 + 2_000);
+    journal.insert_rows_for_tests(vec![deposit]).unwrap();
+    let expected = journal
+        .drawer_status("awa", MARCH_31 + DAY)
+        .unwrap()
+        .unwrap()
+        .expected_cash();
+    let preview = journal.preview_z(MARCH_31 + DAY).unwrap().unwrap();
+    assert_eq!(journal.verify_z_chain().unwrap(), (0, vec![]));
+    let z = journal.close_day(MARCH_31 + DAY, "chef").unwrap().unwrap();
+    assert_eq!(preview, z.report);
+    let open = &z.report.open_drawers;
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        (open[0].cashier.as_str(), open[0].opened_at, open[0].float),
+        ("awa", MARCH_31 - 60_000, 20_000)
+    );
+    assert_eq!((open[0].expected, expected), (30_000, 30_000));
+    assert_eq!(z.report.warnings.len(), 1);
+    assert!(z.content.contains("ATTENTION"), "{}", z.content);
+}

@@ -21,6 +21,7 @@ fn day() -> ZReport {
     z.add(
         "v-1",
         entry("WAVE_SN_API_CASH_OUT", "awa", TxStatus::Refunded, 15_000),
+        150,
     );
     z.add(
         "r-1",
@@ -28,22 +29,27 @@ fn day() -> ZReport {
             kind: OpKind::Refund,
             ..entry("WAVE_SN_API_CASH_OUT", "awa", TxStatus::Success, 15_000)
         },
+        0,
     );
     z.add(
         "v-2",
         entry("ORANGE_SN_API_CASH_OUT", "binta", TxStatus::Success, 2_500),
+        25,
     );
     z.add(
         "v-3",
         entry("SENELEC_SN_BILL_PAY", "binta", TxStatus::Unknown, 27_684),
+        10,
     );
     z.add(
         "v-4",
         entry("WAVE_SN_API_CASH_OUT", "awa", TxStatus::Review, 1_000),
+        0,
     );
     z.add(
         "v-5",
         entry("WAVE_SN_API_CASH_OUT", "awa", TxStatus::Failed, 500),
+        40,
     );
     z.finish()
 }
@@ -108,8 +114,25 @@ fn a_z_sums_the_period_and_lists_what_is_not_final() {
             ("v-4", "REVIEW", Some(1_000))
         ]
     );
-    // Not built yet: said, never zero.
-    assert_eq!((z.commissions, z.drawers.clone()), (None, None));
+    // The commissions of what went through (the refunded sale's too), not of the failed or
+    // the unknown ones; no drawer: said, never zero.
+    assert_eq!((z.commissions, z.drawers.clone()), (Some(175), None));
+    let commissions = |list: &[Commission]| {
+        list.iter()
+            .map(|c| (c.key.clone(), c.count, c.amount))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        commissions(&z.commissions_by_service),
+        [
+            ("ORANGE_SN_API_CASH_OUT".to_owned(), 1, 25),
+            ("WAVE_SN_API_CASH_OUT".to_owned(), 1, 150)
+        ]
+    );
+    assert_eq!(
+        commissions(&z.commissions_by_operator),
+        [("ORANGE".to_owned(), 1, 25), ("WAVE".to_owned(), 1, 150)]
+    );
 }
 
 /// The text names the report, the period, what is not available yet and, one by one,
@@ -143,7 +166,87 @@ fn csv_rows_carry_totals_and_the_operations_to_follow() {
             .any(|r| r[0] == "À suivre" && r[1] == "v-3" && r[5] == "27684")
     );
     let commissions = rows.iter().find(|r| r[0] == "Commissions").unwrap();
-    assert_eq!(commissions[5], "");
+    assert_eq!(commissions[5], "175");
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "Commission opérateur" && r[1] == "WAVE" && r[5] == "150")
+    );
+}
+
+/// A Z stored before the commissions were collected reads back, and says « non
+/// disponible » (never zero); its CSV amount is empty.
+#[test]
+fn a_z_without_commissions_says_so() {
+    let mut z = day();
+    z.commissions = None;
+    z.commissions_by_service.clear();
+    z.commissions_by_operator.clear();
+    let mut json: serde_json::Value = serde_json::to_value(&z).unwrap();
+    for new in [
+        "commissions_by_service",
+        "commissions_by_operator",
+        "open_drawers",
+        "warnings",
+    ] {
+        json.as_object_mut().unwrap().remove(new);
+    }
+    let old: ZReport = serde_json::from_value(json).unwrap();
+    assert_eq!(old, z);
+    let text = old.to_text(48);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Commissions") && l.ends_with("non disponible")),
+        "{text}"
+    );
+    let rows = old.csv_rows();
+    assert_eq!(rows.iter().find(|r| r[0] == "Commissions").unwrap()[5], "");
+}
+
+/// The drawers still open at the close: a warning, then each one by cashier (since when,
+/// its float, what it should hold), in the text, the CSV and the JSON.
+#[test]
+fn drawers_still_open_are_listed_with_a_warning() {
+    let mut z = day();
+    z.set_open_drawers(vec![OpenDrawer {
+        cashier: "binta".into(),
+        opened_at: 1_774_947_600_000,
+        float: 20_000,
+        expected: 22_500,
+    }]);
+    assert_eq!(z.warnings.len(), 1);
+    let text = z.to_text(48);
+    assert!(
+        text.contains("ATTENTION : 1 tiroir(s) encore ouvert(s)"),
+        "{text}"
+    );
+    assert!(text.contains("binta (ouvert)"), "{text}");
+    assert!(text.contains("2026-03-31 09:00:00"), "{text}");
+    assert!(text.contains("fond"), "{text}");
+    assert!(text.contains("22 500 FCFA"), "{text}");
+    assert!(!text.contains("Tiroirs : non disponible"), "{text}");
+    for line in z.to_text(32).lines() {
+        assert!(line.chars().count() <= 32, "« {line} »");
+    }
+    let rows = z.csv_rows();
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "Avertissement" && r[2].starts_with("ATTENTION"))
+    );
+    assert!(rows.iter().any(|r| r[0] == "Tiroir ouvert"
+        && r[1] == "binta"
+        && r[3] == "attendu"
+        && r[5] == "22500"));
+    let json = serde_json::to_value(&z).unwrap();
+    assert_eq!(json["open_drawers"][0]["expected"], 22_500);
+    assert!(
+        json["warnings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("ATTENTION")
+    );
+    // Set again (a second preview): one warning, not two.
+    z.set_open_drawers(z.open_drawers.clone());
+    assert_eq!(z.warnings.len(), 1);
 }
 
 /// The canonical JSON reads back to the same report (what the journal stores and hashes).

@@ -630,3 +630,56 @@ fn the_second_sale_question_takes_only_d_and_n() {
         idle: &[],
     });
 }
+
+/// The close of day: the preview (seal, scroll, past reports), the sealed Z (print), the
+/// past reports, and waiting / nothing to close / refused.
+#[test]
+fn the_close_of_day() {
+    use super::close_tests::{past, previewing, sealed};
+    use crate::tui::screens::close::{LIST_KEYS, PREVIEW_KEYS, SEALED_KEYS, WAIT_KEYS};
+    // At the top: up and page up have nowhere to go.
+    let top: &[KeyCode] = &[KeyCode::Up, KeyCode::PageUp];
+    check(Mode {
+        name: "close, preview",
+        app: previewing(),
+        table: help().with(table(PREVIEW_KEYS)),
+        idle: top,
+    });
+    check(Mode {
+        name: "close, sealed",
+        app: sealed(),
+        table: help().with(table(SEALED_KEYS)),
+        idle: top,
+    });
+    let mut list = previewing();
+    update(
+        &mut list,
+        Event::Z(Ok((past(Some(2)), crate::session::view::Printed::NotAsked))),
+    );
+    // Three reports fit: nothing to scroll.
+    check(Mode {
+        name: "close, past reports",
+        app: list,
+        table: help().with(table(LIST_KEYS)),
+        idle: &[
+            KeyCode::Up,
+            KeyCode::PageUp,
+            KeyCode::Down,
+            KeyCode::PageDown,
+        ],
+    });
+    let mut nothing = previewing();
+    update(
+        &mut nothing,
+        Event::Z(Ok((
+            crate::report::z::ZReply::NothingToClose("rien à clôturer".into()),
+            crate::session::view::Printed::NotAsked,
+        ))),
+    );
+    check(Mode {
+        name: "close, nothing to close",
+        app: nothing,
+        table: help().with(table(WAIT_KEYS)),
+        idle: &[],
+    });
+}

@@ -42,6 +42,15 @@ pub enum Question {
     },
     /// Close the cashier's drawer with this counted cash (recorded for good).
     CloseDrawer { cash: i64 },
+    /// Seal the next Z report (the close of day): what it holds, shown before it joins the
+    /// chain for good.
+    SealZ {
+        number: i64,
+        operations: u64,
+        net: i64,
+        to_follow: usize,
+        open_drawers: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,6 +259,16 @@ fn lines(question: &Question, lang: Lang) -> (String, Vec<String>) {
                 .to_owned(),
             ],
         ),
+        Question::SealZ {
+            number,
+            operations,
+            net,
+            to_follow,
+            open_drawers,
+        } => super::close::question_lines(
+            (*number, *operations, *net, *to_follow, *open_drawers),
+            lang,
+        ),
         Question::Duplicate { status, age_secs } => (
             lang.tr("Envoyer une deuxième fois ?", "Send it a second time?")
                 .to_owned(),
@@ -324,6 +343,13 @@ mod tests {
                 cost: Some(25),
             },
             Question::CloseDrawer { cash: 18_000 },
+            Question::SealZ {
+                number: 3,
+                operations: 12,
+                net: 35_000,
+                to_follow: 1,
+                open_drawers: 1,
+            },
         ] {
             let (fr, en) = (lines(&q, Lang::Fr), lines(&q, Lang::En));
             assert_ne!(fr, en, "{q:?}");

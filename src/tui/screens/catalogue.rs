@@ -54,6 +54,8 @@ pub enum Action {
     Journal,
     Drawer,
     Country,
+    /// The close of day (« Clôture »): the next Z report.
+    Close,
     Quit,
     ClearFilter,
     Type,
@@ -131,6 +133,13 @@ pub const KEYS: &[Binding<Action>] = &[
         ("F4 Alt-p", "pays"),
         ("F4 Alt-p", "country"),
     ),
+    // F9 and Alt-z (the Z report): keys the home screen's neighbours leave free.
+    shown(
+        &[KeyCode::F(9), KeyCode::Char('z')],
+        Action::Close,
+        ("F9 Alt-z", "clôture"),
+        ("F9 Alt-z", "close day"),
+    ),
     leave(
         &[KeyCode::F(10), KeyCode::Char('q')],
         Action::Quit,
@@ -197,6 +206,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Some(Action::Journal) => return app.open_journal(),
         Some(Action::Drawer) => return app.open_drawer(),
         Some(Action::Country) => switch_country(app),
+        Some(Action::Close) => return super::close::open(app),
         Some(Action::Quit) => return super::ask::quit(app),
         // F1 is taken before (`app::on_key`), as on every screen.
         Some(Action::Help) => app.help = true,

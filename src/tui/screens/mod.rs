@@ -5,6 +5,7 @@
 pub mod ask;
 pub mod bills;
 pub mod catalogue;
+pub mod close;
 pub mod drawer;
 pub mod entry;
 pub mod field_text;
@@ -22,6 +23,7 @@ use crate::i18n::Lang;
 use crate::tui::catalog::{self, Tile};
 use crate::tui::message::Effect;
 use bills::BillsState;
+use close::CloseState;
 use entry::EntryState;
 use gate::{Gate, LoginForm};
 use journal::JournalState;
@@ -40,6 +42,8 @@ pub enum Screen {
     Journal(JournalState),
     MoneyGram(MoneyGramState),
     Drawer(drawer::DrawerScreen),
+    /// The close of day: the next Z report, sealed, and the past ones.
+    Close(CloseState),
 }
 
 #[derive(Debug, Clone)]
