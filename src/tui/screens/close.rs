@@ -339,52 +339,6 @@ fn printed_notice(printed: &Printed, reply: &ZReply, lang: Lang) -> Option<Notic
     }
 }
 
-/// The question before sealing, in `lang`: what the Z holds, what is not final, the
-/// drawers still open, and that a sealed Z is for good.
-pub fn question_lines(
-    (number, operations, net, to_follow, open_drawers): (i64, u64, i64, usize, usize),
-    lang: Lang,
-) -> (String, Vec<String>) {
-    let fr = lang == Lang::Fr;
-    let mut lines = vec![if fr {
-        format!(
-            "Rapport Z n° {number} : {operations} opération(s), net {}.",
-            fcfa(net)
-        )
-    } else {
-        format!(
-            "Z report number {number}: {operations} operation(s), net {}.",
-            fcfa(net)
-        )
-    }];
-    if to_follow > 0 {
-        lines.push(if fr {
-            format!("{to_follow} opération(s) pas finale(s) : listées À SUIVRE.")
-        } else {
-            format!("{to_follow} operation(s) not final: listed TO FOLLOW.")
-        });
-    }
-    if open_drawers > 0 {
-        lines.push(if fr {
-            format!("ATTENTION : {open_drawers} tiroir(s) encore ouvert(s), espèces non comptées.")
-        } else {
-            format!("WARNING: {open_drawers} drawer(s) still open, cash not counted.")
-        });
-    }
-    lines.push(
-        lang.tr(
-            "Un rapport Z scellé ne se modifie plus (chaîne d'empreintes).",
-            "A sealed Z report cannot be changed (hash chain).",
-        )
-        .into(),
-    );
-    (
-        lang.tr("Sceller le rapport Z ?", "Seal the Z report?")
-            .into(),
-        lines,
-    )
-}
-
 pub fn draw(buf: &mut Buffer, area: Rect, state: &CloseState, theme: Theme) {
     let [title, notice, body] = Layout::vertical([
         Constraint::Length(1),
