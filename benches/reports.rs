@@ -1,6 +1,7 @@
 //! History and reports on a journal of 1,000,000 operations (a year of a busy shop, about
 //! 2,700 a day), printed as medians of 5 runs (the machine is shared):
-//! a month's report, a year's, a day's, a search by phone, and a month's CSV export to nowhere;
+//! a month's report, a year's, a day's, a search by phone, the journal screen's search with paging (20 pages deep), and a
+//! month's CSV export to nowhere;
 //! then the close of day: the Z report of a month and of a day in that year-long journal,
 //! previewed (read only) and sealed (stored in the chain), and the past reports with the
 //! chain's check. One operation in four has an accepted callback carrying its commission
@@ -14,6 +15,7 @@ use std::time::Instant;
 use caisse::cli::report::{ExportFormat, build, export_to};
 use caisse::domain::{OpKind, TxStatus};
 use caisse::journal::{Journal, sample_row};
+use caisse::report::search::Search;
 use caisse::report::{By, Period};
 
 /// 2025-01-01 00:00 UTC, in ms: the year the journal covers.
@@ -132,6 +134,29 @@ fn time<T>(mut f: impl FnMut() -> T) -> (f64, T) {
     (median(times), last.unwrap())
 }
 
+/// Up to `most` pages of 35 of the journal screen's search over `period`, each after the
+/// last one's cursor: how many pages and rows came.
+fn walk(journal: &Journal, period: Period, text: &str, most: usize) -> (usize, usize) {
+    let mut search = Search {
+        period,
+        text: text.to_owned(),
+        statuses: vec![],
+        after: None,
+        limit: 35,
+    };
+    let (mut pages, mut rows) = (0, 0);
+    while pages < most {
+        let page = journal.search_page(&search, None).unwrap();
+        pages += 1;
+        rows += page.rows.len();
+        match page.next {
+            Some(next) => search.after = Some(next),
+            None => break,
+        }
+    }
+    (pages, rows)
+}
+
 fn main() {
     let rows: u64 = std::env::var("CAISSE_BENCH_ROWS")
         .ok()
@@ -190,6 +215,20 @@ fn main() {
         "search by phone (newest 100):         {:>8.1} ms  ({found} operations found)",
         secs * 1000.0
     );
+    // The journal screen beyond today: a month's pages of a screenful (35 rows at 120×40),
+    // the whole month, a phone, an amount, walked 20 pages deep by their keyset cursors.
+    for (what, text) in [
+        ("a month, no search", String::new()),
+        ("a month, by phone", phone(7919)),
+        ("a month, by amount", "25000".to_owned()),
+    ] {
+        let (secs, (pages, found)) = time(|| walk(&journal, month, &text, 20));
+        println!(
+            "search with paging ({what:<18}): {:>8.1} ms  ({pages} pages, {found} rows; {:.2} ms a page)",
+            secs * 1000.0,
+            secs * 1000.0 / pages.max(1) as f64
+        );
+    }
     let (secs, ()) = time(|| {
         export_to(&journal, month, ExportFormat::Csv, std::io::sink()).unwrap();
     });

@@ -366,3 +366,76 @@ async fn the_report_through_the_service() {
     assert_eq!(json["total"]["operations"], 4);
     assert_eq!(json["from"], "2026-03-31");
 }
+
+/// The journal beyond today through the service's socket: a supervisor walks a day's pages
+/// (keyset cursors) and gets every operation once, newest first; a cashier searching a
+/// phone number sees their own sales only; a reference finds its operation.
+#[tokio::test]
+async fn the_journal_beyond_today_is_paged_through_the_service() {
+    use caisse::report::search::Search;
+    let dir = tempfile::tempdir().unwrap();
+    let service = support::service::start(dir.path(), None);
+    // 25 operations, several at the same millisecond; every third one awa's.
+    let made: Vec<TransactionRow> = (0..25)
+        .map(|i| {
+            let mut r = sample_row(
+                &format!("h-{i:02}"),
+                "WAVE_SN_API_CASH_OUT",
+                TxStatus::Success,
+                MARCH_31 + (i / 3) * HOUR,
+            );
+            r.phone = Some(if i % 2 == 0 { "772450001" } else { "772450002" }.into());
+            r.amount = Some(1000 + i);
+            r.gateway_tx_id = Some(format!("GW{i:04}"));
+            r.cashier = if i % 3 == 0 { "awa" } else { "binta" }.into();
+            r
+        })
+        .collect();
+    Journal::open(&service.db)
+        .unwrap()
+        .insert_rows_for_tests(made)
+        .unwrap();
+    let first = |text: &str| Search {
+        period: march_31(),
+        text: text.into(),
+        statuses: vec![],
+        after: None,
+        limit: 10,
+    };
+    let walk = |link: Link, mut search: Search| async move {
+        let mut pages = Vec::new();
+        loop {
+            let r = link
+                .call(Request::History {
+                    search: search.clone(),
+                })
+                .await;
+            let Response::Page { rows, next } = r else {
+                panic!("a page: {r:?}")
+            };
+            pages.push(
+                rows.iter()
+                    .map(|r| r.external_id.clone())
+                    .collect::<Vec<_>>(),
+            );
+            match next {
+                Some(next) => search.after = Some(next),
+                None => return pages,
+            }
+        }
+    };
+    let chef = logged_in(&service.socket, "chef", "9999").await;
+    let pages = walk(chef.clone(), first("")).await;
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10, 5]);
+    let mut expected: Vec<String> = (0..25).map(|i| format!("h-{i:02}")).collect();
+    expected.reverse();
+    assert_eq!(pages.concat(), expected);
+    assert_eq!(walk(chef, first("GW0007")).await.concat(), ["h-07"]);
+    let awa = logged_in(&service.socket, "awa", "1234").await;
+    assert_eq!(
+        walk(awa.clone(), first("77 245 00 01")).await.concat(),
+        ["h-24", "h-18", "h-12", "h-06", "h-00"]
+    );
+    // Another cashier's sale is not found, even by its reference.
+    assert!(walk(awa, first("GW0007")).await.concat().is_empty());
+}

@@ -315,6 +315,8 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, App)> {
     );
     out.push(("journal_detail", journal));
     out.extend(whatsapp_screens(width, height, &paid));
+    out.extend(past_journal(width, height));
+    out.extend(statistics(width, height));
 
     out.extend(moneygram_screens(width, height));
     out.extend(session_screens(width, height));
@@ -355,6 +357,121 @@ fn whatsapp_screens(width: u16, height: u16, paid: &Operation) -> Vec<(&'static 
     key(&mut journal, KeyCode::Enter);
     out.push(("journal_detail_whatsapp_receipt", journal));
     out
+}
+
+/// The journal over 7 days: a screenful of the service's first page (a next page to come),
+/// and the dates being typed.
+fn past_journal(width: u16, height: u16) -> Vec<(&'static str, App)> {
+    let mut app = base(width, height);
+    key(&mut app, KeyCode::F(3));
+    key(&mut app, KeyCode::F(5));
+    key(&mut app, KeyCode::F(5));
+    let search = match &app.screen {
+        Screen::Journal(j) => j.past.as_ref().unwrap().search.clone(),
+        _ => unreachable!(),
+    };
+    let services = [
+        "WAVE_SN_API_CASH_OUT",
+        "ORANGE_SN_API_CASH_IN",
+        "SENELEC_SN_BILL_PAY",
+    ];
+    let statuses = [
+        TxStatus::Success,
+        TxStatus::Failed,
+        TxStatus::Success,
+        TxStatus::Refunded,
+    ];
+    let rows: Vec<Operation> = (0..search.limit as usize)
+        .map(|i| {
+            let mut r = row(statuses[i % 4], services[i % 3], None);
+            r.external_id = format!("01a20000-0000-7000-8000-{i:012}");
+            r.created_at = NOW - 86_400_000 - i as i64 * 7_300_000;
+            r.amount = Some(500 + 250 * i as i64);
+            r.phone = Some(format!("77245{:04}", 7100 + i));
+            r
+        })
+        .collect();
+    let last = rows.last().unwrap();
+    let next = caisse::report::search::Cursor {
+        created_at: last.created_at,
+        external_id: last.external_id.clone(),
+    };
+    app::update(
+        &mut app,
+        Event::Page {
+            search,
+            page: Ok((rows, Some(next))),
+        },
+    );
+    let shown = app.clone();
+    key(&mut app, KeyCode::F(5));
+    key(&mut app, KeyCode::F(5));
+    vec![("journal_past", shown), ("journal_dates", app)]
+}
+
+/// The statistics over a fixed day's sales (hours 7 to 20, four operators) and four weeks,
+/// and the same screen before its reports are back.
+fn statistics(width: u16, height: u16) -> Vec<(&'static str, App)> {
+    use caisse::domain::OpKind;
+    use caisse::report::{By, Entry, aggregate};
+    use caisse::tui::screens::stats::Part;
+    let mut app = base(width, height);
+    let loading = {
+        let mut a = app.clone();
+        a.open_stats();
+        a
+    };
+    let effects = app.open_stats();
+    const DAY: i64 = 86_400_000;
+    let midnight = NOW - NOW % DAY;
+    let services = [
+        "WAVE_SN_API_CASH_OUT",
+        "ORANGE_SN_API_CASH_OUT",
+        "WAVE_SN_API_CASH_IN",
+        "FREE_SN_WALLET_CASH_OUT",
+        "SENELEC_SN_BILL_PAY",
+        "ORANGE_SN_API_CASH_IN",
+    ];
+    let entry = |i: i64, at: i64| Entry {
+        service: services[(i % 6) as usize],
+        cashier: "awa",
+        kind: OpKind::Payment,
+        status: if i % 7 == 3 {
+            TxStatus::Failed
+        } else {
+            TxStatus::Success
+        },
+        amount: Some(500 + (i * 1_750) % 20_000),
+        created_at: at,
+    };
+    // Busier at midday and at the end of the afternoon.
+    let today: Vec<Entry> = (0..120)
+        .map(|i| {
+            let hour = 7 + [0, 1, 2, 3, 4, 5, 5, 6, 6, 10, 10, 11, 12, 13][(i % 14) as usize];
+            entry(i, midnight + hour * 3_600_000 + i * 11_000)
+        })
+        .collect();
+    let weeks: Vec<Entry> = (0..600)
+        .map(|i| entry(i, midnight - 27 * DAY + (i * i * 7_919) % (28 * DAY)))
+        .collect();
+    for effect in effects {
+        let app::Effect::LoadStats { part, period, by } = effect else {
+            panic!("{effect:?}")
+        };
+        let report = match part {
+            Part::Hours | Part::Operators => aggregate(by, today.iter().copied()),
+            Part::Weekdays => aggregate(By::Day, weeks.iter().copied()),
+        };
+        app::update(
+            &mut app,
+            Event::Stats {
+                part,
+                period,
+                figures: Ok(report),
+            },
+        );
+    }
+    vec![("stats", app), ("stats_loading", loading)]
 }
 
 fn form(app: &mut App) -> &mut app::MgForm {

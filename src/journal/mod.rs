@@ -18,6 +18,7 @@ pub mod receipts;
 mod rejected;
 mod rows;
 mod schema;
+mod search;
 pub mod z_reports;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ pub use rejected::{RejectionCount, RejectionSample, SAMPLES_KEPT};
 use rows::{COLUMNS, row_to_tx};
 pub use rows::{NewTransaction, TransactionRow};
 pub use schema::CURRENT_VERSION;
+pub use search::Page;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {

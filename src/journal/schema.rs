@@ -195,6 +195,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX balance_readings_at ON balance_readings (at);
     CREATE INDEX transactions_final ON transactions (final_at);
     "#,
+    // 11: the journal searched beyond today, a page at a time (`journal::search`): newest
+    // first by (created_at, external_id) with a keyset cursor, so the period's pages come
+    // straight off an index in order; and a search by amount without reading the period.
+    r#"
+    CREATE INDEX transactions_created_id ON transactions (created_at, external_id);
+    CREATE INDEX transactions_amount ON transactions (amount, created_at) WHERE amount IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -279,6 +279,7 @@ impl Aggregator {
     }
 }
 
+pub mod search;
 #[cfg(test)]
 mod tests;
 pub mod z;

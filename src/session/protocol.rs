@@ -67,6 +67,11 @@ pub enum Request {
     Events {
         external_id: String,
     },
+    /// A page of the journal beyond today (a period, a phone, a reference or an amount),
+    /// after a keyset cursor: a cashier's own sales, a supervisor's whole shop.
+    History {
+        search: crate::report::search::Search,
+    },
     /// The report of a period (`caisse report`): the whole shop's for a supervisor, the
     /// cashier's own sales otherwise.
     Report {
@@ -242,6 +247,11 @@ pub enum Response {
     NotDone(Outcome),
     Row(Option<Operation>),
     Rows(Vec<Operation>),
+    /// A page of a `History` search, and where the next one starts (`None`: the last).
+    Page {
+        rows: Vec<Operation>,
+        next: Option<crate::report::search::Cursor>,
+    },
     Report(crate::report::Report),
     /// An operation's history, oldest first.
     Events {

@@ -11,7 +11,7 @@ use super::screens::keys::{self, HELP, Hint};
 use super::screens::moneygram::keys as mg_keys;
 use super::screens::moneygram::reversal;
 use super::screens::{
-    ask, bills, catalogue, close, drawer, entry, gate, journal, moneygram, payment,
+    ask, bills, catalogue, close, drawer, entry, gate, journal, moneygram, payment, stats,
 };
 use crate::domain::Outcome;
 use crate::engine::EngineEvent;
@@ -132,10 +132,45 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
             effects
         }
         Event::Rows(rows) => {
-            if let Screen::Journal(j) = &mut app.screen {
+            // Today's rows: a past period's page is not replaced by them.
+            if let Screen::Journal(j) = &mut app.screen
+                && j.past.is_none()
+            {
                 j.rows = rows;
                 let n = j.visible().len();
                 j.selected = j.selected.min(n.saturating_sub(1));
+            } else {
+                app.dirty = false;
+            }
+            vec![]
+        }
+        Event::Stats {
+            part,
+            period,
+            figures,
+        } => {
+            stats::on_report(app, part, period, figures);
+            vec![]
+        }
+        Event::Page { search, page } => {
+            let Screen::Journal(j) = &mut app.screen else {
+                app.dirty = false;
+                return vec![];
+            };
+            let Some(past) = j.past.as_mut().filter(|p| p.search == search) else {
+                // A page left since (or today's list back): dropped.
+                app.dirty = false;
+                return vec![];
+            };
+            past.loading = false;
+            match page {
+                Ok((rows, next)) => {
+                    past.next = next;
+                    j.rows = rows;
+                    let n = j.visible().len();
+                    j.selected = j.selected.min(n.saturating_sub(1));
+                }
+                Err(m) => j.notice = Some(Notice::Failed(m)),
             }
             vec![]
         }
@@ -155,7 +190,7 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
                         Ok(m) => Notice::Done(m),
                         Err(m) => Notice::Failed(m),
                     });
-                    effects.push(Effect::LoadJournal);
+                    effects.push(journal::reload(j));
                     if let Some((id, _)) = &j.detail {
                         effects.push(Effect::LoadEvents(id.clone()));
                     }
@@ -212,7 +247,7 @@ fn apply(app: &mut App, event: Event) -> Vec<Effect> {
             match &mut app.screen {
                 Screen::Journal(j) => {
                     j.notice = Some(notice);
-                    effects.push(Effect::LoadJournal);
+                    effects.push(journal::reload(j));
                     if let Some((id, _)) = &j.detail {
                         effects.push(Effect::LoadEvents(id.clone()));
                     }
@@ -328,8 +363,8 @@ fn on_engine(app: &mut App, event: EngineEvent) -> Vec<Effect> {
             }
         }
     }
-    if matches!(app.screen, Screen::Journal(_)) {
-        effects.push(Effect::LoadJournal);
+    if let Screen::Journal(j) = &app.screen {
+        effects.push(journal::reload(j));
     }
     effects
 }
@@ -387,6 +422,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Screen::MoneyGram(_) => moneygram::key(app, key),
         Screen::Drawer(_) => drawer::key(app, key),
         Screen::Close(_) => close::key(app, key),
+        Screen::Stats(_) => stats::key(app, key),
         Screen::Connecting | Screen::Login(_) => vec![],
     }
 }
@@ -464,7 +500,9 @@ pub fn hints(app: &App) -> Vec<Hint> {
         Screen::Journal(j) if j.claim.is_some() => keys::hints(journal::CLAIM_KEYS, lang),
         Screen::Journal(j) if j.detail.is_some() => keys::hints(journal::DETAIL_KEYS, lang),
         Screen::Journal(j) if j.editing_filter => keys::hints(journal::FILTER_KEYS, lang),
+        Screen::Journal(j) if j.dates.is_some() => keys::hints(journal::past::DATES_KEYS, lang),
         Screen::Journal(_) => keys::hints(journal::LIST_KEYS, lang),
+        Screen::Stats(_) => keys::hints(stats::KEYS, lang),
         Screen::MoneyGram(m) => match &m.stage {
             MgStage::Reference { .. } => keys::hints(mg_keys::REFERENCE_KEYS, lang),
             MgStage::Identity {
@@ -532,3 +570,9 @@ mod drawer_tests;
 
 #[cfg(test)]
 pub(crate) mod close_tests;
+
+#[cfg(test)]
+mod history_tests;
+
+#[cfg(test)]
+mod stats_tests;

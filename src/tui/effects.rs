@@ -142,6 +142,8 @@ fn refunded(r: Response, lang: Lang) -> Option<Event> {
 /// The request an effect needs, and how its answer comes back as an event.
 fn request_of(effect: Effect) -> Option<(Request, Answer)> {
     Some(match effect {
+        // Its answer names the page it asked (`history`).
+        Effect::LoadHistory(_) | Effect::LoadStats { .. } => return None,
         // The session's rules turned these into their `…As` form first (`gate::guard`).
         Effect::Quit | Effect::Bell | Effect::Refund(_) | Effect::MoneyGramReversal { .. } => {
             return None;
@@ -456,6 +458,14 @@ pub(super) fn execute(
         let _ = out.flush();
         return;
     }
+    if let Effect::LoadHistory(search) = effect {
+        history(search, lang, link, tx);
+        return;
+    }
+    if let Effect::LoadStats { part, period, by } = effect {
+        stats(part, period, by, lang, link, tx);
+        return;
+    }
     let key = Coalesce::key(&effect);
     if let Some(k) = &key
         && !coalesce.start(k)
@@ -498,6 +508,55 @@ pub(super) fn execute(
                 _ => break,
             }
         }
+    });
+}
+
+/// A page of a past period: the answer comes back with the search that asked it, so the
+/// app drops a page the cashier has already left (PgDn pressed twice, answers crossing).
+/// Never coalesced: each page asked is a different request.
+fn history(
+    search: crate::report::search::Search,
+    lang: Lang,
+    link: &Link,
+    tx: &mpsc::UnboundedSender<Event>,
+) {
+    let link = link.clone();
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let page = match link
+            .call(Request::History {
+                search: search.clone(),
+            })
+            .await
+        {
+            Response::Page { rows, next } => Ok((rows, next)),
+            other => Err(answer_error(other, lang)),
+        };
+        let _ = tx.send(Event::Page { search, page });
+    });
+}
+
+/// A statistics chart's report: the answer names its chart and period.
+fn stats(
+    part: crate::tui::screens::stats::Part,
+    period: crate::report::Period,
+    by: crate::report::By,
+    lang: Lang,
+    link: &Link,
+    tx: &mpsc::UnboundedSender<Event>,
+) {
+    let link = link.clone();
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let figures = match link.call(Request::Report { period, by }).await {
+            Response::Report(report) => Ok(report),
+            other => Err(answer_error(other, lang)),
+        };
+        let _ = tx.send(Event::Stats {
+            part,
+            period,
+            figures,
+        });
     });
 }
 

@@ -191,6 +191,11 @@ pub async fn event_loop<B: Backend>(
             // Whatever happens next, the timer starts again from now.
             last_input = Instant::now();
         }
+        if matches!(event, Event::Key(_)) {
+            // A key may ask for "today" or "yesterday" (the journal's periods): the app's
+            // clock is otherwise only moved by the countdown's ticks.
+            app.now = now_ms();
+        }
         let effects = app::update(&mut app, event);
         for effect in effects {
             execute(effect, app.lang, &link, &tx, &coalesce);

@@ -31,6 +31,18 @@ pub enum Event {
     Paid(Result<Operation, Outcome>),
     Row(Operation),
     Rows(Vec<Operation>),
+    /// The page a past period's search asked (`search`, echoed: a late answer to a page
+    /// left since is dropped), and where the next one starts; or why none.
+    /// A chart's report (the period it was asked for, echoed), or why none.
+    Stats {
+        part: crate::tui::screens::stats::Part,
+        period: crate::report::Period,
+        figures: Result<crate::report::Report, String>,
+    },
+    Page {
+        search: crate::report::search::Search,
+        page: Result<(Vec<Operation>, Option<crate::report::search::Cursor>), String>,
+    },
     Events(String, Vec<HistoryLine>),
     /// Unsettled operations: pending, and under review.
     PendingCount(usize, usize),
@@ -106,7 +118,15 @@ pub enum Effect {
         phone: String,
     },
     LoadJournal,
+    /// A page of the journal over a past period (`Request::History`).
+    LoadHistory(crate::report::search::Search),
     LoadEvents(String),
+    /// One of the statistics screen's reports (`Request::Report`).
+    LoadStats {
+        part: crate::tui::screens::stats::Part,
+        period: crate::report::Period,
+        by: crate::report::By,
+    },
     CountPending,
     Refund(String),
     Claim {

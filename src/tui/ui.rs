@@ -8,7 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::app::{self, App, Screen};
-use super::screens::{bills, catalogue, close, drawer, entry, gate, journal, moneygram, payment};
+use super::screens::{
+    bills, catalogue, close, drawer, entry, gate, journal, moneygram, payment, stats,
+};
 use super::theme::Theme;
 use super::widgets::{footer, header, help};
 
@@ -55,6 +57,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         Screen::MoneyGram(m) => moneygram::draw(frame.buffer_mut(), body, m, theme),
         Screen::Drawer(d) => drawer::draw(frame, body, app, d, theme),
         Screen::Close(c) => close::draw(frame.buffer_mut(), body, c, theme),
+        Screen::Stats(s) => stats::draw(frame, body, app, s, theme),
     }
     footer::draw(frame.buffer_mut(), footer_area, link_down, &hints, theme);
     if let Some(line) = &app.announce {

@@ -119,6 +119,20 @@ impl Session {
                     Err(e) => err(&e),
                 }
             }
+            Request::History { search } => {
+                // As the journal: a cashier's own sales, a supervisor's whole shop.
+                let own = (!me.is_supervisor()).then(|| me.name.clone());
+                match engine
+                    .journal(move |j| j.search_page(&search, own.as_deref()))
+                    .await
+                {
+                    Ok(page) => Response::Page {
+                        rows: page.rows.into_iter().map(Into::into).collect(),
+                        next: page.next,
+                    },
+                    Err(e) => err(&e),
+                }
+            }
             Request::Report { period, by } => {
                 // As the journal: a cashier's own sales, a supervisor's whole shop.
                 let own = (!me.is_supervisor()).then(|| me.name.clone());

@@ -428,6 +428,48 @@ fn the_journal_its_detail_a_claim_and_a_reversal() {
         table: help().with(table(journal::FILTER_KEYS)),
         idle: &[],
     });
+    // A past period's page (yesterday), a next page known.
+    let mut past = journal(vec![], 0);
+    let key =
+        |app: &mut App, code| update(app, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    let asked = key(&mut past, KeyCode::Char('d'));
+    let [Effect::LoadHistory(search)] = asked.as_slice() else {
+        panic!("{asked:?}")
+    };
+    update(
+        &mut past,
+        Event::Page {
+            search: search.clone(),
+            page: Ok((
+                vec![pending_intech(), {
+                    let mut r = row(TxStatus::Success, "WAVE_SN_API_CASH_OUT");
+                    r.external_id = "older".into();
+                    r
+                }],
+                Some(crate::report::search::Cursor {
+                    created_at: 1,
+                    external_id: "x".into(),
+                }),
+            )),
+        },
+    );
+    check(Mode {
+        name: "journal, past period",
+        app: past.clone(),
+        table: help().with(table(journal::LIST_KEYS)),
+        // On its first page, its first row.
+        idle: &[KeyCode::Up, KeyCode::PageUp],
+    });
+    let mut dates = past;
+    for _ in 0..3 {
+        key(&mut dates, KeyCode::Char('d'));
+    }
+    check(Mode {
+        name: "journal, dates",
+        app: dates,
+        table: help().with(table(journal::past::DATES_KEYS)),
+        idle: &[],
+    });
     check(Mode {
         name: "journal, detail",
         app: detail(pending_intech()),
@@ -455,6 +497,18 @@ fn the_journal_its_detail_a_claim_and_a_reversal() {
         name: "journal, reversal",
         app: reversal,
         table: help().with(table(reversal::KEYS)),
+        idle: &[],
+    });
+}
+
+#[test]
+fn the_statistics() {
+    let mut app = app();
+    app.open_stats();
+    check(Mode {
+        name: "statistics",
+        app,
+        table: help().with(table(crate::tui::screens::stats::KEYS)),
         idle: &[],
     });
 }

@@ -53,6 +53,7 @@ pub enum Action {
     Open,
     Journal,
     Drawer,
+    Stats,
     Country,
     /// The close of day (« Clôture »): the next Z report.
     Close,
@@ -140,6 +141,14 @@ pub const KEYS: &[Binding<Action>] = &[
         ("F9 Alt-z", "clôture"),
         ("F9 Alt-z", "close day"),
     ),
+    // Statistiques (F8, Alt-s), after the others: the footer shows it where there is room,
+    // the help always.
+    shown(
+        &[KeyCode::F(8), KeyCode::Char('s')],
+        Action::Stats,
+        ("F8 Alt-s", "stats"),
+        ("F8 Alt-s", "stats"),
+    ),
     leave(
         &[KeyCode::F(10), KeyCode::Char('q')],
         Action::Quit,
@@ -205,6 +214,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         Some(Action::Journal) => return app.open_journal(),
         Some(Action::Drawer) => return app.open_drawer(),
+        Some(Action::Stats) => return app.open_stats(),
         Some(Action::Country) => switch_country(app),
         Some(Action::Close) => return super::close::open(app),
         Some(Action::Quit) => return super::ask::quit(app),

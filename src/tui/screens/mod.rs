@@ -15,6 +15,7 @@ pub mod keys;
 pub mod moneygram;
 pub mod paste;
 pub mod payment;
+pub mod stats;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -44,6 +45,8 @@ pub enum Screen {
     Drawer(drawer::DrawerScreen),
     /// The close of day: the next Z report, sealed, and the past ones.
     Close(CloseState),
+    /// Statistiques: today's sales per hour and operator, the weekdays of four weeks.
+    Stats(stats::StatsState),
 }
 
 #[derive(Debug, Clone)]
@@ -93,6 +96,11 @@ impl App {
     /// Opens the cashier's drawer screen (« Tiroir »), read from the service.
     pub fn open_drawer(&mut self) -> Vec<Effect> {
         drawer::open(self)
+    }
+
+    /// Opens the statistics (their reports are asked).
+    pub fn open_stats(&mut self) -> Vec<Effect> {
+        stats::open(self)
     }
 
     pub fn new(demo: bool, now: i64) -> App {

@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
-use super::{JournalState, Notice};
+use super::{JournalState, Notice, past};
 use crate::domain::{OpKind, TxStatus};
 use crate::money::fcfa;
 use crate::staff::clock_time;
@@ -79,19 +79,33 @@ fn scrolled(
 pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: Theme) {
     let buf = frame.buffer_mut();
     let visible = j.visible();
-    let title = format!(
-        " {} — {} {}, {} {} ",
-        theme.tr("Journal du jour", "Today's journal"),
-        visible.len(),
-        theme.tr("opération(s)", "operation(s)"),
-        theme.tr("statut :", "status:"),
-        j.status.label_in(theme.lang)
-    );
+    let title = match &j.past {
+        None => format!(
+            " {} — {} {}, {} {} ",
+            theme.tr("Journal du jour", "Today's journal"),
+            visible.len(),
+            theme.tr("opération(s)", "operation(s)"),
+            theme.tr("statut :", "status:"),
+            j.status.label_in(theme.lang)
+        ),
+        Some(p) => format!(
+            " {} — {} — {} {}{}{}, {} {} ",
+            theme.tr("Journal", "Journal"),
+            past::period_text(p.choice, p.search.period, theme.lang),
+            theme.tr("page", "page"),
+            p.number(),
+            // The page keys, where they lead (at 80 columns the footer has no room).
+            if p.number() > 1 { " PgUp ▲" } else { "" },
+            if p.next.is_some() { " PgDn ▼" } else { "" },
+            theme.tr("statut :", "status:"),
+            j.status.label_in(theme.lang)
+        ),
+    };
     let block = Block::bordered().title(Span::styled(title, theme.title()));
     let inner = block.inner(area);
     block.render(area, buf);
     let [filter, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
-    let filter_line = Line::from(vec![
+    let mut filter_line = Line::from(vec![
         Span::styled(theme.tr(" Recherche : ", " Search: "), theme.dim()),
         Span::styled(
             j.filter.value().to_owned(),
@@ -102,6 +116,28 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
             },
         ),
     ]);
+    if j.past.is_some() && (j.editing_filter || j.filter.value().is_empty()) {
+        // What a past period is searched by (the service matches each exactly).
+        filter_line.push_span(Span::styled(
+            theme.tr(
+                "  téléphone, référence ou montant",
+                "  phone, reference or amount",
+            ),
+            theme.dim(),
+        ));
+    }
+    if let Some(dates) = &j.dates {
+        filter_line = Line::from(vec![
+            Span::styled(
+                theme.tr(
+                    " Période (JJ/MM/AAAA JJ/MM/AAAA) : ",
+                    " Period (DD/MM/YYYY DD/MM/YYYY): ",
+                ),
+                theme.dim(),
+            ),
+            Span::styled(dates.value().to_owned(), theme.selected()),
+        ]);
+    }
     Paragraph::new(filter_line).render(filter, buf);
     if let Some((id, events)) = &j.detail {
         let row = j.rows.iter().find(|r| &r.external_id == id);
@@ -235,7 +271,12 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
         return;
     }
     let mut lines = Vec::new();
-    if visible.is_empty() {
+    if j.past.as_ref().is_some_and(|p| p.loading) && visible.is_empty() {
+        lines.push(Line::from(Span::styled(
+            theme.tr("Recherche…", "Searching…"),
+            theme.dim(),
+        )));
+    } else if visible.is_empty() {
         lines.push(Line::from(Span::styled(
             theme.tr("Aucune opération.", "No operation."),
             theme.dim(),
@@ -254,10 +295,20 @@ pub fn draw(frame: &mut Frame, area: Rect, _app: &App, j: &JournalState, theme: 
             OpKind::Refund => format!("{} {label}", theme.tr("Rembt.", "Refund")),
             OpKind::Payment => label,
         };
+        // Beyond today a row says its day too.
+        let when = match &j.past {
+            Some(_) => format!(
+                "{} {}",
+                &past::french_date(past::day_of(r.created_at))[..5],
+                clock_time(r.created_at)
+            ),
+            None => clock_time(r.created_at),
+        };
+        // The service's column gives the day its room.
+        let wide = if j.past.is_some() { 22 } else { 28 };
         let text = format!(
-            " {}  {:<28} {:<14} {:>14}  ",
-            clock_time(r.created_at),
-            what.chars().take(28).collect::<String>(),
+            " {when}  {:<wide$} {:<14} {:>14}  ",
+            what.chars().take(wide).collect::<String>(),
             r.phone.as_deref().unwrap_or("-"),
             r.amount.map(fcfa).unwrap_or_default()
         );

@@ -1,10 +1,11 @@
-//! Today's journal: the list (searched, filtered by status), a row's detail and history,
-//! and what can be done about it: re-check, claim, refund, a MoneyGram send's reversal.
-//! Drawn by `draw`.
+//! The journal: today's list, live (searched, filtered by status), or a past period's
+//! pages searched by the service (`past`); a row's detail and history, and what can be done
+//! about it: re-check, claim, refund, a MoneyGram send's reversal. Drawn by `draw`.
 
 mod claim;
 pub mod draw;
 pub mod history;
+pub mod past;
 
 use claim::review_claim_subject;
 pub use claim::{ClaimForm, review_claim_message};
@@ -77,6 +78,10 @@ pub struct JournalState {
     /// How far the detail is scrolled down, in lines (its history grows while a sale is
     /// pending; a claim's fields open below it).
     pub scroll: u16,
+    /// A past period's pages, searched by the service; `None`: today, live.
+    pub past: Option<Box<past::Past>>,
+    /// The period's dates being typed (JJ/MM/AAAA).
+    pub dates: Option<Box<Input>>,
 }
 
 /// A short message on a screen, and how it reads: done, not sure, or failed.
@@ -90,7 +95,12 @@ pub enum Notice {
 
 impl JournalState {
     pub fn visible(&self) -> Vec<&Operation> {
-        let words = catalog::fold(self.filter.value());
+        // A past period's page is the service's answer to the search already.
+        let words = if self.past.is_some() {
+            String::new()
+        } else {
+            catalog::fold(self.filter.value())
+        };
         self.rows
             .iter()
             .filter(|r| self.status.accepts(r.status))
@@ -123,14 +133,63 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         reversal: None,
         notice: None,
         scroll: 0,
+        past: None,
+        dates: None,
     });
     vec![Effect::LoadJournal]
+}
+
+/// The rows of the list on this terminal (less the header, the frame, the search line and
+/// the footer): a page of a past period is one screenful.
+pub fn page_rows(app: &App) -> u32 {
+    u32::from(app.size.1.saturating_sub(5).max(1))
+}
+
+/// What brings the list up to date: today's rows, or the page shown again.
+pub fn reload(j: &JournalState) -> Effect {
+    match &j.past {
+        Some(p) => Effect::LoadHistory(p.search.clone()),
+        None => Effect::LoadJournal,
+    }
+}
+
+/// The list from the first page of `choice` (today: the live list), keeping the search and
+/// the status filter.
+fn show_period(
+    j: &mut JournalState,
+    choice: past::Choice,
+    period: crate::report::Period,
+    rows: u32,
+) -> Vec<Effect> {
+    j.rows.clear();
+    j.selected = 0;
+    j.notice = None;
+    if choice == past::Choice::Today {
+        j.past = None;
+        return vec![Effect::LoadJournal];
+    }
+    let p = past::Past::first(choice, period, j.filter.value(), j.status, rows);
+    let effect = Effect::LoadHistory(p.search.clone());
+    j.past = Some(Box::new(p));
+    vec![effect]
+}
+
+/// The first page of the past period shown, asked again with the search and the status as
+/// they are now.
+fn search_again(j: &mut JournalState) -> Vec<Effect> {
+    let Some(p) = &j.past else {
+        return vec![];
+    };
+    let (choice, period, rows) = (p.choice, p.search.period, p.search.limit);
+    show_period(j, choice, period, rows)
 }
 
 /// The list's keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListKey {
     Move,
+    Page,
+    Period,
     Open,
     Pay,
     Search,
@@ -151,6 +210,13 @@ pub const LIST_KEYS: &[Binding<ListKey>] = &[
         ("Entrée", "détail"),
         ("Enter", "detail"),
     ),
+    // Aujourd'hui → hier → 7 jours → ce mois → dates typed → aujourd'hui.
+    shown(
+        &[KeyCode::F(5), KeyCode::Char('d')],
+        ListKey::Period,
+        ("F5 d", "période"),
+        ("F5 d", "period"),
+    ),
     shown(
         &[KeyCode::F(7), KeyCode::Char('/')],
         ListKey::Search,
@@ -168,6 +234,13 @@ pub const LIST_KEYS: &[Binding<ListKey>] = &[
         ListKey::Back,
         ("Échap", "retour"),
         ("Esc", "back"),
+    ),
+    // A past period's pages; today's list, a screenful up or down.
+    shown(
+        &[KeyCode::PageUp, KeyCode::PageDown],
+        ListKey::Page,
+        ("PgUp PgDn", "page"),
+        ("PgUp PgDn", "page"),
     ),
     // A pending sale's QR and link again, for a customer who comes back (after the way
     // back: at 80 columns the footer shows what fits, the help shows it all).
@@ -316,6 +389,8 @@ pub const CLAIM_KEYS: &[Binding<ClaimKey>] = &[
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let app_lang = app.lang;
     let cashier = app.gate.cashier.as_ref().map(|c| c.name.clone());
+    let rows = page_rows(app);
+    let today = past::day_of(app.now);
     let Screen::Journal(j) = &mut app.screen else {
         return vec![];
     };
@@ -397,13 +472,43 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         return vec![];
     }
+    if let Some(dates) = &mut j.dates {
+        match lookup(past::DATES_KEYS, key.code) {
+            // The period key's round ends here: back to today, live.
+            Some(past::DatesKey::Cancel) => {
+                j.dates = None;
+                if j.past.is_some() {
+                    let period = crate::report::Period {
+                        from: today,
+                        to: today,
+                    };
+                    return show_period(j, past::Choice::Today, period, rows);
+                }
+            }
+            Some(past::DatesKey::Apply) => match past::parse_dates(dates.value(), app_lang) {
+                Ok(period) => {
+                    j.dates = None;
+                    return show_period(j, past::Choice::Dates, period, rows);
+                }
+                // The dates stay as typed, to be corrected.
+                Err(e) => j.notice = Some(Notice::Failed(e)),
+            },
+            _ => field_text::type_key(dates, key, past::DATES_MAX),
+        }
+        return vec![];
+    }
     if j.editing_filter {
         match lookup(FILTER_KEYS, key.code) {
             Some(FilterKey::Clear) => {
                 j.filter = Input::default();
                 j.editing_filter = false;
+                return search_again(j);
             }
-            Some(FilterKey::Done) => j.editing_filter = false,
+            Some(FilterKey::Done) => {
+                j.editing_filter = false;
+                // A past period is searched by the service (today's list filters as typed).
+                return search_again(j);
+            }
             _ => {
                 field_text::type_key(&mut j.filter, key, field_text::SEARCH_MAX);
                 j.selected = 0;
@@ -559,6 +664,41 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Some(ListKey::Status) => {
             j.status = j.status.next();
             j.selected = 0;
+            return search_again(j);
+        }
+        Some(ListKey::Period) => {
+            let choice = j
+                .past
+                .as_ref()
+                .map_or(past::Choice::Today, |p| p.choice)
+                .next();
+            return match choice.period(today) {
+                Some(period) => show_period(j, choice, period, rows),
+                None => {
+                    j.dates = Some(Box::new(past::dates_input(today)));
+                    j.notice = None;
+                    vec![]
+                }
+            };
+        }
+        Some(ListKey::Page) => {
+            let forward = key.code == KeyCode::PageDown;
+            match &mut j.past {
+                Some(p) => {
+                    let moved = if forward { p.forward() } else { p.back() };
+                    if !moved {
+                        app.dirty = false;
+                        return vec![];
+                    }
+                    j.selected = 0;
+                    return vec![Effect::LoadHistory(p.search.clone())];
+                }
+                // Today: the selection a screenful on.
+                None if forward => {
+                    j.selected = (j.selected + rows as usize).min(visible.len().saturating_sub(1))
+                }
+                None => j.selected = j.selected.saturating_sub(rows as usize),
+            }
         }
         Some(ListKey::Pay) => {
             let row = visible.get(j.selected).cloned();
