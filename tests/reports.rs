@@ -439,3 +439,112 @@ async fn the_journal_beyond_today_is_paged_through_the_service() {
     // Another cashier's sale is not found, even by its reference.
     assert!(walk(awa, first("GW0007")).await.concat().is_empty());
 }
+
+/// `caisse export` with PIN on stdin, through the service's socket: its stdout.
+fn export_through(dir: &Path, socket: &Path, cashier: &str, pin: &str, format: &str) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_caisse"))
+        .args([
+            "export",
+            "--from",
+            "2026-03-31",
+            "--to",
+            "2026-03-31",
+            "--format",
+            format,
+        ])
+        .arg("--socket")
+        .arg(socket)
+        .args(["--cashier", cashier])
+        .env("HOME", dir)
+        .env_remove("CAISSE_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{pin}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A French-locale CSV read back: its records, every field.
+fn records(csv_bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = std::str::from_utf8(csv_bytes).unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
+    csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// `caisse export` through `caisse serve`: sent in pieces over the socket, read back it is
+/// the local export, every row and every column (odd fields included), over three pieces;
+/// the JSON too, byte for byte; a cashier's export holds their own operations only.
+#[test]
+fn an_export_through_the_service_is_the_local_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = support::service::start(dir.path(), None);
+    let mut made = rows();
+    made[0].cashier = "awa".into();
+    // Enough for three pieces, several sharing a millisecond.
+    made.extend((0..2_300).map(|i| {
+        let mut r = sample_row(
+            &format!("m-{i:04}"),
+            "ORANGE_SN_API_CASH_OUT",
+            TxStatus::Success,
+            MARCH_31 + 12 * HOUR + (i / 4) * 1_000,
+        );
+        r.amount = Some(100 + i);
+        r.phone = Some(format!("77{i:07}"));
+        r.cashier = if i % 10 == 0 { "awa" } else { "binta" }.into();
+        r
+    }));
+    Journal::open(&service.db)
+        .unwrap()
+        .insert_rows_for_tests(made)
+        .unwrap();
+    let journal = Journal::open(&service.db).unwrap();
+    let local = |format| {
+        let mut out = Vec::new();
+        export_to(&journal, march_31(), format, &mut out).unwrap();
+        out
+    };
+    let local_csv = local(ExportFormat::Csv);
+    let remote_csv = export_through(dir.path(), &service.socket, "chef", "9999", "csv");
+    let (mine, theirs) = (records(&local_csv), records(&remote_csv));
+    assert_eq!(
+        theirs.len(),
+        1 + 2_304,
+        "headings and every operation of the day"
+    );
+    assert_eq!(theirs[0].len(), COLUMNS.len());
+    for (i, (a, b)) in mine.iter().zip(&theirs).enumerate() {
+        assert_eq!(a, b, "row {i}");
+    }
+    assert_eq!(mine.len(), theirs.len());
+    assert_eq!(local_csv, remote_csv, "byte for byte");
+    let remote_json = export_through(dir.path(), &service.socket, "chef", "9999", "json");
+    assert_eq!(local(ExportFormat::Json), remote_json);
+    let json: serde_json::Value = serde_json::from_slice(&remote_json).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 2_304);
+    // awa: her own only.
+    let awa = records(&export_through(
+        dir.path(),
+        &service.socket,
+        "awa",
+        "1234",
+        "csv",
+    ));
+    let cashier = COLUMNS.iter().position(|(k, _)| *k == "caissier").unwrap();
+    assert_eq!(awa.len(), 1 + 1 + 230);
+    assert!(awa[1..].iter().all(|r| r[cashier] == "awa"));
+}

@@ -5,7 +5,8 @@ mod cashier;
 pub mod close;
 mod commands;
 mod drawer;
-pub mod export;
+/// The bookkeeper's columns and writers (`report::export`), under their old name.
+pub use crate::report::export;
 pub mod fingerprint;
 mod pay;
 pub mod receipt;
@@ -157,6 +158,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             | Command::Status { .. }
             | Command::Journal { .. }
             | Command::Report(_)
+            | Command::Export(_)
             | Command::Receipt(_)
             | Command::Close(_)
             | Command::Drawer(_)

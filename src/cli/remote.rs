@@ -100,6 +100,7 @@ pub async fn run(
         | Command::Status { .. }
         | Command::Journal { .. }
         | Command::Report(_)
+        | Command::Export(_)
         | Command::Receipt(_)
         | Command::Close(_)
         | Command::Drawer(_)
@@ -187,6 +188,7 @@ pub async fn run(
                 other => Err(refused(other)),
             }
         }
+        Command::Export(args) => export(&link, &args).await,
         Command::Pay(args) => pay_remote(&link, events, args).await,
         Command::Refund { external_id } => {
             let refund_id = uuid::Uuid::now_v7().to_string();
@@ -254,6 +256,36 @@ pub async fn run(
         }
         _ => unreachable!("filtered above"),
     }
+}
+
+/// `caisse export` through the service: the pieces asked one after the other, each written
+/// out as it comes (the export is never whole in memory, here or in the service).
+async fn export(link: &Link, args: &super::report::ExportArgs) -> Result<(), Failure> {
+    use std::io::Write;
+    let period = super::report::period(&args.period)?;
+    let format = args.format.into();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut after = None;
+    loop {
+        let request = Request::Export {
+            period,
+            format,
+            after: after.take(),
+        };
+        match link.call(request).await {
+            Response::ExportPiece { text, next } => {
+                out.write_all(text.as_bytes())
+                    .map_err(super::report::write_failure)?;
+                match next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            other => return Err(refused(other)),
+        }
+    }
+    out.flush().map_err(super::report::write_failure)
 }
 
 async fn pay_remote(

@@ -41,6 +41,15 @@ pub enum ExportFormat {
     Json,
 }
 
+impl From<ExportFormat> for crate::report::export::Format {
+    fn from(f: ExportFormat) -> Self {
+        match f {
+            ExportFormat::Csv => crate::report::export::Format::Csv,
+            ExportFormat::Json => crate::report::export::Format::Json,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct PeriodArgs {
     /// Premier jour (AAAA-MM-JJ, heure locale = UTC), inclus.
@@ -127,7 +136,7 @@ pub fn build(journal: &Journal, period: Period, by: By) -> Result<Report, Journa
     journal.report(period, by, None)
 }
 
-fn write_failure(e: std::io::Error) -> Failure {
+pub(super) fn write_failure(e: std::io::Error) -> Failure {
     Failure {
         message: format!("écriture impossible : {e}"),
         code: ExitCode::Config,

@@ -115,6 +115,59 @@ impl Journal {
     }
 }
 
+impl Journal {
+    /// The export's rows of `period` after `after`, oldest first (the order of
+    /// `for_each_between`), at most `limit`: every operation's, or only `cashier`'s. The
+    /// service sends an export in such pieces, never holding it whole.
+    pub fn export_rows(
+        &self,
+        period: crate::report::Period,
+        after: Option<&Cursor>,
+        limit: u32,
+        cashier: Option<&str>,
+    ) -> Result<Page, JournalError> {
+        let (from, to) = period.millis();
+        // No cursor: start after (start of period, ""), i.e. every row from the start.
+        let (since, since_id) = match after {
+            Some(c) => (c.created_at.max(from), c.external_id.as_str()),
+            None => (from, ""),
+        };
+        let take = i64::from(limit.max(1)) + 1;
+        let own = if cashier.is_some() {
+            " AND cashier = :cashier"
+        } else {
+            ""
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM transactions WHERE created_at >= :since AND created_at < :to \
+             AND (created_at > :since OR external_id > :since_id){own} \
+             ORDER BY created_at, external_id LIMIT :take"
+        ))?;
+        let mut params: Vec<(&str, &dyn ToSql)> = vec![
+            (":since", &since),
+            (":to", &to),
+            (":since_id", &since_id),
+            (":take", &take),
+        ];
+        if cashier.is_some() {
+            params.push((":cashier", &cashier));
+        }
+        let mut rows: Vec<TransactionRow> = stmt
+            .query_map(params.as_slice(), row_to_tx)?
+            .collect::<Result<_, _>>()?;
+        let next = if rows.len() > limit.max(1) as usize {
+            rows.truncate(limit.max(1) as usize);
+            rows.last().map(|r| Cursor {
+                created_at: r.created_at,
+                external_id: r.external_id.clone(),
+            })
+        } else {
+            None
+        };
+        Ok(Page { rows, next })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

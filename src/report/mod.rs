@@ -1,7 +1,7 @@
 //! History and reports: the period a shop owner asks about, the totals per group
 //! ([`aggregate`], pure), how a service names its operator and label. The journal only
 //! selects the rows of the period (`Journal::report_entries`); every rule about what counts
-//! where is here. The bookkeeper's export columns are `cli::export`'s.
+//! where is here. The bookkeeper's export columns are `export`'s.
 //!
 //! Dates are local days. Senegal and Côte d'Ivoire are both on UTC all year (no summer
 //! time), as the rest of caisse assumes (`journal::start_of_today`): a day is a UTC day.
@@ -279,6 +279,7 @@ impl Aggregator {
     }
 }
 
+pub mod export;
 pub mod search;
 #[cfg(test)]
 mod tests;

@@ -29,6 +29,8 @@ mod requests;
 
 /// Sales a journal screen lists at most.
 const JOURNAL_LIMIT: usize = 5_000;
+/// Operations per piece of an export sent over the socket (a few hundred kB).
+const EXPORT_PIECE: u32 = 1_000;
 /// A login token lasts a working day: a terminal that reconnects later logs in again.
 const TOKEN_TTL_MS: i64 = 12 * 3600 * 1000;
 /// Refused logins per Unix user and minute before the service stops listening to it.

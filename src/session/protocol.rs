@@ -78,6 +78,13 @@ pub enum Request {
         period: crate::report::Period,
         by: crate::report::By,
     },
+    /// A piece of the bookkeeper's export of a period (`caisse export`): the rows after
+    /// `after` (creation order), formatted; a supervisor's whole shop, a cashier's own.
+    Export {
+        period: crate::report::Period,
+        format: crate::report::export::Format,
+        after: Option<crate::report::search::Cursor>,
+    },
     PendingCount,
     /// Supervisors only; a cashier passes a supervisor's PIN typed at the counter.
     /// `refund_id`: chosen by the terminal (a UUID), like a sale's, so that a lost answer
@@ -253,6 +260,12 @@ pub enum Response {
         next: Option<crate::report::search::Cursor>,
     },
     Report(crate::report::Report),
+    /// A piece of an export (UTF-8 text to write as it is), and where the next one starts
+    /// (`None`: this was the last).
+    ExportPiece {
+        text: String,
+        next: Option<crate::report::search::Cursor>,
+    },
     /// An operation's history, oldest first.
     Events {
         external_id: String,

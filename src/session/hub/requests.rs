@@ -133,6 +133,32 @@ impl Session {
                     Err(e) => err(&e),
                 }
             }
+            Request::Export {
+                period,
+                format,
+                after,
+            } => {
+                // As the journal: a cashier's own sales, a supervisor's whole shop.
+                let own = (!me.is_supervisor()).then(|| me.name.clone());
+                let first = after.is_none();
+                let page = engine
+                    .journal(move |j| {
+                        j.export_rows(period, after.as_ref(), EXPORT_PIECE, own.as_deref())
+                    })
+                    .await;
+                let page = match page {
+                    Ok(page) => page,
+                    Err(e) => return err(&e),
+                };
+                match crate::report::export::piece(format, &page.rows, first, page.next.is_none()) {
+                    // The writers write UTF-8 only.
+                    Ok(bytes) => Response::ExportPiece {
+                        text: String::from_utf8_lossy(&bytes).into_owned(),
+                        next: page.next,
+                    },
+                    Err(e) => err(&e),
+                }
+            }
             Request::Report { period, by } => {
                 // As the journal: a cashier's own sales, a supervisor's whole shop.
                 let own = (!me.is_supervisor()).then(|| me.name.clone());

@@ -136,3 +136,112 @@ impl<W: Write> Exporter<W> {
         }
     }
 }
+
+/// The export's two formats, as the service is asked for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+/// One piece of an export, as the service sends it over the socket: the first piece opens
+/// the document (byte-order mark and headings, or `[`), the last one closes it; the pieces
+/// put end to end are, byte for byte, what [`Exporter`] writes in one go.
+pub fn piece(
+    format: Format,
+    rows: &[TransactionRow],
+    first: bool,
+    last: bool,
+) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    write_piece(&mut out, format, rows, first, last)?;
+    Ok(out)
+}
+
+fn write_piece(
+    out: &mut Vec<u8>,
+    format: Format,
+    rows: &[TransactionRow],
+    first: bool,
+    last: bool,
+) -> std::io::Result<()> {
+    let mut exporter = match (format, first) {
+        (Format::Csv, true) => Exporter::csv(out)?,
+        // The rows only: no second byte-order mark, no second headings.
+        (Format::Csv, false) => Exporter::Csv(Box::new(
+            csv::WriterBuilder::new()
+                .delimiter(b';')
+                .terminator(csv::Terminator::CRLF)
+                .quote_style(csv::QuoteStyle::Necessary)
+                .from_writer(out),
+        )),
+        (Format::Json, true) => Exporter::json(out)?,
+        (Format::Json, false) => Exporter::Json { out, first: false },
+    };
+    for row in rows {
+        exporter.row(row)?;
+    }
+    match exporter {
+        Exporter::Json { .. } if !last => {}
+        // The last piece ends the document; the others flush their rows.
+        e if last => e.finish()?,
+        Exporter::Csv(mut writer) => writer.flush()?,
+        Exporter::Json { .. } => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::TxStatus;
+    use crate::journal::sample_row;
+
+    /// Pieces of any sizes, end to end, are the export written at once.
+    #[test]
+    fn pieces_end_to_end_are_the_whole_export() {
+        let rows: Vec<TransactionRow> = (0..7)
+            .map(|i| {
+                let mut r = sample_row(
+                    &format!("v-{i}"),
+                    "WAVE_SN_API_CASH_OUT",
+                    TxStatus::Success,
+                    i,
+                );
+                r.error_message = Some(format!("« ligne {i} » ;\r\n\"fin\""));
+                r
+            })
+            .collect();
+        for format in [Format::Csv, Format::Json] {
+            let mut whole = Vec::new();
+            let mut e = match format {
+                Format::Csv => Exporter::csv(&mut whole).unwrap(),
+                Format::Json => Exporter::json(&mut whole).unwrap(),
+            };
+            rows.iter().for_each(|r| e.row(r).unwrap());
+            e.finish().unwrap();
+            for size in [1, 3, 7, 10] {
+                let chunks: Vec<&[TransactionRow]> = rows.chunks(size).collect();
+                let mut joined = Vec::new();
+                for (i, c) in chunks.iter().enumerate() {
+                    joined.extend(piece(format, c, i == 0, i == chunks.len() - 1).unwrap());
+                }
+                assert_eq!(
+                    String::from_utf8(joined).unwrap(),
+                    String::from_utf8(whole.clone()).unwrap(),
+                    "{format:?} by {size}"
+                );
+            }
+            // No rows at all: one piece, opened and closed.
+            let mut empty = Vec::new();
+            match format {
+                Format::Csv => Exporter::csv(&mut empty).unwrap(),
+                Format::Json => Exporter::json(&mut empty).unwrap(),
+            }
+            .finish()
+            .unwrap();
+            assert_eq!(piece(format, &[], true, true).unwrap(), empty);
+        }
+    }
+}
