@@ -279,6 +279,7 @@ impl Aggregator {
     }
 }
 
+pub mod charts;
 pub mod export;
 pub mod search;
 #[cfg(test)]

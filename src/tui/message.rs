@@ -35,7 +35,7 @@ pub enum Event {
     /// left since is dropped), and where the next one starts; or why none.
     /// A chart's report (the period it was asked for, echoed), or why none.
     Stats {
-        part: crate::tui::screens::stats::Part,
+        part: crate::report::charts::Part,
         period: crate::report::Period,
         figures: Result<crate::report::Report, String>,
     },
@@ -123,7 +123,7 @@ pub enum Effect {
     LoadEvents(String),
     /// One of the statistics screen's reports (`Request::Report`).
     LoadStats {
-        part: crate::tui::screens::stats::Part,
+        part: crate::report::charts::Part,
         period: crate::report::Period,
         by: crate::report::By,
     },

@@ -9,47 +9,16 @@ pub mod draw;
 pub use draw::draw;
 
 use crossterm::event::{KeyCode, KeyEvent};
-use time::Duration;
 
 use super::journal::past::day_of;
 use super::keys::{Binding, lookup, shown};
 use super::{App, Screen};
-use crate::report::{By, Count, Period, Report};
+use crate::report::{Count, Period, Report};
 use crate::tui::message::Effect;
 
-/// The three charts, each from its own report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
-    /// Today, by hour.
-    Hours,
-    /// Today, by operator.
-    Operators,
-    /// The last 28 days (four of each weekday), by day.
-    Weekdays,
-}
-
-impl Part {
-    pub const ALL: [Part; 3] = [Part::Hours, Part::Operators, Part::Weekdays];
-
-    /// The period and grouping its report is asked with, on `today`.
-    pub fn asked(self, today: time::Date) -> (Period, By) {
-        let day = Period {
-            from: today,
-            to: today,
-        };
-        match self {
-            Part::Hours => (day, By::Hour),
-            Part::Operators => (day, By::Operator),
-            Part::Weekdays => (
-                Period {
-                    from: today - Duration::days(27),
-                    to: today,
-                },
-                By::Day,
-            ),
-        }
-    }
-}
+// The three charts live with the reports (`report::charts`): the messages name them too,
+// and the messages must not depend on a screen.
+pub use crate::report::charts::Part;
 
 /// A report asked, then its answer (or why none).
 pub type Figures = Option<Result<Report, String>>;
