@@ -27,14 +27,16 @@ fn main() -> std::process::ExitCode {
     let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("Erreur : impossible de démarrer le moteur asynchrone : {e}");
+            say(&format!(
+                "Erreur : impossible de démarrer le moteur asynchrone : {e}"
+            ));
             return std::process::ExitCode::from(1);
         }
     };
     match runtime.block_on(cli::run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("Erreur : {}", failure.message);
+            say(&format!("Erreur : {}", failure.message));
             std::process::ExitCode::from(failure.code as u8)
         }
     }
@@ -68,4 +70,12 @@ fn init_logging(cli: &Cli, log_path: &std::path::Path) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+}
+
+/// A last word on stderr. Not `eprintln!`, which panics when stderr is gone: an SSH link
+/// that dropped takes the terminal with it, and a panic on the way out would be an abort
+/// (a core dump) instead of a clean exit.
+fn say(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{text}");
 }

@@ -361,3 +361,91 @@ async fn the_key_and_the_cvc_never_reach_the_journal_or_the_logs() {
     assert!(events.contains("497010******7899"));
     sandbox.shutdown().await;
 }
+
+/// Issue 14: the SSH link drops. The kernel hangs the terminal up (SIGHUP) and every write
+/// to it fails (EIO): the app must still leave by itself, with status 0 rather than a panic
+/// turned abort (a core dump), and its journal must be whole.
+#[test]
+fn the_app_leaves_cleanly_when_its_terminal_is_closed() {
+    use std::io::Read;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+
+    let home = tempfile::tempdir().unwrap();
+    let (mut master, mut slave) = (0, 0);
+    let size = libc::winsize {
+        ws_row: 24,
+        ws_col: 80,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty fills two descriptors we own from here on.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(opened, 0, "openpty");
+    // SAFETY: both descriptors were just opened and are owned by nothing else.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    // openpty's descriptors are inherited by default: the app must not hold its own master.
+    // SAFETY: F_SETFD on a descriptor we own.
+    unsafe { libc::fcntl(master.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
+    let mut command = Command::new(env!("CARGO_BIN_EXE_caisse"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("TERM", "xterm-256color")
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("CAISSE_DB", home.path().join("journal.db"))
+        .stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave.try_clone().unwrap());
+    // SAFETY: only async-signal-safe calls between fork and exec: a session of its own with
+    // the pty as its controlling terminal, as sshd gives a login.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().unwrap();
+    // Only the app holds the terminal's side now, as under sshd.
+    drop(command);
+    drop(slave);
+    let mut terminal = std::fs::File::from(master);
+    // The home screen is up: the app is in its loop.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("Que veut le client") {
+        assert!(Instant::now() < deadline, "no home screen: {seen:?}");
+        match terminal.read(&mut chunk) {
+            Ok(0) | Err(_) => panic!("the app's terminal ended early"),
+            Ok(n) => seen.extend_from_slice(&chunk[..n]),
+        }
+    }
+    // The link drops: the master side closes.
+    drop(terminal);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the app is still running");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    // Its own exit (0, or the terminal's error), never a signal such as SIGABRT.
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), None, "{status:?}");
+    let journal = Journal::open(&home.path().join("journal.db")).unwrap();
+    assert_eq!(journal.integrity_check().unwrap(), "ok");
+}

@@ -113,7 +113,7 @@ pub async fn run(options: Options) -> Result<(), Failure> {
     // Pasted text comes marked, so that its newlines never act as Enter (`screens::paste`).
     // Turned off again on the way out, a panic included (the hook ratatui set runs after).
     if let Err(e) = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste) {
-        ratatui::restore();
+        restore();
         return Err(io_error(e));
     }
     let restore_hook = std::panic::take_hook();
@@ -138,7 +138,7 @@ pub async fn run(options: Options) -> Result<(), Failure> {
     };
     let _ = terminal.backend_mut().leave();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
-    ratatui::restore();
+    restore();
     for t in tasks {
         t.abort();
     }
@@ -152,10 +152,17 @@ fn init_terminal() -> std::io::Result<ratatui::Terminal<backend::LeanBackend<std
     crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        ratatui::restore();
+        restore();
         hook(info);
     }));
     ratatui::Terminal::new(backend::LeanBackend::new(std::io::stdout(), backend::Tty))
+}
+
+/// Puts the terminal back (raw mode off, the main screen). `ratatui::restore` would report a
+/// failure with `eprintln!`, which panics, hence aborts, when the terminal is gone (an SSH
+/// link that dropped): a failure here is nobody's business.
+fn restore() {
+    let _ = ratatui::try_restore();
 }
 
 /// The signals the loop hears, as [`Signal`]s: SIGWINCH (with the new size), SIGHUP and

@@ -168,7 +168,7 @@ pub fn weekday_name(i: usize, lang: crate::i18n::Lang) -> &'static str {
 mod tests {
     use super::*;
     use crate::domain::{OpKind, TxStatus};
-    use crate::report::{Entry, aggregate};
+    use crate::report::{By, Entry, aggregate};
 
     /// 2026-11-23 (a Monday) 00:00 UTC.
     const MONDAY: i64 = 1_795_392_000_000;
