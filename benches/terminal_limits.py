@@ -228,9 +228,17 @@ def run_caisse(idle):
     os.write(fd, b"n")
     drain(fd, 0.5)
     exit_ms, restored = hangup(pid, fd)
+    # Started again on the same journal, as every start after a shop's first one.
+    t0 = time.monotonic()
+    pid, fd = spawn([BIN], home)
+    read_until(fd, b"Que veut le client")
+    warm = (time.monotonic() - t0) * 1000
+    drain(fd, 0.5)
+    hangup(pid, fd)
     shutil.rmtree(home, ignore_errors=True)
     return {
-        "first frame (ms)": first,
+        "first frame (ms)": warm,
+        "first frame, first start of a shop (ms)": first,
         "bytes per keystroke, median": statistics.median(sizes),
         "bytes per keystroke, max": max(sizes),
         "idle: switches/s": idle_sw,
