@@ -7,10 +7,15 @@ logs every session in as `awa` (logins staggered: each PIN check is an argon2 ha
 service), makes one Wave cash-out per session on a phone ending in 88 (the demo sandbox
 approves those by itself after a few seconds), waits for « Paiement réussi », then leaves
 all sessions idle and measures CPU (3 sub-windows, median), bytes written and memory.
+Then one session goes back to the home screen and types into the catalogue's filter
+(a letter, then backspace, --keys times) while all the others idle: the time from each
+keystroke written to the first byte of the frame that answers it, p50 and p99.
 Last, it reads the journal (read-only), hangs every session up (SIGHUP, like an SSH
 drop) and stops the service (SIGTERM).
 
 Run: cargo build --release && python3 benches/kiosk_load.py [--sessions 20] [--idle 30]
+Issue 14's scale: python3 benches/kiosk_load.py --sessions 500 (goal: the service and all
+sessions idle under 10 % of one core together, keystroke-to-frame p99 under 20 ms).
 Exit status: 0 when every check passed, 1 otherwise (the failed checks are printed).
 Python 3.11, standard library only.
 """
@@ -200,6 +205,14 @@ class Pump:
         self.sessions[session.fd] = session
         self.poll.register(session.fd, select.POLLIN)
 
+    def once(self, timeout_ms):
+        """One poll: reads whatever the ptys have, without running the scripts."""
+        for fd, _ in self.poll.poll(timeout_ms):
+            s = self.sessions[fd]
+            s.read()
+            if not s.open:
+                self.poll.unregister(fd)
+
     def run(self, until, done=None):
         """Reads and runs the scripts until the monotonic time `until`, or `done()`.
 
@@ -234,6 +247,40 @@ class Pump:
                 due.add(s)
                 if not s.open:
                     self.poll.unregister(fd)
+
+
+def keystroke_latency(pump, s, count):
+    """`count` keystrokes into the home screen's catalogue filter (a letter, then backspace):
+    for each, the seconds from the write to the first byte of the answering frame. The next
+    key goes once the frame is over (20 ms without output). The other sessions are read
+    too (any output of theirs would be counted as bytes written while idle)."""
+    latencies = []
+    for i in range(count):
+        key = b"w" if i % 2 == 0 else b"\x7f"
+        before = len(s.out)
+        t0 = time.monotonic()
+        try:
+            os.write(s.fd, key)
+        except OSError:
+            break
+        deadline = t0 + 5.0
+        while len(s.out) == before and s.open and time.monotonic() < deadline:
+            pump.once(max(1, int((deadline - time.monotonic()) * 1000)))
+        if len(s.out) == before:
+            break
+        latencies.append(time.monotonic() - t0)
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < 0.02:
+            seen = len(s.out)
+            pump.once(20)
+            if len(s.out) != seen:
+                quiet_since = time.monotonic()
+    return latencies
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def spawn_session(index, binary, home, socket, pace):
@@ -341,6 +388,8 @@ def main():
     ap.add_argument("--pace", type=float, default=0.05, help="seconds between keystrokes (default 0.05)")
     ap.add_argument("--service-env", action="append", default=[], metavar="NAME=VALUE",
                     help="extra environment for the service, e.g. MALLOC_ARENA_MAX=2 (repeatable)")
+    ap.add_argument("--keys", type=int, default=200,
+                    help="keystrokes of the latency probe (default 200)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
     n = args.sessions
@@ -408,7 +457,7 @@ def main():
             s.keys("wave")
             s.script.append(("key", "\r"))
             s.script.append(("wait", PHONE_FIELD, 15.0, "form"))
-            s.keys(f"77245{s.index:02d}88\r")
+            s.keys(f"7724{s.index:03d}88\r")
             s.keys("1000\r")
             s.script.append(("wait", CONFIRM, 15.0, "confirm"))
             s.script.append(("key", "\r"))
@@ -446,7 +495,21 @@ def main():
         service_hwm = status_field(service.pid, "VmHWM") or 0
         service_threads = status_field(service.pid, "Threads") or 0
 
-        # 4. The journal, read-only, while the service still runs.
+        # 4. One session active, the others idle: keystroke to frame. Back to the home
+        # screen first (Esc on the success screen: a new sale).
+        active = settled[0] if settled else (logged_in[0] if logged_in else None)
+        latencies = []
+        probe_cpu = None
+        if active is not None:
+            active.script.append(("key", "\x1b"))
+            active.script.append(("wait", HOME, 15.0, "home again"))
+            pump.run(time.monotonic() + 20, lambda: active.idle())
+            pump.run(time.monotonic() + 0.5)
+            probe = Phase(sessions, service)
+            latencies = keystroke_latency(pump, active, args.keys)
+            probe_cpu = probe.end()
+
+        # 5. The journal, read-only, while the service still runs.
         db = sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=10)
         rows = db.execute("SELECT count(*) FROM transactions").fetchone()[0]
         success = db.execute("SELECT count(*) FROM transactions WHERE status = 'SUCCESS'").fetchone()[0]
@@ -456,7 +519,7 @@ def main():
         statuses = db.execute("SELECT status, count(*) FROM transactions GROUP BY status").fetchall()
         db.close()
 
-        # 5. SSH drop: SIGHUP every session; each should be gone within 2 s.
+        # 6. SSH drop: SIGHUP every session; each should be gone within 2 s.
         died_early = [s.index for s in sessions if s.proc.poll() is not None]
         for s in sessions:
             if s.proc.poll() is None:
@@ -501,6 +564,8 @@ def main():
         print(f"idle {args.idle:g} s: sessions total CPU {fmt_pct(statistics.median(totals))} % of a core "
               f"(median of 3), per session {fmt_pct(statistics.median(per))} %, "
               f"service {fmt_pct(statistics.median(serv))} %; bytes written while idle: {idle_bytes}")
+        together = statistics.median(t + v for t, v in zip(totals, serv))
+        print(f"  service and all {n} sessions together, idle: {fmt_pct(together)} % of one core (goal < 10 %)")
         print(f"  sub-windows of {window:.0f} s: sessions " + ", ".join(f"{x:.2f}" for x in totals)
               + " %; service " + ", ".join(f"{x:.2f}" for x in serv)
               + f" % (one clock tick = {pct(1, window):.2f} %)")
@@ -512,6 +577,12 @@ def main():
                   f"{mib(sum(pss)):.0f} MiB (RSS counts the shared binary in every session)")
         print(f"  service: RSS {mib(service_rss_login):.1f} MiB after the logins, peak (VmHWM) "
               f"{mib(service_hwm):.1f} MiB, {service_threads} threads at the end of the idle window")
+        if latencies:
+            secs, sess, serv_pct, _, _ = probe_cpu
+            print(f"keystroke to frame, one session typing while {n - 1} idle: "
+                  f"p50 {percentile(latencies, 50) * 1000:.1f} ms, p99 {percentile(latencies, 99) * 1000:.1f} ms, "
+                  f"max {max(latencies) * 1000:.1f} ms over {len(latencies)} keys "
+                  f"(sessions CPU {fmt_pct(sess)} %, service {fmt_pct(serv_pct)} % meanwhile)")
         print(f"journal: {rows} rows, {success} SUCCESS, {terminals} terminals, {foreign} foreign cashier, "
               f"integrity {integrity}, {journal_errors} journal errors")
         if len(statuses) > 1 or (statuses and statuses[0][0] != "SUCCESS"):
@@ -542,6 +613,7 @@ def main():
             (journal_errors == 0, f"{journal_errors} journal errors"),
             (hup_exited == n, f"only {hup_exited}/{n} sessions left on SIGHUP"),
             (not died_early, f"{len(died_early)} sessions ended by themselves"),
+            (len(latencies) == args.keys, f"{len(latencies)}/{args.keys} keystrokes answered"),
         ]
         failed = [why for ok, why in checks if not ok]
         print("checks: " + ("all passed" if not failed else "FAILED: " + "; ".join(failed)))

@@ -4,7 +4,9 @@
 //! (ring builds several times faster than aws-lc on a 2-core machine), so the process-wide
 //! crypto provider must be installed before the first client is built.
 
-use std::sync::{Arc, Once, OnceLock};
+use std::sync::{Arc, Once};
+
+use tokio::sync::OnceCell;
 
 static INSTALL: Once = Once::new();
 
@@ -26,10 +28,11 @@ pub fn client_builder() -> reqwest::ClientBuilder {
 /// A client built on its first request. Building one reads the system's certificate store
 /// (some 150 files, about 8 ms): at start-up that stood between the cashier and the first
 /// frame, three times over (Intech, Intram, the demo's sandbox), for clients that may not
-/// be used for seconds. Clones share the one client.
+/// be used for seconds. Clones share the one client. It is built on a blocking thread: on
+/// the app's single thread, those milliseconds of file reading would hold up the keys.
 #[derive(Clone)]
 pub struct LazyClient {
-    client: Arc<OnceLock<Result<reqwest::Client, String>>>,
+    client: Arc<OnceCell<Result<reqwest::Client, String>>>,
     build: Arc<dyn Fn() -> reqwest::Result<reqwest::Client> + Send + Sync>,
 }
 
@@ -42,15 +45,23 @@ impl LazyClient {
         // count on it being there once a client exists.
         install_crypto_provider();
         LazyClient {
-            client: Arc::new(OnceLock::new()),
+            client: Arc::new(OnceCell::new()),
             build: Arc::new(build),
         }
     }
 
     /// The client, or why it could not be built (kept: it would fail the same again).
-    pub fn get(&self) -> Result<&reqwest::Client, String> {
+    /// Callers at the same moment wait for the one build.
+    pub async fn get(&self) -> Result<&reqwest::Client, String> {
         self.client
-            .get_or_init(|| (self.build)().map_err(|e| e.to_string()))
+            .get_or_init(|| async {
+                let build = self.build.clone();
+                match tokio::task::spawn_blocking(move || build()).await {
+                    Ok(built) => built.map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                }
+            })
+            .await
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -72,8 +83,8 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn a_lazy_client_is_built_once_on_first_use_and_shared_by_its_clones() {
+    #[tokio::test]
+    async fn a_lazy_client_is_built_once_on_first_use_and_shared_by_its_clones() {
         let built = Arc::new(AtomicUsize::new(0));
         let counter = built.clone();
         let lazy = LazyClient::new(move || {
@@ -82,8 +93,8 @@ mod tests {
         });
         let clone = lazy.clone();
         assert_eq!(built.load(Ordering::SeqCst), 0, "nothing built before use");
-        assert!(lazy.get().is_ok());
-        assert!(clone.get().is_ok());
+        assert!(lazy.get().await.is_ok());
+        assert!(clone.get().await.is_ok());
         assert_eq!(built.load(Ordering::SeqCst), 1);
     }
 }

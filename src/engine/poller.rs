@@ -75,6 +75,8 @@ impl Engine {
                 let ext2 = ext.clone();
                 self.journal(move |j| j.reschedule(&ext2, now + wait))
                     .await?;
+                // The poll loop sleeps until the claim runs out: tell it of the new time.
+                self.wake.notify_one();
                 return Ok(PollResult::Deferred(wait));
             }
         };
@@ -168,22 +170,26 @@ impl Engine {
             let now = self.now();
             let per_second = self.config.plan.per_second;
             let scope = only.clone();
+            // What is due, and when the next row falls due, in one trip to the journal
+            // (each trip is a wakeup of a blocking thread and of this one: issue 14).
             let claimed = self
                 .journal(move |j| {
-                    j.claim_due(
+                    let rows = j.claim_due(
                         now,
                         CONCURRENT_POLLS,
                         CLAIM_MS,
                         per_second,
                         scope.as_deref(),
-                    )
+                    )?;
+                    Ok((rows, j.next_due(scope.as_deref())?))
                 })
                 .await;
-            let claimed = match claimed {
-                Ok(rows) => rows,
+            let (claimed, next_due) = match claimed {
+                Ok(found) => found,
                 Err(e) => {
+                    // A journal busy or failing for a moment: tried again in a second.
                     tracing::error!("journal : {e}");
-                    Vec::new()
+                    (Vec::new(), Some(now + 1_000))
                 }
             };
             let busy = !claimed.is_empty();
@@ -201,14 +207,13 @@ impl Engine {
                     drop(permit);
                 });
             }
-            let sleep_ms = if busy {
-                50
-            } else {
-                let scope = only.clone();
-                match self.journal(move |j| j.next_due(scope.as_deref())).await {
-                    Ok(Some(due)) => (due - self.now()).clamp(20, IDLE_MS),
-                    _ => IDLE_MS,
-                }
+            // The rows just claimed are due again only when their claim runs out; a poll
+            // that ends wakes this loop (`wake`) with the row's next time. Rows left due
+            // (the per-second budget was full) are looked at again a moment later.
+            let soonest = if busy { 50 } else { 20 };
+            let sleep_ms = match next_due {
+                Some(due) => (due - self.now()).clamp(soonest, IDLE_MS),
+                None => IDLE_MS,
             };
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_millis(sleep_ms as u64)) => {}

@@ -182,7 +182,7 @@ pub(crate) fn dispatch(shared: &Arc<Shared>, jobs: Vec<CallbackJob>) {
 async fn deliver(shared: Arc<Shared>, job: CallbackJob) {
     let started = tokio::time::Instant::now();
     loop {
-        let client = match shared.http.get() {
+        let client = match shared.http.get().await {
             Ok(client) => client,
             Err(e) => {
                 tracing::warn!("sandbox : rappel impossible, client HTTP : {e}");

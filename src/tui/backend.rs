@@ -57,6 +57,23 @@ pub struct Tty;
 
 impl Window for Tty {
     fn size(&self) -> io::Result<Size> {
+        // One ioctl on the terminal the frames are written to. ratatui asks before every
+        // frame, and crossterm's `size` opens /dev/tty each time (three system calls).
+        let mut ws = libc::winsize {
+            ws_row: 0,
+            ws_col: 0,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: TIOCGWINSZ writes one `winsize` into the struct it is given.
+        let asked = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) };
+        if asked == 0 && ws.ws_col > 0 && ws.ws_row > 0 {
+            return Ok(Size {
+                width: ws.ws_col,
+                height: ws.ws_row,
+            });
+        }
+        // Stdout is not the terminal: crossterm finds it.
         let (width, height) = crossterm::terminal::size()?;
         Ok(Size { width, height })
     }

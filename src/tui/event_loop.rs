@@ -16,6 +16,7 @@ use super::app::{self, App, Event};
 use super::effects::{Coalesce, execute};
 use super::reader::Chunk;
 use super::theme::Theme;
+use super::ticker::Ticker;
 use super::{config_failure, input, ui};
 use crate::clock::now_ms;
 use crate::exit::Failure;
@@ -85,8 +86,8 @@ pub async fn event_loop<B: Backend>(
     let mut keyboard = Keyboard::default();
     let size = terminal.size().map_err(backend_error)?;
     app::update(&mut app, Event::Resize(size.width, size.height));
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // The countdown's tick exists only while a screen shows one: idle, nothing wakes.
+    let mut ticker: Option<Ticker> = None;
     let mut last_input = Instant::now();
     loop {
         // A burst (a paste, keys typed while the app was busy) is drawn once, at its end.
@@ -112,6 +113,11 @@ pub async fn event_loop<B: Backend>(
             && app.gate.login_required
             && app.gate.cashier.is_some()
             && app.gate.locked.is_none();
+        if app.needs_tick() != ticker.is_some() {
+            ticker = app
+                .needs_tick()
+                .then(|| Ticker::every(Duration::from_secs(1)));
+        }
         let event = if let Some(term) = keyboard.events.pop_front() {
             match term {
                 TermEvent::Key(key) if key.kind != KeyEventKind::Release => {
@@ -183,7 +189,9 @@ pub async fn event_loop<B: Backend>(
                     }
                     Err(_) => continue,
                 },
-                _ = tick.tick(), if app.needs_tick() => Event::Tick(now_ms()),
+                _ = async { ticker.as_mut()?.tick().await; Some(()) }, if ticker.is_some() => {
+                    Event::Tick(now_ms())
+                }
                 _ = tokio::time::sleep_until(last_input + idle_lock), if idle_armed => Event::Idle,
             }
         };

@@ -57,12 +57,15 @@ impl IntechClient {
     }
 
     /// The HTTP client, built on this first request.
-    fn client(&self, endpoint: &'static str) -> Result<&reqwest::Client, GatewayError> {
-        self.http.get().map_err(|reason| GatewayError::Transport {
-            endpoint,
-            connect: true,
-            reason,
-        })
+    async fn client(&self, endpoint: &'static str) -> Result<&reqwest::Client, GatewayError> {
+        self.http
+            .get()
+            .await
+            .map_err(|reason| GatewayError::Transport {
+                endpoint,
+                connect: true,
+                reason,
+            })
     }
 
     pub fn base_url(&self) -> &str {
@@ -89,7 +92,8 @@ impl IntechClient {
     async fn get(&self, endpoint: &'static str) -> Result<RawReply, GatewayError> {
         tracing::debug!(endpoint, "GET");
         let request = self
-            .client(endpoint)?
+            .client(endpoint)
+            .await?
             .get(self.url(endpoint))
             .header("Secretkey", self.config.api_key.expose());
         wire::send(request, endpoint, self.config.timeout, &self.secrets()).await
@@ -127,7 +131,8 @@ impl IntechClient {
                 reason: format!("requête impossible à encoder : {e}"),
             })?;
         let mut request = self
-            .client(endpoint)?
+            .client(endpoint)
+            .await?
             .post(self.url(path))
             .header("Secretkey", self.config.api_key.expose())
             .timeout(timeout)

@@ -62,12 +62,15 @@ impl IntramClient {
     }
 
     /// The HTTP client, built on this first request.
-    fn client(&self, endpoint: &'static str) -> Result<&reqwest::Client, GatewayError> {
-        self.http.get().map_err(|reason| GatewayError::Transport {
-            endpoint,
-            connect: true,
-            reason,
-        })
+    async fn client(&self, endpoint: &'static str) -> Result<&reqwest::Client, GatewayError> {
+        self.http
+            .get()
+            .await
+            .map_err(|reason| GatewayError::Transport {
+                endpoint,
+                connect: true,
+                reason,
+            })
     }
 
     /// The secrets this client holds, for blanking them out of texts from outside.
@@ -110,7 +113,8 @@ impl IntramClient {
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         let http = self
             .with_keys(
-                self.client(ENDPOINT)?
+                self.client(ENDPOINT)
+                    .await?
                     .post(format!("{}/payments/request", self.base)),
             )
             .body(bytes);
@@ -138,7 +142,7 @@ impl IntramClient {
                 http_status: 0,
             });
         }
-        let http = self.with_keys(self.client(ENDPOINT)?.get(format!(
+        let http = self.with_keys(self.client(ENDPOINT).await?.get(format!(
             "{}/transactions/confirm/{transaction_id}",
             self.base
         )));
