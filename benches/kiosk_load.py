@@ -393,8 +393,8 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
     n = args.sessions
-    if not 1 <= n <= 100:
-        sys.exit("--sessions: 1 to 100 (the phone numbers are 77245NN88)")
+    if not 1 <= n <= 999:
+        sys.exit("--sessions: 1 to 999 (the phone numbers are 7724NNN88)")
     binary = os.path.abspath(args.binary or default_binary())
     if not os.access(binary, os.X_OK):
         sys.exit(f"no caisse binary at {binary}: cargo build --release, or --binary PATH")
@@ -446,7 +446,7 @@ def main():
         login_first_frame = durations(sessions, "pin sent", "home")
         startup = [s.marks["login screen"] - s.spawned for s in sessions if "login screen" in s.marks]
 
-        # 2. One sale each: Wave cash-out, phone 77245NN88 (auto-approved), 1 000 FCFA.
+        # 2. One sale each: Wave cash-out, phone 7724NNN88 (auto-approved), 1 000 FCFA.
         pump.run(time.monotonic() + 1.0)  # balance and pending count arrive
         sale_at = time.monotonic()
         sale_phase = Phase(sessions, service)
@@ -462,8 +462,10 @@ def main():
             s.script.append(("wait", CONFIRM, 15.0, "confirm"))
             s.script.append(("key", "\r"))
             s.script.append(("mark", "sent"))
-            s.script.append(("wait", SETTLED, 60.0, "settled"))
-        pump.run(time.monotonic() + 120 + n * args.stagger, lambda: all(s.idle() for s in sessions))
+            # The sandbox approves a few seconds after the send; hundreds at once queue up
+            # behind the poll budget (a few status calls per second for the whole shop).
+            s.script.append(("wait", SETTLED, 60.0 + n * 0.3, "settled"))
+        pump.run(time.monotonic() + 120 + n * (args.stagger + 0.3), lambda: all(s.idle() for s in sessions))
         sale_cost = sale_phase.end()
         sale_bytes = [len(s.out) - s.bytes_at_sale for s in sessions]
         sold = [s for s in logged_in if "sent" in s.marks]
@@ -473,7 +475,7 @@ def main():
         settled_full = sum(1 for s in settled if SETTLED_FULL.encode() in s.out)
 
         # 3. Idle: a short grace for the last frames, then 3 sub-windows.
-        pump.run(time.monotonic() + 2.0)
+        pump.run(time.monotonic() + 5.0)
         window = args.idle / 3
         bytes_before = sum(len(s.out) for s in sessions)
         totals, per, serv = [], [], []
@@ -502,7 +504,9 @@ def main():
         probe_cpu = None
         if active is not None:
             active.script.append(("key", "\x1b"))
-            active.script.append(("wait", HOME, 15.0, "home again"))
+            # A catalogue tile: « Que veut le client » may not be written again (only the
+            # changed cells are), the tiles are.
+            active.script.append(("wait", "Aquatech", 15.0, "home again"))
             pump.run(time.monotonic() + 20, lambda: active.idle())
             pump.run(time.monotonic() + 0.5)
             probe = Phase(sessions, service)

@@ -42,33 +42,39 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-/// Logs go to stderr, filtered by `CAISSE_LOG` (e.g. `CAISSE_LOG=debug`). The sandbox logs
+/// Logs go to stderr, filtered by `CAISSE_LOG` (e.g. `CAISSE_LOG=debug`, `caisse=trace`). The sandbox logs
 /// at info by default; the other commands only warn, so their output stays a clean table.
 /// The app owns the terminal: its logs (warnings, or what `CAISSE_LOG` asks) go to a rotated
 /// file, `log_path` (`caisse::logs`), never to the screen.
 fn init_logging(cli: &Cli, log_path: &std::path::Path) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let default = match cli.command {
         Some(cli::Command::Sandbox(_) | cli::Command::Serve) => "caisse=info",
         _ => "warn",
     };
-    let filter = caisse::config::environment::log_filter()
-        .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
-        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
+    // `target=level` pairs and a bare level, comma-separated; a filter that does not parse
+    // is the default's.
+    let filter: tracing_subscriber::filter::Targets = caisse::config::environment::log_filter()
+        .and_then(|f| f.parse().ok())
+        .unwrap_or_else(|| default.parse().expect("the default filters parse"));
     if cli.command.is_none() {
         // No log file (a read-only home): no logs, rather than logs over the screen.
         let Ok(file) = caisse::logs::rotating(log_path) else {
             return;
         };
         tracing_subscriber::fmt()
-            .with_env_filter(filter)
             .with_ansi(false)
             .with_writer(std::sync::Mutex::new(file))
+            .finish()
+            .with(filter)
             .init();
         return;
     }
     tracing_subscriber::fmt()
-        .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .finish()
+        .with(filter)
         .init();
 }
 

@@ -20,10 +20,10 @@ use crate::journal::{JournalError, SlotDecision, TransactionRow};
 /// with polls in flight leaves its claims behind, and another must take them up soon (a
 /// second poll of the same row is still held by the budget).
 const CLAIM_MS: i64 = 10_000;
-/// How long the poller sleeps with nothing due. Anything that makes a poll due wakes it
-/// sooner: a sale of this process, or another process's write (`watcher.rs`); this is only
-/// the safety net, long so that an idle counter sleeps (issue 14).
-const IDLE_MS: i64 = 60_000;
+/// The longest the poller sleeps towards a row due later (a clock that jumped, a row
+/// rescheduled by another process without a wakeup). With nothing due it has no timer at
+/// all (issue 14: an idle counter sleeps).
+const DUE_CAP_MS: i64 = 60_000;
 /// Polls in flight at once, per process.
 const CONCURRENT_POLLS: usize = 16;
 
@@ -210,13 +210,14 @@ impl Engine {
             // The rows just claimed are due again only when their claim runs out; a poll
             // that ends wakes this loop (`wake`) with the row's next time. Rows left due
             // (the per-second budget was full) are looked at again a moment later.
+            // Nothing due: no timer at all. Whatever makes a poll due wakes this loop: a
+            // step of this process (`Effect::PollAt`) or another process's write, seen by
+            // the journal's watcher (`watcher.rs`).
             let soonest = if busy { 50 } else { 20 };
-            let sleep_ms = match next_due {
-                Some(due) => (due - self.now()).clamp(soonest, IDLE_MS),
-                None => IDLE_MS,
-            };
+            let sleep = next_due.map(|due| (due - self.now()).clamp(soonest, DUE_CAP_MS));
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(sleep_ms as u64)) => {}
+                _ = tokio::time::sleep(Duration::from_millis(sleep.unwrap_or(0) as u64)),
+                    if sleep.is_some() => {}
                 _ = self.wake.notified() => {}
             }
         }
