@@ -1,0 +1,721 @@
+//! Issue 15: shops replicated to a PostgreSQL head office, against a real PostgreSQL (a
+//! throwaway cluster per test, `support::pg`). The faults are driven through the library
+//! (the replicator, the outbox, one push); the service and its commands through the real
+//! binary.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use caisse::hq::outbox::Outbox;
+use caisse::hq::replicator::{Options, Replicator};
+use caisse::hq::{Target, admin, push, schema};
+use caisse::secret::Secret;
+use support::pg::Cluster;
+use support::proxy::Proxy;
+use support::wait::until_async;
+use tokio_postgres::Client;
+
+const BIN: &str = env!("CARGO_BIN_EXE_caisse");
+const WITHIN: Duration = Duration::from_secs(120);
+const PASSWORD: &str = "shop-test-password";
+
+/// Quick retries: a test that cuts the link must not wait a minute for the next try.
+fn quick() -> Options {
+    Options {
+        batch: 100,
+        backoff_min: Duration::from_millis(20),
+        backoff_max: Duration::from_millis(300),
+        push_timeout: Duration::from_secs(10),
+    }
+}
+
+async fn admin(cluster: &Cluster) -> (Target, Client) {
+    let target = Target::new(&Secret::new(cluster.admin_url()), None).unwrap();
+    let client = target.connect().await.unwrap();
+    (target, client)
+}
+
+/// The head office migrated, with one role per shop in `shops`.
+async fn head_office(cluster: &Cluster, shops: &[&str]) -> Client {
+    let (target, mut client) = admin(cluster).await;
+    schema::migrate(&target, &mut client).await.unwrap();
+    for shop in shops {
+        admin::add_shop(&target, &mut client, shop, PASSWORD)
+            .await
+            .unwrap();
+    }
+    client
+}
+
+fn shop_target(cluster: &Cluster, shop: &str, port: u16) -> Target {
+    let url = cluster.url(&caisse::hq::role_name(shop), PASSWORD, port);
+    Target::new(&Secret::new(url), None).unwrap()
+}
+
+/// A shop's journal in `dir`, its outbox on for `shop` (as `caisse serve` turns it on).
+fn journal(dir: &Path, shop: &str) -> PathBuf {
+    let path = dir.join(format!("{shop}.db"));
+    Outbox::open(&path)
+        .unwrap()
+        .enable(shop, caisse::hq::now_ms())
+        .unwrap();
+    path
+}
+
+/// `n` events written in one SQLite transaction, as a busy shop's history would be.
+fn write_events(path: &Path, from: i64, n: i64, at: i64) {
+    let mut conn = rusqlite::Connection::open(path).unwrap();
+    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+    let t = conn.transaction().unwrap();
+    for i in from..from + n {
+        t.execute(
+            "INSERT INTO events (id, external_id, at, kind, detail) VALUES (?1, ?2, ?3, 'intent', '{\"n\":1}')",
+            rusqlite::params![i, format!("op-{i}"), at + i],
+        )
+        .unwrap();
+    }
+    t.commit().unwrap();
+}
+
+fn replicate(
+    target: Target,
+    shop: &str,
+    path: &Path,
+    options: Options,
+) -> tokio::task::JoinHandle<()> {
+    let (replicator, _) = Replicator::new(target, shop, path.to_path_buf(), options).unwrap();
+    tokio::spawn(replicator.run())
+}
+
+async fn count(client: &Client, sql: &str, shop: &str) -> i64 {
+    client.query_one(sql, &[&shop]).await.unwrap().get(0)
+}
+
+async fn last_seq(client: &Client, shop: &str) -> i64 {
+    count(
+        client,
+        "SELECT last_seq FROM hq.shops WHERE shop_id = $1",
+        shop,
+    )
+    .await
+}
+
+fn waiting(path: &Path) -> i64 {
+    Outbox::open(path).unwrap().state().unwrap().waiting
+}
+
+/// Per shop, the events' snapshots arrived in the shop's order: seq rises with the id
+/// (the shop wrote them in id order), none missing between the first and the last.
+async fn assert_complete_and_ordered(client: &Client, shop: &str, expected: i64) {
+    let row = client
+        .query_one(
+            "SELECT count(*), count(DISTINCT id), min(id), max(id), \
+             count(*) FILTER (WHERE seq <= prev) FROM ( \
+                 SELECT id, seq, lag(seq) OVER (ORDER BY id) AS prev \
+                 FROM hq.events WHERE shop_id = $1) AS e",
+            &[&shop],
+        )
+        .await
+        .unwrap();
+    let (n, distinct, min, max, backwards): (i64, i64, i64, i64, i64) =
+        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+    assert_eq!((n, distinct), (expected, expected), "every event once");
+    assert_eq!((min, max), (1, expected), "none missing");
+    assert_eq!(backwards, 0, "in the shop's order");
+}
+
+/// PostgreSQL killed (immediate stop: a crash) while a backlog of thousands of rows is
+/// being pushed, more sold while it is down, then restarted: every row arrives, once, in
+/// order, and the shop's outbox empties.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_killed_mid_backlog_then_restarted_loses_nothing_and_doubles_nothing() {
+    let cluster = Cluster::start();
+    let hq = head_office(&cluster, &["dakar"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal(dir.path(), "dakar");
+    write_events(&path, 1, 5_000, 1_000);
+    let task = replicate(
+        shop_target(&cluster, "dakar", cluster.port),
+        "dakar",
+        &path,
+        quick(),
+    );
+
+    // Some batches in, the backlog not through: the crash.
+    until_async("a first batch at the head office", WITHIN, || async {
+        (last_seq(&hq, "dakar").await >= 300).then_some(())
+    })
+    .await;
+    drop(hq);
+    cluster.kill();
+    // The shop sells on meanwhile.
+    write_events(&path, 5_001, 1_000, 1_000);
+    assert!(
+        waiting(&path) >= 1_000,
+        "kept in the outbox while the head office is down"
+    );
+    cluster.restart();
+
+    let (_, hq) = admin(&cluster).await;
+    until_async("the whole backlog at the head office", WITHIN, || async {
+        (last_seq(&hq, "dakar").await == 6_000).then_some(())
+    })
+    .await;
+    assert_complete_and_ordered(&hq, "dakar", 6_000).await;
+    until_async("the outbox emptied", WITHIN, || async {
+        (waiting(&path) == 0).then_some(())
+    })
+    .await;
+    task.abort();
+}
+
+/// The network between the shop and the head office cut (open sessions dropped, new ones
+/// refused), rows queued meanwhile, then restored: the shop catches up by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_link_cut_then_restored_the_shop_catches_up() {
+    let cluster = Cluster::start();
+    let hq = head_office(&cluster, &["thies"]).await;
+    let proxy = Proxy::start(cluster.port);
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal(dir.path(), "thies");
+    write_events(&path, 1, 200, 0);
+    let task = replicate(
+        shop_target(&cluster, "thies", proxy.port),
+        "thies",
+        &path,
+        quick(),
+    );
+    until_async("the first rows through the link", WITHIN, || async {
+        (last_seq(&hq, "thies").await == 200).then_some(())
+    })
+    .await;
+
+    proxy.cut();
+    write_events(&path, 201, 300, 0);
+    let state = Outbox::open(&path).unwrap().state().unwrap();
+    assert_eq!(state.waiting, 300, "{state:?}");
+    assert_eq!(state.acked_seq, 200, "{state:?}");
+    // The replicator noticed and is retrying against the cut link: still nothing more.
+    let before = proxy.forwarded.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(last_seq(&hq, "thies").await, 200);
+
+    proxy.restore();
+    until_async("the rows queued during the cut", WITHIN, || async {
+        (last_seq(&hq, "thies").await == 500).then_some(())
+    })
+    .await;
+    assert!(
+        proxy.forwarded.load(std::sync::atomic::Ordering::SeqCst) > before,
+        "a new session after the cut"
+    );
+    assert_complete_and_ordered(&hq, "thies", 500).await;
+    until_async("the outbox emptied", WITHIN, || async {
+        (waiting(&path) == 0).then_some(())
+    })
+    .await;
+    task.abort();
+}
+
+/// Two shops pushing at the same time: each gets all its rows, none of the other's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_shops_syncing_at_once_each_get_their_own_rows() {
+    let cluster = Cluster::start();
+    let hq = head_office(&cluster, &["abidjan", "bouake"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = journal(dir.path(), "abidjan");
+    let b = journal(dir.path(), "bouake");
+    write_events(&a, 1, 2_000, 0);
+    write_events(&b, 1, 1_500, 0);
+    let ta = replicate(
+        shop_target(&cluster, "abidjan", cluster.port),
+        "abidjan",
+        &a,
+        quick(),
+    );
+    let tb = replicate(
+        shop_target(&cluster, "bouake", cluster.port),
+        "bouake",
+        &b,
+        quick(),
+    );
+    until_async("both shops through", WITHIN, || async {
+        (last_seq(&hq, "abidjan").await == 2_000 && last_seq(&hq, "bouake").await == 1_500)
+            .then_some(())
+    })
+    .await;
+    assert_complete_and_ordered(&hq, "abidjan", 2_000).await;
+    assert_complete_and_ordered(&hq, "bouake", 1_500).await;
+    ta.abort();
+    tb.abort();
+}
+
+/// An operation queued as created, then as settled; `rows` as the outbox holds them.
+fn sale_then_settlement(
+    path: &Path,
+    id: &str,
+    created_at: i64,
+    settled_at: i64,
+) -> Vec<caisse::hq::outbox::Row> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute(
+        "INSERT INTO transactions (external_id, gateway, service, amount, status, created_at, \
+         updated_at, fields) VALUES (?1, 'intech', 'WAVE_SN_API_CASH_IN', 1000, 'PENDING', ?2, ?2, \
+         '{\"note\":\"x\"}')",
+        rusqlite::params![id, created_at],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE transactions SET status = 'SUCCESS', final_at = ?2, updated_at = ?2 \
+         WHERE external_id = ?1",
+        rusqlite::params![id, settled_at],
+    )
+    .unwrap();
+    Outbox::open(path).unwrap().batch(500).unwrap()
+}
+
+/// The same outbox rows pushed twice (a shop that died between the head office's commit
+/// and its own delete), then an older snapshot alone: nothing doubled, nothing moved back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_batch_changes_nothing() {
+    let cluster = Cluster::start();
+    let hq = head_office(&cluster, &["kaolack"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal(dir.path(), "kaolack");
+    let rows = sale_then_settlement(&path, "op-1", 1_000, 2_000);
+    assert_eq!(rows.len(), 2, "the creation and the settlement: {rows:?}");
+    let target = shop_target(&cluster, "kaolack", cluster.port);
+    let mut client = target.connect().await.unwrap();
+
+    assert_eq!(
+        push::push(&target, &mut client, "kaolack", &rows)
+            .await
+            .unwrap(),
+        rows[1].seq
+    );
+    let first = hq
+        .query_one(
+            "SELECT seq, status, received_at, body FROM hq.operations WHERE shop_id = 'kaolack'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.get::<_, String>(1), "SUCCESS");
+    let body: String = hq
+        .query_one("SELECT body->'fields'->>'note' FROM hq.operations", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(body, "x", "the fields arrive as JSON, not as a string");
+
+    // The whole batch again, then the creation alone (an out-of-date snapshot).
+    push::push(&target, &mut client, "kaolack", &rows)
+        .await
+        .unwrap();
+    let last = push::push(&target, &mut client, "kaolack", &rows[..1])
+        .await
+        .unwrap();
+    assert_eq!(last, rows[1].seq, "last_seq never goes back");
+    let again = hq
+        .query_one(
+            "SELECT seq, status, received_at, body, (SELECT count(*) FROM hq.operations) \
+             FROM hq.operations WHERE shop_id = 'kaolack'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.get::<_, i64>(4), 1, "nothing doubled");
+    assert_eq!(again.get::<_, i64>(0), first.get::<_, i64>(0));
+    assert_eq!(
+        again.get::<_, String>(1),
+        "SUCCESS",
+        "nothing moved backwards"
+    );
+    assert_eq!(
+        again.get::<_, std::time::SystemTime>(2),
+        first.get::<_, std::time::SystemTime>(2),
+        "not even rewritten"
+    );
+}
+
+/// A shop's role cannot read, insert or change another shop's rows, nor move its
+/// position, nor write anything outside its tables.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shop_role_cannot_touch_another_shops_rows() {
+    let cluster = Cluster::start();
+    let hq = head_office(&cluster, &["ziguinchor", "louga"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    for shop in ["ziguinchor", "louga"] {
+        let path = journal(dir.path(), shop);
+        let rows = sale_then_settlement(&path, &format!("{shop}-1"), 1, 2);
+        let target = shop_target(&cluster, shop, cluster.port);
+        let mut client = target.connect().await.unwrap();
+        push::push(&target, &mut client, shop, &rows).await.unwrap();
+    }
+    let target = shop_target(&cluster, "louga", cluster.port);
+    let mut louga = target.connect().await.unwrap();
+
+    let seen: i64 = louga
+        .query_one("SELECT count(*) FROM hq.operations", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(seen, 1, "its own row only");
+    let theirs: i64 = louga
+        .query_one(
+            "SELECT count(*) FROM hq.operations WHERE shop_id = 'ziguinchor'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(theirs, 0, "sees nothing of the other shop");
+    let shops: i64 = louga
+        .query_one("SELECT count(*) FROM hq.shops", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(shops, 1, "nor the other shop's position");
+
+    let insert = louga
+        .execute(
+            "INSERT INTO hq.operations (shop_id, external_id, seq, body) \
+             VALUES ('ziguinchor', 'forged', 99, '{}')",
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        insert.code(),
+        Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
+        "{insert:?}"
+    );
+    let updated = louga
+        .execute(
+            "UPDATE hq.operations SET body = '{}' WHERE shop_id = 'ziguinchor'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated, 0, "the other shop's rows are not there to update");
+    let moved = louga
+        .execute(
+            "UPDATE hq.shops SET last_seq = 0 WHERE shop_id = 'ziguinchor'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved, 0);
+    let own_row_away = louga
+        .execute(
+            "UPDATE hq.operations SET shop_id = 'ziguinchor' WHERE shop_id = 'louga'",
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        own_row_away.code(),
+        Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+    );
+    for sql in [
+        "DELETE FROM hq.operations",
+        "CREATE TABLE public.t (x int)",
+        "CREATE TABLE hq.t (x int)",
+        "INSERT INTO hq.shops (shop_id, role_name) VALUES ('x', 'y')",
+    ] {
+        let e = louga.batch_execute(sql).await.unwrap_err();
+        assert_eq!(
+            e.code(),
+            Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
+            "{sql}: {e:?}"
+        );
+    }
+    // The replicator's own path, pointed at the other shop: refused whole.
+    let rows = sale_then_settlement(&journal(dir.path(), "other"), "x", 1, 2);
+    let e = push::push(&target, &mut louga, "ziguinchor", &rows)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("42501"), "{e}");
+    let e = push::hello(&target, &louga, "ziguinchor")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("louga"), "{e}");
+
+    let theirs: (i64, String) = {
+        let r = hq
+            .query_one(
+                "SELECT last_seq, body->>'status' FROM hq.shops JOIN hq.operations USING (shop_id) \
+                 WHERE shop_id = 'ziguinchor'",
+                &[],
+            )
+            .await
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert_eq!(
+        theirs,
+        (2, "SUCCESS".to_owned()),
+        "the other shop's rows untouched"
+    );
+}
+
+/// One shop's clock hours ahead of the other's, and going back (a clock corrected): the
+/// order and the idempotency come from seq, never from time; the head office records
+/// its own time of receipt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clock_skew_between_shops_changes_nothing() {
+    let cluster = Cluster::start();
+    let hq = head_office(&cluster, &["ahead", "on-time"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let hours = 6 * 3_600_000;
+    let now = caisse::hq::now_ms();
+    let before: std::time::SystemTime = hq.query_one("SELECT now()", &[]).await.unwrap().get(0);
+    for (shop, skew) in [("ahead", hours), ("on-time", 0)] {
+        let path = journal(dir.path(), shop);
+        // Settled "before" it was created, by the shop's clock: the later snapshot wins.
+        let rows = sale_then_settlement(&path, "op-1", now + skew, now + skew - hours);
+        let target = shop_target(&cluster, shop, cluster.port);
+        let mut client = target.connect().await.unwrap();
+        push::push(&target, &mut client, shop, &rows).await.unwrap();
+    }
+    let after: std::time::SystemTime = hq.query_one("SELECT now()", &[]).await.unwrap().get(0);
+    let rows = hq
+        .query(
+            "SELECT shop_id, status, created_at, received_at FROM hq.operations ORDER BY shop_id",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        let shop: String = row.get(0);
+        assert_eq!(
+            row.get::<_, String>(1),
+            "SUCCESS",
+            "{shop}: the last snapshot, by seq"
+        );
+        let received: std::time::SystemTime = row.get(3);
+        assert!(
+            before <= received && received <= after,
+            "{shop}: received by the head office's clock"
+        );
+    }
+}
+
+/// A journal's outbox stays empty while it is off (a shop without a head office), and is
+/// filled, the journal's past first, when turned on.
+#[test]
+fn without_a_head_office_the_outbox_stays_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let outbox = Outbox::open(&path).unwrap();
+    write_events(&path, 1, 10, 0);
+    let state = outbox.state().unwrap();
+    assert!(!state.enabled);
+    assert_eq!(state.waiting, 0);
+    drop(outbox);
+    let mut outbox = Outbox::open(&path).unwrap();
+    assert!(outbox.enable("x", 0).unwrap(), "the past queued");
+    assert_eq!(outbox.state().unwrap().waiting, 10);
+    write_events(&path, 11, 1, 0);
+    assert_eq!(outbox.state().unwrap().waiting, 11);
+    assert!(outbox.disable().unwrap());
+    write_events(&path, 12, 1, 0);
+    assert_eq!(outbox.state().unwrap().waiting, 0);
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// `caisse hq …` with the administrator's URL in the environment.
+fn hq_command(cluster: &Cluster, home: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .arg("hq")
+        .args(args)
+        .env("HOME", home)
+        .env("CAISSE_HQ_ADMIN_URL", cluster.admin_url())
+        .env_remove("CAISSE_CONFIG")
+        .env_remove("CAISSE_SOCKET")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+/// The real binary end to end: `caisse hq migrate` (twice: the second finds it done),
+/// `caisse hq add-shop`, then `caisse serve` with `[hq]` and a sale through its socket:
+/// the sale reaches the head office settled, with its drawer; `caisse hq status` shows
+/// nothing waiting; the password is in no output.
+#[test]
+fn a_sale_through_caisse_serve_reaches_the_head_office() {
+    let cluster = Cluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let out = hq_command(&cluster, home, &["migrate"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("version 0 → 1"), "{}", text(&out));
+    let out = hq_command(&cluster, home, &["migrate"], "");
+    assert!(text(&out).contains("déjà à jour"), "{}", text(&out));
+    let out = hq_command(
+        &cluster,
+        home,
+        &["add-shop", "rufisque", "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = hq_command(
+        &cluster,
+        home,
+        &["add-shop", "rufisque", "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(
+        !out.status.success() && text(&out).contains("existe déjà"),
+        "{}",
+        text(&out)
+    );
+
+    let url = cluster.url(&caisse::hq::role_name("rufisque"), PASSWORD, cluster.port);
+    let config = format!("[hq]\nurl = \"{url}\"\nshop_id = \"rufisque\"\n");
+    let service = support::service::start(home, Some(&config));
+    let pay = {
+        let mut child = Command::new(BIN)
+            .args([
+                "pay",
+                "--service",
+                "WAVE_SN_API_CASH_IN",
+                "--phone",
+                "772450000",
+                "--amount",
+                "1000",
+            ])
+            .arg("--socket")
+            .arg(&service.socket)
+            .args(["--cashier", "awa"])
+            .env("HOME", home)
+            .env_remove("CAISSE_CONFIG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        writeln!(child.stdin.take().unwrap(), "1234").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    assert_eq!(pay.status.code(), Some(0), "{}", text(&pay));
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let (_, hq) = admin(&cluster).await;
+        until_async("the sale settled at the head office", WITHIN, || async {
+            let n: i64 = hq
+                .query_one(
+                    "SELECT count(*) FROM hq.operations WHERE shop_id = 'rufisque' \
+                     AND status = 'SUCCESS' AND amount = 1000",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            (n == 1).then_some(())
+        })
+        .await;
+        let events = count(
+            &hq,
+            "SELECT count(*) FROM hq.events WHERE shop_id = $1",
+            "rufisque",
+        )
+        .await;
+        assert!(events >= 2, "its history too ({events} events)");
+    });
+
+    let config_path = home.join("config.toml");
+    let status = until_async_blocking(|| {
+        let out = Command::new(BIN)
+            .args(["hq", "status", "--config"])
+            .arg(&config_path)
+            .env("CAISSE_DB", &service.db)
+            .env("HOME", home)
+            .env_remove("CAISSE_SOCKET")
+            .output()
+            .unwrap();
+        let t = text(&out);
+        t.contains("aucune : le siège a tout reçu").then_some(t)
+    });
+    assert!(
+        status.contains("Boutique au siège   : rufisque"),
+        "{status}"
+    );
+    assert!(
+        status.contains("Le siège a reçu     : jusqu'au n°"),
+        "{status}"
+    );
+    assert!(!status.contains(PASSWORD), "{status}");
+    drop(service);
+}
+
+fn until_async_blocking<T>(check: impl FnMut() -> Option<T>) -> T {
+    support::wait::until("caisse hq status to show nothing waiting", WITHIN, check)
+}
+
+/// `caisse serve` with no `[hq]`: a sale leaves no outbox row and no head office state.
+#[test]
+fn without_hq_caisse_serve_keeps_no_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = support::service::start(dir.path(), None);
+    let mut child = Command::new(BIN)
+        .args([
+            "pay",
+            "--service",
+            "WAVE_SN_API_CASH_IN",
+            "--phone",
+            "772450000",
+            "--amount",
+            "1000",
+        ])
+        .arg("--socket")
+        .arg(&service.socket)
+        .args(["--cashier", "awa"])
+        .env("HOME", dir.path())
+        .env_remove("CAISSE_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    writeln!(child.stdin.take().unwrap(), "1234").unwrap();
+    let pay = child.wait_with_output().unwrap();
+    assert_eq!(pay.status.code(), Some(0), "{}", text(&pay));
+    let conn = rusqlite::Connection::open(&service.db).unwrap();
+    let (sales, queued, state): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM transactions), (SELECT count(*) FROM outbox), \
+             (SELECT count(*) FROM outbox_state)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((sales, queued, state), (1, 0, 0));
+    let out = Command::new(BIN)
+        .args(["hq", "status"])
+        .env("CAISSE_DB", &service.db)
+        .env("HOME", dir.path())
+        .env_remove("CAISSE_CONFIG")
+        .env_remove("CAISSE_SOCKET")
+        .output()
+        .unwrap();
+    assert!(text(&out).contains("non configuré"), "{}", text(&out));
+}
