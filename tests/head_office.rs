@@ -151,6 +151,7 @@ async fn postgres_killed_mid_backlog_then_restarted_loses_nothing_and_doubles_no
     .await;
     drop(hq);
     cluster.kill();
+    eprintln!("DEBUG waiting after kill: {}", waiting(&path));
     // The shop sells on meanwhile.
     write_events(&path, 5_001, 1_000, 1_000);
     assert!(
@@ -188,9 +189,11 @@ async fn the_link_cut_then_restored_the_shop_catches_up() {
         &path,
         quick(),
     );
-    until_async("the first rows through the link", WITHIN, || async {
-        (last_seq(&hq, "thies").await == 200).then_some(())
-    })
+    until_async(
+        "the first rows through the link, acknowledged",
+        WITHIN,
+        || async { (last_seq(&hq, "thies").await == 200 && waiting(&path) == 0).then_some(()) },
+    )
     .await;
 
     proxy.cut();
@@ -290,7 +293,7 @@ async fn a_replayed_batch_changes_nothing() {
     let mut client = target.connect().await.unwrap();
 
     assert_eq!(
-        push::push(&target, &mut client, "kaolack", &rows)
+        push::push(&target, &mut client, "kaolack", "test-journal", &rows)
             .await
             .unwrap(),
         rows[1].seq
@@ -311,10 +314,10 @@ async fn a_replayed_batch_changes_nothing() {
     assert_eq!(body, "x", "the fields arrive as JSON, not as a string");
 
     // The whole batch again, then the creation alone (an out-of-date snapshot).
-    push::push(&target, &mut client, "kaolack", &rows)
+    push::push(&target, &mut client, "kaolack", "test-journal", &rows)
         .await
         .unwrap();
-    let last = push::push(&target, &mut client, "kaolack", &rows[..1])
+    let last = push::push(&target, &mut client, "kaolack", "test-journal", &rows[..1])
         .await
         .unwrap();
     assert_eq!(last, rows[1].seq, "last_seq never goes back");
@@ -352,7 +355,9 @@ async fn a_shop_role_cannot_touch_another_shops_rows() {
         let rows = sale_then_settlement(&path, &format!("{shop}-1"), 1, 2);
         let target = shop_target(&cluster, shop, cluster.port);
         let mut client = target.connect().await.unwrap();
-        push::push(&target, &mut client, shop, &rows).await.unwrap();
+        push::push(&target, &mut client, shop, "test-journal", &rows)
+            .await
+            .unwrap();
     }
     let target = shop_target(&cluster, "louga", cluster.port);
     let mut louga = target.connect().await.unwrap();
@@ -434,7 +439,7 @@ async fn a_shop_role_cannot_touch_another_shops_rows() {
     }
     // The replicator's own path, pointed at the other shop: refused whole.
     let rows = sale_then_settlement(&journal(dir.path(), "other"), "x", 1, 2);
-    let e = push::push(&target, &mut louga, "ziguinchor", &rows)
+    let e = push::push(&target, &mut louga, "ziguinchor", "test-journal", &rows)
         .await
         .unwrap_err();
     assert!(e.to_string().contains("42501"), "{e}");
@@ -478,7 +483,9 @@ async fn clock_skew_between_shops_changes_nothing() {
         let rows = sale_then_settlement(&path, "op-1", now + skew, now + skew - hours);
         let target = shop_target(&cluster, shop, cluster.port);
         let mut client = target.connect().await.unwrap();
-        push::push(&target, &mut client, shop, &rows).await.unwrap();
+        push::push(&target, &mut client, shop, "test-journal", &rows)
+            .await
+            .unwrap();
     }
     let after: std::time::SystemTime = hq.query_one("SELECT now()", &[]).await.unwrap().get(0);
     let rows = hq
@@ -718,4 +725,206 @@ fn without_hq_caisse_serve_keeps_no_outbox() {
         .output()
         .unwrap();
     assert!(text(&out).contains("non configuré"), "{}", text(&out));
+}
+
+/// `openssl` in `dir`: an authority, and a server certificate it signs for `hq.caisse.test`.
+fn certificates(dir: &Path) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {}", text(&out));
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    for ca in ["ca", "other-ca"] {
+        let (key, pem, subject) = (
+            format!("{ca}.key"),
+            format!("{ca}.pem"),
+            format!("/CN={ca}"),
+        );
+        let mut args = vec!["req", "-x509"];
+        args.extend(ec);
+        args.extend([
+            "-keyout", &key, "-out", &pem, "-days", "2", "-subj", &subject,
+        ]);
+        run(&args);
+    }
+    let mut args = vec!["req"];
+    args.extend(ec);
+    args.extend([
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=hq.caisse.test",
+    ]);
+    run(&args);
+    std::fs::write(dir.join("san.ext"), "subjectAltName=DNS:hq.caisse.test\n").unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+    ]);
+}
+
+/// TLS with `sslmode=verify-full` and `ca_file`: the head office's certificate is checked
+/// against its authority and its name; another authority's, or another name, is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_is_verified_against_the_head_offices_authority_and_name() {
+    let cluster = Cluster::start();
+    let hq = head_office(&cluster, &["mbour"]).await;
+    let certs = tempfile::tempdir().unwrap();
+    certificates(certs.path());
+    // The server's files where its owner (nobody, under root) may read them, 0600.
+    for file in ["server.crt", "server.key"] {
+        let to = cluster.socket_dir().join(file);
+        std::fs::copy(certs.path().join(file), &to).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600)).unwrap();
+        if unsafe { libc::geteuid() } == 0 {
+            assert!(
+                Command::new("chown")
+                    .arg("nobody:nogroup")
+                    .arg(&to)
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        }
+    }
+    let dir = cluster.socket_dir().display().to_string();
+    // One statement each: ALTER SYSTEM may not run in a transaction (a multi-statement
+    // query is one).
+    for sql in [
+        "ALTER SYSTEM SET ssl = on".to_owned(),
+        format!("ALTER SYSTEM SET ssl_cert_file = '{dir}/server.crt'"),
+        format!("ALTER SYSTEM SET ssl_key_file = '{dir}/server.key'"),
+        "SELECT pg_reload_conf()".to_owned(),
+    ] {
+        hq.batch_execute(&sql).await.unwrap();
+    }
+    let role = caisse::hq::role_name("mbour");
+    let url = |host: &str| {
+        Secret::new(format!(
+            "postgres://{role}:{PASSWORD}@{host}:{}/postgres?hostaddr=127.0.0.1&sslmode=verify-full",
+            cluster.port
+        ))
+    };
+    let ca = certs.path().join("ca.pem");
+    let target = Target::new(&url("hq.caisse.test"), Some(&ca)).unwrap();
+    let client = until_async(
+        "PostgreSQL serving TLS after the reload",
+        WITHIN,
+        || async { target.connect().await.ok() },
+    )
+    .await;
+    let ssl: bool = client
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(ssl, "the session is encrypted");
+    assert_eq!(
+        push::hello(&target, &client, "mbour")
+            .await
+            .unwrap()
+            .last_seq,
+        0
+    );
+
+    let other = Target::new(
+        &url("hq.caisse.test"),
+        Some(&certs.path().join("other-ca.pem")),
+    )
+    .unwrap();
+    let e = other.connect().await.unwrap_err().to_string();
+    assert!(
+        e.contains("certificat") || e.contains("certificate"),
+        "another authority: {e}"
+    );
+    assert!(!e.contains(PASSWORD), "{e}");
+    let wrong_name = Target::new(&url("localhost"), Some(&ca)).unwrap();
+    let e = wrong_name.connect().await.unwrap_err().to_string();
+    assert!(
+        e.contains("certificat") || e.contains("certificate"),
+        "another name: {e}"
+    );
+}
+
+/// A shop whose journal is new (a reinstalled machine) while the head office already
+/// holds its rows up to n° N: its rows are renumbered after N, or the head office would
+/// take every one for an old snapshot and keep none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_journal_for_a_known_shop_continues_after_the_head_office() {
+    let cluster = Cluster::start();
+    let hq = head_office(&cluster, &["kolda"]).await;
+    let old = tempfile::tempdir().unwrap();
+    let path = journal(old.path(), "kolda");
+    write_events(&path, 1, 300, 0);
+    let task = replicate(
+        shop_target(&cluster, "kolda", cluster.port),
+        "kolda",
+        &path,
+        quick(),
+    );
+    until_async("the old journal through", WITHIN, || async {
+        (last_seq(&hq, "kolda").await == 300).then_some(())
+    })
+    .await;
+    task.abort();
+
+    let new = tempfile::tempdir().unwrap();
+    let path = journal(new.path(), "kolda");
+    write_events(&path, 1_001, 50, 0);
+    let task = replicate(
+        shop_target(&cluster, "kolda", cluster.port),
+        "kolda",
+        &path,
+        quick(),
+    );
+    until_async(
+        "the new journal's rows after the old ones",
+        WITHIN,
+        || async { (last_seq(&hq, "kolda").await == 350).then_some(()) },
+    )
+    .await;
+    let kept = count(
+        &hq,
+        "SELECT count(*) FROM hq.events WHERE shop_id = $1 AND id > 1000 AND seq > 300",
+        "kolda",
+    )
+    .await;
+    assert_eq!(
+        kept, 50,
+        "every new row kept, numbered after the head office's"
+    );
+    until_async("the outbox emptied", WITHIN, || async {
+        (waiting(&path) == 0).then_some(())
+    })
+    .await;
+    task.abort();
 }

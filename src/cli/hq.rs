@@ -167,7 +167,9 @@ async fn status(config: &Config, json: bool) -> Result<(), Failure> {
                 push::hello(&target, &client, &shop.shop_id).await
             };
             match tokio::time::timeout(STATUS_WAIT, asked).await {
-                Ok(Ok(last_seq)) => Remote::Received { last_seq },
+                Ok(Ok(received)) => Remote::Received {
+                    last_seq: received.last_seq,
+                },
                 Ok(Err(e)) => Remote::Unreachable {
                     reason: e.to_string(),
                 },

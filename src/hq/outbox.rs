@@ -32,6 +32,8 @@ pub struct State {
     /// False on a shop without a head office: the triggers write nothing.
     pub enabled: bool,
     pub shop_id: Option<String>,
+    /// This journal's name at the head office (drawn when the outbox is turned on).
+    pub journal_id: Option<String>,
     pub waiting: i64,
     /// The shop's time (ms) the oldest waiting row was queued.
     pub oldest_queued_at: Option<i64>,
@@ -85,9 +87,10 @@ impl Outbox {
         // Another shop id: what was queued for the other one is not this shop's to send.
         t.execute("DELETE FROM outbox", [])?;
         t.execute("DELETE FROM outbox_state", [])?;
+        let journal_id = uuid::Uuid::new_v4().to_string();
         t.execute(
-            "INSERT INTO outbox_state (id, shop_id, enabled_at) VALUES (1, ?1, ?2)",
-            params![shop_id, now],
+            "INSERT INTO outbox_state (id, shop_id, journal_id, enabled_at) VALUES (1, ?1, ?2, ?3)",
+            params![shop_id, journal_id, now],
         )?;
         // The past, with the triggers' own snapshot (they fire on a change, not on demand).
         for sql in BACKFILL {
@@ -149,38 +152,54 @@ impl Outbox {
         Ok(())
     }
 
-    /// The head office already holds up to `remote_seq` (read when the link came up). Rows
-    /// up to it are acknowledged (a batch committed there just before this process died).
-    /// If the head office is *ahead* of every number this journal ever gave, the journal
-    /// is not the one it knew (a new file): the waiting rows are renumbered after it, or
-    /// the head office would take them for old snapshots and keep none of them.
-    pub fn catch_up(&mut self, remote_seq: i64, now: i64) -> Result<Option<i64>, JournalError> {
+    /// This journal's name at the head office.
+    pub fn journal_id(&self) -> Result<Option<String>, JournalError> {
+        Ok(self
+            .conn
+            .query_row("SELECT journal_id FROM outbox_state", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The head office holds this shop's rows up to `remote_seq`, from the journal
+    /// `remote_journal` (read when the link came up). From this journal: the rows up to it
+    /// are acknowledged (a batch committed there just before this process died). From
+    /// another journal (a reinstalled shop), or beyond every number this journal ever gave
+    /// (a journal put back from a copy): the waiting rows are renumbered after it, or the
+    /// head office would take them all for old snapshots and keep none — and none is
+    /// dropped here. Returns the shift, if any.
+    pub fn catch_up(
+        &mut self,
+        remote_seq: i64,
+        remote_journal: Option<&str>,
+        now: i64,
+    ) -> Result<Option<i64>, JournalError> {
         let t = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let given: i64 = t
-            .query_row(
-                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or(0);
+        let given: i64 = t.query_row(
+            "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)",
+            [],
+            |r| r.get(0),
+        )?;
+        let ours: Option<String> = t
+            .query_row("SELECT journal_id FROM outbox_state", [], |r| r.get(0))
+            .optional()?;
+        let foreign = remote_journal.is_some_and(|j| Some(j) != ours.as_deref());
         let mut shifted = None;
-        if remote_seq > given {
-            let offset = remote_seq - given;
+        if remote_seq > 0 && (foreign || remote_seq > given) {
+            let offset = remote_seq;
             // Through negative numbers: a shift in place would meet rows not yet moved.
             t.execute("UPDATE outbox SET seq = -(seq + ?1)", [offset])?;
             t.execute("UPDATE outbox SET seq = -seq", [])?;
             // `sqlite_sequence` has no key: its row is updated, or made before any insert.
             if t.execute(
                 "UPDATE sqlite_sequence SET seq = ?1 WHERE name = 'outbox'",
-                [remote_seq],
+                [given + offset],
             )? == 0
             {
                 t.execute(
                     "INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?1)",
-                    [remote_seq],
+                    [given + offset],
                 )?;
             }
             shifted = Some(offset);
@@ -200,7 +219,8 @@ impl Outbox {
         let mut state = self
             .conn
             .query_row(
-                "SELECT shop_id, acked_seq, acked_at, remote_seq, remote_at FROM outbox_state",
+                "SELECT shop_id, acked_seq, acked_at, remote_seq, remote_at, journal_id \
+                 FROM outbox_state",
                 [],
                 |r| {
                     Ok(State {
@@ -210,6 +230,7 @@ impl Outbox {
                         acked_at: r.get(2)?,
                         remote_seq: r.get(3)?,
                         remote_at: r.get(4)?,
+                        journal_id: r.get(5)?,
                         ..State::default()
                     })
                 },

@@ -61,12 +61,21 @@ struct Columns<'a> {
     bodies: Vec<&'a str>,
 }
 
-/// Checks that this session's role is `shop_id`'s and returns the head office's
-/// `last_seq` for it (where a new session resumes).
-pub async fn hello(target: &Target, client: &Client, shop_id: &str) -> Result<i64, HqError> {
+/// Where the head office stands for a shop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub last_seq: i64,
+    /// The journal `last_seq` counts in (`None`: nothing received yet).
+    pub journal_id: Option<String>,
+}
+
+/// Checks that this session's role is `shop_id`'s and returns where the head office
+/// stands for it (where a new session resumes).
+pub async fn hello(target: &Target, client: &Client, shop_id: &str) -> Result<Received, HqError> {
     let row = client
         .query_one(
-            "SELECT hq.my_shop(), (SELECT last_seq FROM hq.shops WHERE shop_id = $1)",
+            "SELECT hq.my_shop(), s.last_seq, s.journal_id \
+             FROM (SELECT 1) AS one LEFT JOIN hq.shops AS s ON s.shop_id = $1",
             &[&shop_id],
         )
         .await
@@ -74,7 +83,10 @@ pub async fn hello(target: &Target, client: &Client, shop_id: &str) -> Result<i6
     let mine: Option<String> = row.get(0);
     let last: Option<i64> = row.get(1);
     match (mine.as_deref(), last) {
-        (Some(m), Some(last)) if m == shop_id => Ok(last),
+        (Some(m), Some(last_seq)) if m == shop_id => Ok(Received {
+            last_seq,
+            journal_id: row.get(2),
+        }),
         (Some(other), _) => Err(HqError::Refused {
             url: target.shown().to_owned(),
             reason: format!(
@@ -92,12 +104,13 @@ pub async fn hello(target: &Target, client: &Client, shop_id: &str) -> Result<i6
     }
 }
 
-/// Pushes `rows` (in `seq` order, as read from the outbox) and returns the head office's
-/// `last_seq` after the commit.
+/// Pushes `rows` (in `seq` order, as read from the outbox of the journal `journal_id`)
+/// and returns the head office's `last_seq` after the commit.
 pub async fn push(
     target: &Target,
     client: &mut Client,
     shop_id: &str,
+    journal_id: &str,
     rows: &[Row],
 ) -> Result<i64, HqError> {
     let Some(last) = rows.last().map(|r| r.seq) else {
@@ -131,9 +144,9 @@ pub async fn push(
     }
     let row = t
         .query_opt(
-            "UPDATE hq.shops SET last_seq = GREATEST(last_seq, $2), last_received_at = now() \
-             WHERE shop_id = $1 RETURNING last_seq",
-            &[&shop_id, &last],
+            "UPDATE hq.shops SET last_seq = GREATEST(last_seq, $2), last_received_at = now(), \
+             journal_id = $3 WHERE shop_id = $1 RETURNING last_seq",
+            &[&shop_id, &last, &journal_id],
         )
         .await
         .map_err(refused)?;

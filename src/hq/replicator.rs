@@ -72,6 +72,8 @@ pub fn backoff(options: &Options, failures: u32) -> Duration {
 pub struct Replicator {
     target: Target,
     shop_id: String,
+    /// This journal's name at the head office (`outbox_state.journal_id`).
+    journal_id: String,
     journal: PathBuf,
     outbox: Arc<Mutex<Outbox>>,
     options: Options,
@@ -89,10 +91,12 @@ impl Replicator {
     ) -> Result<(Replicator, bool), HqError> {
         let mut outbox = Outbox::open(&journal)?;
         let backfilled = outbox.enable(shop_id, super::now_ms())?;
+        let journal_id = outbox.journal_id()?.unwrap_or_default();
         Ok((
             Replicator {
                 target,
                 shop_id: shop_id.to_owned(),
+                journal_id,
                 journal,
                 outbox: Arc::new(Mutex::new(outbox)),
                 options,
@@ -211,13 +215,14 @@ impl Replicator {
             _ => {
                 let c = self.target.connect().await?;
                 let remote = push::hello(&self.target, &c, &self.shop_id).await?;
+                let (last, journal) = (remote.last_seq, remote.journal_id.clone());
                 let shifted = self
-                    .outbox(move |o| o.catch_up(remote, super::now_ms()))
+                    .outbox(move |o| o.catch_up(last, journal.as_deref(), super::now_ms()))
                     .await?;
                 if let Some(offset) = shifted {
                     tracing::warn!(
-                        "siège : le siège a déjà reçu jusqu'au n° {remote}, plus que ce journal \
-                         n'en a jamais donné (journal neuf ?) : la file est renumérotée de +{offset}"
+                        "siège : le siège a reçu jusqu'au n° {last} d'un autre journal de cette \
+                         boutique (réinstallée ?) : la file est renumérotée de +{offset}"
                     );
                 }
                 client.insert(c)
@@ -229,7 +234,7 @@ impl Replicator {
             let Some(last) = rows.last().map(|r| r.seq) else {
                 return Ok(());
             };
-            let pushed = push::push(&self.target, client, &self.shop_id, &rows);
+            let pushed = push::push(&self.target, client, &self.shop_id, &self.journal_id, &rows);
             match tokio::time::timeout(self.options.push_timeout, pushed).await {
                 Ok(result) => result?,
                 Err(_) => {

@@ -26,6 +26,9 @@ const MIGRATIONS: &[&str] = &[
         shop_id          text PRIMARY KEY,
         role_name        text NOT NULL UNIQUE,
         last_seq         bigint NOT NULL DEFAULT 0,
+        -- The shop's journal the numbers come from: another one (a reinstalled shop)
+        -- has its rows numbered after last_seq (`outbox::catch_up`).
+        journal_id       text,
         last_received_at timestamptz,
         created_at       timestamptz NOT NULL DEFAULT now()
     );
@@ -89,7 +92,7 @@ const MIGRATIONS: &[&str] = &[
     );
 
     GRANT USAGE ON SCHEMA hq TO caisse_shop;
-    GRANT SELECT, UPDATE (last_seq, last_received_at) ON hq.shops TO caisse_shop;
+    GRANT SELECT, UPDATE (last_seq, last_received_at, journal_id) ON hq.shops TO caisse_shop;
     GRANT SELECT, INSERT, UPDATE ON hq.operations, hq.events, hq.drawers, hq.z_reports,
         hq.balance_readings TO caisse_shop;
 

@@ -209,7 +209,9 @@ const MIGRATIONS: &[&str] = &[
     // holds its one row, put there by a service with `[hq]` configured: a shop without a
     // head office keeps an empty outbox. `seq` (AUTOINCREMENT: never reused, even after the
     // acknowledged rows are deleted) is the order and the idempotency key at the head
-    // office. The leases, polls and "seen" marks are bookkeeping of this host and stay here.
+    // office; `journal_id` tells the head office which journal the numbers come from (a
+    // reinstalled shop starts a new one). The leases, polls and "seen" marks are bookkeeping
+    // of this host and stay here.
     r#"
     CREATE TABLE outbox (
         seq       INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -221,6 +223,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE outbox_state (
         id         INTEGER PRIMARY KEY CHECK (id = 1),
         shop_id    TEXT NOT NULL,
+        journal_id TEXT NOT NULL,
         enabled_at INTEGER NOT NULL,
         acked_seq  INTEGER NOT NULL DEFAULT 0,
         acked_at   INTEGER,
