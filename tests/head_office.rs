@@ -110,20 +110,25 @@ fn waiting(path: &Path) -> i64 {
 /// Per shop, the events' snapshots arrived in the shop's order: seq rises with the id
 /// (the shop wrote them in id order), none missing between the first and the last.
 async fn assert_complete_and_ordered(client: &Client, shop: &str, expected: i64) {
+    assert_complete_and_ordered_from(client, shop, 1, expected).await
+}
+
+/// As [`assert_complete_and_ordered`], for the events from id `first` on.
+async fn assert_complete_and_ordered_from(client: &Client, shop: &str, first: i64, expected: i64) {
     let row = client
         .query_one(
             "SELECT count(*), count(DISTINCT id), min(id), max(id), \
              count(*) FILTER (WHERE seq <= prev) FROM ( \
                  SELECT id, seq, lag(seq) OVER (ORDER BY id) AS prev \
-                 FROM hq.events WHERE shop_id = $1) AS e",
-            &[&shop],
+                 FROM hq.events WHERE shop_id = $1 AND id >= $2) AS e",
+            &[&shop, &first],
         )
         .await
         .unwrap();
     let (n, distinct, min, max, backwards): (i64, i64, i64, i64, i64) =
         (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
     assert_eq!((n, distinct), (expected, expected), "every event once");
-    assert_eq!((min, max), (1, expected), "none missing");
+    assert_eq!((min, max), (first, first + expected - 1), "none missing");
     assert_eq!(backwards, 0, "in the shop's order");
 }
 
@@ -927,4 +932,237 @@ async fn a_new_journal_for_a_known_shop_continues_after_the_head_office() {
     })
     .await;
     task.abort();
+}
+
+/// `caisse serve` killed (SIGKILL) while it pushes a backlog — the journal's past, queued
+/// when `[hq]` was first configured — then started again: it resumes where the head
+/// office stands, and every row arrives once, in order.
+#[test]
+fn caisse_serve_killed_mid_backlog_resumes_after_a_restart() {
+    let cluster = Cluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let hq = runtime.block_on(head_office(&cluster, &["tambacounda"]));
+    // A shop that sold before it had a head office: 5,000 events in its journal.
+    let db = home.join("journal.db");
+    support::service::add_cashier(&db, "awa", "cashier", "1234");
+    support::service::add_cashier(&db, "chef", "supervisor", "9999");
+    drop(caisse::journal::Journal::open(&db).unwrap());
+    // After the cashiers' own events.
+    write_events(&db, 1_001, 5_000, 0);
+
+    let url = cluster.url(
+        &caisse::hq::role_name("tambacounda"),
+        PASSWORD,
+        cluster.port,
+    );
+    let config = format!("[hq]\nurl = \"{url}\"\nshop_id = \"tambacounda\"\n");
+    let fast = |c: &mut Command| {
+        c.env("CAISSE_HQ_BACKOFF_MAX_MS", "300");
+    };
+    let service = support::service::start_with(home, Some(&config), fast);
+    runtime.block_on(until_async("a first batch of the past", WITHIN, || async {
+        (last_seq(&hq, "tambacounda").await > 0).then_some(())
+    }));
+    drop(service); // SIGKILL
+    // Killed after its first batch (measured: 4,502 of the 5,002 rows still queued).
+    assert!(waiting(&db) > 0, "killed with the backlog still going");
+    let service = support::service::start_with(home, Some(&config), fast);
+    runtime.block_on(async {
+        until_async("the whole past at the head office", WITHIN, || async {
+            (count(
+                &hq,
+                "SELECT count(*) FROM hq.events WHERE shop_id = $1 AND id > 1000",
+                "tambacounda",
+            )
+            .await
+                == 5_000)
+                .then_some(())
+        })
+        .await;
+        assert_complete_and_ordered_from(&hq, "tambacounda", 1_001, 5_000).await;
+    });
+    until_async_blocking(|| (waiting(&db) == 0).then_some(()));
+    drop(service);
+}
+
+/// Everything a shop's outbox holds, pushed (the replicator's work, in one go).
+async fn push_all(cluster: &Cluster, shop: &str, path: &Path) {
+    let target = shop_target(cluster, shop, cluster.port);
+    let mut client = target.connect().await.unwrap();
+    let mut outbox = Outbox::open(path).unwrap();
+    let journal_id = outbox.state().unwrap().journal_id.unwrap();
+    loop {
+        let rows = outbox.batch(500).unwrap();
+        let Some(last) = rows.last().map(|r| r.seq) else {
+            break;
+        };
+        push::push(&target, &mut client, shop, &journal_id, &rows)
+            .await
+            .unwrap();
+        outbox.ack(last, 0).unwrap();
+    }
+}
+
+/// Operations of today in a shop's journal: (id, kind, status, amount).
+fn operations(path: &Path, ops: &[(&str, &str, &str, i64)], now: i64) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    for (i, (id, kind, status, amount)) in ops.iter().enumerate() {
+        let final_at = (!["PENDING", "UNKNOWN"].contains(status)).then_some(now);
+        conn.execute(
+            "INSERT INTO transactions (external_id, kind, gateway, service, amount, status, \
+             cashier, created_at, updated_at, final_at) VALUES (?1, ?2, 'intech', \
+             'WAVE_SN_API_CASH_OUT', ?3, ?4, 'awa', ?5, ?5, ?6)",
+            rusqlite::params![id, kind, amount, status, now - 1_000 + i as i64, final_at],
+        )
+        .unwrap();
+    }
+}
+
+/// `caisse hq report` counts every shop as each shop's own report counts itself, and
+/// `caisse hq watch` finds the shop never heard from, the operation left pending, the
+/// drawer with a gap, the Z missing, and the Z chain altered after it was sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_head_offices_report_and_watch_see_every_shop() {
+    use caisse::hq::reading;
+    use caisse::report::{By, Period};
+    let cluster = Cluster::start();
+    let hq = head_office(&cluster, &["podor", "matam", "kedougou", "silent"]).await;
+    let admin_target = Target::new(&Secret::new(cluster.admin_url()), None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let now = caisse::hq::now_ms();
+
+    let podor = journal(dir.path(), "podor");
+    operations(
+        &podor,
+        &[
+            ("p1", "payment", "SUCCESS", 1_000),
+            ("p2", "payment", "SUCCESS", 2_000),
+            ("p3", "refund", "SUCCESS", 1_000),
+            ("p4", "payment", "PENDING", 700),
+            ("p5", "payment", "FAILED", 300),
+        ],
+        now,
+    );
+    rusqlite::Connection::open(&podor)
+        .unwrap()
+        .execute(
+            "INSERT INTO drawers (cashier, opened_at, opening_cash, closed_at, counted_cash, \
+             expected_cash, closing_balance, expected_balance) \
+             VALUES ('awa', ?1, 20000, ?1, 19500, 20000, 5000, 5000)",
+            [now],
+        )
+        .unwrap();
+    let mut shop = caisse::journal::Journal::open(&podor).unwrap();
+    assert!(shop.close_day(now, "chef").unwrap().is_ok());
+    let day = time::OffsetDateTime::from_unix_timestamp(now / 1000)
+        .unwrap()
+        .date();
+    let period = Period { from: day, to: day };
+    let own = shop.report(period, By::Service, None).unwrap();
+    drop(shop);
+    push_all(&cluster, "podor", &podor).await;
+
+    let matam = journal(dir.path(), "matam");
+    operations(&matam, &[("m1", "payment", "SUCCESS", 5_000)], now);
+    push_all(&cluster, "matam", &matam).await;
+
+    let kedougou = journal(dir.path(), "kedougou");
+    operations(&kedougou, &[("k1", "payment", "SUCCESS", 4_000)], now);
+    assert!(
+        caisse::journal::Journal::open(&kedougou)
+            .unwrap()
+            .close_day(now, "chef")
+            .unwrap()
+            .is_ok()
+    );
+    // The Z altered in the shop's journal after the close: the change travels too.
+    rusqlite::Connection::open(&kedougou)
+        .unwrap()
+        .execute(
+            "UPDATE z_reports SET content = replace(content, '4000', '400')",
+            [],
+        )
+        .unwrap();
+    push_all(&cluster, "kedougou", &kedougou).await;
+
+    let report = reading::report(&admin_target, &hq, period, By::Shop)
+        .await
+        .unwrap();
+    let keys: Vec<&str> = report.groups.iter().map(|g| g.key.as_str()).collect();
+    assert_eq!(keys, ["kedougou", "matam", "podor"]);
+    assert_eq!(
+        report.groups[2].tally, own.total,
+        "counted as the shop counts itself"
+    );
+    assert_eq!(report.groups[2].net, 2_000);
+    assert_eq!(report.total_net, 2_000 + 5_000 + 4_000);
+
+    let thresholds = reading::Thresholds {
+        late_minutes: 30,
+        unsettled_minutes: 0,
+        drawer_days: 7,
+    };
+    let watch = reading::watch(&admin_target, &hq, thresholds)
+        .await
+        .unwrap();
+    let late: Vec<&str> = watch
+        .shops
+        .iter()
+        .filter(|s| s.late)
+        .map(|s| s.shop_id.as_str())
+        .collect();
+    assert_eq!(late, ["silent"]);
+    let pending: Vec<(&str, &str)> = watch
+        .unsettled
+        .iter()
+        .map(|u| (u.shop_id.as_str(), u.external_id.as_str()))
+        .collect();
+    assert_eq!(pending, [("podor", "p4")]);
+    assert_eq!(watch.drawers.len(), 1);
+    assert_eq!(
+        (watch.drawers[0].cash_gap, watch.drawers[0].balance_gap),
+        (Some(-500), Some(0))
+    );
+    let missing: Vec<&str> = watch.z_missing.iter().map(|z| z.shop_id.as_str()).collect();
+    assert_eq!(missing, ["matam"]);
+    let chains: Vec<(&str, i64, usize)> = watch
+        .z_chains
+        .iter()
+        .map(|c| (c.shop_id.as_str(), c.reports, c.faults.len()))
+        .collect();
+    assert_eq!(chains, [("kedougou", 1, 1), ("podor", 1, 0)]);
+    assert!(
+        watch.z_chains[0].faults[0].contains("n° 1 altéré"),
+        "{:?}",
+        watch.z_chains
+    );
+
+    // The command: the same, in French, exit 8 for the broken chain.
+    let home = tempfile::tempdir().unwrap();
+    let out = tokio::task::block_in_place(|| hq_command(&cluster, home.path(), &["watch"], ""));
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(8), "{t}");
+    assert!(
+        t.contains("dont 1 muette(s)") && t.contains("silent"),
+        "{t}"
+    );
+    assert!(t.contains("kedougou : rapport Z n° 1 altéré"), "{t}");
+    assert!(!t.contains(support::pg::ADMIN_PASSWORD), "{t}");
+    let day = day.to_string();
+    let out = tokio::task::block_in_place(|| {
+        hq_command(
+            &cluster,
+            home.path(),
+            &["report", "--from", &day, "--to", &day, "--format", "csv"],
+            "",
+        )
+    });
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("podor;podor;5;2;3000;1;300;1;700;1;1000;2000"),
+        "{t}"
+    );
 }

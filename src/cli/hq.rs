@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::{ExitCode, Failure};
 use crate::config::{self, Config};
 use crate::hq::outbox::{Outbox, State};
-use crate::hq::{HqError, Target, admin, push, schema};
+use crate::hq::{HqError, Target, admin, push, reading, schema};
 use crate::report::local_time;
 use crate::secret::Secret;
 
@@ -27,6 +27,38 @@ pub enum HqCommand {
         #[arg(long, value_name = "URL")]
         url: Option<String>,
     },
+    /// Rapport du siège sur une période : opérations de toutes les boutiques par boutique, service, opérateur ou jour, comptées comme le rapport d'une boutique.
+    Report {
+        #[command(flatten)]
+        period: super::report::PeriodArgs,
+        /// Regroupement des lignes.
+        #[arg(long, value_enum, default_value = "shop")]
+        by: HqBy,
+        /// Tableau à lire, CSV pour un tableur (séparateur « ; »), ou JSON.
+        #[arg(long, value_enum, default_value = "table")]
+        format: super::report::ReportFormat,
+        /// Adresse d'un rôle qui voit toutes les boutiques (sinon $CAISSE_HQ_ADMIN_URL, sinon [hq] admin_url).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
+    /// Surveillance du siège : boutiques en retard, opérations en suspens, tiroirs avec écart, rapports Z manquants, chaînes de Z vérifiées.
+    Watch {
+        /// Une boutique muette depuis plus de tant de minutes est en retard.
+        #[arg(long, value_name = "MINUTES", default_value_t = 30)]
+        late_minutes: i64,
+        /// Une opération en suspens inchangée depuis plus de tant de minutes est listée.
+        #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+        unsettled_minutes: i64,
+        /// Les tiroirs fermés depuis tant de jours sont examinés.
+        #[arg(long, value_name = "JOURS", default_value_t = 7)]
+        drawer_days: i64,
+        /// En JSON (pour un script de supervision).
+        #[arg(long)]
+        json: bool,
+        /// Adresse d'un rôle qui voit toutes les boutiques (sinon $CAISSE_HQ_ADMIN_URL, sinon [hq] admin_url).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
     /// Inscrit une boutique au siège : son rôle PostgreSQL (le mot de passe est lu sur l'entrée standard avec --password-stdin, sinon tiré au hasard et affiché une seule fois).
     AddShop {
         /// Identifiant de la boutique : lettres minuscules, chiffres, - ou _ (dakar-plateau).
@@ -39,6 +71,18 @@ pub enum HqCommand {
         #[arg(long, value_name = "URL")]
         url: Option<String>,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum HqBy {
+    /// Par boutique.
+    Shop,
+    /// Par service (code et nom).
+    Service,
+    /// Par opérateur (Wave, Orange…).
+    Operator,
+    /// Par jour (horloge des boutiques).
+    Day,
 }
 
 fn failure(e: HqError) -> Failure {
@@ -67,6 +111,60 @@ pub async fn run(config_path: Option<&Path>, command: HqCommand) -> Result<(), F
                 println!("Schéma du siège déjà à jour (version {after}).");
             } else {
                 println!("Schéma du siège mis à jour : version {before} → {after}.");
+            }
+            Ok(())
+        }
+        HqCommand::Report {
+            period,
+            by,
+            format,
+            url,
+        } => {
+            let period = super::report::period(&period)?;
+            let target = admin_target(&config, url)?;
+            let client = target.connect().await.map_err(failure)?;
+            let by = match by {
+                HqBy::Shop => crate::report::By::Shop,
+                HqBy::Service => crate::report::By::Service,
+                HqBy::Operator => crate::report::By::Operator,
+                HqBy::Day => crate::report::By::Day,
+            };
+            let report = reading::report(&target, &client, period, by)
+                .await
+                .map_err(failure)?;
+            super::report::print_report(period, &report, format)
+        }
+        HqCommand::Watch {
+            late_minutes,
+            unsettled_minutes,
+            drawer_days,
+            json,
+            url,
+        } => {
+            let target = admin_target(&config, url)?;
+            let client = target.connect().await.map_err(failure)?;
+            let thresholds = reading::Thresholds {
+                late_minutes,
+                unsettled_minutes,
+                drawer_days,
+            };
+            let watch = reading::watch(&target, &client, thresholds)
+                .await
+                .map_err(failure)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&watch).unwrap_or_default()
+                );
+            } else {
+                print!("{}", render_watch(&watch, thresholds));
+            }
+            // A broken chain is what `caisse close --verify` exits 8 for.
+            if watch.z_chains.iter().any(|c| !c.faults.is_empty()) {
+                return Err(Failure {
+                    message: "une chaîne de rapports Z est rompue (voir ci-dessus)".into(),
+                    code: ExitCode::Tampered,
+                });
             }
             Ok(())
         }
@@ -232,4 +330,135 @@ fn render(state: &State, remote: &Remote) -> String {
         }
     }
     out
+}
+
+fn render_watch(watch: &reading::Watch, thresholds: reading::Thresholds) -> String {
+    use super::table::{Align, Table};
+    use crate::money::fcfa;
+    let mut out = String::new();
+    let late: Vec<&reading::ShopLag> = watch.shops.iter().filter(|s| s.late).collect();
+    out.push_str(&format!(
+        "Boutiques : {}, dont {} muette(s) depuis plus de {} min\n",
+        watch.shops.len(),
+        late.len(),
+        thresholds.late_minutes
+    ));
+    if !late.is_empty() {
+        let mut table = Table::new(&[
+            ("Boutique", Align::Left),
+            ("Dernier envoi", Align::Right),
+            ("Reçu jusqu'au n°", Align::Right),
+        ]);
+        for shop in late {
+            table.row(vec![
+                shop.shop_id.clone(),
+                match shop.silent_minutes {
+                    Some(m) => format!("il y a {m} min"),
+                    None => "jamais".into(),
+                },
+                shop.last_seq.to_string(),
+            ]);
+        }
+        out.push_str(&table.render());
+    }
+    out.push_str(&format!(
+        "\nOpérations en suspens depuis plus de {} min : {}{}\n",
+        thresholds.unsettled_minutes,
+        watch.unsettled.len(),
+        if watch.unsettled.len() as i64 >= reading::UNSETTLED_SHOWN {
+            " (les plus anciennes seulement)"
+        } else {
+            ""
+        }
+    ));
+    if !watch.unsettled.is_empty() {
+        let mut table = Table::new(&[
+            ("Boutique", Align::Left),
+            ("Opération", Align::Left),
+            ("Statut", Align::Left),
+            ("Service", Align::Left),
+            ("Montant", Align::Right),
+            ("Inchangée depuis", Align::Right),
+        ]);
+        for op in &watch.unsettled {
+            table.row(vec![
+                op.shop_id.clone(),
+                op.external_id.clone(),
+                TxStatusText(&op.status).to_string(),
+                op.service.clone(),
+                op.amount.map(fcfa).unwrap_or_default(),
+                format!("{} min", op.unchanged_minutes),
+            ]);
+        }
+        out.push_str(&table.render());
+    }
+    out.push_str(&format!(
+        "\nTiroirs fermés avec un écart ({} derniers jours) : {}\n",
+        thresholds.drawer_days,
+        watch.drawers.len()
+    ));
+    if !watch.drawers.is_empty() {
+        let mut table = Table::new(&[
+            ("Boutique", Align::Left),
+            ("Tiroir", Align::Right),
+            ("Caissier", Align::Left),
+            ("Fermé le", Align::Left),
+            ("Écart espèces", Align::Right),
+            ("Écart solde", Align::Right),
+        ]);
+        for d in &watch.drawers {
+            table.row(vec![
+                d.shop_id.clone(),
+                d.drawer.to_string(),
+                d.cashier.clone(),
+                local_time(d.closed_at),
+                d.cash_gap.map(fcfa).unwrap_or_else(|| "?".into()),
+                d.balance_gap.map(fcfa).unwrap_or_else(|| "?".into()),
+            ]);
+        }
+        out.push_str(&table.render());
+    }
+    out.push_str(&format!(
+        "\nRapports Z manquants (ventes reçues, pas de Z depuis plus d'un jour) : {}\n",
+        watch.z_missing.len()
+    ));
+    for z in &watch.z_missing {
+        out.push_str(&format!(
+            "  {} : {} opération(s) depuis {}\n",
+            z.shop_id,
+            z.operations_since,
+            match z.last_z_hours {
+                Some(h) => format!("le dernier Z (il y a {h} h)"),
+                None => "toujours (aucun Z reçu)".into(),
+            }
+        ));
+    }
+    let broken: Vec<&reading::ZChain> = watch
+        .z_chains
+        .iter()
+        .filter(|c| !c.faults.is_empty())
+        .collect();
+    out.push_str(&format!(
+        "\nChaînes de rapports Z vérifiées : {} boutique(s), {} rompue(s)\n",
+        watch.z_chains.len(),
+        broken.len()
+    ));
+    for chain in broken {
+        for fault in &chain.faults {
+            out.push_str(&format!("  {} : {fault}\n", chain.shop_id));
+        }
+    }
+    out
+}
+
+/// A status code in French when this build knows it.
+struct TxStatusText<'a>(&'a str);
+
+impl std::fmt::Display for TxStatusText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match crate::domain::TxStatus::parse(self.0) {
+            Some(s) => f.write_str(s.french()),
+            None => f.write_str(self.0),
+        }
+    }
 }

@@ -3,12 +3,13 @@
 //! same transaction as each change (`outbox`), and a task of `caisse serve` that pushes it
 //! a batch at a time (`replicator`, `push`); the head office's side is a schema `hq` with
 //! its own numbered migrations (`schema`), one login role per shop kept to its own rows by
-//! row-level security (`admin`). With no `[hq]` none of this runs.
+//! row-level security (`admin`), and its view over every shop (`reading`). With no `[hq]` none of this runs.
 
 pub mod admin;
 pub mod connect;
 pub mod outbox;
 pub mod push;
+pub mod reading;
 pub mod replicator;
 pub mod schema;
 
