@@ -8,6 +8,11 @@
 //! 3. pushing that backlog to a real PostgreSQL (a throwaway cluster on loopback, as the
 //!    tests start one) by the replicator: rows per second, batches of 500.
 //!
+//! 4. 20 shops replicating at once (5,000 rows each), each its own role and replicator;
+//! 5. the head office's read side at scale: one day of `CAISSE_BENCH_SHOPS` shops (1,000 by
+//!    default, 0 to skip) × 2,000 operations loaded by SQL, then `caisse hq report` of that
+//!    day by shop and by service, and `caisse hq watch`.
+//!
 //! Run: `cargo bench --bench head_office` (`CAISSE_BENCH_ROWS=20000` by default).
 
 #[path = "../tests/support/pg.rs"]
@@ -18,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use caisse::hq::outbox::Outbox;
 use caisse::hq::replicator::{Options, Replicator};
-use caisse::hq::{Target, admin, schema};
+use caisse::hq::{Target, admin, reading, schema};
 use caisse::secret::Secret;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -173,5 +178,128 @@ fn main() {
             "pushing {rows} operations to PostgreSQL on loopback: {secs:.2} s, {:.0} rows/s",
             rows as f64 / secs
         );
+
+        // 4. Shops replicating at once.
+        const AT_ONCE: usize = 20;
+        const EACH: i64 = 5_000;
+        let dir = tempfile::tempdir().unwrap();
+        let mut tasks = Vec::new();
+        let mut replicators = Vec::new();
+        for n in 0..AT_ONCE {
+            let shop = format!("shop-{n}");
+            admin::add_shop(&admin_target, &mut client, &shop, "bench-password")
+                .await
+                .unwrap();
+            let path = dir.path().join(format!("{shop}.db"));
+            Outbox::open(&path).unwrap().enable(&shop, 0).unwrap();
+            let mut conn = open(&path);
+            let t = conn.transaction().unwrap();
+            for i in 1..=EACH {
+                t.execute(
+                    "INSERT INTO events (id, external_id, at, kind) VALUES (?1, 'x', ?1, 'intent')",
+                    [i],
+                )
+                .unwrap();
+            }
+            t.commit().unwrap();
+            let url = cluster.url(&caisse::hq::role_name(&shop), "bench-password", cluster.port);
+            let target = Target::new(&Secret::new(url), None).unwrap();
+            replicators.push(Replicator::new(target, &shop, path, Options::default()).unwrap().0);
+        }
+        let started = Instant::now();
+        for r in replicators {
+            tasks.push(tokio::spawn(r.run()));
+        }
+        loop {
+            let done: i64 = client
+                .query_one(
+                    "SELECT count(*) FROM hq.shops WHERE shop_id LIKE 'shop-%' AND last_seq >= $1",
+                    &[&EACH],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            if done as usize == AT_ONCE {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let secs = started.elapsed().as_secs_f64();
+        for t in tasks {
+            t.abort();
+        }
+        println!(
+            "{AT_ONCE} shops × {EACH} rows at once: {secs:.2} s, {:.0} rows/s in all",
+            (AT_ONCE as i64 * EACH) as f64 / secs
+        );
+
+        // 5. The read side over a day of many shops.
+        let shops: i64 = std::env::var("CAISSE_BENCH_SHOPS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1_000);
+        if shops == 0 {
+            return;
+        }
+        let day = caisse::report::Period::parse("2026-11-30", "2026-11-30").unwrap();
+        let (start, _) = day.millis();
+        let started = Instant::now();
+        client
+            .execute(
+                "INSERT INTO hq.shops (shop_id, role_name) \
+                 SELECT 'scale-' || i, 'scale_role_' || i FROM generate_series(1, $1::int) AS i",
+                &[&(shops as i32)],
+            )
+            .await
+            .unwrap();
+        client
+            .execute(
+                "INSERT INTO hq.operations (shop_id, external_id, seq, body) \
+                 SELECT 'scale-' || s, 'op-' || o, o, jsonb_build_object( \
+                   'kind', 'payment', \
+                   'service', (ARRAY['WAVE_SN_API_CASH_OUT', 'WAVE_SN_API_CASH_IN', \
+                     'ORANGE_SN_API_CASH_OUT', 'ORANGE_SN_API_CASH_IN', 'SENELEC_SN_BILL_PAY'])[1 + o % 5], \
+                   'status', CASE WHEN o % 20 = 0 THEN 'FAILED' WHEN o % 500 = 1 THEN 'PENDING' \
+                     ELSE 'SUCCESS' END, \
+                   'amount', 500 + (o * 37) % 20000, 'cashier', 'awa', \
+                   'created_at', $1::bigint + o * 40000) \
+                 FROM generate_series(1, $2::int) AS s, generate_series(1, 2000) AS o",
+                &[&start, &(shops as i32)],
+            )
+            .await
+            .unwrap();
+        client.batch_execute("ANALYZE hq.operations").await.unwrap();
+        println!(
+            "{shops} shops × 2,000 operations (a day, {} rows) loaded by SQL in {:.0} s",
+            shops * 2_000,
+            started.elapsed().as_secs_f64()
+        );
+        for by in [caisse::report::By::Shop, caisse::report::By::Service] {
+            let mut times = Vec::new();
+            for _ in 0..3 {
+                let started = Instant::now();
+                let report = reading::report(&admin_target, &client, day, by).await.unwrap();
+                times.push(started.elapsed().as_secs_f64());
+                assert!(report.total.operations as i64 >= shops * 2_000);
+            }
+            println!("the day's report by {by:?}: {:.2} s", median(times));
+        }
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let started = Instant::now();
+            reading::watch(
+                &admin_target,
+                &client,
+                reading::Thresholds {
+                    late_minutes: 30,
+                    unsettled_minutes: 60,
+                    drawer_days: 7,
+                },
+            )
+            .await
+            .unwrap();
+            times.push(started.elapsed().as_secs_f64());
+        }
+        println!("the watch over {} shops: {:.2} s", shops + 21, median(times));
     });
 }
