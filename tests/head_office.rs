@@ -1166,3 +1166,29 @@ async fn the_head_offices_report_and_watch_see_every_shop() {
         "{t}"
     );
 }
+
+/// A text holding a NUL (a gateway's message): SQLite's snapshot writes `\u0000`, which
+/// PostgreSQL's jsonb refuses; the row arrives with U+FFFD instead of stopping the outbox.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nul_in_a_message_does_not_stop_the_outbox() {
+    let cluster = Cluster::start();
+    let hq = head_office(&cluster, &["fatick"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal(dir.path(), "fatick");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "INSERT INTO transactions (external_id, gateway, service, status, created_at, \
+             updated_at, error_message) VALUES ('n1', 'intech', 'WAVE_SN_API_CASH_IN', 'FAILED', \
+             1, 1, 'refus' || char(0) || 'é')",
+            [],
+        )
+        .unwrap();
+    push_all(&cluster, "fatick", &path).await;
+    let message: String = hq
+        .query_one("SELECT body->>'error_message' FROM hq.operations", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(message, "refus\u{FFFD}é");
+}

@@ -4,6 +4,7 @@
 //! (the shop died between this commit and its own delete) changes nothing the second
 //! time; a batch cut off half-way changes nothing at all.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use tokio_postgres::Client;
@@ -58,7 +59,38 @@ fn upsert_sql(kind: &str) -> Option<&'static str> {
 struct Columns<'a> {
     keys: Vec<&'a str>,
     seqs: Vec<i64>,
-    bodies: Vec<&'a str>,
+    bodies: Vec<Cow<'a, str>>,
+}
+
+/// The snapshot as `jsonb` takes it. PostgreSQL refuses the NUL character in a JSON
+/// string (`\u0000`), which SQLite's `json_object` writes for a text holding one (a
+/// gateway's message): that one row would then stop every row behind it, for ever. Such
+/// a NUL becomes U+FFFD, the rest is untouched.
+fn storable(body: &str) -> Cow<'_, str> {
+    if !body.contains("\\u0000") {
+        return Cow::Borrowed(body);
+    }
+    fn clean(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(s) => *s = s.replace('\0', "\u{FFFD}"),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(clean),
+            serde_json::Value::Object(map) => {
+                let entries = std::mem::take(map);
+                for (k, mut v) in entries {
+                    clean(&mut v);
+                    map.insert(k.replace('\0', "\u{FFFD}"), v);
+                }
+            }
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(mut value) => {
+            clean(&mut value);
+            Cow::Owned(value.to_string())
+        }
+        Err(_) => Cow::Borrowed(body),
+    }
 }
 
 /// Where the head office stands for a shop.
@@ -128,7 +160,7 @@ pub async fn push(
         let entry = by_kind.entry(kind).or_default();
         entry.keys.push(key);
         entry.seqs.push(row.seq);
-        entry.bodies.push(row.body.as_str());
+        entry.bodies.push(storable(&row.body));
     }
     let t = client.transaction().await.map_err(refused)?;
     for (kind, Columns { keys, seqs, bodies }) in &by_kind {
@@ -158,4 +190,26 @@ pub async fn push(
     };
     t.commit().await.map_err(refused)?;
     Ok(row.get(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nul_in_a_text_does_not_stop_the_outbox() {
+        let body = r#"{"error_message":"a\u0000b","n":1,"k\u0000":["\u0000"]}"#;
+        let value: serde_json::Value = serde_json::from_str(&storable(body)).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"error_message": "a\u{FFFD}b", "n": 1, "k\u{FFFD}": ["\u{FFFD}"]})
+        );
+        let plain = r#"{"a":"\\u0000 is text"}"#;
+        assert!(matches!(storable(r#"{"a":1}"#), Cow::Borrowed(_)));
+        let value: serde_json::Value = serde_json::from_str(&storable(plain)).unwrap();
+        assert_eq!(
+            value["a"], "\\u0000 is text",
+            "an escaped backslash is not a NUL"
+        );
+    }
 }

@@ -103,7 +103,15 @@ impl Cluster {
             ],
         );
         assert!(out.status.success(), "initdb: {}", text(&out));
-        cluster.pg_ctl_start();
+        // The port was free when drawn; another cluster may take it before this one
+        // starts (tests run side by side): then another port.
+        let mut cluster = cluster;
+        let mut tries = 0;
+        while let Err(e) = cluster.try_start() {
+            tries += 1;
+            assert!(tries < 5, "pg_ctl start: {e}");
+            cluster.port = free_port();
+        }
         cluster
     }
 
@@ -128,6 +136,12 @@ impl Cluster {
     }
 
     fn pg_ctl_start(&self) {
+        if let Err(e) = self.try_start() {
+            panic!("pg_ctl start: {e}");
+        }
+    }
+
+    fn try_start(&self) -> Result<(), String> {
         let data = self.data();
         let log = self.dir.path().join("log");
         let options = format!(
@@ -151,12 +165,14 @@ impl Cluster {
                 &options,
             ],
         );
-        assert!(
-            out.status.success(),
-            "pg_ctl start: {} {}",
+        if out.status.success() {
+            return Ok(());
+        }
+        Err(format!(
+            "{} {}",
             text(&out),
             std::fs::read_to_string(&log).unwrap_or_default()
-        );
+        ))
     }
 
     /// Killed: `pg_ctl stop -m immediate` (no checkpoint, sessions cut, as a crash).
