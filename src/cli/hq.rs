@@ -244,6 +244,17 @@ enum Remote {
 
 async fn status(config: &Config, json: bool) -> Result<(), Failure> {
     let journal = crate::wiring::journal_path(config);
+    // Reading must not make an empty journal where the service's is not.
+    if !journal.exists() {
+        return Err(Failure {
+            message: format!(
+                "journal introuvable : {} ; lancez la commande là où tourne caisse serve, avec \
+                 sa configuration (--config, CAISSE_DB ou [journal] path)",
+                journal.display()
+            ),
+            code: ExitCode::Config,
+        });
+    }
     let state = tokio::task::spawn_blocking(move || Outbox::open(&journal).and_then(|o| o.state()))
         .await
         .map_err(|e| Failure {
@@ -291,6 +302,13 @@ async fn status(config: &Config, json: bool) -> Result<(), Failure> {
 
 fn render(state: &State, remote: &Remote) -> String {
     let mut out = String::new();
+    if !state.enabled && !matches!(remote, Remote::NotConfigured) {
+        out.push_str(
+            "Envoi au siège : pas encore en route ; [hq] est configuré, l'envoi commence au \
+             prochain démarrage de caisse serve (le journal existant part en premier).\n",
+        );
+        return out;
+    }
     if !state.enabled {
         out.push_str(
             "Envoi au siège : non configuré (pas de [hq] dans la configuration du service) ; \

@@ -123,7 +123,7 @@ pub enum Command {
     Close(close::CloseArgs),
     /// Calcule l'empreinte SHA-256 de la clé publique d'un certificat (épinglage SSL des callbacks Intech).
     Fingerprint(fingerprint::FingerprintArgs),
-    /// Le siège (PostgreSQL) : état de l'envoi du journal (status), schéma (migrate), rôle d'une boutique (add-shop).
+    /// Le siège (PostgreSQL) : état de l'envoi du journal (status), schéma (migrate), rôle d'une boutique (add-shop), rapport de toutes les boutiques (report), surveillance (watch).
     #[command(subcommand)]
     Hq(hq::HqCommand),
 }
