@@ -253,3 +253,23 @@ impl Replicator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_doubles_up_to_its_ceiling_with_jitter() {
+        let options = Options::default();
+        for (failures, ceiling) in [(1, 1), (2, 2), (3, 4), (6, 32), (7, 60), (40, 60)] {
+            let ceiling = Duration::from_secs(ceiling);
+            for _ in 0..20 {
+                let wait = backoff(&options, failures);
+                assert!(
+                    wait >= ceiling / 2 && wait <= ceiling,
+                    "{failures}: {wait:?}"
+                );
+            }
+        }
+    }
+}
