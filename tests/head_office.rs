@@ -1192,3 +1192,101 @@ async fn a_nul_in_a_message_does_not_stop_the_outbox() {
         .get(0);
     assert_eq!(message, "refus\u{FFFD}é");
 }
+
+/// An engine watching `path` as `caisse serve`'s does, and its events, once it is known to
+/// be watching (a write from another connection was noticed).
+async fn watching_engine(
+    path: &Path,
+) -> (
+    std::sync::Arc<caisse::engine::Engine>,
+    tokio::sync::broadcast::Receiver<caisse::engine::EngineEvent>,
+    tokio::task::JoinHandle<()>,
+) {
+    use caisse::engine::{Engine, EngineConfig, EngineEvent, Gateways, system_clock};
+    let engine = Engine::new(
+        caisse::journal::Journal::open(path).unwrap(),
+        Gateways::default(),
+        EngineConfig::default(),
+        system_clock(),
+    );
+    let mut events = engine.subscribe();
+    let watcher = tokio::spawn(engine.clone().run_watcher(path.to_path_buf()));
+    // Probe writes from another connection until one is noticed (the watcher has its
+    // baseline then), each waited for with a deadline.
+    let deadline = std::time::Instant::now() + WITHIN;
+    for probe in 1_000_000.. {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for the engine's watcher"
+        );
+        write_events(path, probe, 1, 0);
+        let seen = tokio::time::timeout(Duration::from_millis(500), async {
+            while !matches!(events.recv().await, Ok(EngineEvent::JournalChanged)) {}
+        })
+        .await;
+        if seen.is_ok() {
+            break;
+        }
+    }
+    while events.try_recv().is_ok() {}
+    (engine, events, watcher)
+}
+
+/// In `caisse serve`, the replicator acknowledges through the engine's connection: its
+/// deletes are not taken for another process's writes, so the terminals are not told to
+/// reload after every batch. Without the engine (the control), they would be.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_replicators_acknowledgements_wake_no_terminal() {
+    use caisse::engine::EngineEvent;
+    let cluster = Cluster::start();
+    let hq = head_office(&cluster, &["linguere", "dahra"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    for (shop, through_engine) in [("linguere", true), ("dahra", false)] {
+        let path = journal(dir.path(), shop);
+        write_events(&path, 1, 1_000, 0);
+        let (engine, mut events, watcher) = watching_engine(&path).await;
+        let (replicator, _) = Replicator::new(
+            shop_target(&cluster, shop, cluster.port),
+            shop,
+            path.clone(),
+            quick(),
+        )
+        .unwrap();
+        let replicator = if through_engine {
+            replicator.with_engine(engine.clone())
+        } else {
+            replicator
+        };
+        let task = tokio::spawn(replicator.run());
+        until_async("the rows through and acknowledged", WITHIN, || async {
+            (last_seq(&hq, shop).await >= 1_000 && waiting(&path) == 0).then_some(())
+        })
+        .await;
+        let mut woken = 0;
+        if through_engine {
+            support::wait::stays_async(
+                "no reload asked of the terminals",
+                Duration::from_secs(1),
+                || {
+                    let fresh = matches!(events.try_recv(), Ok(EngineEvent::JournalChanged));
+                    async move { !fresh }
+                },
+            )
+            .await;
+        } else {
+            until_async(
+                "the control: the deletes seen as another process's",
+                WITHIN,
+                || {
+                    woken +=
+                        usize::from(matches!(events.try_recv(), Ok(EngineEvent::JournalChanged)));
+                    let seen = woken > 0;
+                    async move { seen.then_some(()) }
+                },
+            )
+            .await;
+        }
+        task.abort();
+        watcher.abort();
+    }
+}

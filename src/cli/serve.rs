@@ -52,7 +52,7 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
         .await
         .map_err(|e| failure(format!("socket {} : {e}", socket.display())))?;
     running.tasks.push(listener);
-    if let Some(task) = head_office(&context)? {
+    if let Some(task) = head_office(&context, &running.engine)? {
         running.tasks.push(task);
     }
     if let Some(demo) = &context.demo {
@@ -84,6 +84,7 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
 /// `[hq]` since removed) has it turned off and emptied; otherwise nothing at all runs.
 fn head_office(
     context: &crate::wiring::Context,
+    engine: &std::sync::Arc<crate::engine::Engine>,
 ) -> Result<Option<tokio::task::JoinHandle<()>>, Failure> {
     use crate::hq::{Target, outbox::Outbox, replicator};
     let config_failure = |message: String| Failure {
@@ -120,5 +121,7 @@ fn head_office(
         "siège : envoi du journal de la boutique {} vers {shown}",
         shop.shop_id
     );
-    Ok(Some(tokio::spawn(replicator.run())))
+    Ok(Some(tokio::spawn(
+        replicator.with_engine(engine.clone()).run(),
+    )))
 }

@@ -142,12 +142,7 @@ impl Outbox {
         let t = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        t.execute("DELETE FROM outbox WHERE seq <= ?1", [seq])?;
-        t.execute(
-            "UPDATE outbox_state SET acked_seq = MAX(acked_seq, ?1), acked_at = ?2, \
-             remote_seq = MAX(COALESCE(remote_seq, 0), ?1), remote_at = ?2",
-            params![seq, now],
-        )?;
+        crate::journal::outbox::ack(&t, seq, now)?;
         t.commit()?;
         Ok(())
     }
@@ -160,13 +155,7 @@ impl Outbox {
             .optional()?)
     }
 
-    /// The head office holds this shop's rows up to `remote_seq`, from the journal
-    /// `remote_journal` (read when the link came up). From this journal: the rows up to it
-    /// are acknowledged (a batch committed there just before this process died). From
-    /// another journal (a reinstalled shop), or beyond every number this journal ever gave
-    /// (a journal put back from a copy): the waiting rows are renumbered after it, or the
-    /// head office would take them all for old snapshots and keep none — and none is
-    /// dropped here. Returns the shift, if any.
+    /// See [`crate::journal::outbox::catch_up`].
     pub fn catch_up(
         &mut self,
         remote_seq: i64,
@@ -176,41 +165,7 @@ impl Outbox {
         let t = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let given: i64 = t.query_row(
-            "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)",
-            [],
-            |r| r.get(0),
-        )?;
-        let ours: Option<String> = t
-            .query_row("SELECT journal_id FROM outbox_state", [], |r| r.get(0))
-            .optional()?;
-        let foreign = remote_journal.is_some_and(|j| Some(j) != ours.as_deref());
-        let mut shifted = None;
-        if remote_seq > 0 && (foreign || remote_seq > given) {
-            let offset = remote_seq;
-            // Through negative numbers: a shift in place would meet rows not yet moved.
-            t.execute("UPDATE outbox SET seq = -(seq + ?1)", [offset])?;
-            t.execute("UPDATE outbox SET seq = -seq", [])?;
-            // `sqlite_sequence` has no key: its row is updated, or made before any insert.
-            if t.execute(
-                "UPDATE sqlite_sequence SET seq = ?1 WHERE name = 'outbox'",
-                [given + offset],
-            )? == 0
-            {
-                t.execute(
-                    "INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?1)",
-                    [given + offset],
-                )?;
-            }
-            shifted = Some(offset);
-        } else {
-            t.execute("DELETE FROM outbox WHERE seq <= ?1", [remote_seq])?;
-        }
-        t.execute(
-            "UPDATE outbox_state SET acked_seq = MAX(acked_seq, ?1), remote_seq = ?1, \
-             remote_at = ?2",
-            params![remote_seq, now],
-        )?;
+        let shifted = crate::journal::outbox::catch_up(&t, remote_seq, remote_journal, now)?;
         t.commit()?;
         Ok(shifted)
     }

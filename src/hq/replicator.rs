@@ -77,6 +77,8 @@ pub struct Replicator {
     journal: PathBuf,
     outbox: Arc<Mutex<Outbox>>,
     options: Options,
+    /// In `caisse serve`, the engine: acknowledgements go through its connection.
+    engine: Option<Arc<crate::engine::Engine>>,
 }
 
 impl Replicator {
@@ -100,9 +102,18 @@ impl Replicator {
                 journal,
                 outbox: Arc::new(Mutex::new(outbox)),
                 options,
+                engine: None,
             },
             backfilled,
         ))
+    }
+
+    /// Writes the outbox (acknowledgements, catching up) through `engine`'s connection:
+    /// its watcher then does not take them for another process's writes and have every
+    /// terminal reload after every batch.
+    pub fn with_engine(mut self, engine: Arc<crate::engine::Engine>) -> Replicator {
+        self.engine = Some(engine);
+        self
     }
 
     /// Runs the outbox (blocking SQLite) on a blocking thread.
@@ -216,9 +227,18 @@ impl Replicator {
                 let c = self.target.connect().await?;
                 let remote = push::hello(&self.target, &c, &self.shop_id).await?;
                 let (last, journal) = (remote.last_seq, remote.journal_id.clone());
-                let shifted = self
-                    .outbox(move |o| o.catch_up(last, journal.as_deref(), super::now_ms()))
-                    .await?;
+                let now = super::now_ms();
+                let shifted = match &self.engine {
+                    Some(engine) => {
+                        engine
+                            .journal(move |j| j.outbox_catch_up(last, journal.as_deref(), now))
+                            .await?
+                    }
+                    None => {
+                        self.outbox(move |o| o.catch_up(last, journal.as_deref(), now))
+                            .await?
+                    }
+                };
                 if let Some(offset) = shifted {
                     tracing::warn!(
                         "siège : le siège a reçu jusqu'au n° {last} d'un autre journal de cette \
@@ -249,7 +269,14 @@ impl Replicator {
                 }
             };
             drop(rows);
-            self.outbox(move |o| o.ack(last, super::now_ms())).await?;
+            match &self.engine {
+                Some(engine) => {
+                    engine
+                        .journal(move |j| j.outbox_ack(last, super::now_ms()))
+                        .await?
+                }
+                None => self.outbox(move |o| o.ack(last, super::now_ms())).await?,
+            }
         }
     }
 }
