@@ -173,7 +173,9 @@ impl Replicator {
     }
 
     /// Returns once another connection (the engine, a `caisse` command) committed to the
-    /// journal since `seen`. Our own deletes wake the notifications but not the version.
+    /// journal since `seen`. Deletes made on our own connection wake the notifications but
+    /// not the version; those made through the engine's (in `caisse serve`) move it once,
+    /// and the next look finds the outbox empty.
     async fn until_changed(&self, files: &mut Option<JournalFiles>, seen: Option<i64>) {
         let changed = async || {
             let now = self.outbox(|o| o.data_version()).await.ok();
