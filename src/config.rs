@@ -15,7 +15,7 @@ use std::time::Duration;
 
 pub mod environment;
 mod file;
-use file::{FileConfig, FileIntech, FileIntram, parse_text, read_file};
+use file::{FileConfig, FileHq, FileIntech, FileIntram, parse_text, read_file};
 
 use crate::domain::PollPlan;
 use crate::secret::Secret;
@@ -72,6 +72,25 @@ pub struct Config {
     pub printer: Option<PrinterSettings>,
     /// `[shop] low_balance`: below this gateway balance (FCFA) every counter's header warns.
     pub low_balance: Option<i64>,
+    /// `[hq]`: the head office; `None` for a shop on its own (no outbox, no PostgreSQL).
+    pub hq: Option<HqSettings>,
+}
+
+/// `[hq]`: where the journal is replicated, and as whom.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HqSettings {
+    /// The shop's own role (`url` and `shop_id` both given): the service replicates.
+    pub shop: Option<HqShop>,
+    pub ca_file: Option<PathBuf>,
+    /// The head office's administrator, for `caisse hq migrate` and `caisse hq add-shop`.
+    pub admin_url: Option<Secret>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HqShop {
+    /// A URL with the role's password: a secret, and redacted in every message.
+    pub url: Secret,
+    pub shop_id: String,
 }
 
 /// Where the receipt printer is.
@@ -303,6 +322,7 @@ fn resolve(
             .map(|n| n.min(i64::MAX as u64) as i64),
     };
     let printer = resolve_printer(&file.printer)?;
+    let hq = resolve_hq(&file.hq, &env)?;
 
     Ok(Config {
         source,
@@ -318,7 +338,63 @@ fn resolve(
         shop,
         printer,
         low_balance: file.shop.low_balance.map(|n| n.min(i64::MAX as u64) as i64),
+        hq,
     })
+}
+
+/// `[hq]`: `url` and `shop_id` go together; `CAISSE_HQ_ADMIN_URL` overrides `admin_url`
+/// (the administrator's password then stays out of the file).
+fn resolve_hq(
+    file: &FileHq,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<HqSettings>, ConfigError> {
+    let admin_url = env("CAISSE_HQ_ADMIN_URL")
+        .map(Secret::from)
+        .or(file.admin_url.clone());
+    let shop_id = file
+        .shop_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let shop = match (&file.url, shop_id) {
+        (None, None) => None,
+        (Some(url), Some(id)) => {
+            if !crate::hq::valid_shop_id(id) {
+                return Err(ConfigError::BadValue {
+                    name: "[hq] shop_id".into(),
+                    reason: format!(
+                        "« {id} » : de 1 à 40 lettres minuscules, chiffres, - ou _ (par exemple dakar-plateau)"
+                    ),
+                });
+            }
+            Some(HqShop {
+                url: url.clone(),
+                shop_id: id.to_owned(),
+            })
+        }
+        (Some(_), None) => {
+            return Err(ConfigError::Incomplete(
+                "[hq] url donnée sans shop_id : ajoutez shop_id = \"…\" (l'identifiant de la \
+                 boutique au siège, celui de « caisse hq add-shop »)"
+                    .into(),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(ConfigError::Incomplete(
+                "[hq] shop_id donné sans url : ajoutez url = \"postgres://…\" (le rôle de la \
+                 boutique au siège)"
+                    .into(),
+            ));
+        }
+    };
+    if shop.is_none() && admin_url.is_none() && file.ca_file.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(HqSettings {
+        shop,
+        ca_file: file.ca_file.clone(),
+        admin_url,
+    }))
 }
 
 /// `[printer]`: one target (`address` or `device`), a width of 32 or 48.

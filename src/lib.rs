@@ -12,6 +12,7 @@ pub mod exit;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gateway;
+pub mod hq;
 pub mod http;
 pub mod i18n;
 pub mod journal;

@@ -8,6 +8,7 @@ mod drawer;
 /// The bookkeeper's columns and writers (`report::export`), under their old name.
 pub use crate::report::export;
 pub mod fingerprint;
+mod hq;
 mod pay;
 pub mod receipt;
 mod remote;
@@ -122,6 +123,9 @@ pub enum Command {
     Close(close::CloseArgs),
     /// Calcule l'empreinte SHA-256 de la clé publique d'un certificat (épinglage SSL des callbacks Intech).
     Fingerprint(fingerprint::FingerprintArgs),
+    /// Le siège (PostgreSQL) : état de l'envoi du journal (status), schéma (migrate), rôle d'une boutique (add-shop), rapport de toutes les boutiques (report), surveillance (watch).
+    #[command(subcommand)]
+    Hq(hq::HqCommand),
 }
 
 /// Runs one command to completion. `None` (no subcommand) is handled by the caller.
@@ -138,7 +142,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     // Through the service when a socket is named: no key, no journal file read here.
     let via_service = !matches!(
         command,
-        Command::Serve | Command::Sandbox(_) | Command::Fingerprint(_)
+        Command::Serve | Command::Sandbox(_) | Command::Fingerprint(_) | Command::Hq(_)
     );
     let named = cli
         .socket
@@ -197,5 +201,6 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Receipt(args) => receipt::run(cli.config.as_deref(), args),
         Command::Drawer(command) => drawer::run(cli.config.as_deref(), command).await,
         Command::Close(args) => close::run(cli.config.as_deref(), &args),
+        Command::Hq(command) => hq::run(cli.config.as_deref(), command).await,
     }
 }

@@ -52,6 +52,9 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
         .await
         .map_err(|e| failure(format!("socket {} : {e}", socket.display())))?;
     running.tasks.push(listener);
+    if let Some(task) = head_office(&context, &running.engine)? {
+        running.tasks.push(task);
+    }
     if let Some(demo) = &context.demo {
         eprintln!("sandbox de démo : {}", demo.url());
     }
@@ -74,4 +77,51 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
     let _ = std::fs::remove_file(&socket);
     eprintln!("caisse serve : arrêté ; les ventes en cours seront suivies au prochain démarrage");
     Ok(())
+}
+
+/// With `[hq] url` and `shop_id`: the outbox turned on and its replicator started (a task
+/// of its own: a sale never waits for it). Without: a journal whose outbox was on (an
+/// `[hq]` since removed) has it turned off and emptied; otherwise nothing at all runs.
+fn head_office(
+    context: &crate::wiring::Context,
+    engine: &std::sync::Arc<crate::engine::Engine>,
+) -> Result<Option<tokio::task::JoinHandle<()>>, Failure> {
+    use crate::hq::{Target, outbox::Outbox, replicator};
+    let config_failure = |message: String| Failure {
+        message,
+        code: ExitCode::Config,
+    };
+    let hq = context.config.hq.as_ref();
+    let Some(shop) = hq.and_then(|h| h.shop.as_ref()) else {
+        // One read of a one-row table at start; nothing else for a shop on its own.
+        let mut outbox =
+            Outbox::open(&context.journal_path).map_err(|e| config_failure(e.to_string()))?;
+        if outbox
+            .disable()
+            .map_err(|e| config_failure(e.to_string()))?
+        {
+            eprintln!("siège : [hq] absent, l'envoi au siège est arrêté et sa file vidée");
+        }
+        return Ok(None);
+    };
+    let target = Target::new(&shop.url, hq.and_then(|h| h.ca_file.as_deref()))
+        .map_err(|e| config_failure(e.to_string()))?;
+    let shown = target.shown().to_owned();
+    let (replicator, backfilled) = replicator::Replicator::new(
+        target,
+        &shop.shop_id,
+        context.journal_path.clone(),
+        replicator::Options::from_environment(),
+    )
+    .map_err(|e| config_failure(e.to_string()))?;
+    if backfilled {
+        eprintln!("siège : le journal existant est mis en file pour le siège");
+    }
+    eprintln!(
+        "siège : envoi du journal de la boutique {} vers {shown}",
+        shop.shop_id
+    );
+    Ok(Some(tokio::spawn(
+        replicator.with_engine(engine.clone()).run(),
+    )))
 }

@@ -31,6 +31,22 @@ pub(super) struct FileConfig {
     pub(super) shop: FileShop,
     #[serde(default)]
     pub(super) printer: FilePrinter,
+    #[serde(default)]
+    pub(super) hq: FileHq,
+}
+
+/// `[hq]`: the head office's PostgreSQL, which the service replicates the journal to.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileHq {
+    /// `postgres://ROLE:PASSWORD@HOST:PORT/DB?sslmode=verify-full`: the shop's own role.
+    pub(super) url: Option<Secret>,
+    pub(super) shop_id: Option<String>,
+    /// The certificate authority (PEM) that signed the head office's certificate.
+    pub(super) ca_file: Option<PathBuf>,
+    /// The head office's administrator (`caisse hq migrate`, `caisse hq add-shop`): on the
+    /// head office's machine, never on a shop's.
+    pub(super) admin_url: Option<Secret>,
 }
 
 /// `[shop]`: what the receipts say of the shop.
@@ -124,6 +140,8 @@ impl FileConfig {
             || self.intech.hmac_secret.is_some()
             || self.intram.private_key.is_some()
             || self.intram.secret_key.is_some()
+            || self.hq.url.is_some()
+            || self.hq.admin_url.is_some()
     }
 }
 

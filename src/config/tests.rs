@@ -242,3 +242,43 @@ fn a_printer_section_that_cannot_be_used_is_refused_in_french() {
         }
     }
 }
+
+/// `[hq]`: url and shop_id together; the URL's password is a secret (0600 required, never
+/// in `{:?}`); no `[hq]`, no head office.
+#[test]
+fn head_office_settings() {
+    let (_d, config) = load_with(None, &[]);
+    assert_eq!(config.unwrap().hq, None);
+
+    let text = "[hq]\nurl = \"postgres://caisse_shop_dakar:pw-canary-42@hq:5432/caisse\"\nshop_id = \"dakar\"\nca_file = \"/etc/caisse/ca.pem\"\n";
+    let (_d, config) = load_with(Some((text, 0o600)), &[]);
+    let hq = config.unwrap().hq.unwrap();
+    let shop = hq.shop.as_ref().unwrap();
+    assert_eq!(shop.shop_id, "dakar");
+    assert_eq!(hq.ca_file.as_deref(), Some(Path::new("/etc/caisse/ca.pem")));
+    assert!(!format!("{hq:?}").contains("pw-canary-42"));
+
+    let (_d, config) = load_with(Some((text, 0o644)), &[]);
+    assert!(matches!(config, Err(ConfigError::WorldReadable { .. })));
+
+    let (_d, config) = load_with(Some(("[hq]\nurl = \"postgres://u:p@h/db\"\n", 0o600)), &[]);
+    assert!(config.unwrap_err().to_string().contains("shop_id"));
+    let (_d, config) = load_with(Some(("[hq]\nshop_id = \"dakar\"\n", 0o600)), &[]);
+    assert!(config.unwrap_err().to_string().contains("url"));
+    let (_d, config) = load_with(
+        Some((
+            "[hq]\nurl = \"postgres://u:p@h/db\"\nshop_id = \"Dakar Plateau\"\n",
+            0o600,
+        )),
+        &[],
+    );
+    assert!(config.unwrap_err().to_string().contains("shop_id"));
+
+    // The head office's own machine: the administrator only, from the environment.
+    let (_d, config) = load_with(
+        None,
+        &[("CAISSE_HQ_ADMIN_URL", "postgres://postgres:x@h/db")],
+    );
+    let hq = config.unwrap().hq.unwrap();
+    assert!(hq.shop.is_none() && hq.admin_url.is_some());
+}

@@ -17,7 +17,7 @@ mod moneygram;
 mod pay;
 mod poller;
 mod receipt_message;
-mod watcher;
+pub mod watcher;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -18,21 +18,22 @@ use super::{Engine, EngineEvent};
 /// How long after the journal's files were last written the version is read once more. A
 /// commit's last step (the WAL index, in shared memory) makes no file notification, so the
 /// read that follows the last write may come a moment too early.
-const SETTLE: Duration = Duration::from_millis(100);
+pub const SETTLE: Duration = Duration::from_millis(100);
 
 /// Where notifications cannot be had (a file system without inotify, no watch left), the
 /// version is read this often instead.
-const FALLBACK_EVERY: Duration = Duration::from_secs(1);
+pub const FALLBACK_EVERY: Duration = Duration::from_secs(1);
 
 /// The journal's files: the database, its `-wal` and `-journal`. Writes to other files of
 /// the directory (the log, the demo's sandbox address) wake the watcher but are skipped.
-struct JournalFiles {
+/// Also what wakes the head office's replicator (`hq::replicator`).
+pub struct JournalFiles {
     events: EventStream<Vec<u8>>,
     name: OsString,
 }
 
 impl JournalFiles {
-    fn watch(journal: &Path) -> std::io::Result<JournalFiles> {
+    pub fn watch(journal: &Path) -> std::io::Result<JournalFiles> {
         let dir = match journal.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -51,7 +52,7 @@ impl JournalFiles {
     }
 
     /// The next write to one of the journal's files; `None` when notifications stopped.
-    async fn next(&mut self) -> Option<()> {
+    pub async fn next(&mut self) -> Option<()> {
         loop {
             let event = self.events.next().await?.ok()?;
             let ours = event.name.as_ref().is_some_and(|n| {

@@ -13,6 +13,7 @@ pub mod drawers;
 pub mod float;
 mod history;
 mod operations;
+pub mod outbox;
 mod polling;
 pub mod receipts;
 mod rejected;

@@ -202,6 +202,110 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX transactions_created_id ON transactions (created_at, external_id);
     CREATE INDEX transactions_amount ON transactions (amount, created_at) WHERE amount IS NOT NULL;
     "#,
+    // 12: the head office's outbox (`hq`, docs/head-office.md). Triggers write a snapshot of
+    // every row the head office keeps (operations, their events, drawers, Z reports, balance
+    // readings) in the same SQLite transaction as the change: nothing is lost between the
+    // two and a sale never waits for the head office. They write only while `outbox_state`
+    // holds its one row, put there by a service with `[hq]` configured: a shop without a
+    // head office keeps an empty outbox. `seq` (AUTOINCREMENT: never reused, even after the
+    // acknowledged rows are deleted) is the order and the idempotency key at the head
+    // office; `journal_id` tells the head office which journal the numbers come from (a
+    // reinstalled shop starts a new one). The leases, polls and "seen" marks are bookkeeping
+    // of this host and stay here.
+    r#"
+    CREATE TABLE outbox (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind      TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        body      TEXT NOT NULL,
+        queued_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE outbox_state (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        shop_id    TEXT NOT NULL,
+        journal_id TEXT NOT NULL,
+        enabled_at INTEGER NOT NULL,
+        acked_seq  INTEGER NOT NULL DEFAULT 0,
+        acked_at   INTEGER,
+        remote_seq INTEGER,
+        remote_at  INTEGER
+    ) STRICT;
+    CREATE TRIGGER outbox_transactions_insert AFTER INSERT ON transactions
+        WHEN EXISTS (SELECT 1 FROM outbox_state)
+    BEGIN
+        INSERT INTO outbox (kind, key, body, queued_at) VALUES ('operation', NEW.external_id,
+            json_object('external_id', NEW.external_id, 'kind', NEW.kind, 'parent_id', NEW.parent_id, 'gateway', NEW.gateway, 'service', NEW.service, 'phone', NEW.phone, 'amount', NEW.amount, 'fields', CASE WHEN json_valid(NEW.fields) THEN json(NEW.fields) ELSE NEW.fields END, 'details', CASE WHEN json_valid(NEW.details) THEN json(NEW.details) ELSE NEW.details END, 'status', NEW.status, 'gateway_tx_id', NEW.gateway_tx_id, 'notification', NEW.notification, 'error_code', NEW.error_code, 'error_message', NEW.error_message, 'cashier', NEW.cashier, 'terminal', NEW.terminal, 'created_at', NEW.created_at, 'sent_at', NEW.sent_at, 'answered_at', NEW.answered_at, 'final_at', NEW.final_at, 'updated_at', NEW.updated_at, 'receipt_no', NEW.receipt_no, 'unreadable_since', NEW.unreadable_since),
+            CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    END;
+    CREATE TRIGGER outbox_transactions_update AFTER UPDATE ON transactions
+        WHEN EXISTS (SELECT 1 FROM outbox_state)
+        AND (OLD.external_id IS NOT NEW.external_id OR OLD.kind IS NOT NEW.kind OR OLD.parent_id IS NOT NEW.parent_id OR OLD.gateway IS NOT NEW.gateway OR OLD.service IS NOT NEW.service OR OLD.phone IS NOT NEW.phone OR OLD.amount IS NOT NEW.amount OR OLD.fields IS NOT NEW.fields OR OLD.details IS NOT NEW.details OR OLD.status IS NOT NEW.status OR OLD.gateway_tx_id IS NOT NEW.gateway_tx_id OR OLD.notification IS NOT NEW.notification OR OLD.error_code IS NOT NEW.error_code OR OLD.error_message IS NOT NEW.error_message OR OLD.cashier IS NOT NEW.cashier OR OLD.terminal IS NOT NEW.terminal OR OLD.created_at IS NOT NEW.created_at OR OLD.sent_at IS NOT NEW.sent_at OR OLD.answered_at IS NOT NEW.answered_at OR OLD.final_at IS NOT NEW.final_at OR OLD.receipt_no IS NOT NEW.receipt_no OR OLD.unreadable_since IS NOT NEW.unreadable_since)
+    BEGIN
+        INSERT INTO outbox (kind, key, body, queued_at) VALUES ('operation', NEW.external_id,
+            json_object('external_id', NEW.external_id, 'kind', NEW.kind, 'parent_id', NEW.parent_id, 'gateway', NEW.gateway, 'service', NEW.service, 'phone', NEW.phone, 'amount', NEW.amount, 'fields', CASE WHEN json_valid(NEW.fields) THEN json(NEW.fields) ELSE NEW.fields END, 'details', CASE WHEN json_valid(NEW.details) THEN json(NEW.details) ELSE NEW.details END, 'status', NEW.status, 'gateway_tx_id', NEW.gateway_tx_id, 'notification', NEW.notification, 'error_code', NEW.error_code, 'error_message', NEW.error_message, 'cashier', NEW.cashier, 'terminal', NEW.terminal, 'created_at', NEW.created_at, 'sent_at', NEW.sent_at, 'answered_at', NEW.answered_at, 'final_at', NEW.final_at, 'updated_at', NEW.updated_at, 'receipt_no', NEW.receipt_no, 'unreadable_since', NEW.unreadable_since),
+            CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    END;
+    CREATE TRIGGER outbox_events_insert AFTER INSERT ON events
+        WHEN EXISTS (SELECT 1 FROM outbox_state)
+    BEGIN
+        INSERT INTO outbox (kind, key, body, queued_at) VALUES ('event', NEW.id,
+            json_object('id', NEW.id, 'external_id', NEW.external_id, 'at', NEW.at, 'kind', NEW.kind, 'detail', CASE WHEN json_valid(NEW.detail) THEN json(NEW.detail) ELSE NEW.detail END, 'cashier', NEW.cashier, 'terminal', NEW.terminal),
+            CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    END;
+    CREATE TRIGGER outbox_events_update AFTER UPDATE ON events
+        WHEN EXISTS (SELECT 1 FROM outbox_state)
+        AND (OLD.id IS NOT NEW.id OR OLD.external_id IS NOT NEW.external_id OR OLD.at IS NOT NEW.at OR OLD.kind IS NOT NEW.kind OR OLD.detail IS NOT NEW.detail OR OLD.cashier IS NOT NEW.cashier OR OLD.terminal IS NOT NEW.terminal)
+    BEGIN
+        INSERT INTO outbox (kind, key, body, queued_at) VALUES ('event', NEW.id,
+            json_object('id', NEW.id, 'external_id', NEW.external_id, 'at', NEW.at, 'kind', NEW.kind, 'detail', CASE WHEN json_valid(NEW.detail) THEN json(NEW.detail) ELSE NEW.detail END, 'cashier', NEW.cashier, 'terminal', NEW.terminal),
+            CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    END;
+    CREATE TRIGGER outbox_drawers_insert AFTER INSERT ON drawers
+        WHEN EXISTS (SELECT 1 FROM outbox_state)
+    BEGIN
+        INSERT INTO outbox (kind, key, body, queued_at) VALUES ('drawer', NEW.id,
+            json_object('id', NEW.id, 'cashier', NEW.cashier, 'terminal', NEW.terminal, 'opened_at', NEW.opened_at, 'opening_cash', NEW.opening_cash, 'opening_balance', NEW.opening_balance, 'closed_at', NEW.closed_at, 'counted_cash', NEW.counted_cash, 'closing_balance', NEW.closing_balance, 'expected_cash', NEW.expected_cash, 'expected_balance', NEW.expected_balance),
+            CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    END;
+    CREATE TRIGGER outbox_drawers_update AFTER UPDATE ON drawers
+        WHEN EXISTS (SELECT 1 FROM outbox_state)
+        AND (OLD.id IS NOT NEW.id OR OLD.cashier IS NOT NEW.cashier OR OLD.terminal IS NOT NEW.terminal OR OLD.opened_at IS NOT NEW.opened_at OR OLD.opening_cash IS NOT NEW.opening_cash OR OLD.opening_balance IS NOT NEW.opening_balance OR OLD.closed_at IS NOT NEW.closed_at OR OLD.counted_cash IS NOT NEW.counted_cash OR OLD.closing_balance IS NOT NEW.closing_balance OR OLD.expected_cash IS NOT NEW.expected_cash OR OLD.expected_balance IS NOT NEW.expected_balance)
+    BEGIN
+        INSERT INTO outbox (kind, key, body, queued_at) VALUES ('drawer', NEW.id,
+            json_object('id', NEW.id, 'cashier', NEW.cashier, 'terminal', NEW.terminal, 'opened_at', NEW.opened_at, 'opening_cash', NEW.opening_cash, 'opening_balance', NEW.opening_balance, 'closed_at', NEW.closed_at, 'counted_cash', NEW.counted_cash, 'closing_balance', NEW.closing_balance, 'expected_cash', NEW.expected_cash, 'expected_balance', NEW.expected_balance),
+            CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    END;
+    CREATE TRIGGER outbox_z_reports_insert AFTER INSERT ON z_reports
+        WHEN EXISTS (SELECT 1 FROM outbox_state)
+    BEGIN
+        INSERT INTO outbox (kind, key, body, queued_at) VALUES ('z_report', NEW.number,
+            json_object('number', NEW.number, 'period_start', NEW.period_start, 'period_end', NEW.period_end, 'content', NEW.content, 'prev_hash', NEW.prev_hash, 'hash', NEW.hash, 'closed_by', NEW.closed_by, 'created_at', NEW.created_at),
+            CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    END;
+    CREATE TRIGGER outbox_z_reports_update AFTER UPDATE ON z_reports
+        WHEN EXISTS (SELECT 1 FROM outbox_state)
+        AND (OLD.number IS NOT NEW.number OR OLD.period_start IS NOT NEW.period_start OR OLD.period_end IS NOT NEW.period_end OR OLD.content IS NOT NEW.content OR OLD.prev_hash IS NOT NEW.prev_hash OR OLD.hash IS NOT NEW.hash OR OLD.closed_by IS NOT NEW.closed_by OR OLD.created_at IS NOT NEW.created_at)
+    BEGIN
+        INSERT INTO outbox (kind, key, body, queued_at) VALUES ('z_report', NEW.number,
+            json_object('number', NEW.number, 'period_start', NEW.period_start, 'period_end', NEW.period_end, 'content', NEW.content, 'prev_hash', NEW.prev_hash, 'hash', NEW.hash, 'closed_by', NEW.closed_by, 'created_at', NEW.created_at),
+            CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    END;
+    CREATE TRIGGER outbox_balance_readings_insert AFTER INSERT ON balance_readings
+        WHEN EXISTS (SELECT 1 FROM outbox_state)
+    BEGIN
+        INSERT INTO outbox (kind, key, body, queued_at) VALUES ('balance_reading', NEW.id,
+            json_object('id', NEW.id, 'at', NEW.at, 'balance', NEW.balance, 'refill', NEW.refill),
+            CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    END;
+    CREATE TRIGGER outbox_balance_readings_update AFTER UPDATE ON balance_readings
+        WHEN EXISTS (SELECT 1 FROM outbox_state)
+        AND (OLD.id IS NOT NEW.id OR OLD.at IS NOT NEW.at OR OLD.balance IS NOT NEW.balance OR OLD.refill IS NOT NEW.refill)
+    BEGIN
+        INSERT INTO outbox (kind, key, body, queued_at) VALUES ('balance_reading', NEW.id,
+            json_object('id', NEW.id, 'at', NEW.at, 'balance', NEW.balance, 'refill', NEW.refill),
+            CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -309,32 +309,74 @@ impl Journal {
              FROM z_reports ORDER BY number",
         )?;
         let mut rows = stmt.query([])?;
-        let mut faults = Vec::new();
-        let (mut expected_number, mut expected_prev, mut read) = (1i64, String::new(), 0i64);
+        let mut chain = ZChainCheck::default();
         while let Some(row) = rows.next()? {
-            read += 1;
-            let number: i64 = row.get(0)?;
-            let (start, end): (i64, i64) = (row.get(1)?, row.get(2)?);
-            let content: String = row.get(3)?;
-            let prev_hash: String = row.get(4)?;
-            let hash: String = row.get(5)?;
-            if number != expected_number {
-                faults.push(ZFault::Missing(expected_number, number));
-            } else if prev_hash != expected_prev {
-                // This one's record of the previous link no longer matches it: the
-                // previous report was rewritten with a fresh hash.
-                faults.push(ZFault::Rechained(number - 1, number));
-            }
-            // The columns must say what the hashed content says.
-            let agrees = serde_json::from_str::<ZReport>(&content)
-                .is_ok_and(|z| (z.number, z.from, z.to) == (number, start, end));
-            if chain_hash(&prev_hash, &content) != hash || !agrees {
-                faults.push(ZFault::Altered(number));
-            }
-            expected_number = number + 1;
-            expected_prev = hash;
+            chain.next(
+                row.get(0)?,
+                (row.get(1)?, row.get(2)?),
+                &row.get::<_, String>(3)?,
+                &row.get::<_, String>(4)?,
+                row.get(5)?,
+            );
         }
-        Ok((read, faults))
+        Ok(chain.finish())
+    }
+}
+
+/// The walk of a Z chain, report by report in number order: here over the journal, at the
+/// head office over each shop's copy (`caisse hq watch`).
+#[derive(Debug)]
+pub struct ZChainCheck {
+    expected_number: i64,
+    expected_prev: String,
+    read: i64,
+    faults: Vec<ZFault>,
+}
+
+impl Default for ZChainCheck {
+    fn default() -> Self {
+        ZChainCheck {
+            expected_number: 1,
+            expected_prev: String::new(),
+            read: 0,
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl ZChainCheck {
+    /// The next stored report: its number, its period's columns, its content as hashed,
+    /// its record of the previous link, its own link.
+    pub fn next(
+        &mut self,
+        number: i64,
+        (start, end): (i64, i64),
+        content: &str,
+        prev_hash: &str,
+        hash: String,
+    ) {
+        self.read += 1;
+        if number != self.expected_number {
+            self.faults
+                .push(ZFault::Missing(self.expected_number, number));
+        } else if prev_hash != self.expected_prev {
+            // This one's record of the previous link no longer matches it: the
+            // previous report was rewritten with a fresh hash.
+            self.faults.push(ZFault::Rechained(number - 1, number));
+        }
+        // The columns must say what the hashed content says.
+        let agrees = serde_json::from_str::<ZReport>(content)
+            .is_ok_and(|z| (z.number, z.from, z.to) == (number, start, end));
+        if chain_hash(prev_hash, content) != hash || !agrees {
+            self.faults.push(ZFault::Altered(number));
+        }
+        self.expected_number = number + 1;
+        self.expected_prev = hash;
+    }
+
+    /// How many reports were read, and what was found wrong (nothing: the chain holds).
+    pub fn finish(self) -> (i64, Vec<ZFault>) {
+        (self.read, self.faults)
     }
 }
 

@@ -110,6 +110,9 @@ pub enum By {
     Day,
     /// The hour of the day, over every day of the period (when in the day the shop sells).
     Hour,
+    /// The shop: the head office's reports only (`caisse hq report`), which sum in
+    /// PostgreSQL and hand the tallies to [`Report::from_tallies`].
+    Shop,
 }
 
 impl By {
@@ -121,6 +124,7 @@ impl By {
             By::Cashier => "Caissier",
             By::Day => "Jour",
             By::Hour => "Heure",
+            By::Shop => "Boutique",
         }
     }
 
@@ -133,6 +137,8 @@ impl By {
             By::Cashier => entry.cashier.to_owned(),
             By::Day => local_time(entry.created_at)[..10].to_owned(),
             By::Hour => format!("{} h", &local_time(entry.created_at)[11..13]),
+            // A journal is one shop's: its operations carry no shop.
+            By::Shop => String::new(),
         }
     }
 }
@@ -153,13 +159,6 @@ pub struct Entry<'a> {
 pub struct Count {
     pub count: u64,
     pub amount: i64,
-}
-
-impl Count {
-    fn add(&mut self, amount: Option<i64>) {
-        self.count += 1;
-        self.amount += amount.unwrap_or(0);
-    }
 }
 
 /// The totals of one group, by how the operations ended.
@@ -185,14 +184,21 @@ impl Tally {
     }
 
     fn add(&mut self, entry: &Entry<'_>) {
-        self.operations += 1;
-        let bucket = match (entry.kind, entry.status) {
+        self.add_many(entry.kind, entry.status, 1, entry.amount.unwrap_or(0));
+    }
+
+    /// `count` operations of one kind and status, `amount` FCFA in all: the same rule as
+    /// one at a time, for sums made elsewhere (the head office's, in PostgreSQL).
+    pub fn add_many(&mut self, kind: OpKind, status: TxStatus, count: u64, amount: i64) {
+        self.operations += count;
+        let bucket = match (kind, status) {
             (_, s) if !s.is_final() => &mut self.pending,
             (OpKind::Payment, TxStatus::Success | TxStatus::Refunded) => &mut self.succeeded,
             (OpKind::Refund, TxStatus::Success | TxStatus::Refunded) => &mut self.refunded,
             _ => &mut self.failed,
         };
-        bucket.add(entry.amount);
+        bucket.count += count;
+        bucket.amount += amount;
     }
 }
 
@@ -231,7 +237,6 @@ pub fn aggregate<'a>(by: By, entries: impl IntoIterator<Item = Entry<'a>>) -> Re
 pub struct Aggregator {
     by: By,
     groups: BTreeMap<String, Tally>,
-    total: Tally,
 }
 
 impl Aggregator {
@@ -239,12 +244,10 @@ impl Aggregator {
         Aggregator {
             by,
             groups: BTreeMap::new(),
-            total: Tally::default(),
         }
     }
 
     pub fn add(&mut self, entry: Entry<'_>) {
-        self.total.add(&entry);
         let key = self.by.key(&entry);
         match self.groups.get_mut(&key) {
             Some(tally) => tally.add(&entry),
@@ -257,11 +260,29 @@ impl Aggregator {
     }
 
     pub fn finish(self) -> Report {
-        let by = self.by;
+        Report::from_tallies(self.by, self.groups)
+    }
+}
+
+impl Report {
+    /// The report of groups already summed, the total being their sum.
+    pub fn from_tallies(by: By, groups: BTreeMap<String, Tally>) -> Report {
+        let mut total = Tally::default();
+        for tally in groups.values() {
+            total.operations += tally.operations;
+            for (sum, part) in [
+                (&mut total.succeeded, &tally.succeeded),
+                (&mut total.failed, &tally.failed),
+                (&mut total.pending, &tally.pending),
+                (&mut total.refunded, &tally.refunded),
+            ] {
+                sum.count += part.count;
+                sum.amount += part.amount;
+            }
+        }
         Report {
             by,
-            groups: self
-                .groups
+            groups: groups
                 .into_iter()
                 .map(|(key, tally)| Group {
                     label: match by {
@@ -273,8 +294,8 @@ impl Aggregator {
                     tally,
                 })
                 .collect(),
-            total_net: self.total.net(),
-            total: self.total,
+            total_net: total.net(),
+            total,
         }
     }
 }

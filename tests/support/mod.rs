@@ -9,12 +9,16 @@
 //! * [`service`]: `caisse serve`, the real binary, on a temporary directory;
 //! * [`tmux`]: the real binary in a real terminal;
 //! * [`printer`]: a fake ESC/POS printer (TCP) and a decoder of what it receives;
+//! * [`pg`]: a throwaway PostgreSQL cluster (the head office); [`proxy`]: a TCP link that
+//!   can be cut and restored;
 //! * [`wait`]: waiting on a condition with a deadline (never sleep-then-assert).
 
 #![allow(dead_code, unused_imports)]
 
 pub mod cli;
+pub mod pg;
 pub mod printer;
+pub mod proxy;
 pub mod sandbox;
 pub mod scripted;
 pub mod service;
