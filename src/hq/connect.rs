@@ -33,45 +33,49 @@ pub enum HqError {
     Journal(#[from] crate::journal::JournalError),
 }
 
-/// The URL with its password replaced by `***`: what messages may show.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        // Not a URL (a `key=value` string): blank every password value.
-        return url
-            .split_whitespace()
-            .map(|part| match part.split_once('=') {
-                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-                _ => part.to_owned(),
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
+/// The URL as messages may show it, made from its parsed parts: the role, `***` where a
+/// password is set, the hosts and ports, the database. Never the password itself.
+fn shown_from(config: &Config) -> String {
+    use tokio_postgres::config::Host;
+    let user = config.get_user().unwrap_or("");
+    let password = if config.get_password().is_some() {
+        ":***"
+    } else {
+        ""
     };
-    let (authority, tail) = match rest.find(['/', '?']) {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    let authority = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{user}:***@{host}"),
-            None => format!("{userinfo}@{host}"),
-        },
-        None => authority.to_owned(),
-    };
-    let tail: String = match tail.split_once('?') {
-        Some((path, query)) => {
-            let query = query
-                .split('&')
-                .map(|kv| match kv.split_once('=') {
-                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-                    _ => kv.to_owned(),
-                })
-                .collect::<Vec<_>>()
-                .join("&");
-            format!("{path}?{query}")
+    let ports = config.get_ports();
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, host)| {
+            let port = ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+            match host {
+                Host::Tcp(name) => format!("{name}:{port}"),
+                Host::Unix(dir) => format!("{}:{port}", dir.display()),
+            }
+        })
+        .collect();
+    let db = config.get_dbname().unwrap_or("");
+    format!("postgres://{user}{password}@{}/{db}", hosts.join(","))
+}
+
+/// Whether every address the URL may reach is this machine: loopback names and
+/// addresses, Unix sockets.
+fn only_local(config: &Config) -> bool {
+    use tokio_postgres::config::Host;
+    let hosts_local = config.get_hosts().iter().all(|host| match host {
+        Host::Unix(_) => true,
+        Host::Tcp(name) => {
+            name.eq_ignore_ascii_case("localhost")
+                || name
+                    .trim_matches(['[', ']'])
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
         }
-        None => tail.to_owned(),
-    };
-    format!("{scheme}://{authority}{tail}")
+    });
+    let addrs_local = config.get_hostaddrs().iter().all(|ip| ip.is_loopback());
+    hosts_local && addrs_local
 }
 
 /// A head office to connect to: the parsed URL, how TLS goes, and the URL as shown.
@@ -94,13 +98,21 @@ impl Target {
     /// required and verified whatever the URL says, so a certificate is never taken on
     /// trust. Without either, the link is plain (a loopback or a Unix socket).
     pub fn new(url: &Secret, ca_file: Option<&Path>) -> Result<Target, HqError> {
-        let shown = redact_url(url.expose());
+        // Before it is parsed, the URL is never shown: a password holding `/`, `?` or a
+        // space defeats any blanking of the raw text (review of issue 15, F3).
+        let unreadable = |reason: String| HqError::BadUrl {
+            url: "[hq] url".into(),
+            reason,
+        };
+        let (text, verify) = strip_verify_mode(url.expose());
+        let mut config = Config::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
+        // What messages show is rebuilt from the parsed parts, which hold the password
+        // apart: it cannot leak through the text around it.
+        let shown = shown_from(&config);
         let bad = |reason: String| HqError::BadUrl {
             url: shown.clone(),
             reason,
         };
-        let (text, verify) = strip_verify_mode(url.expose());
-        let mut config = Config::from_str(&text).map_err(|e| bad(e.to_string()))?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
@@ -120,7 +132,27 @@ impl Target {
                         .into(),
                 ));
             }
-            (None, false) => None,
+            (None, false) => {
+                // Plain text only where nobody can listen (loopback, a Unix socket), or
+                // when the URL says so itself (`sslmode=disable`). libpq's default,
+                // `prefer`, would otherwise send a shop's sales, and its login, in clear to
+                // anyone on the path (review of issue 15, F4).
+                // (Disable is never the default: the URL said it.)
+                let explicit_plain =
+                    config.get_ssl_mode() == tokio_postgres::config::SslMode::Disable;
+                if !explicit_plain && !only_local(&config) {
+                    return Err(bad(
+                        "le siège est sur le réseau : indiquez l'autorité de son certificat \
+                         ([hq] ca_file = \"/chemin/ca.pem\" et sslmode=verify-full), ou \
+                         sslmode=disable pour un lien en clair assumé"
+                            .into(),
+                    ));
+                }
+                if explicit_plain && !only_local(&config) {
+                    tracing::warn!("siège {shown} : lien en clair (sslmode=disable)");
+                }
+                None
+            }
         };
         Ok(Target { config, tls, shown })
     }
@@ -361,26 +393,60 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<S> {
 mod tests {
     use super::*;
 
+    /// Every way a password can be written, in the URL or as `key=value`, stays out of
+    /// what is shown (review of issue 15, F3: `/`, `?`, spaces, quotes, an encoded key).
     #[test]
     fn the_password_never_shows() {
-        assert_eq!(
-            redact_url("postgres://shop:s3cr3t@hq.example:5432/caisse?sslmode=verify-full"),
-            "postgres://shop:***@hq.example:5432/caisse?sslmode=verify-full"
-        );
-        assert_eq!(
-            redact_url("postgresql://u@h/db?password=s3cr3t&sslmode=require"),
-            "postgresql://u@h/db?password=***&sslmode=require"
-        );
-        assert_eq!(
-            redact_url("host=h user=u password=s3cr3t"),
-            "host=h user=u password=***"
-        );
+        for url in [
+            "postgres://shop:s3cr3t@127.0.0.1:5432/caisse",
+            "postgres://shop:ab/cd-s3cr3t@127.0.0.1/caisse",
+            "postgres://shop:ab%3Fs3cr3t@127.0.0.1/caisse",
+            "postgresql://u@127.0.0.1/db?password=s3cr3t&sslmode=disable",
+            "postgresql://u@127.0.0.1/db?pass%77ord=s3cr3t",
+            "host=127.0.0.1 user=u password=s3cr3t",
+            "host=127.0.0.1 user=u password = s3cr3t",
+            "host=127.0.0.1 user=u password='a s3cr3t c'",
+        ] {
+            let target = Target::new(&Secret::new(url), None).unwrap();
+            let shown = format!("{target:?} {}", target.shown());
+            assert!(!shown.contains("s3cr3t"), "{url} → {shown}");
+            assert!(
+                shown.contains("***"),
+                "a password is said to be there: {shown}"
+            );
+        }
         let target = Target::new(&Secret::new("postgres://u:s3cr3t@127.0.0.1:1/db"), None).unwrap();
-        assert!(!format!("{target:?} {}", target.shown()).contains("s3cr3t"));
+        assert_eq!(target.shown(), "postgres://u:***@127.0.0.1:1/db");
         let err = Target::new(&Secret::new("postgres://u:s3cr3t@h/db?sslmode=bogus"), None)
             .unwrap_err()
             .to_string();
         assert!(!err.contains("s3cr3t"), "{err}");
+    }
+
+    /// A head office across the network is reached over verified TLS, or in clear only
+    /// when the URL says `sslmode=disable` (review of issue 15, F4).
+    #[test]
+    fn a_remote_head_office_is_never_reached_in_clear_by_default() {
+        for url in [
+            "postgres://u:p@hq.example/db",
+            "postgres://u:p@hq.example/db?sslmode=prefer",
+            "postgres://u:p@10.0.0.5/db?sslmode=require",
+            "host=hq.example user=u",
+        ] {
+            let err = Target::new(&Secret::new(url), None)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("ca_file"), "{url}: {err}");
+        }
+        for url in [
+            "postgres://u:p@127.0.0.1/db",
+            "postgres://u:p@localhost/db",
+            "postgres://u:p@[::1]/db",
+            "host=/run/postgresql user=u",
+            "postgres://u:p@hq.example/db?sslmode=disable",
+        ] {
+            assert!(Target::new(&Secret::new(url), None).is_ok(), "{url}");
+        }
     }
 
     #[test]

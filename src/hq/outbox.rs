@@ -161,13 +161,13 @@ impl Outbox {
         remote_seq: i64,
         remote_journal: Option<&str>,
         now: i64,
-    ) -> Result<Option<i64>, JournalError> {
+    ) -> Result<(), JournalError> {
         let t = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let shifted = crate::journal::outbox::catch_up(&t, remote_seq, remote_journal, now)?;
+        crate::journal::outbox::catch_up(&t, remote_seq, remote_journal, now)?;
         t.commit()?;
-        Ok(shifted)
+        Ok(())
     }
 
     pub fn state(&self) -> Result<State, JournalError> {
@@ -289,26 +289,39 @@ mod tests {
     }
 
     /// A batch committed at the head office just before a crash is dropped here on the
-    /// next session; from another journal of the shop, nothing is dropped and the rows are
-    /// numbered after the head office's.
+    /// next session. From another journal of the shop, or beyond what this journal
+    /// numbered, or an impossible number: refused, the queue kept whole (review of
+    /// issue 15, F1 and F2).
     #[test]
-    fn catching_up_drops_what_the_head_office_holds_or_renumbers_after_it() {
+    fn catching_up_drops_what_the_head_office_holds_and_refuses_what_would_overwrite() {
         let (_d, path, mut outbox) = outbox();
         outbox.enable("s", 0).unwrap();
         for _ in 0..5 {
             sql(&path, "INSERT INTO events (at, kind) VALUES (1, 'k')");
         }
         let ours = outbox.journal_id().unwrap();
-        assert_eq!(outbox.catch_up(3, ours.as_deref(), 0).unwrap(), None);
-        let seqs: Vec<i64> = outbox.batch(10).unwrap().iter().map(|r| r.seq).collect();
-        assert_eq!(seqs, [4, 5]);
+        outbox.catch_up(3, ours.as_deref(), 0).unwrap();
+        let seqs = |outbox: &Outbox| -> Vec<i64> {
+            outbox.batch(10).unwrap().iter().map(|r| r.seq).collect()
+        };
+        assert_eq!(seqs(&outbox), [4, 5]);
         assert_eq!(outbox.state().unwrap().acked_seq, 3);
 
-        assert_eq!(outbox.catch_up(100, Some("another"), 0).unwrap(), Some(100));
-        let seqs: Vec<i64> = outbox.batch(10).unwrap().iter().map(|r| r.seq).collect();
-        assert_eq!(seqs, [104, 105]);
+        for (remote, journal) in [
+            (100, Some("another")),
+            (100, ours.as_deref()),
+            (-1, ours.as_deref()),
+            (i64::MAX - 2, ours.as_deref()),
+        ] {
+            let err = outbox.catch_up(remote, journal, 0).unwrap_err().to_string();
+            assert!(err.contains("gardée"), "{remote}: {err}");
+            assert_eq!(
+                seqs(&outbox),
+                [4, 5],
+                "{remote}: nothing dropped, nothing renumbered"
+            );
+        }
         sql(&path, "INSERT INTO events (at, kind) VALUES (1, 'k')");
-        let last = outbox.batch(10).unwrap().last().unwrap().seq;
-        assert_eq!(last, 106, "new rows follow");
+        assert_eq!(seqs(&outbox), [4, 5, 6], "the numbers go on as before");
     }
 }

@@ -230,7 +230,10 @@ impl Replicator {
                 let remote = push::hello(&self.target, &c, &self.shop_id).await?;
                 let (last, journal) = (remote.last_seq, remote.journal_id.clone());
                 let now = super::now_ms();
-                let shifted = match &self.engine {
+                // A head office holding rows this journal would overwrite, or an
+                // impossible number, is refused there: an error, so the session is dropped
+                // and tried again after the back-off, the queue kept (`outbox::catch_up`).
+                match &self.engine {
                     Some(engine) => {
                         engine
                             .journal(move |j| j.outbox_catch_up(last, journal.as_deref(), now))
@@ -241,12 +244,6 @@ impl Replicator {
                             .await?
                     }
                 };
-                if let Some(offset) = shifted {
-                    tracing::warn!(
-                        "siège : le siège a reçu jusqu'au n° {last} d'un autre journal de cette \
-                         boutique (réinstallée ?) : la file est renumérotée de +{offset}"
-                    );
-                }
                 client.insert(c)
             }
         };

@@ -27,7 +27,7 @@ const MIGRATIONS: &[&str] = &[
         role_name        text NOT NULL UNIQUE,
         last_seq         bigint NOT NULL DEFAULT 0,
         -- The shop's journal the numbers come from: another one (a reinstalled shop)
-        -- has its rows numbered after last_seq (`outbox::catch_up`).
+        -- is held back, its rows would overwrite these (`outbox::catch_up`).
         journal_id       text,
         last_received_at timestamptz,
         created_at       timestamptz NOT NULL DEFAULT now()

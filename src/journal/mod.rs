@@ -62,6 +62,10 @@ pub enum JournalError {
     Open { path: PathBuf, reason: String },
     #[error("erreur du journal : {0}")]
     Sqlite(rusqlite::Error),
+    /// The head office's answer cannot be followed without losing rows there
+    /// (`outbox::catch_up`).
+    #[error("siège : {0}")]
+    HeadOffice(String),
 }
 
 impl From<rusqlite::Error> for JournalError {

@@ -20,19 +20,33 @@ pub fn ack(t: &rusqlite::Transaction<'_>, seq: i64, now: i64) -> Result<(), Jour
     Ok(())
 }
 
+/// The largest number the head office may say it holds. The outbox's numbers come from
+/// SQLite's AUTOINCREMENT (at most 2^63 − 1); a head office claiming more than 2^53 is
+/// wrong or forged, and following it would use up the journal's numbers: every later
+/// sale's write would fail (review of issue 15, F2).
+pub const MAX_REMOTE_SEQ: i64 = 1 << 53;
+
 /// The head office holds this shop's rows up to `remote_seq`, from the journal
-/// `remote_journal` (read when the link came up). From this journal: the rows up to it
-/// are acknowledged (a batch committed there just before this process died). From
-/// another journal (a reinstalled shop), or beyond every number this journal ever gave
-/// (a journal put back from a copy): the waiting rows are renumbered after it, or the
-/// head office would take them all for old snapshots and keep none — and none is
-/// dropped here. Returns the shift, if any.
+/// `remote_journal` (read when the link came up). From this journal, within what it gave:
+/// the rows up to it are acknowledged (a batch committed there just before this process
+/// died). From another journal of the shop (a reinstalled machine), or beyond every number
+/// this journal ever gave (a journal put back from an older copy), nothing is sent:
+/// this journal's drawers, events and Z reports would reuse the numbers of rows the head
+/// office already holds, and overwrite the only copy of them (review of issue 15, F1).
+/// The queue is kept whole; the message says how to go on (a new shop id at the head
+/// office). A number out of range is refused the same way.
 pub fn catch_up(
     t: &rusqlite::Transaction<'_>,
     remote_seq: i64,
     remote_journal: Option<&str>,
     now: i64,
-) -> Result<Option<i64>, JournalError> {
+) -> Result<(), JournalError> {
+    if !(0..=MAX_REMOTE_SEQ).contains(&remote_seq) {
+        return Err(JournalError::HeadOffice(format!(
+            "le siège dit avoir reçu jusqu'au n° {remote_seq} de cette boutique : nombre \
+             impossible ; rien n'est envoyé, la file d'envoi est gardée"
+        )));
+    }
     let given: i64 = t.query_row(
         "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)",
         [],
@@ -42,33 +56,26 @@ pub fn catch_up(
         .query_row("SELECT journal_id FROM outbox_state", [], |r| r.get(0))
         .optional()?;
     let foreign = remote_journal.is_some_and(|j| Some(j) != ours.as_deref());
-    let mut shifted = None;
     if remote_seq > 0 && (foreign || remote_seq > given) {
-        let offset = remote_seq;
-        // Through negative numbers: a shift in place would meet rows not yet moved.
-        t.execute("UPDATE outbox SET seq = -(seq + ?1)", [offset])?;
-        t.execute("UPDATE outbox SET seq = -seq", [])?;
-        // `sqlite_sequence` has no key: its row is updated, or made before any insert.
-        if t.execute(
-            "UPDATE sqlite_sequence SET seq = ?1 WHERE name = 'outbox'",
-            [given + offset],
-        )? == 0
-        {
-            t.execute(
-                "INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?1)",
-                [given + offset],
-            )?;
-        }
-        shifted = Some(offset);
-    } else {
-        t.execute("DELETE FROM outbox WHERE seq <= ?1", [remote_seq])?;
+        let which = if foreign {
+            "d'un autre journal (machine réinstallée ?)"
+        } else {
+            "au-delà de ce que ce journal a numéroté (journal remis d'une copie ancienne ?)"
+        };
+        return Err(JournalError::HeadOffice(format!(
+            "le siège a déjà reçu jusqu'au n° {remote_seq} {which} pour cette boutique ; \
+             envoyer ce journal écraserait ces lignes. Rien n'est envoyé, la file d'envoi \
+             est gardée. Au siège : caisse hq add-shop NOUVEL_ID, puis ce nouvel \
+             identifiant dans [hq] shop_id de cette boutique"
+        )));
     }
+    t.execute("DELETE FROM outbox WHERE seq <= ?1", [remote_seq])?;
     t.execute(
         "UPDATE outbox_state SET acked_seq = MAX(acked_seq, ?1), remote_seq = ?1, \
          remote_at = ?2",
         params![remote_seq, now],
     )?;
-    Ok(shifted)
+    Ok(())
 }
 
 impl Journal {
@@ -78,11 +85,11 @@ impl Journal {
         remote_seq: i64,
         remote_journal: Option<&str>,
         now: i64,
-    ) -> Result<Option<i64>, JournalError> {
+    ) -> Result<(), JournalError> {
         let t = self.immediate()?;
-        let shifted = catch_up(&t, remote_seq, remote_journal, now)?;
+        catch_up(&t, remote_seq, remote_journal, now)?;
         t.commit()?;
-        Ok(shifted)
+        Ok(())
     }
 
     /// [`ack`] in its own transaction.
