@@ -1310,3 +1310,61 @@ async fn the_replicators_acknowledgements_wake_no_terminal() {
         watcher.abort();
     }
 }
+
+/// A reader that row-level security filters (neither a superuser nor BYPASSRLS) is told
+/// so, instead of reading an empty report and a watch where nothing is late (review of
+/// issue 15, F6).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_that_cannot_see_every_shop_is_told_so() {
+    use caisse::hq::reading;
+    use caisse::report::{By, Period};
+    let cluster = Cluster::start();
+    let hq = head_office(&cluster, &["podor"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal(dir.path(), "podor");
+    write_events(&path, 1, 10, 0);
+    let task = replicate(
+        shop_target(&cluster, "podor", cluster.port),
+        "podor",
+        &path,
+        quick(),
+    );
+    until_async("the shop's rows in", WITHIN, || async {
+        (last_seq(&hq, "podor").await == 10).then_some(())
+    })
+    .await;
+    task.abort();
+    hq.batch_execute(
+        "CREATE ROLE lecteur LOGIN PASSWORD 'lecteur-pw'; \
+         GRANT USAGE ON SCHEMA hq TO lecteur; \
+         GRANT SELECT ON ALL TABLES IN SCHEMA hq TO lecteur;",
+    )
+    .await
+    .unwrap();
+    let target = Target::new(
+        &Secret::new(cluster.url("lecteur", "lecteur-pw", cluster.port)),
+        None,
+    )
+    .unwrap();
+    let client = target.connect().await.unwrap();
+    let today = time::OffsetDateTime::now_utc().date();
+    let period = Period {
+        from: today,
+        to: today,
+    };
+    let err = reading::report(&target, &client, period, By::Shop)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("BYPASSRLS"), "{err}");
+    let thresholds = reading::Thresholds {
+        late_minutes: 30,
+        unsettled_minutes: 60,
+        drawer_days: 7,
+    };
+    let err = reading::watch(&target, &client, thresholds)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("BYPASSRLS"), "{err}");
+}

@@ -13,6 +13,30 @@ use crate::domain::{OpKind, TxStatus};
 use crate::journal::z_reports::ZChainCheck;
 use crate::report::{By, Period, Report, Tally, operator};
 
+/// The head office's reading sees every shop, or fails and says why. A role that
+/// row-level security filters (neither a superuser nor BYPASSRLS) would otherwise read
+/// nothing at all: an empty report, a watch with nothing late (review of issue 15, F6).
+/// With `row_security = off`, PostgreSQL refuses such a query instead of filtering it.
+async fn every_shop(target: &Target, client: &Client) -> Result<(), HqError> {
+    client
+        .batch_execute("SET row_security = off")
+        .await
+        .map_err(|e| target.refused(&e))
+}
+
+/// A refusal of the reading, said in French when it is row-level security's.
+fn refused(target: &Target, e: &tokio_postgres::Error) -> HqError {
+    if e.code() == Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+        return HqError::Refused {
+            url: target.shown().to_owned(),
+            reason: "ce rôle ne voit pas toutes les boutiques (sécurité par ligne) : lisez \
+                     avec un superutilisateur ou un rôle BYPASSRLS"
+                .into(),
+        };
+    }
+    target.refused(e)
+}
+
 /// The report of `period` (days by the shops' clocks, as their own reports) grouped `by`
 /// shop, service, operator or day.
 pub async fn report(
@@ -21,6 +45,7 @@ pub async fn report(
     period: Period,
     by: By,
 ) -> Result<Report, HqError> {
+    every_shop(target, client).await?;
     let (start, end) = period.millis();
     let key = match by {
         By::Shop => "shop_id",
@@ -36,7 +61,7 @@ pub async fn report(
     let rows = client
         .query(&sql, &[&start, &end])
         .await
-        .map_err(|e| target.refused(&e))?;
+        .map_err(|e| refused(target, &e))?;
     let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
     for row in rows {
         let key: String = row.get(0);
@@ -136,7 +161,8 @@ pub async fn watch(
     client: &Client,
     thresholds: Thresholds,
 ) -> Result<Watch, HqError> {
-    let refused = |e: tokio_postgres::Error| target.refused(&e);
+    every_shop(target, client).await?;
+    let refused = |e: tokio_postgres::Error| refused(target, &e);
     // Every time here is the head office's own (`received_at`): the shops' clocks may be off.
     let shops = client
         .query(

@@ -36,7 +36,7 @@ const MIGRATIONS: &[&str] = &[
     -- The shop of the session's role. SECURITY DEFINER: it reads hq.shops as its owner,
     -- whose policy there keeps it to the session's own row all the same.
     CREATE FUNCTION hq.my_shop() RETURNS text
-        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
         AS $f$ SELECT shop_id FROM hq.shops WHERE role_name = session_user $f$;
     REVOKE ALL ON FUNCTION hq.my_shop() FROM PUBLIC;
     GRANT EXECUTE ON FUNCTION hq.my_shop() TO caisse_shop;
