@@ -103,6 +103,23 @@ async fn last_seq(client: &Client, shop: &str) -> i64 {
     .await
 }
 
+/// One operation pushed through `hq.push` as a shop role would, with the number `seq`.
+async fn client_push_raw(
+    client: &Client,
+    shop: &str,
+    seq: i64,
+) -> Result<i64, tokio_postgres::Error> {
+    let body = r#"{"external_id":"raw","service":"WAVE_SN_API_CASH_OUT","status":"SUCCESS"}"#;
+    client
+        .query_one(
+            "SELECT hq.push($1, 'raw-journal', $2, ARRAY['operation'], ARRAY['raw'], \
+             ARRAY[$2::bigint], ARRAY[$3::text])",
+            &[&shop, &seq, &body],
+        )
+        .await
+        .map(|r| r.get(0))
+}
+
 fn waiting(path: &Path) -> i64 {
     Outbox::open(path).unwrap().state().unwrap().waiting
 }
@@ -402,33 +419,43 @@ async fn a_shop_role_cannot_touch_another_shops_rows() {
         Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
         "{insert:?}"
     );
-    let updated = louga
-        .execute(
-            "UPDATE hq.operations SET body = '{}' WHERE shop_id = 'ziguinchor'",
-            &[],
-        )
-        .await
-        .unwrap();
-    assert_eq!(updated, 0, "the other shop's rows are not there to update");
-    let moved = louga
-        .execute(
-            "UPDATE hq.shops SET last_seq = 0 WHERE shop_id = 'ziguinchor'",
-            &[],
-        )
-        .await
-        .unwrap();
-    assert_eq!(moved, 0);
-    let own_row_away = louga
-        .execute(
-            "UPDATE hq.operations SET shop_id = 'ziguinchor' WHERE shop_id = 'louga'",
-            &[],
-        )
+    // No table is written directly (review of issue 15, F5): not another shop's rows, not
+    // its own, not its position; and no lock that would stall every other shop.
+    for sql in [
+        "UPDATE hq.operations SET body = '{}' WHERE shop_id = 'ziguinchor'",
+        "UPDATE hq.operations SET shop_id = 'ziguinchor' WHERE shop_id = 'louga'",
+        "UPDATE hq.operations SET seq = 9223372036854775807 WHERE shop_id = 'louga'",
+        "UPDATE hq.shops SET last_seq = 0 WHERE shop_id = 'ziguinchor'",
+        "UPDATE hq.shops SET last_seq = 9223372036854775000",
+        "INSERT INTO hq.operations (shop_id, external_id, seq, body) \
+         VALUES ('louga', 'forged', 99, '{}')",
+        "BEGIN; LOCK TABLE hq.events IN ACCESS EXCLUSIVE MODE; COMMIT",
+        "BEGIN; LOCK TABLE hq.operations IN SHARE ROW EXCLUSIVE MODE; COMMIT",
+    ] {
+        let e = louga.batch_execute(sql).await.unwrap_err();
+        assert_eq!(
+            e.code(),
+            Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
+            "{sql}: {e:?}"
+        );
+        let _ = louga.batch_execute("ROLLBACK").await;
+    }
+    // Through hq.push, a number far beyond the shop's own (a row frozen for ever) is
+    // refused, and nothing of the batch is kept.
+    let frozen = client_push_raw(&louga, "louga", i64::MAX - 1)
         .await
         .unwrap_err();
     assert_eq!(
-        own_row_away.code(),
-        Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+        frozen.code(),
+        Some(&tokio_postgres::error::SqlState::INVALID_PARAMETER_VALUE),
+        "{frozen:?}"
     );
+    let seen_after: i64 = louga
+        .query_one("SELECT count(*) FROM hq.operations", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(seen_after, 1, "nothing of the refused batch kept");
     for sql in [
         "DELETE FROM hq.operations",
         "CREATE TABLE public.t (x int)",

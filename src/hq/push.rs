@@ -1,6 +1,7 @@
-//! One batch of the outbox into the head office, in ONE PostgreSQL transaction: each row
-//! upserted by (shop_id, key) only over an older snapshot (a smaller `seq`), then the
-//! shop's `last_seq` moved forward (never back), then the commit. A batch pushed twice
+//! One batch of the outbox into the head office, in ONE PostgreSQL transaction (one call
+//! of `hq.push`, the shop role's only way to write: `schema.rs`): each row upserted by
+//! (shop_id, key) only over an older snapshot (a smaller `seq`), then the shop's
+//! `last_seq` moved forward (never back), then the commit. A batch pushed twice
 //! (the shop died between this commit and its own delete) changes nothing the second
 //! time; a batch cut off half-way changes nothing at all.
 
@@ -12,55 +13,14 @@ use tokio_postgres::Client;
 use super::connect::{HqError, Target};
 use super::outbox::Row;
 
-/// The table and the SQL of each kind of row. The keys travel as text, cast back here.
-fn upsert_sql(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "operation" => {
-            "INSERT INTO hq.operations AS t (shop_id, external_id, seq, body) \
-             SELECT $1, k, s, b::jsonb FROM unnest($2::text[], $3::bigint[], $4::text[]) AS u(k, s, b) \
-             ON CONFLICT (shop_id, external_id) DO UPDATE \
-             SET seq = EXCLUDED.seq, body = EXCLUDED.body, received_at = now() \
-             WHERE t.seq < EXCLUDED.seq"
-        }
-        "event" => {
-            "INSERT INTO hq.events AS t (shop_id, id, seq, body) \
-             SELECT $1, k::bigint, s, b::jsonb FROM unnest($2::text[], $3::bigint[], $4::text[]) AS u(k, s, b) \
-             ON CONFLICT (shop_id, id) DO UPDATE \
-             SET seq = EXCLUDED.seq, body = EXCLUDED.body, received_at = now() \
-             WHERE t.seq < EXCLUDED.seq"
-        }
-        "drawer" => {
-            "INSERT INTO hq.drawers AS t (shop_id, id, seq, body) \
-             SELECT $1, k::bigint, s, b::jsonb FROM unnest($2::text[], $3::bigint[], $4::text[]) AS u(k, s, b) \
-             ON CONFLICT (shop_id, id) DO UPDATE \
-             SET seq = EXCLUDED.seq, body = EXCLUDED.body, received_at = now() \
-             WHERE t.seq < EXCLUDED.seq"
-        }
-        "z_report" => {
-            "INSERT INTO hq.z_reports AS t (shop_id, number, seq, body) \
-             SELECT $1, k::bigint, s, b::jsonb FROM unnest($2::text[], $3::bigint[], $4::text[]) AS u(k, s, b) \
-             ON CONFLICT (shop_id, number) DO UPDATE \
-             SET seq = EXCLUDED.seq, body = EXCLUDED.body, received_at = now() \
-             WHERE t.seq < EXCLUDED.seq"
-        }
-        "balance_reading" => {
-            "INSERT INTO hq.balance_readings AS t (shop_id, id, seq, body) \
-             SELECT $1, k::bigint, s, b::jsonb FROM unnest($2::text[], $3::bigint[], $4::text[]) AS u(k, s, b) \
-             ON CONFLICT (shop_id, id) DO UPDATE \
-             SET seq = EXCLUDED.seq, body = EXCLUDED.body, received_at = now() \
-             WHERE t.seq < EXCLUDED.seq"
-        }
-        _ => return None,
-    })
-}
-
-/// One kind's rows as the three arrays `unnest` takes.
-#[derive(Default)]
-struct Columns<'a> {
-    keys: Vec<&'a str>,
-    seqs: Vec<i64>,
-    bodies: Vec<Cow<'a, str>>,
-}
+/// The kinds of row the head office keeps (`hq.push` files each in its table).
+const KINDS: &[&str] = &[
+    "operation",
+    "event",
+    "drawer",
+    "z_report",
+    "balance_reading",
+];
 
 /// The snapshot as `jsonb` takes it. PostgreSQL refuses the NUL character in a JSON
 /// string (`\u0000`), which SQLite's `json_object` writes for a text holding one (a
@@ -155,40 +115,29 @@ pub async fn push(
     for row in rows {
         latest.insert((row.kind.as_str(), row.key.as_str()), row);
     }
-    let mut by_kind: BTreeMap<&str, Columns> = BTreeMap::new();
+    let (mut kinds, mut keys, mut seqs, mut bodies) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for ((kind, key), row) in latest {
-        let entry = by_kind.entry(kind).or_default();
-        entry.keys.push(key);
-        entry.seqs.push(row.seq);
-        entry.bodies.push(storable(&row.body));
-    }
-    let t = client.transaction().await.map_err(refused)?;
-    for (kind, Columns { keys, seqs, bodies }) in &by_kind {
-        let Some(sql) = upsert_sql(kind) else {
+        if !KINDS.contains(&kind) {
             // Written by a newer journal than this build knows: kept out rather than let
             // it block every row behind it.
             tracing::warn!(kind, "siège : sorte de ligne inconnue, ignorée");
             continue;
-        };
-        t.execute(sql, &[&shop_id, keys, seqs, bodies])
-            .await
-            .map_err(refused)?;
+        }
+        kinds.push(kind);
+        keys.push(key);
+        seqs.push(row.seq);
+        bodies.push(storable(&row.body));
     }
-    let row = t
-        .query_opt(
-            "UPDATE hq.shops SET last_seq = GREATEST(last_seq, $2), last_received_at = now(), \
-             journal_id = $3 WHERE shop_id = $1 RETURNING last_seq",
-            &[&shop_id, &last, &journal_id],
+    let bodies: Vec<&str> = bodies.iter().map(|b| b.as_ref()).collect();
+    // One call, one transaction at the head office: the rows, then last_seq, or nothing.
+    let row = client
+        .query_one(
+            "SELECT hq.push($1, $2, $3, $4, $5, $6, $7)",
+            &[&shop_id, &journal_id, &last, &kinds, &keys, &seqs, &bodies],
         )
         .await
         .map_err(refused)?;
-    let Some(row) = row else {
-        return Err(HqError::Refused {
-            url: target.shown().to_owned(),
-            reason: format!("la boutique {shop_id} n'est pas inscrite au siège pour ce rôle"),
-        });
-    };
-    t.commit().await.map_err(refused)?;
     Ok(row.get(0))
 }
 

@@ -227,7 +227,22 @@ impl Replicator {
             Some(c) if !c.is_closed() => c,
             _ => {
                 let c = self.target.connect().await?;
-                let remote = push::hello(&self.target, &c, &self.shop_id).await?;
+                // Bounded like a batch: a link that goes silent right after connecting would
+                // otherwise hold this task until the system's TCP timeout, some 15 minutes
+                // (review of issue 15, F9).
+                let hello = push::hello(&self.target, &c, &self.shop_id);
+                let remote = match tokio::time::timeout(self.options.push_timeout, hello).await {
+                    Ok(answer) => answer?,
+                    Err(_) => {
+                        return Err(HqError::Unreachable {
+                            url: self.target.shown().to_owned(),
+                            reason: format!(
+                                "pas de réponse en {} s",
+                                self.options.push_timeout.as_secs()
+                            ),
+                        });
+                    }
+                };
                 let (last, journal) = (remote.last_seq, remote.journal_id.clone());
                 let now = super::now_ms();
                 // A head office holding rows this journal would overwrite, or an

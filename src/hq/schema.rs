@@ -91,9 +91,74 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (shop_id, id)
     );
 
+    -- A shop writes only through hq.push (review of issue 15, F5): with table rights it
+    -- could lock a table against every other shop (LOCK TABLE needs only UPDATE), stamp
+    -- its own received_at, or freeze a row for ever with an enormous seq. The function
+    -- runs as its owner but keeps the session's shop (`my_shop()` reads session_user, and
+    -- the policies below apply to every role): rows at or below the shop's last_seq are
+    -- replays and change nothing; numbers must follow on from it.
+    CREATE FUNCTION hq.push(p_shop text, p_journal text, p_last bigint, p_kinds text[],
+                            p_keys text[], p_seqs bigint[], p_bodies text[])
+        RETURNS bigint
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $f$
+    DECLARE
+        shop text := hq.my_shop();
+        known bigint;
+    BEGIN
+        IF shop IS NULL OR shop IS DISTINCT FROM p_shop THEN
+            RAISE EXCEPTION 'la boutique % n''est pas celle de ce rôle', p_shop
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        SELECT last_seq INTO known FROM hq.shops WHERE shop_id = shop FOR UPDATE;
+        IF p_last IS NULL OR p_last > known + 1099511627776
+           OR EXISTS (SELECT 1 FROM unnest(p_seqs) AS n(s) WHERE s IS NULL OR s > p_last) THEN
+            RAISE EXCEPTION 'numéros hors de la suite de la boutique % (reçu jusqu''au n° %)',
+                shop, known USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        INSERT INTO hq.operations AS t (shop_id, external_id, seq, body)
+            SELECT shop, k, s, b::jsonb FROM unnest(p_kinds, p_keys, p_seqs, p_bodies) AS u(kind, k, s, b)
+            WHERE kind = 'operation' AND s > known
+            ON CONFLICT (shop_id, external_id) DO UPDATE
+            SET seq = EXCLUDED.seq, body = EXCLUDED.body, received_at = now()
+            WHERE t.seq < EXCLUDED.seq;
+        INSERT INTO hq.events AS t (shop_id, id, seq, body)
+            SELECT shop, k::bigint, s, b::jsonb FROM unnest(p_kinds, p_keys, p_seqs, p_bodies) AS u(kind, k, s, b)
+            WHERE kind = 'event' AND s > known
+            ON CONFLICT (shop_id, id) DO UPDATE
+            SET seq = EXCLUDED.seq, body = EXCLUDED.body, received_at = now()
+            WHERE t.seq < EXCLUDED.seq;
+        INSERT INTO hq.drawers AS t (shop_id, id, seq, body)
+            SELECT shop, k::bigint, s, b::jsonb FROM unnest(p_kinds, p_keys, p_seqs, p_bodies) AS u(kind, k, s, b)
+            WHERE kind = 'drawer' AND s > known
+            ON CONFLICT (shop_id, id) DO UPDATE
+            SET seq = EXCLUDED.seq, body = EXCLUDED.body, received_at = now()
+            WHERE t.seq < EXCLUDED.seq;
+        INSERT INTO hq.z_reports AS t (shop_id, number, seq, body)
+            SELECT shop, k::bigint, s, b::jsonb FROM unnest(p_kinds, p_keys, p_seqs, p_bodies) AS u(kind, k, s, b)
+            WHERE kind = 'z_report' AND s > known
+            ON CONFLICT (shop_id, number) DO UPDATE
+            SET seq = EXCLUDED.seq, body = EXCLUDED.body, received_at = now()
+            WHERE t.seq < EXCLUDED.seq;
+        INSERT INTO hq.balance_readings AS t (shop_id, id, seq, body)
+            SELECT shop, k::bigint, s, b::jsonb FROM unnest(p_kinds, p_keys, p_seqs, p_bodies) AS u(kind, k, s, b)
+            WHERE kind = 'balance_reading' AND s > known
+            ON CONFLICT (shop_id, id) DO UPDATE
+            SET seq = EXCLUDED.seq, body = EXCLUDED.body, received_at = now()
+            WHERE t.seq < EXCLUDED.seq;
+        UPDATE hq.shops SET last_seq = GREATEST(last_seq, p_last), last_received_at = now(),
+            journal_id = p_journal WHERE shop_id = shop
+            RETURNING last_seq INTO known;
+        RETURN known;
+    END
+    $f$;
+    REVOKE ALL ON FUNCTION hq.push(text, text, bigint, text[], text[], bigint[], text[]) FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION hq.push(text, text, bigint, text[], text[], bigint[], text[])
+        TO caisse_shop;
+
     GRANT USAGE ON SCHEMA hq TO caisse_shop;
-    GRANT SELECT, UPDATE (last_seq, last_received_at, journal_id) ON hq.shops TO caisse_shop;
-    GRANT SELECT, INSERT, UPDATE ON hq.operations, hq.events, hq.drawers, hq.z_reports,
+    -- Reading only, and only its own rows (the policies): where it stands, what it sent.
+    GRANT SELECT ON hq.shops, hq.operations, hq.events, hq.drawers, hq.z_reports,
         hq.balance_readings TO caisse_shop;
 
     ALTER TABLE hq.shops ENABLE ROW LEVEL SECURITY;
@@ -103,23 +168,23 @@ const MIGRATIONS: &[&str] = &[
 
     ALTER TABLE hq.operations ENABLE ROW LEVEL SECURITY;
     ALTER TABLE hq.operations FORCE ROW LEVEL SECURITY;
-    CREATE POLICY own_rows ON hq.operations TO caisse_shop
+    CREATE POLICY own_rows ON hq.operations
         USING (shop_id = hq.my_shop()) WITH CHECK (shop_id = hq.my_shop());
     ALTER TABLE hq.events ENABLE ROW LEVEL SECURITY;
     ALTER TABLE hq.events FORCE ROW LEVEL SECURITY;
-    CREATE POLICY own_rows ON hq.events TO caisse_shop
+    CREATE POLICY own_rows ON hq.events
         USING (shop_id = hq.my_shop()) WITH CHECK (shop_id = hq.my_shop());
     ALTER TABLE hq.drawers ENABLE ROW LEVEL SECURITY;
     ALTER TABLE hq.drawers FORCE ROW LEVEL SECURITY;
-    CREATE POLICY own_rows ON hq.drawers TO caisse_shop
+    CREATE POLICY own_rows ON hq.drawers
         USING (shop_id = hq.my_shop()) WITH CHECK (shop_id = hq.my_shop());
     ALTER TABLE hq.z_reports ENABLE ROW LEVEL SECURITY;
     ALTER TABLE hq.z_reports FORCE ROW LEVEL SECURITY;
-    CREATE POLICY own_rows ON hq.z_reports TO caisse_shop
+    CREATE POLICY own_rows ON hq.z_reports
         USING (shop_id = hq.my_shop()) WITH CHECK (shop_id = hq.my_shop());
     ALTER TABLE hq.balance_readings ENABLE ROW LEVEL SECURITY;
     ALTER TABLE hq.balance_readings FORCE ROW LEVEL SECURITY;
-    CREATE POLICY own_rows ON hq.balance_readings TO caisse_shop
+    CREATE POLICY own_rows ON hq.balance_readings
         USING (shop_id = hq.my_shop()) WITH CHECK (shop_id = hq.my_shop());
     "#,
 ];
