@@ -45,16 +45,23 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
         message,
         code: ExitCode::Config,
     };
+    // Before anything sells: the first start with `[hq]` queues the journal's past in one
+    // write transaction, seconds on years of operations, which a sale must not wait on
+    // (review of issue 15, F7).
+    let replicator = head_office(&context)?;
     // Everything left unsettled by a previous run is followed again, now.
     let mut running = crate::wiring::start(&context, true).await?;
+    if let Some(replicator) = replicator {
+        let engine = running.engine.clone();
+        running
+            .tasks
+            .push(tokio::spawn(replicator.with_engine(engine).run()));
+    }
     let hub = running.hub(&context, false);
     let listener = server::listen(hub, &socket)
         .await
         .map_err(|e| failure(format!("socket {} : {e}", socket.display())))?;
     running.tasks.push(listener);
-    if let Some(task) = head_office(&context, &running.engine)? {
-        running.tasks.push(task);
-    }
     if let Some(demo) = &context.demo {
         eprintln!("sandbox de démo : {}", demo.url());
     }
@@ -79,13 +86,12 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
     Ok(())
 }
 
-/// With `[hq] url` and `shop_id`: the outbox turned on and its replicator started (a task
-/// of its own: a sale never waits for it). Without: a journal whose outbox was on (an
-/// `[hq]` since removed) has it turned off and emptied; otherwise nothing at all runs.
+/// With `[hq] url` and `shop_id`: the outbox turned on and its replicator made, to run as
+/// a task of its own (a sale never waits for it). Without: a journal whose outbox was on
+/// (an `[hq]` since removed) has it turned off and emptied; otherwise nothing at all runs.
 fn head_office(
     context: &crate::wiring::Context,
-    engine: &std::sync::Arc<crate::engine::Engine>,
-) -> Result<Option<tokio::task::JoinHandle<()>>, Failure> {
+) -> Result<Option<crate::hq::replicator::Replicator>, Failure> {
     use crate::hq::{Target, outbox::Outbox, replicator};
     let config_failure = |message: String| Failure {
         message,
@@ -121,7 +127,5 @@ fn head_office(
         "siège : envoi du journal de la boutique {} vers {shown}",
         shop.shop_id
     );
-    Ok(Some(tokio::spawn(
-        replicator.with_engine(engine.clone()).run(),
-    )))
+    Ok(Some(replicator))
 }
