@@ -8,6 +8,10 @@
 //! Secrets: every key is a [`Secret`], so `{:?}` of a `Config` prints `[REDACTED]`. A file
 //! that holds a secret and is readable by every user of the machine is refused: on a shared
 //! kiosk host that would hand the shop's API key to every cashier account.
+//!
+//! One file, past 600 lines, on purpose: it is the only place that knows every setting and
+//! its environment variable, and the checks that tie them together; the file's syntax is
+//! `config/file.rs`, the variables `config/environment.rs`, the tests `config/tests.rs`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

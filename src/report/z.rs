@@ -15,6 +15,10 @@
 //! callbacks (`commission`), per service, per operator and in total, for the operations
 //! that went through. What is unknown stays `None` (a Z stored before the commissions
 //! were collected), and the text says « non disponible », never zero.
+//!
+//! One file, past 600 lines, on purpose: the builder, its totals and the report's canonical
+//! text are one hashed format; split, a change to one part could miss the others. Its tests
+//! live apart (`z/tests.rs`).
 
 use std::collections::BTreeMap;
 
