@@ -25,5 +25,6 @@ pub mod sandbox;
 pub mod secret;
 pub mod session;
 pub mod staff;
+pub mod ticker;
 pub mod tui;
 pub mod wiring;

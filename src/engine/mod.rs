@@ -12,6 +12,7 @@ mod account;
 mod actions;
 mod callbacks;
 pub mod failpoint;
+mod journal_thread;
 pub mod listener;
 mod moneygram;
 mod pay;
@@ -239,9 +240,9 @@ pub struct ReconcileSummary {
 }
 
 pub struct Engine {
-    /// An async lock, taken before a blocking thread is: however many requests wait, one
-    /// blocking thread at a time works on the journal (no pile of threads on a mutex).
-    journal: Arc<tokio::sync::Mutex<Journal>>,
+    /// The journal, on its own thread: however many requests wait, one call at a time
+    /// works on it, in the order asked (`journal_thread.rs`).
+    journal: journal_thread::JournalThread,
     gateways: Gateways,
     config: EngineConfig,
     clock: Clock,
@@ -296,7 +297,7 @@ impl Engine {
         let redactor = Redactor::new(secrets);
         Arc::new(Engine {
             redactor,
-            journal: Arc::new(tokio::sync::Mutex::new(journal)),
+            journal: journal_thread::JournalThread::start(journal),
             gateways,
             config,
             clock,
@@ -322,7 +323,7 @@ impl Engine {
 
     /// The journal file this engine writes.
     pub async fn journal_path(&self) -> std::path::PathBuf {
-        self.journal.lock().await.path().to_path_buf()
+        self.journal.path().to_path_buf()
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -333,20 +334,12 @@ impl Engine {
         self.events.subscribe()
     }
 
-    /// Runs a journal call off the async workers (SQLite blocks).
+    /// Runs a journal call off the async workers (SQLite blocks), on the journal's thread.
     pub async fn journal<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Journal) -> Result<T, JournalError> + Send + 'static,
     ) -> Result<T, JournalError> {
-        let mut journal = self.journal.clone().lock_owned().await;
-        tokio::task::spawn_blocking(move || f(&mut journal))
-            .await
-            .unwrap_or_else(|e| {
-                Err(JournalError::Open {
-                    path: Default::default(),
-                    reason: e.to_string(),
-                })
-            })
+        self.journal.call(f).await
     }
 
     fn notify(&self, external_id: &str, status: TxStatus) {
@@ -410,12 +403,27 @@ impl Engine {
         detail: Value,
         by: Option<Actor>,
     ) -> Result<Transition, JournalError> {
+        self.step_after(external_id, event, detail, by, |_| Ok(()))
+            .await
+    }
+
+    /// [`Engine::step`], after `first` in the same trip to the journal (its own write, done
+    /// before the step's).
+    pub(crate) async fn step_after(
+        &self,
+        external_id: &str,
+        event: Event,
+        detail: Value,
+        by: Option<Actor>,
+        first: impl FnOnce(&mut Journal) -> Result<(), JournalError> + Send + 'static,
+    ) -> Result<Transition, JournalError> {
         let plan = self.config.plan.clone();
         let now = self.now();
         let id = external_id.to_owned();
         let name = event.name();
         let transition = self
             .journal(move |j| {
+                first(j)?;
                 j.transition(
                     &id,
                     name,

@@ -11,10 +11,11 @@ use tokio::sync::Semaphore;
 use super::{Engine, EngineError, ReconcileSummary};
 use crate::catalog::customer;
 use crate::catalog::errors::{fill_amount, french_message};
+use crate::domain::PollPlan;
 use crate::domain::answers::{NoAnswer, PollAnswer};
 use crate::domain::lifecycle::Event;
 use crate::domain::{GatewayKind, PaymentStatus, TxStatus};
-use crate::journal::{JournalError, SlotDecision, TransactionRow};
+use crate::journal::{Journal, JournalError, SlotDecision, TransactionRow};
 
 /// How far ahead a claimed row is pushed while its poll runs. Short: a process that quits
 /// with polls in flight leaves its claims behind, and another must take them up soon (a
@@ -58,28 +59,30 @@ impl Engine {
     /// machine read the answer. A refund is asked about through the sale it refunds.
     pub async fn poll_once(&self, row: &TransactionRow) -> Result<PollResult, EngineError> {
         let plan = self.config.plan.clone();
-        let ext = row.external_id.clone();
-        let asked = row.status_id().to_owned();
+        let asked = row.clone();
         let now = self.now();
-        let slot = {
-            let asked = asked.clone();
-            let window = plan.budget_window.as_millis() as i64;
-            self.journal(move |j| {
-                j.take_status_slot(&asked, now, plan.per_transaction, window, plan.per_second)
-            })
-            .await?
-        };
-        let slot = match slot {
-            SlotDecision::Granted(slot) => slot,
+        let decision = self
+            .journal(move |j| take_slot(j, &asked, now, &plan))
+            .await?;
+        match decision {
+            SlotDecision::Granted(slot) => self.poll_granted(row, slot).await,
             SlotDecision::Wait(wait) => {
-                let ext2 = ext.clone();
-                self.journal(move |j| j.reschedule(&ext2, now + wait))
-                    .await?;
                 // The poll loop sleeps until the claim runs out: tell it of the new time.
                 self.wake.notify_one();
-                return Ok(PollResult::Deferred(wait));
+                Ok(PollResult::Deferred(wait))
             }
-        };
+        }
+    }
+
+    /// The poll itself, once the budget granted `slot`: the gateway asked, the slot stamped
+    /// with the answer's time and the answer read by the machine in one trip to the journal.
+    async fn poll_granted(
+        &self,
+        row: &TransactionRow,
+        slot: i64,
+    ) -> Result<PollResult, EngineError> {
+        let ext = row.external_id.clone();
+        let asked = row.status_id().to_owned();
         let Some(gateway) = self.gateways.get(row.gateway) else {
             return Err(EngineError::NoGateway(row.gateway));
         };
@@ -89,8 +92,6 @@ impl Engine {
         };
         let result = gateway.status(&asked, gateway_id.as_deref()).await;
         let ended = self.now();
-        self.journal(move |j| j.finish_status_slot(slot, ended))
-            .await?;
         let (answer, detail) = match &result {
             Ok(report) => (
                 PollAnswer::Status {
@@ -119,7 +120,13 @@ impl Engine {
             }
             _ => None,
         };
-        let transition = self.step(&ext, Event::Poll(answer), detail, None).await?;
+        // The slot's end and the answer in one trip (each trip wakes a blocking thread
+        // and this one: issue 14).
+        let transition = self
+            .step_after(&ext, Event::Poll(answer), detail, None, move |j| {
+                j.finish_status_slot(slot, ended)
+            })
+            .await?;
         Ok(match failed {
             Some(message) => PollResult::Failed(message),
             None => PollResult::Answered(transition.after),
@@ -172,6 +179,9 @@ impl Engine {
             let scope = only.clone();
             // What is due, and when the next row falls due, in one trip to the journal
             // (each trip is a wakeup of a blocking thread and of this one: issue 14).
+            // The budget's slots are taken in the same trip: a row the budget holds back
+            // is rescheduled there, before the next due time is read.
+            let plan = self.config.plan.clone();
             let claimed = self
                 .journal(move |j| {
                     let rows = j.claim_due(
@@ -181,7 +191,13 @@ impl Engine {
                         per_second,
                         scope.as_deref(),
                     )?;
-                    Ok((rows, j.next_due(scope.as_deref())?))
+                    let mut granted = Vec::with_capacity(rows.len());
+                    for row in rows {
+                        if let SlotDecision::Granted(slot) = take_slot(j, &row, now, &plan)? {
+                            granted.push((row, slot));
+                        }
+                    }
+                    Ok((granted, j.next_due(scope.as_deref())?))
                 })
                 .await;
             let (claimed, next_due) = match claimed {
@@ -193,7 +209,7 @@ impl Engine {
                 }
             };
             let busy = !claimed.is_empty();
-            for row in claimed {
+            for (row, slot) in claimed {
                 let engine = self.clone();
                 let permit = permits
                     .clone()
@@ -201,7 +217,7 @@ impl Engine {
                     .await
                     .expect("semaphore never closed");
                 tokio::spawn(async move {
-                    if let Err(e) = engine.poll_once(&row).await {
+                    if let Err(e) = engine.poll_granted(&row, slot).await {
                         tracing::error!(external_id = %row.external_id, "poll : {e}");
                     }
                     drop(permit);
@@ -216,7 +232,8 @@ impl Engine {
             let soonest = if busy { 50 } else { 20 };
             let sleep = next_due.map(|due| (due - self.now()).clamp(soonest, DUE_CAP_MS));
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(sleep.unwrap_or(0) as u64)),
+                // The kernel's timer: one wakeup for the wait, however long (`ticker`).
+                _ = crate::ticker::sleep(Duration::from_millis(sleep.unwrap_or(0) as u64)),
                     if sleep.is_some() => {}
                 _ = self.wake.notified() => {}
             }
@@ -297,6 +314,29 @@ impl Engine {
         }
         Ok(summary)
     }
+}
+
+/// Asks the budget (shared by every process on the host) for a status call on `row` (a
+/// refund's is counted on the sale it refunds);
+/// when it has none, the row is rescheduled for when it will.
+fn take_slot(
+    j: &mut Journal,
+    row: &TransactionRow,
+    now: i64,
+    plan: &PollPlan,
+) -> Result<SlotDecision, JournalError> {
+    let window = plan.budget_window.as_millis() as i64;
+    let decision = j.take_status_slot(
+        row.status_id(),
+        now,
+        plan.per_transaction,
+        window,
+        plan.per_second,
+    )?;
+    if let SlotDecision::Wait(wait) = decision {
+        j.reschedule(&row.external_id, now + wait)?;
+    }
+    Ok(decision)
 }
 
 /// Whether the process named in a lease owner (`PID-…`) still runs on this host.

@@ -199,13 +199,8 @@ impl Replicator {
                     }
                     // A commit's last step (the WAL index) makes no notification: look
                     // again once the burst of writes is over.
-                    let deadline = tokio::time::Instant::now() + SETTLE;
-                    loop {
-                        match tokio::time::timeout_at(deadline, f.next()).await {
-                            Ok(Some(())) => continue,
-                            Ok(None) => break,
-                            Err(_) => break,
-                        }
+                    if f.settle(SETTLE).await.is_none() {
+                        *files = None;
                     }
                     if changed().await {
                         return;

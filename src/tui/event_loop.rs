@@ -16,11 +16,11 @@ use super::app::{self, App, Event};
 use super::effects::{Coalesce, execute};
 use super::reader::Chunk;
 use super::theme::Theme;
-use super::ticker::Ticker;
 use super::{config_failure, input, ui};
 use crate::clock::now_ms;
 use crate::exit::Failure;
 use crate::session::{Link, LinkEvent};
+use crate::ticker::Ticker;
 
 /// What the loop hears besides the terminal's bytes and the link: the signals, as `run`
 /// turns them into these (the tests send them directly).

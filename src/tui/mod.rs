@@ -19,7 +19,6 @@ pub mod message;
 mod reader;
 pub mod screens;
 pub mod theme;
-mod ticker;
 pub mod ui;
 pub mod widgets;
 

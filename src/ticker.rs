@@ -1,5 +1,6 @@
-//! The countdown's once-a-second tick, from the kernel: a `timerfd` the runtime's epoll
-//! waits on, so each tick is one wakeup of the app's thread.
+//! Timers from the kernel: the countdown's once-a-second tick (the app), and the poll
+//! loop's wait for the next row due (the engine). A `timerfd` the runtime's epoll waits
+//! on, so each expiry is one wakeup of the thread.
 //!
 //! Why not `tokio::time::interval`: tokio's timer wheel keeps a timer a second away in a
 //! slot 64 ms wide; the runtime wakes at the slot's start, moves the timer to the finer
@@ -19,10 +20,22 @@ pub enum Ticker {
     Tokio(tokio::time::Interval),
 }
 
+/// Sleeps for `duration` on a one-shot kernel timer (tokio's where none can be made): one
+/// wakeup however long the wait, where tokio's wheel wakes once per level it crosses (up
+/// to three for a poll 20 s away).
+pub async fn sleep(duration: Duration) {
+    // A zero timerfd would be disarmed: it would never fire.
+    let duration = duration.max(Duration::from_millis(1));
+    match timerfd(duration, None) {
+        Ok(fd) => Ticker::Kernel(fd).tick().await,
+        Err(_) => tokio::time::sleep(duration).await,
+    }
+}
+
 impl Ticker {
     /// Ticks every `period`, the first one `period` from now.
     pub fn every(period: Duration) -> Ticker {
-        match timerfd(period) {
+        match timerfd(period, Some(period)) {
             Ok(fd) => Ticker::Kernel(fd),
             Err(e) => {
                 tracing::debug!("timerfd : {e} ; minuterie de tokio");
@@ -66,8 +79,9 @@ impl Ticker {
     }
 }
 
-/// A non-blocking monotonic timerfd firing every `period`, registered with the runtime.
-fn timerfd(period: Duration) -> io::Result<AsyncFd<OwnedFd>> {
+/// A non-blocking monotonic timerfd firing `first` from now, then every `period` (or once),
+/// registered with the runtime.
+fn timerfd(first: Duration, period: Option<Duration>) -> io::Result<AsyncFd<OwnedFd>> {
     // SAFETY: plain system calls; the descriptor is owned at once.
     let fd = unsafe {
         libc::timerfd_create(
@@ -80,13 +94,13 @@ fn timerfd(period: Duration) -> io::Result<AsyncFd<OwnedFd>> {
     }
     // SAFETY: `fd` was just created and is owned by nothing else.
     let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-    let spec = libc::timespec {
-        tv_sec: period.as_secs() as libc::time_t,
-        tv_nsec: period.subsec_nanos() as libc::c_long,
+    let spec = |d: Duration| libc::timespec {
+        tv_sec: d.as_secs() as libc::time_t,
+        tv_nsec: d.subsec_nanos() as libc::c_long,
     };
     let value = libc::itimerspec {
-        it_interval: spec,
-        it_value: spec,
+        it_interval: spec(period.unwrap_or(Duration::ZERO)),
+        it_value: spec(first),
     };
     // SAFETY: `value` is a valid itimerspec; the old value is not asked for.
     if unsafe { libc::timerfd_settime(fd.as_raw_fd(), 0, &value, std::ptr::null_mut()) } != 0 {
@@ -108,6 +122,13 @@ mod tests {
         assert!(matches!(ticker, Ticker::Kernel(_)), "a timerfd on Linux");
         let at_once = tokio::time::timeout(Duration::ZERO, ticker.tick()).await;
         assert!(at_once.is_err(), "no tick before its period");
+    }
+
+    /// A one-shot sleep ends, the short and the zero one alike.
+    #[tokio::test]
+    async fn a_kernel_sleep_ends() {
+        sleep(Duration::from_millis(5)).await;
+        sleep(Duration::ZERO).await;
     }
 
     /// The kernel's timer goes on ticking, one tick per wait.
