@@ -11,9 +11,10 @@
 //! 4. 20 shops replicating at once (5,000 rows each), each its own role and replicator;
 //!    then the replication lag (write to arrival, p50/p99) with 20 shops writing 900 rows a
 //!    second in all for 20 s: ten times the average of 1,000 shops × 2,000 operations a day;
-//! 5. the head office's read side at scale: one day of `CAISSE_BENCH_SHOPS` shops (1,000 by
-//!    default, 0 to skip) × 2,000 operations loaded by SQL, then `caisse hq report` of that
-//!    day by shop and by service, and `caisse hq watch`.
+//! 5. the head office's read side at scale: one day (`CAISSE_BENCH_DAYS=30`: a month) of
+//!    `CAISSE_BENCH_SHOPS` shops (1,000 by default, 0 to skip) × 2,000 operations a day loaded
+//!    by SQL, then `caisse hq report` of that period by shop and by service, and
+//!    `caisse hq watch`.
 //!
 //! Run: `cargo bench --bench head_office` (`CAISSE_BENCH_ROWS=20000` by default).
 
@@ -324,7 +325,19 @@ fn main() {
         if shops == 0 {
             return;
         }
-        let day = caisse::report::Period::parse("2026-11-30", "2026-11-30").unwrap();
+        // A day by default; `CAISSE_BENCH_DAYS=30` loads a month (60 million operations at
+        // 1,000 shops: some 25 GB and half an hour of loading on these 2 cores).
+        let days: i64 = std::env::var("CAISSE_BENCH_DAYS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1)
+            .clamp(1, 30);
+        let (from, to) = if days == 1 {
+            ("2026-11-30".to_owned(), "2026-11-30".to_owned())
+        } else {
+            ("2026-11-01".to_owned(), format!("2026-11-{days:02}"))
+        };
+        let day = caisse::report::Period::parse(&from, &to).unwrap();
         let (start, _) = day.millis();
         let started = Instant::now();
         client
@@ -335,26 +348,35 @@ fn main() {
             )
             .await
             .unwrap();
-        client
-            .execute(
-                "INSERT INTO hq.operations (shop_id, external_id, seq, body) \
-                 SELECT 'scale-' || s, 'op-' || o, o, jsonb_build_object( \
-                   'kind', 'payment', \
-                   'service', (ARRAY['WAVE_SN_API_CASH_OUT', 'WAVE_SN_API_CASH_IN', \
-                     'ORANGE_SN_API_CASH_OUT', 'ORANGE_SN_API_CASH_IN', 'SENELEC_SN_BILL_PAY'])[1 + o % 5], \
-                   'status', CASE WHEN o % 20 = 0 THEN 'FAILED' WHEN o % 500 = 1 THEN 'PENDING' \
-                     ELSE 'SUCCESS' END, \
-                   'amount', 500 + (o * 37) % 20000, 'cashier', 'awa', \
-                   'created_at', $1::bigint + o * 40000) \
-                 FROM generate_series(1, $2::int) AS s, generate_series(1, 2000) AS o",
-                &[&start, &(shops as i32)],
-            )
-            .await
-            .unwrap();
+        for d in 0..days {
+            // One day at a time: each INSERT is one transaction of `shops` × 2,000 rows.
+            client
+                .execute(
+                    "INSERT INTO hq.operations (shop_id, external_id, seq, body) \
+                     SELECT 'scale-' || s, 'op-' || $3::int || '-' || o, $3::int * 2000 + o, \
+                       jsonb_build_object( \
+                       'kind', 'payment', \
+                       'service', (ARRAY['WAVE_SN_API_CASH_OUT', 'WAVE_SN_API_CASH_IN', \
+                         'ORANGE_SN_API_CASH_OUT', 'ORANGE_SN_API_CASH_IN', 'SENELEC_SN_BILL_PAY'])[1 + o % 5], \
+                       'status', CASE WHEN o % 20 = 0 THEN 'FAILED' WHEN o % 500 = 1 THEN 'PENDING' \
+                         ELSE 'SUCCESS' END, \
+                       'amount', 500 + (o * 37) % 20000, 'cashier', 'awa', \
+                       'created_at', $1::bigint + $3::bigint * 86400000 + o * 40000) \
+                     FROM generate_series(1, $2::int) AS s, generate_series(1, 2000) AS o",
+                    &[&start, &(shops as i32), &(d as i32)],
+                )
+                .await
+                .unwrap();
+        }
         client.batch_execute("ANALYZE hq.operations").await.unwrap();
+        let size: String = client
+            .query_one("SELECT pg_size_pretty(pg_total_relation_size('hq.operations'))", &[])
+            .await
+            .unwrap()
+            .get(0);
         println!(
-            "{shops} shops × 2,000 operations (a day, {} rows) loaded by SQL in {:.0} s",
-            shops * 2_000,
+            "{shops} shops × 2,000 operations × {days} day(s) ({} rows, {size}) loaded by SQL in {:.0} s",
+            shops * 2_000 * days,
             started.elapsed().as_secs_f64()
         );
         for by in [caisse::report::By::Shop, caisse::report::By::Service] {
@@ -363,9 +385,10 @@ fn main() {
                 let started = Instant::now();
                 let report = reading::report(&admin_target, &client, day, by).await.unwrap();
                 times.push(started.elapsed().as_secs_f64());
-                assert!(report.total.operations as i64 >= shops * 2_000);
+                assert!(report.total.operations as i64 >= shops * 2_000 * days);
             }
-            println!("the day's report by {by:?}: {:.2} s", median(times));
+            let span = if days == 1 { "day" } else { "month" };
+            println!("the {span}'s report by {by:?}: {:.2} s", median(times));
         }
         let mut times = Vec::new();
         for _ in 0..3 {

@@ -110,8 +110,22 @@ fn head_office(
         }
         return Ok(None);
     };
-    let target = Target::new(&shop.url, hq.and_then(|h| h.ca_file.as_deref()))
-        .map_err(|e| config_failure(e.to_string()))?;
+    // The head office's TLS set-up read wrong (its CA file unreadable after a renewal, say)
+    // must not stop the shop selling: said loudly, and nothing is sent until it is fixed
+    // and the service restarted. Nothing is lost meanwhile: the journal is queued for the
+    // head office from its start whenever the outbox is first turned on, and a queue
+    // already on goes on filling.
+    let target = match Target::new(&shop.url, hq.and_then(|h| h.ca_file.as_deref())) {
+        Ok(target) => target,
+        Err(e) => {
+            eprintln!(
+                "siège : {e} ; la boutique vend sans rien envoyer au siège jusqu'à ce que ce \
+                 soit corrigé et le service redémarré (caisse doctor)"
+            );
+            tracing::error!("siège : {e}");
+            return Ok(None);
+        }
+    };
     let shown = target.shown().to_owned();
     let (replicator, backfilled) = replicator::Replicator::new(
         target,

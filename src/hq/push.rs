@@ -72,12 +72,15 @@ pub async fn hello(target: &Target, client: &Client, shop_id: &str) -> Result<Re
         )
         .await
         .map_err(|e| target.refused(&e))?;
-    let mine: Option<String> = row.get(0);
-    let last: Option<i64> = row.get(1);
+    // `try_get`, never `get`: a head office whose schema drifted must not abort the
+    // shop's service (release builds abort on a panic); it is refused like any other.
+    let drift = |e| drifted(target, e);
+    let mine: Option<String> = row.try_get(0).map_err(drift)?;
+    let last: Option<i64> = row.try_get(1).map_err(drift)?;
     match (mine.as_deref(), last) {
         (Some(m), Some(last_seq)) if m == shop_id => Ok(Received {
             last_seq,
-            journal_id: row.get(2),
+            journal_id: row.try_get(2).map_err(drift)?,
         }),
         (Some(other), _) => Err(HqError::Refused {
             url: target.shown().to_owned(),
@@ -138,7 +141,19 @@ pub async fn push(
         )
         .await
         .map_err(refused)?;
-    Ok(row.get(0))
+    row.try_get(0).map_err(|e| drifted(target, e))
+}
+
+/// A reply whose columns are not what this build expects (a head office migrated by
+/// another version, a function edited by hand).
+fn drifted(target: &Target, e: tokio_postgres::Error) -> HqError {
+    HqError::Refused {
+        url: target.shown().to_owned(),
+        reason: format!(
+            "réponse du siège inattendue ({e}) : le schéma du siège n'est pas celui de cette \
+             version, « caisse hq migrate » au siège"
+        ),
+    }
 }
 
 #[cfg(test)]
