@@ -9,6 +9,7 @@ mod drawer;
 pub use crate::report::export;
 pub mod fingerprint;
 mod hq;
+mod package_files;
 mod pay;
 pub mod receipt;
 mod remote;
@@ -126,6 +127,13 @@ pub enum Command {
     /// Le siège (PostgreSQL) : état de l'envoi du journal (status), schéma (migrate), rôle d'une boutique (add-shop), rapport de toutes les boutiques (report), surveillance (watch).
     #[command(subcommand)]
     Hq(hq::HqCommand),
+    /// Écrit les pages de manuel et les complétions (bash, zsh, fish) dans DOSSIER (construction du paquet Debian).
+    #[command(hide = true)]
+    PackageFiles {
+        /// Dossier où écrire man/ et completions/.
+        #[arg(long, value_name = "DOSSIER")]
+        out: PathBuf,
+    },
 }
 
 /// Runs one command to completion. `None` (no subcommand) is handled by the caller.
@@ -142,7 +150,11 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     // Through the service when a socket is named: no key, no journal file read here.
     let via_service = !matches!(
         command,
-        Command::Serve | Command::Sandbox(_) | Command::Fingerprint(_) | Command::Hq(_)
+        Command::Serve
+            | Command::Sandbox(_)
+            | Command::Fingerprint(_)
+            | Command::Hq(_)
+            | Command::PackageFiles { .. }
     );
     let named = cli
         .socket
@@ -202,5 +214,6 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Drawer(command) => drawer::run(cli.config.as_deref(), command).await,
         Command::Close(args) => close::run(cli.config.as_deref(), &args),
         Command::Hq(command) => hq::run(cli.config.as_deref(), command).await,
+        Command::PackageFiles { out } => package_files::write(&out),
     }
 }
