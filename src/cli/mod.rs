@@ -4,6 +4,7 @@
 mod cashier;
 pub mod close;
 mod commands;
+mod doctor;
 mod drawer;
 /// The bookkeeper's columns and writers (`report::export`), under their old name.
 pub use crate::report::export;
@@ -126,6 +127,8 @@ pub enum Command {
     /// Le siège (PostgreSQL) : état de l'envoi du journal (status), schéma (migrate), rôle d'une boutique (add-shop), rapport de toutes les boutiques (report), surveillance (watch).
     #[command(subcommand)]
     Hq(hq::HqCommand),
+    /// Vérifie l'installation de la boutique (fichiers, configuration, passerelle, horloge, callbacks, disque, imprimante, siège) : OK ou à corriger, avec la commande qui corrige.
+    Doctor(doctor::DoctorArgs),
 }
 
 /// Runs one command to completion. `None` (no subcommand) is handled by the caller.
@@ -142,7 +145,11 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     // Through the service when a socket is named: no key, no journal file read here.
     let via_service = !matches!(
         command,
-        Command::Serve | Command::Sandbox(_) | Command::Fingerprint(_) | Command::Hq(_)
+        Command::Serve
+            | Command::Sandbox(_)
+            | Command::Fingerprint(_)
+            | Command::Hq(_)
+            | Command::Doctor(_)
     );
     let named = cli
         .socket
@@ -202,5 +209,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Drawer(command) => drawer::run(cli.config.as_deref(), command).await,
         Command::Close(args) => close::run(cli.config.as_deref(), &args),
         Command::Hq(command) => hq::run(cli.config.as_deref(), command).await,
+        Command::Doctor(args) => {
+            doctor::run(cli.config.as_deref(), cli.socket.as_deref(), &args).await
+        }
     }
 }
