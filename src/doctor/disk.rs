@@ -69,7 +69,7 @@ pub fn check(journal: &Path) -> Check {
         Ok(sizes) => sizes,
         Err(e) => return Check::warning(NAME, format!("non vérifié sur {} : {e}", dir.display())),
     };
-    let percent = if total > 0 { free * 100 / total } else { 0 };
+    let percent = free.saturating_mul(100).checked_div(total).unwrap_or(0);
     let said = format!(
         "libre : {} sur {} ({percent} %), journal : {}",
         size(free),
