@@ -248,6 +248,43 @@ fn a_correct_shop_passes_every_check_and_exits_0() {
     assert!(text.contains("non configuré  Siège"), "{text}");
     assert!(text.contains("Tout est en ordre"), "{text}");
     assert!(shop.socket.exists());
+    // The listener's `GET …/sante` answered without a trace: any other GET on the callback
+    // path is a rejected callback, recorded with a sample.
+    let journal = rusqlite::Connection::open(shop.home.path().join("lib/journal.db")).unwrap();
+    for table in ["callback_rejections", "callback_samples"] {
+        let rows: i64 = journal
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 0, "{table}");
+    }
+}
+
+#[test]
+fn a_fresh_install_without_keys_is_demo_mode_to_fix_and_nothing_is_written() {
+    let shop = Shop::new("http://127.0.0.1:1", "127.0.0.1:1", None);
+    // What a package installs: a configuration with no gateway yet.
+    std::fs::write(
+        &shop.config,
+        format!(
+            "[journal]\npath = \"{}\"\n[shop]\nname = \"Boutique Médina\"\n",
+            shop.home.path().join("lib/journal.db").display()
+        ),
+    )
+    .unwrap();
+    let out = shop.doctor();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(9), "{text}");
+    let (line, fix) = failure(&text, "Passerelle");
+    assert!(
+        line.contains("mode démo : aucune passerelle réelle"),
+        "{line}"
+    );
+    assert!(fix.contains("[intech] api_key"), "{fix}");
+    // Doctor only looks: no journal (nor demo journal) appears.
+    let lib: Vec<_> = std::fs::read_dir(shop.home.path().join("lib"))
+        .unwrap()
+        .collect();
+    assert!(lib.is_empty(), "{lib:?}");
 }
 
 #[test]

@@ -112,10 +112,41 @@ pub struct Options {
     pub service_user: Option<String>,
 }
 
+/// The unit's layout (`docs/caisse.service`: `CAISSE_CONFIG`, `CAISSE_DB`, `--socket`).
+pub const UNIT_CONFIG: &str = "/etc/caisse/config.toml";
+pub const UNIT_JOURNAL: &str = "/var/lib/caisse/journal.db";
+pub const UNIT_SOCKET: &str = "/run/caisse/caisse.sock";
+
+/// Whether doctor checks the service as the unit runs it: nothing names a configuration
+/// and the unit's exists. `sudo caisse doctor` would otherwise read root's own
+/// `~/.config/caisse/config.toml`, not the shop's, and find a demo.
+pub fn as_the_unit(cli_config: Option<&Path>, env_config: Option<&str>, unit_exists: bool) -> bool {
+    cli_config.is_none() && env_config.is_none() && unit_exists
+}
+
 /// The whole diagnosis, in the order a shop would fix things: files, settings, gateway,
 /// clock, callbacks, disk, printer, head office.
 pub async fn run(options: &Options) -> Vec<Check> {
-    let sources = crate::config::Sources::from_process(options.config_path.as_deref());
+    let process = crate::config::Sources::from_process(None);
+    let process_env = process.env;
+    let unit = as_the_unit(
+        options.config_path.as_deref(),
+        process_env("CAISSE_CONFIG").as_deref(),
+        Path::new(UNIT_CONFIG).is_file(),
+    );
+    let config_path = options
+        .config_path
+        .clone()
+        .or_else(|| unit.then(|| PathBuf::from(UNIT_CONFIG)));
+    // The unit's environment where the process has none.
+    let env = move |name: &str| {
+        process_env(name).or_else(|| (unit && name == "CAISSE_DB").then(|| UNIT_JOURNAL.into()))
+    };
+    let sources = crate::config::Sources {
+        cli_path: config_path.as_deref(),
+        env: &env,
+        ..process
+    };
     let loaded = settings::load(&sources);
     let mut checks = Vec::new();
     let account = match users::service_account(options.service_user.as_deref()) {
@@ -124,8 +155,11 @@ pub async fn run(options: &Options) -> Vec<Check> {
             checks.push(Check::to_fix(
                 "Utilisateur du service",
                 why,
-                "sudo useradd --system --user-group --home-dir /var/lib/caisse --no-create-home \
-                 --shell /usr/sbin/nologin caisse",
+                format!(
+                    "{}useradd --system --user-group --home-dir /var/lib/caisse --no-create-home \
+                     --shell /usr/sbin/nologin caisse",
+                    sudo()
+                ),
             ));
             None
         }
@@ -135,7 +169,8 @@ pub async fn run(options: &Options) -> Vec<Check> {
     let socket = options
         .socket
         .clone()
-        .or_else(|| config.and_then(|c| c.socket.clone()));
+        .or_else(|| config.and_then(|c| c.socket.clone()))
+        .or_else(|| unit.then(|| PathBuf::from(UNIT_SOCKET)));
     let edit = settings::edit_command(loaded.path.as_deref());
     if let Some(account) = &account {
         checks.extend(files::checks(
@@ -228,6 +263,14 @@ mod tests {
         );
         assert_eq!(shell_word(Path::new("/tmp/a b")), "'/tmp/a b'");
         assert_eq!(shell_word(Path::new("/tmp/l'x")), r"'/tmp/l'\''x'");
+    }
+
+    #[test]
+    fn the_unit_layout_only_when_nothing_names_a_configuration() {
+        assert!(as_the_unit(None, None, true));
+        assert!(!as_the_unit(None, None, false));
+        assert!(!as_the_unit(Some(Path::new("/x.toml")), None, true));
+        assert!(!as_the_unit(None, Some("/x.toml"), true));
     }
 
     #[test]

@@ -24,7 +24,13 @@ pub fn load(sources: &Sources<'_>) -> Loaded {
     match config::load(sources) {
         Ok(config) => Loaded {
             path: config.source.clone(),
-            checks: vec![Check::ok(NAME, "valeurs lues et valides")],
+            checks: vec![Check::ok(
+                NAME,
+                match &config.source {
+                    Some(path) => format!("{} : valeurs lues et valides", path.display()),
+                    None => "aucun fichier, valeurs par défaut".into(),
+                },
+            )],
             config: Some(config),
         },
         Err(ConfigError::WorldReadable { path, .. }) => {

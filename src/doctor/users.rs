@@ -16,8 +16,8 @@ pub struct Account {
 pub const SERVICE_USER: &str = "caisse";
 
 /// Whom the files should belong to: the user named with `--service-user`; else, run as
-/// root, the `caisse` user when it exists (the unit runs the service as it); else the user
-/// running doctor (a shop that runs `caisse serve` under its own account).
+/// root, the `caisse` user (the unit runs the service as it: its absence is to fix); else
+/// the user running doctor (a shop that runs `caisse serve` under its own account).
 pub fn service_account(named: Option<&str>) -> Result<Account, String> {
     if let Some(name) = named {
         return by_name(name).ok_or_else(|| {
@@ -26,10 +26,13 @@ pub fn service_account(named: Option<&str>) -> Result<Account, String> {
     }
     // SAFETY: geteuid has no preconditions and cannot fail.
     let me = unsafe { libc::geteuid() };
-    if me == 0
-        && let Some(account) = by_name(SERVICE_USER)
-    {
-        return Ok(account);
+    if me == 0 {
+        return by_name(SERVICE_USER).ok_or_else(|| {
+            format!(
+                "l'utilisateur « {SERVICE_USER} » du service n'existe pas (ou donnez le vôtre : \
+                 --service-user NOM)"
+            )
+        });
     }
     Ok(by_uid(me).unwrap_or_else(|| Account {
         uid: me,
