@@ -411,6 +411,32 @@ fn a_printer_at_a_closed_port_is_to_fix() {
 }
 
 #[test]
+fn a_head_office_that_does_not_answer_is_to_fix_and_its_password_never_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sandbox, url) = sandbox(dir.path(), KEY, 0);
+    let (_printer, printer) = printer();
+    let shop = Shop::new(&url, &printer, None);
+    let _service = shop.serve();
+    // Added after the start: the service would replicate (and retry) on its own.
+    let password = "mot-de-passe-du-siege-8c1";
+    let port = closed_port();
+    let mut text = std::fs::read_to_string(&shop.config).unwrap();
+    text.push_str(&format!(
+        "\n[hq]\nurl = \"postgres://caisse_shop_medina:{password}@127.0.0.1:{port}/hq\"\n\
+         shop_id = \"medina\"\n"
+    ));
+    std::fs::write(&shop.config, text).unwrap();
+    let out = shop.doctor();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(9), "{text}");
+    assert_eq!(to_fix(&text), ["Siège"], "{text}");
+    let (line, _) = failure(&text, "Siège");
+    assert!(line.contains(&format!("127.0.0.1:{port}")), "{line}");
+    assert!(!text.contains(password), "{text}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(password));
+}
+
+#[test]
 fn json_says_the_same_for_a_script() {
     let dir = tempfile::tempdir().unwrap();
     let (_sandbox, url) = sandbox(dir.path(), KEY, 600);

@@ -56,3 +56,46 @@ async fn tcp(address: &str, timeout: std::time::Duration, edit: &str) -> Check {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_device_that_is_not_there_is_to_fix() {
+        let env = |_: &str| None;
+        let sources = crate::config::Sources {
+            cli_path: None,
+            env: &env,
+            default_config_dir: None,
+            default_data_dir: None,
+        };
+        let config = crate::config::from_toml_text(
+            "[printer]\ndevice = \"/dev/caisse-pas-d-imprimante-ici\"\n",
+            &sources,
+        )
+        .unwrap();
+        let checks = checks(&config, "editor x").await;
+        let crate::doctor::Verdict::ToFix { why, fix } = &checks[0].verdict else {
+            panic!("{checks:?}");
+        };
+        assert!(why.contains("imprimante absente"), "{why}");
+        assert!(fix.contains("[printer] device"), "{fix}");
+    }
+
+    #[tokio::test]
+    async fn no_printer_is_not_configured() {
+        let env = |_: &str| None;
+        let sources = crate::config::Sources {
+            cli_path: None,
+            env: &env,
+            default_config_dir: None,
+            default_data_dir: None,
+        };
+        let config = crate::config::from_toml_text("", &sources).unwrap();
+        assert_eq!(
+            checks(&config, "editor x").await[0].verdict,
+            crate::doctor::Verdict::NotConfigured
+        );
+    }
+}
