@@ -21,13 +21,25 @@ const NAME: &str = "Configuration";
 /// (`config::from_toml_text`, the same resolution) so that the other checks run, and the
 /// file's own check says what to fix.
 pub fn load(sources: &Sources<'_>) -> Loaded {
+    let mut loaded = load_as_given(sources);
+    // Fix commands are pasted from anywhere: absolute paths.
+    loaded.path = loaded.path.map(|p| std::path::absolute(&p).unwrap_or(p));
+    loaded
+}
+
+fn load_as_given(sources: &Sources<'_>) -> Loaded {
     match config::load(sources) {
         Ok(config) => Loaded {
             path: config.source.clone(),
             checks: vec![Check::ok(
                 NAME,
                 match &config.source {
-                    Some(path) => format!("{} : valeurs lues et valides", path.display()),
+                    Some(path) => format!(
+                        "{} : valeurs lues et valides",
+                        std::path::absolute(path)
+                            .unwrap_or_else(|_| path.clone())
+                            .display()
+                    ),
                     None => "aucun fichier, valeurs par défaut".into(),
                 },
             )],
@@ -60,6 +72,17 @@ pub fn load(sources: &Sources<'_>) -> Loaded {
                 _ => named_path(sources),
             };
             let mut loaded = failed(path, e.to_string());
+            // The shop's file is the service's alone: doctor must then run as root.
+            if let ConfigError::Unreadable { reason, .. } = &e
+                && reason.contains("os error 13")
+                && !super::sudo().is_empty()
+            {
+                loaded.checks[0] = Check::to_fix(
+                    NAME,
+                    e.to_string(),
+                    "sudo caisse doctor   # le fichier n'est lisible que par le service et root",
+                );
+            }
             // A callback URL the loader refuses is the callback's line, where a shop looks.
             if let ConfigError::BadValue { name, .. } = &e
                 && name.contains("[callback] url")
