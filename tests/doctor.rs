@@ -14,6 +14,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+#[path = "support/pg.rs"]
+mod pg;
+
 const BIN: &str = env!("CARGO_BIN_EXE_caisse");
 const KEY: &str = "doctor-test-key-5f2a";
 /// How long a child may take to say it is ready.
@@ -434,6 +437,66 @@ fn a_head_office_that_does_not_answer_is_to_fix_and_its_password_never_shown() {
     assert!(line.contains(&format!("127.0.0.1:{port}")), "{line}");
     assert!(!text.contains(password), "{text}");
     assert!(!String::from_utf8_lossy(&out.stderr).contains(password));
+}
+
+/// `caisse hq ARGS` with the head office's administrator, `stdin` typed in.
+fn hq(cluster: &pg::Cluster, home: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut command = Command::new(BIN);
+    clean(&mut command, home);
+    let mut child = command
+        .arg("hq")
+        .args(args)
+        .env("CAISSE_HQ_ADMIN_URL", cluster.admin_url())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_head_office_that_answers_is_ok_and_says_when_it_last_received() {
+    let cluster = pg::Cluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let password = "mot-de-passe-medina-41d";
+    let out = hq(&cluster, dir.path(), &["migrate"], "");
+    assert!(out.status.success(), "{out:?}");
+    let out = hq(
+        &cluster,
+        dir.path(),
+        &["add-shop", "medina", "--password-stdin"],
+        &format!("{password}\n"),
+    );
+    assert!(out.status.success(), "{out:?}");
+    let (_sandbox, url) = sandbox(dir.path(), KEY, 0);
+    let (_printer, printer) = printer();
+    let shop = Shop::new(&url, &printer, None);
+    let role = cluster.url(&caisse::hq::role_name("medina"), password, cluster.port);
+    let mut text = std::fs::read_to_string(&shop.config).unwrap();
+    text.push_str(&format!("\n[hq]\nurl = \"{role}\"\nshop_id = \"medina\"\n"));
+    std::fs::write(&shop.config, text).unwrap();
+    let _service = shop.serve();
+    let out = shop.doctor();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("OK ") && l.contains(" Siège : "))
+        .unwrap_or_else(|| panic!("no OK line for the head office:\n{text}"));
+    assert!(line.contains("joignable (boutique medina)"), "{line}");
+    assert!(
+        line.contains("dernier envoi reçu il y a") || line.contains("rien reçu"),
+        "{line}"
+    );
+    assert!(!text.contains(password), "{text}");
 }
 
 #[test]

@@ -1,5 +1,8 @@
 //! The head office, when `[hq]` names the shop's role: one connection and `SELECT 1`, with
-//! the URL shown as the head office's code shows it (password blanked).
+//! the URL shown as the head office's code shows it (password blanked), then when it last
+//! received this shop's journal, by its own clock. The shop's side of the lag (its outbox)
+//! is `caisse hq status`'s: reading it here would open the journal, and doctor run as root
+//! must never create a `-wal` or `-shm` the service could then not write.
 
 use super::{CHECK_TIMEOUT, Check};
 use crate::config::Config;
@@ -30,12 +33,17 @@ pub async fn checks(config: &Config, edit: &str) -> Vec<Check> {
         client
             .simple_query("SELECT 1")
             .await
-            .map_err(|e| target.refused(&e).to_string())
+            .map_err(|e| target.refused(&e).to_string())?;
+        Ok::<_, String>(last_received(&client, &shop.shop_id).await)
     };
     let check = match tokio::time::timeout(CHECK_TIMEOUT, attempt).await {
-        Ok(Ok(_)) => Check::ok(
+        Ok(Ok(received)) => Check::ok(
             NAME,
-            format!("{} joignable (boutique {})", target.shown(), shop.shop_id),
+            format!(
+                "{} joignable (boutique {}) ; {received}",
+                target.shown(),
+                shop.shop_id
+            ),
         ),
         Ok(Err(why)) => Check::to_fix(
             NAME,
@@ -53,4 +61,46 @@ pub async fn checks(config: &Config, edit: &str) -> Vec<Check> {
         ),
     };
     vec![check]
+}
+
+/// When the head office last received a batch from this shop (its row of `hq.shops`, which
+/// the shop's role may read), said in French; never a failure: a quiet shop sends nothing.
+async fn last_received(client: &tokio_postgres::Client, shop_id: &str) -> String {
+    let row = client
+        .query_opt(
+            "SELECT EXTRACT(EPOCH FROM now() - last_received_at)::bigint \
+             FROM hq.shops WHERE shop_id = $1",
+            &[&shop_id],
+        )
+        .await;
+    match row {
+        Ok(Some(row)) => match row.try_get::<_, Option<i64>>(0) {
+            Ok(Some(secs)) => format!("dernier envoi reçu il y a {}", ago(secs)),
+            Ok(None) => "rien reçu de cette boutique pour l'instant".into(),
+            Err(_) => "dernier envoi inconnu".into(),
+        },
+        Ok(None) => "cette boutique n'y est pas inscrite (caisse hq add-shop, au siège)".into(),
+        Err(_) => "dernier envoi inconnu (schéma du siège absent ?)".into(),
+    }
+}
+
+/// A delay in seconds, in the largest unit that keeps it readable.
+pub fn ago(secs: i64) -> String {
+    let secs = secs.max(0);
+    match secs {
+        0..120 => format!("{secs} s"),
+        120..7200 => format!("{} min", secs / 60),
+        _ => format!("{} h", secs / 3600),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn delays_read_in_their_unit() {
+        assert_eq!(super::ago(-3), "0 s");
+        assert_eq!(super::ago(59), "59 s");
+        assert_eq!(super::ago(600), "10 min");
+        assert_eq!(super::ago(10_800), "3 h");
+    }
 }
