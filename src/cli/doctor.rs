@@ -6,12 +6,17 @@ use crate::doctor::{self, Options, render};
 use crate::exit::{ExitCode, Failure};
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Sans --config ni $CAISSE_CONFIG, la boutique telle que le service la lance : \
+    /etc/caisse/config.toml, /var/lib/caisse/journal.db, /run/caisse/caisse.sock (à lancer en \
+    root : sudo caisse doctor). Sort avec 0 si tout est bon, 9 s'il reste un point à corriger."
+)]
 pub struct DoctorArgs {
     /// Le diagnostic en JSON (pour un script de supervision).
     #[arg(long)]
     pub json: bool,
     /// Utilisateur Unix de « caisse serve », propriétaire attendu des fichiers (par défaut :
-    /// caisse si la commande tourne en root et qu'il existe, sinon vous).
+    /// caisse si la commande tourne en root, sinon vous).
     #[arg(long, value_name = "NOM")]
     pub service_user: Option<String>,
 }
