@@ -332,6 +332,28 @@ fn a_gateway_that_is_down_is_to_fix() {
 }
 
 #[test]
+fn a_gateway_that_never_answers_is_to_fix_after_its_timeout() {
+    // Connections are accepted (the kernel's backlog) and never read: a dead link that
+    // looks alive. Doctor must still end, and say so.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let (_printer, printer) = printer();
+    let shop = Shop::new(&url, &printer, None);
+    let _service = shop.serve();
+    let out = shop.doctor();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(9), "{text}");
+    assert_eq!(to_fix(&text), ["Passerelle Intech"], "{text}");
+    let (line, fix) = failure(&text, "Passerelle Intech");
+    assert!(
+        line.contains(&format!("{url} ne répond pas en 5 s")),
+        "{line}"
+    );
+    assert!(fix.starts_with("ping -c 3 127.0.0.1"), "{fix}");
+    drop(silent);
+}
+
+#[test]
 fn a_key_the_gateway_refuses_is_to_fix() {
     let dir = tempfile::tempdir().unwrap();
     let (_sandbox, url) = sandbox(dir.path(), "the-gateway-s-own-key", 0);
