@@ -26,6 +26,8 @@ pub enum ExitCode {
     Unsettled = 7,
     /// `caisse close --verify`: a stored Z report was altered, removed or re-hashed.
     Tampered = 8,
+    /// `caisse doctor`: at least one check is « à corriger ».
+    Doctor = 9,
 }
 
 /// An error on its way to stderr: the French sentence and the exit code.

@@ -8,6 +8,8 @@ use std::sync::{Arc, Once};
 
 use tokio::sync::OnceCell;
 
+pub mod date;
+
 static INSTALL: Once = Once::new();
 
 /// Installs rustls's `ring` provider once per process; harmless to call again.

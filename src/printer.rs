@@ -223,6 +223,12 @@ pub fn name(settings: &PrinterSettings) -> String {
     }
 }
 
+/// Whether a device-file printer can take a receipt now, checked without ever blocking
+/// (`caisse doctor` asks it before any sale does).
+pub fn check_device(path: &Path, ask_status: bool) -> Result<(), PrintError> {
+    device::check(path, ask_status)
+}
+
 /// Prints `receipt` on the configured printer, at its width. Returns within about three
 /// times the timeout whatever the printer does (a thread stuck writing to a device file is
 /// left behind, never waited for).

@@ -4,6 +4,7 @@
 mod cashier;
 pub mod close;
 mod commands;
+mod doctor;
 mod drawer;
 /// The bookkeeper's columns and writers (`report::export`), under their old name.
 pub use crate::report::export;
@@ -127,6 +128,8 @@ pub enum Command {
     /// Le siège (PostgreSQL) : état de l'envoi du journal (status), schéma (migrate), rôle d'une boutique (add-shop), rapport de toutes les boutiques (report), surveillance (watch).
     #[command(subcommand)]
     Hq(hq::HqCommand),
+    /// Vérifie l'installation de la boutique (fichiers, configuration, passerelle, horloge, callbacks, disque, imprimante, siège) : OK ou à corriger, avec la commande qui corrige.
+    Doctor(doctor::DoctorArgs),
     /// Écrit les pages de manuel et les complétions (bash, zsh, fish) dans DOSSIER (construction du paquet Debian).
     #[command(hide = true)]
     PackageFiles {
@@ -154,6 +157,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             | Command::Sandbox(_)
             | Command::Fingerprint(_)
             | Command::Hq(_)
+            | Command::Doctor(_)
             | Command::PackageFiles { .. }
     );
     let named = cli
@@ -214,6 +218,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Drawer(command) => drawer::run(cli.config.as_deref(), command).await,
         Command::Close(args) => close::run(cli.config.as_deref(), &args),
         Command::Hq(command) => hq::run(cli.config.as_deref(), command).await,
+        Command::Doctor(args) => {
+            doctor::run(cli.config.as_deref(), cli.socket.as_deref(), &args).await
+        }
         Command::PackageFiles { out } => package_files::write(&out),
     }
 }

@@ -29,7 +29,7 @@ pub async fn serve_callbacks(
     timeouts: CallbackTimeouts,
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let app = axum::Router::new()
-        .fallback(receive)
+        .fallback(dispatch)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_CALLBACK_BYTES * 4))
         .with_state(engine);
     let socket = tokio::net::TcpListener::bind(listen).await?;
@@ -40,6 +40,31 @@ pub async fn serve_callbacks(
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// What a GET on `…/sante` answers: that this is caisse's callback listener, and which
+/// running process (an id drawn at start-up, not a secret). `caisse doctor` compares the
+/// answer at the public callback URL with the one at the listener's own address: the same id
+/// proves the Internet reaches this shop's listener. Nothing is read or written.
+pub const HEALTH_SERVICE: &str = "caisse-callbacks";
+
+static INSTANCE: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| uuid::Uuid::new_v4().to_string());
+
+/// The health path (`GET …/sante`, no state touched), else a callback.
+async fn dispatch(
+    state: State<Arc<Engine>>,
+    method: axum::http::Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if method == axum::http::Method::GET && uri.path().trim_end_matches('/').ends_with("/sante") {
+        return axum::Json(json!({ "service": HEALTH_SERVICE, "instance": *INSTANCE }))
+            .into_response();
+    }
+    receive(state, uri, headers, body).await.into_response()
 }
 
 async fn receive(

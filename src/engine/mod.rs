@@ -11,6 +11,8 @@
 mod account;
 mod actions;
 mod callbacks;
+/// What the callback listener answers `GET …/sante` with (`caisse doctor` looks for it).
+pub use callbacks::HEALTH_SERVICE;
 pub mod failpoint;
 mod journal_thread;
 pub mod listener;

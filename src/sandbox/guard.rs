@@ -45,3 +45,23 @@ pub(crate) async fn log_request(request: Request, next: Next) -> Response {
     );
     response
 }
+
+/// With `clock_offset_secs`, the `Date` header shows the skewed clock (hyper writes the
+/// real one only when the reply has none): a gateway whose clock is off, for `caisse doctor`.
+pub(crate) async fn skewed_date(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let offset = shared.config.clock_offset_secs;
+    if offset != 0 {
+        let shown = time::OffsetDateTime::now_utc() + time::Duration::seconds(offset);
+        if let Ok(value) = axum::http::HeaderValue::from_str(&crate::http::date::format(shown)) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::DATE, value);
+        }
+    }
+    response
+}

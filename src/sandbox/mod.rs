@@ -162,6 +162,9 @@ pub struct SandboxConfig {
     pub moneygram_commit_delay: Duration,
     /// From a MoneyGram operation's reply (PENDING) to its SUCCESS callback.
     pub moneygram_callback_delay: Duration,
+    /// The clock the `Date` header shows, this many seconds off the real one (`caisse
+    /// doctor`'s clock check is tested against it); 0: the real time.
+    pub clock_offset_secs: i64,
 }
 
 /// The server's window for the duplicate rule.
@@ -191,6 +194,7 @@ impl Default for SandboxConfig {
             intram_secret_key: "demo-intram-secret".into(),
             moneygram_commit_delay: Duration::from_secs(3),
             moneygram_callback_delay: Duration::from_secs(5),
+            clock_offset_secs: 0,
         }
     }
 }
@@ -264,6 +268,15 @@ pub struct SandboxArgs {
     /// MoneyGram : délai entre la réponse (PENDING) et le callback SUCCESS, en ms.
     #[arg(long, default_value_t = 5000, value_name = "MS")]
     pub moneygram_callback_ms: u64,
+    /// Horloge décalée de ce nombre de secondes dans l'en-tête Date (essais de caisse doctor).
+    #[arg(
+        long,
+        default_value_t = 0,
+        value_name = "S",
+        hide = true,
+        allow_negative_numbers = true
+    )]
+    pub clock_offset_secs: i64,
 }
 
 impl SandboxArgs {
@@ -286,6 +299,7 @@ impl SandboxArgs {
             intram_errors_http_200: self.intram_errors_http_200,
             moneygram_commit_delay: Duration::from_millis(self.moneygram_commit_ms),
             moneygram_callback_delay: Duration::from_millis(self.moneygram_callback_ms),
+            clock_offset_secs: self.clock_offset_secs,
             ..SandboxConfig::default()
         }
     }
@@ -532,6 +546,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(guard::log_request))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            guard::skewed_date,
+        ))
         .with_state(shared)
 }
 
