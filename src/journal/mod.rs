@@ -58,6 +58,12 @@ pub enum JournalError {
     NotFound(String),
     #[error("disque plein : le journal ne peut plus rien écrire ; libérez de la place")]
     DiskFull,
+    /// The copy a migration takes first could not be written: nothing was migrated.
+    #[error(
+        "la copie du journal avant sa mise à jour (schéma {from} vers {to}) a échoué : \
+         {reason} ; le journal n'a pas été modifié, caisse ne peut pas démarrer sans cette copie"
+    )]
+    NoCopyBeforeMigration { from: i64, to: i64, reason: String },
     #[error("journal inaccessible ({path}) : {reason}")]
     Open { path: PathBuf, reason: String },
     #[error("erreur du journal : {0}")]

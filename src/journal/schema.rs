@@ -320,6 +320,16 @@ pub fn migrate(conn: &mut Connection) -> Result<(), JournalError> {
             supported: CURRENT_VERSION,
         });
     }
+    // A journal that holds operations is copied before its tables change (a fresh one, at
+    // 0, has nothing to lose); without the copy nothing is migrated.
+    if (1..CURRENT_VERSION).contains(&version) {
+        crate::backup::copy_before_migration(conn, version, time::OffsetDateTime::now_utc())
+            .map_err(|e| JournalError::NoCopyBeforeMigration {
+                from: version,
+                to: CURRENT_VERSION,
+                reason: e.to_string(),
+            })?;
+    }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process may have migrated while we waited for the lock.
