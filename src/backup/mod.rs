@@ -94,6 +94,12 @@ impl BackupError {
                         reason: "ce n'est pas une base SQLite".into(),
                     };
                 }
+                rusqlite::ErrorCode::DatabaseCorrupt => {
+                    return BackupError::NotAJournal {
+                        path: path.into(),
+                        reason: "fichier abîmé".into(),
+                    };
+                }
                 _ => {}
             }
         }

@@ -36,7 +36,7 @@ pub use polling::SlotDecision;
 pub use rejected::{RejectionCount, RejectionSample, SAMPLES_KEPT};
 use rows::{COLUMNS, row_to_tx};
 pub use rows::{NewTransaction, TransactionRow};
-pub use schema::CURRENT_VERSION;
+pub use schema::{CURRENT_VERSION, create_at_version_for_tests};
 pub use search::Page;
 
 #[derive(Debug, thiserror::Error)]

@@ -311,6 +311,17 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// Writes a journal at `path` as an older caisse left it, at schema `version` (a test of
+/// what an upgrade does to it: the copy before a migration, for one).
+#[doc(hidden)]
+pub fn create_at_version_for_tests(path: &std::path::Path, version: usize) -> rusqlite::Result<()> {
+    let conn = Connection::open(path)?;
+    for sql in &MIGRATIONS[..version] {
+        conn.execute_batch(sql)?;
+    }
+    conn.pragma_update(None, "user_version", version as i64)
+}
+
 /// Brings the journal up to [`CURRENT_VERSION`], each migration in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<(), JournalError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
