@@ -230,8 +230,12 @@ fn a_backup_into_a_directory_is_dated_and_keep_deletes_only_older_dated_copies()
     ] {
         std::fs::write(dir.join(name), "ancienne").unwrap();
     }
-    // A directory under a dated name is not a copy: it stays.
+    // A directory or a link under a dated name is not a copy: it stays, and so does the
+    // file the link points to.
     std::fs::create_dir(dir.join("journal-19990101-000000.db")).unwrap();
+    let elsewhere = h.join("ailleurs.txt");
+    std::fs::write(&elsewhere, "à garder").unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.join("journal-19980101-000000.db")).unwrap();
     let out = run(h, &["backup", "--to", dir.to_str().unwrap(), "--keep", "2"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("2 copie(s) plus ancienne(s) effacée(s)"));
@@ -243,6 +247,7 @@ fn a_backup_into_a_directory_is_dated_and_keep_deletes_only_older_dated_copies()
     assert_eq!(new.len(), 1, "{names:?}");
     assert_eq!(ids(&dir.join(new[0])), ["a", "b"]);
     let mut want = vec![
+        "journal-19980101-000000.db".to_owned(),
         "journal-19990101-000000.db".to_owned(),
         "journal-20200101-000000.db.bak".to_owned(),
         "journal-20200103-000000.db".to_owned(),
@@ -251,6 +256,29 @@ fn a_backup_into_a_directory_is_dated_and_keep_deletes_only_older_dated_copies()
     ];
     want.sort();
     assert_eq!(names, want);
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "à garder");
+}
+
+#[test]
+fn a_backup_directory_other_users_can_write_to_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    journal_with(&h.join("journal.db"), &["a"]);
+    let shared = h.join("partage");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let out = run(
+        h,
+        &["backup", "--to", shared.to_str().unwrap(), "--keep", "3"],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(
+        text(&out).contains("peut être modifié par d'autres utilisateurs"),
+        "{}",
+        text(&out)
+    );
+    assert!(names_in(&shared).is_empty());
 }
 
 #[test]
@@ -396,7 +424,7 @@ impl Unwritable {
         std::fs::create_dir(&path).unwrap();
         let mounted = unsafe { libc::geteuid() } == 0;
         if mounted {
-            mount(&path, "ro,size=64k");
+            mount(&path, "ro,size=64k,mode=0700");
         } else {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o500)).unwrap();
         }
@@ -489,7 +517,7 @@ fn a_full_disk_is_refused_in_french_and_leaves_nothing() {
         &h.join("journal.db"),
         &ids_.iter().map(String::as_str).collect::<Vec<_>>(),
     );
-    let Some((_dir, disk)) = full_disk("size=64k") else {
+    let Some((_dir, disk)) = full_disk("size=64k,mode=0700") else {
         return;
     };
     let out = run(

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::{BackupError, names, write_copy};
 
-/// Writes `<journal>.avant-migration-v<old>-AAAAMMJJ-HHMMSS.db` beside the journal `conn`
+/// Writes `<journal>.avant-migration-v<old>-AAAAMMJJHHMMSS.db` beside the journal `conn`
 /// is open on, checked like every copy. `None` for a database with no file (in memory),
 /// and when another process migrated the journal first: that one kept the copy at `old`,
 /// and this one, already at a later version, is not kept under `old`'s name.

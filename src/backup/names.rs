@@ -47,22 +47,23 @@ pub fn to_delete(names: &[String], keep: usize) -> Vec<String> {
     dated.into_iter().skip(keep).cloned().collect()
 }
 
-/// `<journal>.<what>-AAAAMMJJ-HHMMSS<ext>` beside the journal.
-fn beside(journal: &Path, what: &str, at: OffsetDateTime, ext: &str) -> PathBuf {
+/// `<journal>.<what>-<stamp><ext>` beside the journal.
+fn beside(journal: &Path, what: &str, stamp: &str, ext: &str) -> PathBuf {
     let mut name = OsString::from(journal.as_os_str());
-    name.push(format!(".{what}-{}{ext}", stamp(at)));
+    name.push(format!(".{what}-{stamp}{ext}"));
     PathBuf::from(name)
 }
 
 /// Where the journal is set aside before a restore: `journal.db.avant-restauration-…`.
 pub fn before_restore(journal: &Path, at: OffsetDateTime) -> PathBuf {
-    beside(journal, "avant-restauration", at, "")
+    beside(journal, "avant-restauration", &stamp(at), "")
 }
 
 /// The copy taken before a migration from schema `old`:
-/// `journal.db.avant-migration-v<old>-AAAAMMJJ-HHMMSS.db`.
+/// `journal.db.avant-migration-v<old>-AAAAMMJJHHMMSS.db`.
 pub fn before_migration(journal: &Path, old: i64, at: OffsetDateTime) -> PathBuf {
-    beside(journal, &format!("avant-migration-v{old}"), at, ".db")
+    let compact: String = stamp(at).chars().filter(|c| *c != '-').collect();
+    beside(journal, &format!("avant-migration-v{old}"), &compact, ".db")
 }
 
 /// The temporary name a copy is written under, in the same directory as `target` (so that
@@ -129,7 +130,7 @@ mod tests {
         let journal = Path::new("/var/lib/caisse/journal.db");
         assert_eq!(
             before_migration(journal, 11, at),
-            Path::new("/var/lib/caisse/journal.db.avant-migration-v11-20261201-055328.db")
+            Path::new("/var/lib/caisse/journal.db.avant-migration-v11-20261201055328.db")
         );
         assert_eq!(
             before_restore(journal, at),

@@ -38,6 +38,12 @@ pub fn restore(
             reason: super::french(&e),
         },
     })?;
+    if same_file(journal, from) {
+        return Err(BackupError::NotAJournal {
+            path: from.into(),
+            reason: "c'est le journal lui-même".into(),
+        });
+    }
     let copy = open_backup(from)?;
     let aside = if journal.exists() {
         let current = open_source(journal)?;
@@ -48,7 +54,7 @@ pub fn restore(
                 return Err(BackupError::CurrentIsNewer { missing, changed });
             }
         }
-        let aside = names::before_restore(journal, now);
+        let aside = free_name(names::before_restore(journal, now));
         set_aside(&current, journal, &aside)?;
         Some(aside)
     } else {
@@ -62,10 +68,32 @@ pub fn restore(
     })
 }
 
+/// `wanted`, or `wanted-2`, `-3`… when a restore in the same second already set a journal
+/// aside under it: an earlier aside is never overwritten.
+fn free_name(wanted: PathBuf) -> PathBuf {
+    let mut candidate = wanted.clone();
+    let mut n = 2;
+    while candidate.symlink_metadata().is_ok() {
+        let mut name = wanted.clone().into_os_string();
+        name.push(format!("-{n}"));
+        candidate = PathBuf::from(name);
+        n += 1;
+    }
+    candidate
+}
+
 fn parent(path: &Path) -> PathBuf {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.into(),
         _ => PathBuf::from("."),
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
     }
 }
 

@@ -58,6 +58,7 @@ pub fn backup(config_path: Option<&Path>, args: &BackupArgs) -> Result<(), Failu
     }
     if into_dir {
         create_dir(&args.to).map_err(failure)?;
+        refuse_shared(&args.to)?;
     }
     let target = if into_dir {
         args.to.join(names::dated(now))
@@ -88,6 +89,29 @@ fn create_dir(dir: &Path) -> Result<(), BackupError> {
             dir: dir.into(),
             reason: crate::backup::french(&e),
         })
+}
+
+/// A directory that other users may write to is no place for the journal's copies (phone
+/// numbers and amounts): they could remove or swap a copy, or plant files for the rotation.
+fn refuse_shared(dir: &Path) -> Result<(), Failure> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir).map_err(|e| failure(BackupError::io(dir, &e)))?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let others_write = meta.mode() & 0o022 != 0;
+    let someone_else = meta.uid() != me && meta.uid() != 0;
+    if others_write || someone_else {
+        return Err(Failure {
+            message: format!(
+                "le dossier {} peut être modifié par d'autres utilisateurs : les copies du \
+                 journal n'y seraient pas à l'abri ; choisissez un dossier à vous, fermé aux \
+                 autres (chmod 700)",
+                dir.display()
+            ),
+            code: ExitCode::Config,
+        });
+    }
+    Ok(())
 }
 
 /// Deletes the dated copies past the `keep` newest; any other file stays.
