@@ -495,10 +495,17 @@ fn a_wrong_path_or_a_missing_journal_is_refused_in_french() {
     );
 }
 
-/// A disk with no room: a tiny tmpfs, which only root may mount.
+/// A disk with no room: a tiny tmpfs, which only root may mount. Not root: a loud SKIPPED
+/// and no check, except under CI (which runs as root), where it fails, as tests/ssh_kiosk.rs.
 fn full_disk(size: &str) -> Option<(tempfile::TempDir, PathBuf)> {
     if unsafe { libc::geteuid() } != 0 {
-        eprintln!("not root: a tmpfs cannot be mounted, the full-disk case is not run");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the full-disk cases need root (a tmpfs), and CI runs as root"
+        );
+        eprintln!(
+            "\n*** SKIPPED: not root, no tmpfs can be mounted: the full-disk case is not run ***\n"
+        );
         return None;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -608,4 +615,48 @@ fn a_migration_whose_copy_cannot_be_written_does_not_run() {
         !names.iter().any(|n| n.contains("avant-migration")),
         "{names:?}"
     );
+}
+
+#[test]
+fn restore_refuses_a_copy_from_a_newer_caisse() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let journal = h.join("journal.db");
+    journal_with(&journal, &["a"]);
+    let copy = h.join("copie.db");
+    journal_with(&copy, &["a"]);
+    Connection::open(&copy)
+        .unwrap()
+        .pragma_update(None, "user_version", caisse::journal::CURRENT_VERSION + 1)
+        .unwrap();
+    let before = std::fs::read(&journal).unwrap();
+    let out = run(h, &["restore", "--from", copy.to_str().unwrap(), "--force"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("mettez caisse à jour"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(std::fs::read(&journal).unwrap(), before);
+}
+
+#[test]
+fn the_service_does_not_start_while_a_restore_holds_the_journal() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let journal = h.join("journal.db");
+    journal_with(&journal, &["a"]);
+    // What `caisse restore` holds while it works.
+    let _restoring = caisse::backup::service_lock::take(&journal).unwrap();
+    let out = caisse(h)
+        .args(["serve", "--socket", h.join("caisse.sock").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(
+        text(&out).contains("est déjà pris par un autre caisse serve ou par une restauration"),
+        "{}",
+        text(&out)
+    );
+    assert!(!h.join("caisse.sock").exists(), "nothing listens");
 }

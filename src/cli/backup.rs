@@ -36,7 +36,9 @@ fn journal_path(config_path: Option<&Path>) -> Result<PathBuf, Failure> {
 
 fn failure(e: BackupError) -> Failure {
     let code = match e {
-        BackupError::NotAJournal { .. } | BackupError::CurrentIsNewer { .. } => ExitCode::BadInput,
+        BackupError::NotAJournal { .. }
+        | BackupError::TooNew { .. }
+        | BackupError::CurrentIsNewer { .. } => ExitCode::BadInput,
         _ => ExitCode::Config,
     };
     Failure {
