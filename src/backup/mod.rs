@@ -77,6 +77,13 @@ pub enum BackupError {
          d'abord mis de côté) ajoutez --force"
     )]
     CurrentIsNewer { missing: i64, changed: i64 },
+    #[error(
+        "le journal actuel {} ne se lit pas ({reason}) : impossible de vérifier ce que la \
+         restauration lui ferait perdre ; s'il est abîmé, restaurez avec --force (il est \
+         d'abord mis de côté tel quel)",
+        path.display()
+    )]
+    CurrentUnreadable { path: PathBuf, reason: String },
     #[error("{} : {reason}", path.display())]
     Io { path: PathBuf, reason: String },
 }

@@ -49,7 +49,10 @@ pub fn restore(
         let current = open_source(journal)?;
         if !force {
             let (missing, changed) =
-                compare(&current, from).map_err(|e| BackupError::sqlite(journal, e))?;
+                compare(&current, from).map_err(|e| BackupError::CurrentUnreadable {
+                    path: journal.into(),
+                    reason: e.to_string(),
+                })?;
             if missing > 0 || changed > 0 {
                 return Err(BackupError::CurrentIsNewer { missing, changed });
             }
@@ -168,11 +171,12 @@ fn compare(current: &Connection, from: &Path) -> rusqlite::Result<(i64, i64)> {
 fn set_aside(current: &Connection, journal: &Path, aside: &Path) -> Result<(), BackupError> {
     match write_copy(current, aside) {
         Ok(_) => Ok(()),
-        Err(BackupError::CopyDamaged { .. } | BackupError::Io { .. }) => {
+        // No room, or no right to write there: a plain copy would fail the same way.
+        Err(e @ (BackupError::DiskFull(_) | BackupError::Unwritable { .. })) => Err(e),
+        Err(_) => {
             copy_file(journal, aside, "")?;
             copy_file(journal, aside, "-wal")
         }
-        Err(e) => Err(e),
     }
 }
 

@@ -38,7 +38,8 @@ fn failure(e: BackupError) -> Failure {
     let code = match e {
         BackupError::NotAJournal { .. }
         | BackupError::TooNew { .. }
-        | BackupError::CurrentIsNewer { .. } => ExitCode::BadInput,
+        | BackupError::CurrentIsNewer { .. }
+        | BackupError::CurrentUnreadable { .. } => ExitCode::BadInput,
         _ => ExitCode::Config,
     };
     Failure {
@@ -49,6 +50,8 @@ fn failure(e: BackupError) -> Failure {
 
 pub fn backup(config_path: Option<&Path>, args: &BackupArgs) -> Result<(), Failure> {
     let journal = journal_path(config_path)?;
+    // The journal first: a wrong configuration makes no backup directory.
+    let source = backup::open_source(&journal).map_err(failure)?;
     let now = OffsetDateTime::now_utc();
     let into_dir = args.keep.is_some() || args.to.is_dir();
     if args.keep.is_some() && args.to.exists() && !args.to.is_dir() {
@@ -67,7 +70,6 @@ pub fn backup(config_path: Option<&Path>, args: &BackupArgs) -> Result<(), Failu
     } else {
         args.to.clone()
     };
-    let source = backup::open_source(&journal).map_err(failure)?;
     let summary = backup::write_copy(&source, &target).map_err(failure)?;
     drop(source);
     print_summary("Sauvegarde écrite", &summary);

@@ -178,3 +178,42 @@ fn the_service_does_not_start_while_a_restore_holds_the_journal() {
     );
     assert!(!h.join("caisse.sock").exists(), "nothing listens");
 }
+
+#[test]
+fn a_damaged_journal_is_replaced_with_force_and_kept_aside_as_it_was() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let journal = h.join("journal.db");
+    let many: Vec<String> = (0..400).map(|i| format!("op-{i:04}")).collect();
+    journal_with(
+        &journal,
+        &many.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let copy = h.join("copie.db");
+    let out = run(h, &["backup", "--to", copy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let mut bytes = std::fs::read(&journal).unwrap();
+    let middle = bytes.len() / 2 / 4096 * 4096;
+    bytes[middle..middle + 8192].fill(0xA5);
+    std::fs::write(&journal, &bytes).unwrap();
+
+    let out = run(h, &["restore", "--from", copy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("--force"), "{}", text(&out));
+    assert_eq!(std::fs::read(&journal).unwrap(), bytes, "nothing changed");
+
+    let out = run(h, &["restore", "--from", copy.to_str().unwrap(), "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(integrity(&journal), "ok");
+    assert_eq!(ids(&journal).len(), 400);
+    let aside: Vec<String> = names_in(h)
+        .into_iter()
+        .filter(|n| n.starts_with("journal.db.avant-restauration-") && !n.ends_with("-wal"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{:?}", names_in(h));
+    assert_eq!(
+        std::fs::read(h.join(&aside[0])).unwrap(),
+        bytes,
+        "the damaged journal is kept as it was"
+    );
+}
