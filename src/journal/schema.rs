@@ -331,22 +331,26 @@ pub fn migrate(conn: &mut Connection) -> Result<(), JournalError> {
             supported: CURRENT_VERSION,
         });
     }
-    // A journal that holds operations is copied before its tables change (a fresh one, at
-    // 0, has nothing to lose); without the copy nothing is migrated.
-    if (1..CURRENT_VERSION).contains(&version) {
-        crate::backup::copy_before_migration(conn, version, time::OffsetDateTime::now_utc())
-            .map_err(|e| JournalError::NoCopyBeforeMigration {
-                from: version,
-                to: CURRENT_VERSION,
-                reason: e.to_string(),
-            })?;
-    }
+    let mut copied = false;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process may have migrated while we waited for the lock.
         let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if now > index as i64 {
             continue;
+        }
+        // Before the first change this process makes, under the write lock (no other process
+        // migrates meanwhile, and the copy is exactly what is migrated): a journal that holds
+        // something is copied first; without the copy nothing is migrated. A fresh journal
+        // (0, or still empty while another process creates it) has nothing to lose.
+        if !copied && now >= 1 {
+            crate::backup::copy_before_migration(&tx, now, time::OffsetDateTime::now_utc())
+                .map_err(|e| JournalError::NoCopyBeforeMigration {
+                    from: now,
+                    to: CURRENT_VERSION,
+                    reason: e.to_string(),
+                })?;
+            copied = true;
         }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;

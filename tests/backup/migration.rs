@@ -82,3 +82,22 @@ fn a_migration_whose_copy_cannot_be_written_does_not_run() {
         "{names:?}"
     );
 }
+
+#[test]
+fn an_old_journal_that_holds_nothing_is_migrated_without_a_copy() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let journal = h.join("journal.db");
+    caisse::journal::create_at_version_for_tests(&journal, 2).unwrap();
+    let out = run(h, &["cashier", "list"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let version: i64 = read_only(&journal)
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, caisse::journal::CURRENT_VERSION);
+    assert!(
+        !names_in(h).iter().any(|n| n.contains("avant-migration")),
+        "{:?}",
+        names_in(h)
+    );
+}
