@@ -169,3 +169,22 @@ fn a_full_disk_is_refused_in_french_and_leaves_nothing() {
     assert!(text(&out).contains("disque plein"), "{}", text(&out));
     assert!(names.is_empty(), "{names:?}");
 }
+
+#[test]
+fn a_link_planted_at_the_target_name_is_replaced_never_written_through() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    journal_with(&h.join("journal.db"), &["a"]);
+    let victim = h.join("victime.txt");
+    std::fs::write(&victim, "à ne pas écraser").unwrap();
+    let target = h.join("copie.db");
+    std::os::unix::fs::symlink(&victim, &target).unwrap();
+    let out = run(h, &["backup", "--to", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "à ne pas écraser"
+    );
+    assert!(target.symlink_metadata().unwrap().file_type().is_file());
+    assert_eq!(ids(&target), ["a"]);
+}
