@@ -31,10 +31,23 @@ pub fn restore(
     now: OffsetDateTime,
 ) -> Result<Restored, BackupError> {
     let started = std::time::Instant::now();
+    // A new disk: the journal's directory is made as `Journal::open` makes it, owner-only.
+    let dir = parent(journal);
+    if !dir.exists() {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| BackupError::Unwritable {
+                dir: dir.clone(),
+                reason: super::french(&e),
+            })?;
+    }
     let _owner = service_lock::take(journal).map_err(|refused| match refused {
         service_lock::Refused::Taken => BackupError::ServiceRunning(journal.into()),
         service_lock::Refused::Io(e) => BackupError::Unwritable {
-            dir: parent(journal),
+            dir: dir.clone(),
             reason: super::french(&e),
         },
     })?;

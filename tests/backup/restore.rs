@@ -217,3 +217,35 @@ fn a_damaged_journal_is_replaced_with_force_and_kept_aside_as_it_was() {
         "the damaged journal is kept as it was"
     );
 }
+
+#[test]
+fn restore_onto_a_new_disk_makes_the_journal_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let old = h.join("ancien.db");
+    journal_with(&old, &["a", "b"]);
+    let copy = h.join("copie.db");
+    let out = caisse(h)
+        .env("CAISSE_DB", &old)
+        .args(["backup", "--to", copy.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let journal = h.join("nouveau-disque").join("journal.db");
+    let out = caisse(h)
+        .env("CAISSE_DB", &journal)
+        .args(["restore", "--from", copy.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains("mis de côté"), "nothing to set aside");
+    assert_eq!(ids(&journal), ["a", "b"]);
+    let mode = std::fs::metadata(&journal).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let dir_mode = std::fs::metadata(journal.parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(dir_mode & 0o777, 0o700);
+}
