@@ -149,6 +149,14 @@ pub fn restore(config_path: Option<&Path>, args: &RestoreArgs) -> Result<(), Fai
         println!("Journal précédent mis de côté : {}", aside.display());
     }
     print_summary("Journal restauré", &restored.journal);
+    let version = restored.journal.schema_version;
+    if version < crate::journal::CURRENT_VERSION {
+        println!(
+            "  il sera mis à jour (schéma {version} vers {}) à sa prochaine ouverture, après \
+             une copie de sécurité",
+            crate::journal::CURRENT_VERSION
+        );
+    }
     Ok(())
 }
 
