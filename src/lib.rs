@@ -1,6 +1,7 @@
 //! caisse: a terminal point-of-sale for mobile-money counters in Senegal and Côte d'Ivoire,
 //! on the Intech API V2 aggregator with Intram as a second gateway.
 
+pub mod backup;
 pub mod catalog;
 pub mod cli;
 pub mod clock;

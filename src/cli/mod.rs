@@ -1,6 +1,7 @@
 //! The command line: `caisse <command>`. Every command prints French for the cashier or
 //! the shop owner; errors go to stderr with a documented exit code (see [`ExitCode`]).
 
+mod backup;
 mod cashier;
 pub mod close;
 mod commands;
@@ -128,6 +129,10 @@ pub enum Command {
     /// Le siège (PostgreSQL) : état de l'envoi du journal (status), schéma (migrate), rôle d'une boutique (add-shop), rapport de toutes les boutiques (report), surveillance (watch).
     #[command(subcommand)]
     Hq(hq::HqCommand),
+    /// Copie le journal (même pendant les ventes), vérifie la copie ; avec --keep N garde les N plus récentes d'un dossier.
+    Backup(backup::BackupArgs),
+    /// Remet une copie du journal en place, service arrêté ; le journal actuel est d'abord mis de côté.
+    Restore(backup::RestoreArgs),
     /// Vérifie l'installation de la boutique (fichiers, configuration, passerelle, horloge, callbacks, disque, imprimante, siège) : OK ou à corriger, avec la commande qui corrige.
     Doctor(doctor::DoctorArgs),
     /// Écrit les pages de manuel et les complétions (bash, zsh, fish) dans DOSSIER (construction du paquet Debian).
@@ -157,6 +162,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             | Command::Sandbox(_)
             | Command::Fingerprint(_)
             | Command::Hq(_)
+            | Command::Backup(_)
+            | Command::Restore(_)
             | Command::Doctor(_)
             | Command::PackageFiles { .. }
     );
@@ -218,6 +225,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Drawer(command) => drawer::run(cli.config.as_deref(), command).await,
         Command::Close(args) => close::run(cli.config.as_deref(), &args),
         Command::Hq(command) => hq::run(cli.config.as_deref(), command).await,
+        Command::Backup(args) => backup::backup(cli.config.as_deref(), &args),
+        Command::Restore(args) => backup::restore(cli.config.as_deref(), &args),
         Command::Doctor(args) => {
             doctor::run(cli.config.as_deref(), cli.socket.as_deref(), &args).await
         }

@@ -36,6 +36,9 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
         Err(e) => eprintln!("attention : limite de fichiers ouverts non relevée : {e}"),
     }
     let context = crate::wiring::connect_lasting(config_path).await?;
+    // The journal is this service's while it runs: `caisse restore` refuses meanwhile, and
+    // a restore under way keeps the service from starting (src/backup/service_lock.rs).
+    let _owner = own_journal(&context.journal_path)?;
     let socket = socket
         .or_else(|| context.config.socket.clone())
         .ok_or_else(|| {
@@ -142,4 +145,23 @@ fn head_office(
         shop.shop_id
     );
     Ok(Some(replicator))
+}
+
+fn own_journal(journal: &Path) -> Result<crate::backup::service_lock::Held, Failure> {
+    use crate::backup::service_lock::{Refused, take};
+    take(journal).map_err(|refused| Failure {
+        message: match refused {
+            Refused::Taken => format!(
+                "le journal {} est déjà pris par un autre caisse serve ou par une restauration \
+                 (caisse restore) : attendez la fin de la restauration, ou arrêtez l'autre service",
+                journal.display()
+            ),
+            Refused::Io(e) => format!(
+                "verrou du journal {} impossible : {e} ; le dossier du journal doit être \
+                 accessible en écriture à l'utilisateur du service",
+                journal.display()
+            ),
+        },
+        code: ExitCode::Config,
+    })
 }

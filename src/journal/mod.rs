@@ -36,7 +36,7 @@ pub use polling::SlotDecision;
 pub use rejected::{RejectionCount, RejectionSample, SAMPLES_KEPT};
 use rows::{COLUMNS, row_to_tx};
 pub use rows::{NewTransaction, TransactionRow};
-pub use schema::CURRENT_VERSION;
+pub use schema::{CURRENT_VERSION, create_at_version_for_tests};
 pub use search::Page;
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +58,12 @@ pub enum JournalError {
     NotFound(String),
     #[error("disque plein : le journal ne peut plus rien écrire ; libérez de la place")]
     DiskFull,
+    /// The copy a migration takes first could not be written: nothing was migrated.
+    #[error(
+        "la copie du journal avant sa mise à jour (schéma {from} vers {to}) a échoué : \
+         {reason} ; le journal n'a pas été modifié, caisse ne peut pas démarrer sans cette copie"
+    )]
+    NoCopyBeforeMigration { from: i64, to: i64, reason: String },
     #[error("journal inaccessible ({path}) : {reason}")]
     Open { path: PathBuf, reason: String },
     #[error("erreur du journal : {0}")]

@@ -311,6 +311,17 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// Writes a journal at `path` as an older caisse left it, at schema `version` (a test of
+/// what an upgrade does to it: the copy before a migration, for one).
+#[doc(hidden)]
+pub fn create_at_version_for_tests(path: &std::path::Path, version: usize) -> rusqlite::Result<()> {
+    let conn = Connection::open(path)?;
+    for sql in &MIGRATIONS[..version] {
+        conn.execute_batch(sql)?;
+    }
+    conn.pragma_update(None, "user_version", version as i64)
+}
+
 /// Brings the journal up to [`CURRENT_VERSION`], each migration in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<(), JournalError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -320,12 +331,26 @@ pub fn migrate(conn: &mut Connection) -> Result<(), JournalError> {
             supported: CURRENT_VERSION,
         });
     }
+    let mut copied = false;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process may have migrated while we waited for the lock.
         let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if now > index as i64 {
             continue;
+        }
+        // Before the first change this process makes, under the write lock (no other process
+        // migrates meanwhile, and the copy is exactly what is migrated): a journal that holds
+        // something is copied first; without the copy nothing is migrated. A fresh journal
+        // (0, or still empty while another process creates it) has nothing to lose.
+        if !copied && now >= 1 {
+            crate::backup::copy_before_migration(&tx, now, time::OffsetDateTime::now_utc())
+                .map_err(|e| JournalError::NoCopyBeforeMigration {
+                    from: now,
+                    to: CURRENT_VERSION,
+                    reason: e.to_string(),
+                })?;
+            copied = true;
         }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
