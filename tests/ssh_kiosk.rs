@@ -346,7 +346,7 @@ impl Lab {
         let sshd_dir = mk("sshd", 0o700);
         let client = mk("client", 0o700);
         let markers = mk("markers", 0o1777);
-        // As in production (docs/caisse.service): /etc/caisse 0700, /var/lib/caisse 0700,
+        // As in production (debian/caisse.service): /etc/caisse 0700, /var/lib/caisse 0700,
         // /run/caisse 0711 (cashiers may reach the socket by name, not list the directory).
         let etc = mk("etc", 0o700);
         let lib = mk("lib", 0o700);

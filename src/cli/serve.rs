@@ -1,6 +1,6 @@
 //! `caisse serve`: the shop's long-running service. It holds the keys, the journal, the
 //! callback listener, the poll budget and the recovery of unsettled sales; the cashiers'
-//! apps reach it over a Unix socket (docs/kiosk.md, docs/caisse.service).
+//! apps reach it over a Unix socket (docs/kiosk.md, debian/caisse.service).
 
 use std::path::{Path, PathBuf};
 
@@ -30,7 +30,7 @@ pub async fn serve(config_path: Option<&Path>, socket: Option<PathBuf>) -> Resul
         Ok(limit) if limit < FILES_NEEDED as libc::rlim_t => eprintln!(
             "attention : caisse serve ne peut ouvrir que {limit} fichiers, il lui en faut \
              {FILES_NEEDED} quand tous les terminaux et les callbacks sont connectés ; \
-             relevez LimitNOFILE= (docs/caisse.service) ou ulimit -Hn"
+             relevez LimitNOFILE= (debian/caisse.service) ou ulimit -Hn"
         ),
         Ok(_) => {}
         Err(e) => eprintln!("attention : limite de fichiers ouverts non relevée : {e}"),

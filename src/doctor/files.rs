@@ -1,5 +1,5 @@
 //! Owners and modes of the files the service keeps, against the layout of
-//! `docs/caisse.service` and `docs/kiosk.md`: the configuration 0600, the journal's directory
+//! `debian/caisse.service` and `docs/kiosk.md`: the configuration 0600, the journal's directory
 //! 0700 and its files (with `-wal`, `-shm`) closed to others, the socket's directory 0711 (the
 //! cashiers reach the socket by name, cannot list), all owned by the service's user.
 

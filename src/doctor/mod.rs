@@ -112,7 +112,7 @@ pub struct Options {
     pub service_user: Option<String>,
 }
 
-/// The unit's layout (`docs/caisse.service`: `CAISSE_CONFIG`, `CAISSE_DB`, `--socket`).
+/// The unit's layout (`debian/caisse.service`: `CAISSE_CONFIG`, `CAISSE_DB`, `--socket`).
 pub const UNIT_CONFIG: &str = "/etc/caisse/config.toml";
 pub const UNIT_JOURNAL: &str = "/var/lib/caisse/journal.db";
 pub const UNIT_SOCKET: &str = "/run/caisse/caisse.sock";
