@@ -71,8 +71,16 @@ pub enum BackupError {
     )]
     ServiceRunning(PathBuf),
     #[error(
-        "le journal actuel a {missing} opération(s) absente(s) de la sauvegarde et {changed} \
-         plus avancée(s) que dans la sauvegarde : la restauration les perdrait ; vérifiez \
+        "{} appartient à un autre utilisateur que celui qui lance la restauration : lancez-la \
+         en tant que cet utilisateur (runuser -u caisse -- caisse restore …), sinon le service \
+         ne pourrait plus écrire ce qu'elle crée ; rien n'a été modifié",
+        .0.display()
+    )]
+    OtherOwner(PathBuf),
+    #[error(
+        "le journal actuel a {missing} ligne(s) absente(s) de la sauvegarde (opérations, \
+         événements, tiroirs, clôtures, caissiers) et {changed} opération(s) plus avancée(s) \
+         que dans la sauvegarde : la restauration les perdrait ; vérifiez \
          que c'est la bonne sauvegarde, et pour restaurer quand même (le journal actuel est \
          d'abord mis de côté) ajoutez --force"
     )]

@@ -44,6 +44,18 @@ pub fn restore(
                 reason: super::french(&e),
             })?;
     }
+    // Everything a restore makes (the journal, its lock, the aside copy) must belong to
+    // the journal directory's owner, the service's user: root restoring would leave files
+    // the service can no longer open, and it would refuse to start.
+    {
+        use std::os::unix::fs::MetadataExt;
+        let owner = std::fs::metadata(&dir).map(|m| m.uid()).ok();
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if owner.is_some_and(|owner| owner != me) {
+            return Err(BackupError::OtherOwner(dir.clone()));
+        }
+    }
     let _owner = service_lock::take(journal).map_err(|refused| match refused {
         service_lock::Refused::Taken => BackupError::ServiceRunning(journal.into()),
         service_lock::Refused::Io(e) => BackupError::Unwritable {
@@ -173,8 +185,44 @@ fn compare(current: &Connection, from: &Path) -> rusqlite::Result<(i64, i64)> {
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     );
+    // The rest of the shop's history the copy may lack: events (a refund's, a login's),
+    // drawers, Z reports, cashiers. Each is counted as missing when the copy has no row of
+    // that key (or not that table at all: a copy from an older schema).
+    let others = counts.and_then(|(missing, changed)| {
+        let mut missing = missing;
+        for (table, key) in [
+            ("events", "id"),
+            ("drawers", "id"),
+            ("z_reports", "number"),
+            ("cashiers", "name"),
+        ] {
+            let exists = |schema: &str| -> rusqlite::Result<bool> {
+                current.query_row(
+                    &format!(
+                        "SELECT COUNT(*) > 0 FROM {schema}.sqlite_master \
+                         WHERE type = 'table' AND name = ?1"
+                    ),
+                    [table],
+                    |r| r.get(0),
+                )
+            };
+            if !exists("main")? {
+                continue;
+            }
+            let sql = if exists("sauvegarde")? {
+                format!(
+                    "SELECT COUNT(*) FROM main.{table} m WHERE NOT EXISTS \
+                     (SELECT 1 FROM sauvegarde.{table} s WHERE s.{key} = m.{key})"
+                )
+            } else {
+                format!("SELECT COUNT(*) FROM main.{table}")
+            };
+            missing += current.query_row(&sql, [], |r| r.get::<_, i64>(0))?;
+        }
+        Ok((missing, changed))
+    });
     current.execute_batch("DETACH DATABASE sauvegarde")?;
-    counts
+    others
 }
 
 /// Keeps the current journal beside itself before it is overwritten: a checked copy

@@ -68,13 +68,44 @@ pub fn backup(config_path: Option<&Path>, args: &BackupArgs) -> Result<(), Failu
     let target = if into_dir {
         args.to.join(names::dated(now))
     } else {
+        // The copy is written beside its name, then renamed over it: that directory must
+        // be as closed as a backup directory.
+        if let Some(parent) = args.to.parent().filter(|p| !p.as_os_str().is_empty()) {
+            refuse_shared(parent)?;
+        }
         args.to.clone()
     };
+    refuse_the_journal(&journal, &target)?;
     let summary = backup::write_copy(&source, &target).map_err(failure)?;
     drop(source);
     print_summary("Sauvegarde écrite", &summary);
     if let Some(keep) = args.keep {
-        rotate(&args.to, keep as usize)?;
+        rotate(&args.to, keep as usize, &target)?;
+    }
+    Ok(())
+}
+
+/// A copy renamed over the journal itself (or its `-wal`, `-shm`, lock) would leave the
+/// running service writing to a file nobody can reach any more: every sale from then on
+/// lost at its next start.
+fn refuse_the_journal(journal: &Path, target: &Path) -> Result<(), Failure> {
+    use std::os::unix::fs::MetadataExt;
+    let same_file = |a: &Path, b: &Path| match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    };
+    let mut own = vec![journal.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal", ".verrou"] {
+        let mut name = journal.as_os_str().to_owned();
+        name.push(suffix);
+        own.push(name.into());
+    }
+    if own.iter().any(|f| f == target || same_file(f, target)) {
+        return Err(Failure::bad_input(format!(
+            "{} est le journal lui-même (ou l'un de ses fichiers) : une copie ne peut pas le \
+             remplacer ; nommez un autre fichier ou un dossier de copies",
+            target.display()
+        )));
     }
     Ok(())
 }
@@ -118,8 +149,9 @@ fn refuse_shared(dir: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Deletes the dated copies past the `keep` newest; any other file stays.
-fn rotate(dir: &Path, keep: usize) -> Result<(), Failure> {
+/// Deletes the dated copies past the `keep` newest; any other file stays, and so does the
+/// copy just `written` (a clock set back would otherwise date it as the oldest).
+fn rotate(dir: &Path, keep: usize, written: &Path) -> Result<(), Failure> {
     let listing = std::fs::read_dir(dir).map_err(|e| failure(BackupError::io(dir, &e)))?;
     // Regular files only: a link or a directory under a dated name is not a copy of ours.
     let present: Vec<String> = listing
@@ -127,7 +159,20 @@ fn rotate(dir: &Path, keep: usize) -> Result<(), Failure> {
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .filter_map(|e| e.file_name().into_string().ok())
         .collect();
-    let old = names::to_delete(&present, keep);
+    let just_written = written.file_name().and_then(|n| n.to_str());
+    let old: Vec<String> = names::to_delete(&present, keep)
+        .into_iter()
+        .filter(|name| Some(name.as_str()) != just_written)
+        .collect();
+    if names::to_delete(&present, keep)
+        .iter()
+        .any(|name| Some(name.as_str()) == just_written)
+    {
+        eprintln!(
+            "Attention : la copie écrite est datée avant les {keep} plus récentes du dossier : \
+             l'horloge de la machine a reculé ? (timedatectl) ; elle est gardée"
+        );
+    }
     for name in &old {
         let path = dir.join(name);
         std::fs::remove_file(&path).map_err(|e| failure(BackupError::io(&path, &e)))?;

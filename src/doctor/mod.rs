@@ -165,7 +165,12 @@ pub async fn run(options: &Options) -> Vec<Check> {
         }
     };
     let config = loaded.config.as_ref();
-    let journal = config.map(crate::wiring::journal_path);
+    // As the unit runs it, the journal is the unit's `CAISSE_DB`, demo or not (the demo's
+    // own file name applies only where nothing names the journal).
+    let journal = config.map(|c| match unit {
+        true => c.journal_path.clone(),
+        false => crate::wiring::journal_path(c),
+    });
     let socket = options
         .socket
         .clone()

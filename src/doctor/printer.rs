@@ -14,6 +14,35 @@ pub async fn checks(config: &Config, edit: &str) -> Vec<Check> {
         PrinterTarget::Tcp(address) => {
             tcp(address, settings.timeout.min(CHECK_TIMEOUT), edit).await
         }
+        // As root, never opened: the configuration belongs to the service's user, who could
+        // name any device (opening /dev/watchdog alone arms a reboot). Looked at only.
+        PrinterTarget::Device(path) if running_as_root() => match std::fs::metadata(path) {
+            Ok(meta) => {
+                use std::os::unix::fs::FileTypeExt;
+                let kind = meta.file_type();
+                if kind.is_char_device() || kind.is_fifo() || kind.is_file() {
+                    Check::ok(
+                        NAME,
+                        format!(
+                            "{} présente (non ouverte par doctor en root ; en tant que caisse, \
+                             doctor l'interroge)",
+                            path.display()
+                        ),
+                    )
+                } else {
+                    Check::to_fix(
+                        NAME,
+                        format!("{} n'est pas une imprimante", path.display()),
+                        format!("corrigez [printer] device : {edit}"),
+                    )
+                }
+            }
+            Err(e) => Check::to_fix(
+                NAME,
+                format!("{} : {e}", path.display()),
+                format!("branchez l'imprimante, ou corrigez [printer] device : {edit}"),
+            ),
+        },
         PrinterTarget::Device(path) => {
             let path = path.clone();
             let ask = settings.check_status;
@@ -32,6 +61,11 @@ pub async fn checks(config: &Config, edit: &str) -> Vec<Check> {
         }
     };
     vec![check]
+}
+
+fn running_as_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
 }
 
 async fn tcp(address: &str, timeout: std::time::Duration, edit: &str) -> Check {

@@ -188,3 +188,55 @@ fn a_link_planted_at_the_target_name_is_replaced_never_written_through() {
     assert!(target.symlink_metadata().unwrap().file_type().is_file());
     assert_eq!(ids(&target), ["a"]);
 }
+
+/// `--to` naming the journal itself (or its WAL) is refused: renamed over it, the copy
+/// would leave a running service writing to a file nobody can reach any more.
+#[test]
+fn a_backup_over_the_journal_itself_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let journal = h.join("journal.db");
+    journal_with(&journal, &["a"]);
+    for target in [
+        journal.clone(),
+        h.join("journal.db-wal"),
+        h.join("./journal.db"),
+    ] {
+        let out = run(h, &["backup", "--to", target.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(
+            text(&out).contains("est le journal lui-même"),
+            "{}",
+            text(&out)
+        );
+    }
+    assert_eq!(ids(&journal), ["a"]);
+}
+
+/// A clock set back dates the new copy before the kept ones: the rotation keeps it anyway
+/// and says why, rather than deleting the copy it has just written.
+#[test]
+fn the_rotation_never_deletes_the_copy_just_written() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    journal_with(&h.join("journal.db"), &["a"]);
+    let dir = h.join("sauvegardes");
+    std::fs::create_dir(&dir).unwrap();
+    for name in ["journal-29990101-000000.db", "journal-29990102-000000.db"] {
+        std::fs::write(dir.join(name), "du futur").unwrap();
+    }
+    let out = run(h, &["backup", "--to", dir.to_str().unwrap(), "--keep", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("l'horloge de la machine a reculé"),
+        "{}",
+        text(&out)
+    );
+    let names = names_in(&dir);
+    let written: Vec<&String> = names
+        .iter()
+        .filter(|n| !n.starts_with("journal-2999"))
+        .collect();
+    assert_eq!(written.len(), 1, "the new copy is kept: {names:?}");
+    assert_eq!(ids(&dir.join(written[0])), ["a"]);
+}

@@ -8,6 +8,38 @@ use rusqlite::Connection;
 use super::support::cli::text;
 use super::{add, caisse, ids, integrity, journal_with, names_in, read_only, run};
 
+/// Not only sales: a cashier added since the copy (or a drawer, a Z report, an event) would
+/// be lost as well, and is refused the same way.
+#[test]
+fn restore_refuses_a_journal_with_a_cashier_the_copy_lacks() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let journal = h.join("journal.db");
+    journal_with(&journal, &["a"]);
+    let copy = h.join("copie.db");
+    let out = run(h, &["backup", "--to", copy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    Connection::open(&journal)
+        .unwrap()
+        .execute(
+            "INSERT INTO cashiers (name, role, pin_hash, created_at) \
+             VALUES ('moussa', 'cashier', 'x', 1)",
+            [],
+        )
+        .unwrap();
+    let out = run(h, &["restore", "--from", copy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("1 ligne(s) absente(s)"),
+        "{}",
+        text(&out)
+    );
+    let cashiers: i64 = read_only(&journal)
+        .query_row("SELECT COUNT(*) FROM cashiers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(cashiers, 1, "nothing changed");
+}
+
 #[test]
 fn restore_refuses_a_journal_with_newer_operations_and_force_sets_it_aside_first() {
     let home = tempfile::tempdir().unwrap();
@@ -23,7 +55,8 @@ fn restore_refuses_a_journal_with_newer_operations_and_force_sets_it_aside_first
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let said = text(&out);
     assert!(
-        said.contains("1 opération(s) absente(s) de la sauvegarde") && said.contains("--force"),
+        // The sale and its intent event.
+        said.contains("2 ligne(s) absente(s) de la sauvegarde") && said.contains("--force"),
         "{said}"
     );
     assert_eq!(ids(&journal), ["a", "b"], "nothing changed");
