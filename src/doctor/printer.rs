@@ -39,7 +39,12 @@ pub async fn checks(config: &Config, edit: &str) -> Vec<Check> {
             }
             Err(e) => Check::to_fix(
                 NAME,
-                format!("{} : {e}", path.display()),
+                match e.kind() {
+                    std::io::ErrorKind::NotFound => {
+                        format!("{} : imprimante absente", path.display())
+                    }
+                    _ => format!("{} : {e}", path.display()),
+                },
                 format!("branchez l'imprimante, ou corrigez [printer] device : {edit}"),
             ),
         },
