@@ -8,7 +8,9 @@ keystroke while a 9-digit phone number is typed, context switches per second whi
 (every thread of the process, from /proc), resident memory, and the time from SIGHUP (the
 SSH link drops) to the process gone. caisse alone also: the first paint of the payment
 screen (QR, link, status) and that sale pending: 15 s with nothing but the countdown
-(6 to 21 s after the send), then 15 s holding one status poll (21 to 36 s; the poll at 25 s).
+(6 to 21 s after the send), then 15 s holding one status poll (21 to 36 s; the poll at 25 s),
+then a minute at the steady pace (50 to 110 s: polls at 75 s and 105 s), where wakeups
+(voluntary switches: a thread slept and was woken) are counted apart from all switches.
 
 Prints one table, medians over --runs runs (the machine is shared), with caisse's figure
 divided by each peer's. No figure is asserted: this is a measurement, not a test.
@@ -101,15 +103,18 @@ def read_for(fd, seconds):
     return data
 
 
-def switches(pid):
-    """Context switches so far, per thread of the process: {tid: count}."""
+def switches(pid, kinds=("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+    """Context switches so far, per thread of the process: {tid: count}. Both kinds by
+    default; `kinds=("voluntary_ctxt_switches",)` counts wakeups only (the thread slept and
+    was woken), not the preemptions a busy neighbour causes."""
     counts = {}
     for status in glob.glob(f"/proc/{pid}/task/*/status"):
         tid = status.split("/")[4]
         try:
             with open(status) as f:
-                # voluntary_ctxt_switches and nonvoluntary_ctxt_switches
-                counts[tid] = sum(int(line.split()[1]) for line in f if "ctxt_switches" in line)
+                counts[tid] = sum(
+                    int(line.split()[1]) for line in f if line.split(":")[0] in kinds
+                )
         except OSError:
             pass
     return counts
@@ -229,6 +234,11 @@ def run_caisse(idle):
     read_for(fd, max(0.0, sent + 6 - time.monotonic()))
     pend_sw, pend_cpu, pend_bps = idle_figures(pid, fd, 15)
     poll_sw, _, poll_bps = idle_figures(pid, fd, 15)
+    # The steady pace: a poll every 30 s from 45 s on (75 s and 105 s fall in 50 to 110 s).
+    read_for(fd, max(0.0, sent + 50 - time.monotonic()))
+    woken0 = switches(pid, ("voluntary_ctxt_switches",))
+    minute_sw, _, minute_bps = idle_figures(pid, fd, 60)
+    minute_woken = switched(woken0, switches(pid, ("voluntary_ctxt_switches",))) / 60
     rss = max(rss, rss_mib(pid))
     # Back to the home screen (the sale goes on being followed), then the link drops.
     os.write(fd, b"n")
@@ -257,6 +267,9 @@ def run_caisse(idle):
         "payment screen, first paint (B)": len(paint),
         "sale pending: switches/s": pend_sw,
         "sale pending, a status poll: switches/s": poll_sw,
+        "sale pending, a minute (2 polls): switches/s": minute_sw,
+        "sale pending, a minute (2 polls): wakeups/s": minute_woken,
+        "sale pending, a minute (2 polls): bytes/s": minute_bps,
         "sale pending, a status poll: bytes/s": poll_bps,
         "sale pending: CPU %": pend_cpu,
         "sale pending: bytes/s": pend_bps,

@@ -79,6 +79,20 @@ pub struct Replicator {
     options: Options,
     /// In `caisse serve`, the engine: acknowledgements go through its connection.
     engine: Option<Arc<crate::engine::Engine>>,
+    /// Rows per batch now: halved after a batch that timed out (a slow link, 2G/EDGE, where
+    /// a full batch never makes it within the timeout), doubled back after each success,
+    /// up to `options.batch`.
+    batch_now: std::sync::atomic::AtomicUsize,
+}
+
+/// The batch size after a batch that timed out: half, never below one row.
+fn shrunk(rows: usize) -> usize {
+    (rows / 2).max(1)
+}
+
+/// The batch size after a batch that made it: double, up to `ceiling`.
+fn grown(rows: usize, ceiling: usize) -> usize {
+    rows.saturating_mul(2).min(ceiling).max(1)
 }
 
 impl Replicator {
@@ -101,6 +115,7 @@ impl Replicator {
                 journal_id,
                 journal,
                 outbox: Arc::new(Mutex::new(outbox)),
+                batch_now: std::sync::atomic::AtomicUsize::new(options.batch),
                 options,
                 engine: None,
             },
@@ -257,16 +272,22 @@ impl Replicator {
                 client.insert(c)
             }
         };
-        let limit = self.options.batch;
+        use std::sync::atomic::Ordering::Relaxed;
         loop {
+            let limit = self.batch_now.load(Relaxed);
             let rows: Vec<Row> = self.outbox(move |o| o.batch(limit)).await?;
             let Some(last) = rows.last().map(|r| r.seq) else {
                 return Ok(());
             };
             let pushed = push::push(&self.target, client, &self.shop_id, &self.journal_id, &rows);
             match tokio::time::timeout(self.options.push_timeout, pushed).await {
-                Ok(result) => result?,
+                Ok(result) => {
+                    result?;
+                    self.batch_now
+                        .store(grown(rows.len().max(limit), self.options.batch), Relaxed);
+                }
                 Err(_) => {
+                    self.batch_now.store(shrunk(rows.len()), Relaxed);
                     return Err(HqError::Unreachable {
                         url: self.target.shown().to_owned(),
                         reason: format!(
@@ -293,6 +314,27 @@ impl Replicator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A slow link halves the batch at each timeout, down to one row, and each batch that
+    /// makes it doubles it back to the ceiling.
+    #[test]
+    fn the_batch_halves_on_a_timeout_and_grows_back() {
+        let mut rows = BATCH;
+        let mut seen = Vec::new();
+        for _ in 0..12 {
+            rows = shrunk(rows);
+            seen.push(rows);
+        }
+        assert_eq!(&seen[..4], &[BATCH / 2, BATCH / 4, BATCH / 8, BATCH / 16]);
+        assert_eq!(rows, 1, "never below one row");
+        let mut back = 0;
+        while rows < BATCH {
+            rows = grown(rows, BATCH);
+            back += 1;
+        }
+        assert_eq!(rows, BATCH, "never above the ceiling");
+        assert!(back <= 10, "{back} batches to grow back");
+    }
 
     #[test]
     fn the_wait_doubles_up_to_its_ceiling_with_jitter() {
