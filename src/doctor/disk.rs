@@ -10,12 +10,21 @@ const NAME: &str = "Espace disque";
 /// Below this, doctor asks for room: a busy shop's journal grows some megabytes a month,
 /// but the system's own logs and updates share the disk.
 pub const MIN_FREE_BYTES: u64 = 500 * 1000 * 1000;
-/// Nor below this share of the file system.
-pub const MIN_FREE_PERCENT: u64 = 5;
+/// Nor below this many times the journal: a backup, the copy a migration takes first, and
+/// the journal's own growth each need about its size.
+pub const JOURNALS_OF_ROOM: u64 = 4;
+/// Below this share of the file system it is said (the system needs room too), but a big
+/// disk's 5 % is many gigabytes: not a failure.
+pub const LOW_PERCENT: u64 = 5;
 
-/// Too little room: under 500 MB, or under 5 % of the file system.
-pub fn too_little(free: u64, total: u64) -> bool {
-    free < MIN_FREE_BYTES || free.saturating_mul(100) < total.saturating_mul(MIN_FREE_PERCENT)
+/// Too little room: under 500 MB, or under four times the journal.
+pub fn too_little(free: u64, journal: u64) -> bool {
+    free < MIN_FREE_BYTES || free < journal.saturating_mul(JOURNALS_OF_ROOM)
+}
+
+/// Under 5 % of the file system free.
+pub fn getting_low(free: u64, total: u64) -> bool {
+    free.saturating_mul(100) < total.saturating_mul(LOW_PERCENT)
 }
 
 /// `bytes` in MB or GB, French decimals.
@@ -70,18 +79,19 @@ pub fn check(journal: &Path) -> Check {
         Err(e) => return Check::warning(NAME, format!("non vérifié sur {} : {e}", dir.display())),
     };
     let percent = free.saturating_mul(100).checked_div(total).unwrap_or(0);
+    let journal_bytes = journal_size(journal);
     let said = format!(
         "libre : {} sur {} ({percent} %), journal : {}",
         size(free),
         size(total),
-        size(journal_size(journal))
+        size(journal_bytes)
     );
-    if too_little(free, total) {
+    if too_little(free, journal_bytes) {
         Check::to_fix(
             NAME,
             format!(
-                "{said} : moins de {} ou de {MIN_FREE_PERCENT} % libres, le journal risque de ne \
-                 plus pouvoir enregistrer les ventes",
+                "{said} : moins de {} ou de {JOURNALS_OF_ROOM} fois le journal, qui risque de ne \
+                 plus pouvoir enregistrer les ventes (ni ses copies de sauvegarde)",
                 size(MIN_FREE_BYTES)
             ),
             format!(
@@ -89,6 +99,11 @@ pub fn check(journal: &Path) -> Check {
                 dir.display(),
                 s = super::sudo()
             ),
+        )
+    } else if getting_low(free, total) {
+        Check::warning(
+            NAME,
+            format!("{said} : moins de {LOW_PERCENT} % libres, le système aussi a besoin de place"),
         )
     } else {
         Check::ok(NAME, said)
@@ -102,10 +117,12 @@ mod tests {
     #[test]
     fn thresholds() {
         let gb = 1_000_000_000;
-        assert!(!too_little(10 * gb, 100 * gb));
-        assert!(too_little(400_000_000, 100 * gb / 1000));
-        assert!(too_little(4 * gb, 100 * gb));
-        assert!(!too_little(5 * gb, 100 * gb));
+        assert!(!too_little(10 * gb, gb / 1000));
+        assert!(too_little(400_000_000, 0), "under 500 MB");
+        assert!(too_little(3 * gb, gb), "under four journals");
+        assert!(!too_little(4 * gb, gb));
+        assert!(getting_low(4 * gb, 100 * gb));
+        assert!(!getting_low(5 * gb, 100 * gb));
     }
 
     #[test]
