@@ -259,7 +259,7 @@ fn copy_file(journal: &Path, aside: &Path, suffix: &str) -> Result<(), BackupErr
 /// Copies `copy` over the journal with the backup API, in WAL mode as the journal always
 /// is, then reads it back. A journal that did not exist is made 0600 first.
 fn put_in_place(copy: &Connection, journal: &Path) -> rusqlite::Result<Summary> {
-    create_private(journal).map_err(|e| {
+    crate::journal::create_private(journal).map_err(|e| {
         rusqlite::Error::SqliteFailure(
             rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
             Some(e.to_string()),
@@ -278,19 +278,4 @@ fn put_in_place(copy: &Connection, journal: &Path) -> rusqlite::Result<Summary> 
     let mut summary = contents(&dest, journal)?;
     summary.bytes = std::fs::metadata(journal).map(|m| m.len()).unwrap_or(0);
     Ok(summary)
-}
-
-/// As the journal makes itself: owner-only whatever the umask; an existing file is kept.
-fn create_private(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e),
-    }
 }

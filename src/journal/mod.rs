@@ -283,8 +283,8 @@ impl Journal {
 
 /// Creates the journal file readable by its owner only (0600), whatever the caller's
 /// umask: SQLite gives its `-wal` and `-shm` files the same mode as the database. An
-/// existing file is left as it is.
-fn create_private(path: &Path) -> std::io::Result<()> {
+/// existing file is left as it is. Also how a restore makes a journal (`backup::restore`).
+pub(crate) fn create_private(path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     match std::fs::OpenOptions::new()
         .write(true)
