@@ -257,6 +257,19 @@ impl GatewayError {
     }
 }
 
+/// A gateway's HTTP client, built on its first request (`http::LazyClient`); a client that
+/// could not be built is a transport error on `endpoint`, as a refused connection would be.
+pub(crate) async fn built_client<'a>(
+    http: &'a crate::http::LazyClient,
+    endpoint: &'static str,
+) -> Result<&'a reqwest::Client, GatewayError> {
+    http.get().await.map_err(|reason| GatewayError::Transport {
+        endpoint,
+        connect: true,
+        reason,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

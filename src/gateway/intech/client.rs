@@ -58,14 +58,7 @@ impl IntechClient {
 
     /// The HTTP client, built on this first request.
     async fn client(&self, endpoint: &'static str) -> Result<&reqwest::Client, GatewayError> {
-        self.http
-            .get()
-            .await
-            .map_err(|reason| GatewayError::Transport {
-                endpoint,
-                connect: true,
-                reason,
-            })
+        crate::gateway::error::built_client(&self.http, endpoint).await
     }
 
     pub fn base_url(&self) -> &str {

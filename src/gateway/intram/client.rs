@@ -63,14 +63,7 @@ impl IntramClient {
 
     /// The HTTP client, built on this first request.
     async fn client(&self, endpoint: &'static str) -> Result<&reqwest::Client, GatewayError> {
-        self.http
-            .get()
-            .await
-            .map_err(|reason| GatewayError::Transport {
-                endpoint,
-                connect: true,
-                reason,
-            })
+        crate::gateway::error::built_client(&self.http, endpoint).await
     }
 
     /// The secrets this client holds, for blanking them out of texts from outside.
