@@ -241,6 +241,22 @@ pub struct ReconcileSummary {
     pub review: Vec<(String, String)>,
 }
 
+/// Events a subscriber may fall behind by. One who falls further gets
+/// [`EngineEvent::JournalChanged`] and reads the journal again, so this only needs to cover
+/// a burst. Every slot is allocated and written up front: 1,024 of them, in the engine and
+/// in the app's link, were 200 KB of the app's memory (issue 14).
+pub const EVENTS_BACKLOG: usize = 64;
+
+/// A subscriber's next event: what it missed by falling more than [`EVENTS_BACKLOG`] behind
+/// comes as one [`EngineEvent::JournalChanged`]. `None` once the engine is gone.
+pub async fn next_event(events: &mut broadcast::Receiver<EngineEvent>) -> Option<EngineEvent> {
+    match events.recv().await {
+        Ok(event) => Some(event),
+        Err(broadcast::error::RecvError::Lagged(_)) => Some(EngineEvent::JournalChanged),
+        Err(broadcast::error::RecvError::Closed) => None,
+    }
+}
+
 pub struct Engine {
     /// The journal, on its own thread: however many requests wait, one call at a time
     /// works on it, in the order asked (`journal_thread.rs`).
@@ -285,7 +301,7 @@ impl Engine {
         config: EngineConfig,
         clock: Clock,
     ) -> Arc<Engine> {
-        let (events, _) = broadcast::channel(1024);
+        let (events, _) = broadcast::channel(EVENTS_BACKLOG);
         let mut secrets: Vec<&str> = Vec::new();
         if let Some(intech) = &gateways.intech {
             secrets.extend(intech.secrets());
@@ -459,6 +475,29 @@ impl Engine {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[tokio::test]
+    async fn a_subscriber_that_fell_behind_is_told_to_read_the_journal_again() {
+        let (sender, mut events) = broadcast::channel(EVENTS_BACKLOG);
+        let changed = |n: usize| EngineEvent::Changed {
+            external_id: format!("sale-{n}"),
+            status: "SUCCESS".into(),
+        };
+        for n in 0..EVENTS_BACKLOG + 3 {
+            sender.send(changed(n)).unwrap();
+        }
+        // The three oldest were overwritten: one JournalChanged stands for them, then the
+        // backlog follows in order, then the end once the sender is gone.
+        assert_eq!(
+            next_event(&mut events).await,
+            Some(EngineEvent::JournalChanged)
+        );
+        for n in 3..EVENTS_BACKLOG + 3 {
+            assert_eq!(next_event(&mut events).await, Some(changed(n)));
+        }
+        drop(sender);
+        assert_eq!(next_event(&mut events).await, None);
+    }
 
     #[test]
     fn an_order_prints_the_card_masked_and_no_cvc() {

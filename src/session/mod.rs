@@ -55,7 +55,7 @@ impl Link {
             uid,
             user: crate::config::environment::unix_user().unwrap_or_else(|| peer::user_name(uid)),
         };
-        let (events, _) = broadcast::channel(1024);
+        let (events, _) = broadcast::channel(crate::engine::EVENTS_BACKLOG);
         Link::Local {
             session: Arc::new(Session::new(hub, peer)),
             events,
@@ -64,7 +64,7 @@ impl Link {
 
     /// The link to `caisse serve` on `path`.
     pub fn remote(path: std::path::PathBuf, terminal: String) -> Link {
-        let (events, _) = broadcast::channel(1024);
+        let (events, _) = broadcast::channel(crate::engine::EVENTS_BACKLOG);
         Link::Remote(client::Remote::new(path, terminal, events))
     }
 
@@ -94,12 +94,7 @@ impl Link {
                         let _ = events.send(LinkEvent::Down(problem));
                     }
                 }
-                loop {
-                    let event = match engine_events.recv().await {
-                        Ok(e) => e,
-                        Err(broadcast::error::RecvError::Lagged(_)) => EngineEvent::JournalChanged,
-                        Err(_) => break,
-                    };
+                while let Some(event) = crate::engine::next_event(&mut engine_events).await {
                     let _ = events.send(LinkEvent::Engine(event));
                 }
             }),

@@ -116,14 +116,7 @@ async fn connection(hub: Arc<Hub>, stream: UnixStream) -> std::io::Result<()> {
         let session = session.clone();
         tokio::spawn(async move {
             let mut missed = false;
-            loop {
-                let event = match events.recv().await {
-                    Ok(e) => e,
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        EngineEvent::JournalChanged
-                    }
-                    Err(_) => break,
-                };
+            while let Some(event) = crate::engine::next_event(&mut events).await {
                 if session.cashier().is_none() {
                     continue;
                 }
