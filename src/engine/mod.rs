@@ -243,8 +243,8 @@ pub struct ReconcileSummary {
 
 /// Events a subscriber may fall behind by. One who falls further gets
 /// [`EngineEvent::JournalChanged`] and reads the journal again, so this only needs to cover
-/// a burst. Every slot is allocated and written up front: 1,024 of them, in the engine and
-/// in the app's link, were 200 KB of the app's memory (issue 14).
+/// a burst. Every slot is allocated and written up front: 1,024 of them were 74 KB of every
+/// process that runs an engine (issue 14).
 pub const EVENTS_BACKLOG: usize = 64;
 
 /// A subscriber's next event: what it missed by falling more than [`EVENTS_BACKLOG`] behind

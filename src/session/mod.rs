@@ -47,6 +47,11 @@ pub enum Link {
     Remote(Arc<client::Remote>),
 }
 
+/// Link events the app may fall behind by. Larger than the engine's backlog: a lag here
+/// stands for engine events only, so an `Up` or `Down` overwritten by a burst of events
+/// would leave the app showing the wrong state of the link until the next one.
+const LINK_BACKLOG: usize = 1024;
+
 impl Link {
     /// The in-process link: the app's own session on `hub`, as the current Unix user.
     pub fn local(hub: Arc<Hub>) -> Link {
@@ -55,7 +60,7 @@ impl Link {
             uid,
             user: crate::config::environment::unix_user().unwrap_or_else(|| peer::user_name(uid)),
         };
-        let (events, _) = broadcast::channel(crate::engine::EVENTS_BACKLOG);
+        let (events, _) = broadcast::channel(LINK_BACKLOG);
         Link::Local {
             session: Arc::new(Session::new(hub, peer)),
             events,
@@ -64,7 +69,7 @@ impl Link {
 
     /// The link to `caisse serve` on `path`.
     pub fn remote(path: std::path::PathBuf, terminal: String) -> Link {
-        let (events, _) = broadcast::channel(crate::engine::EVENTS_BACKLOG);
+        let (events, _) = broadcast::channel(LINK_BACKLOG);
         Link::Remote(client::Remote::new(path, terminal, events))
     }
 
